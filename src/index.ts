@@ -1,0 +1,89 @@
+/**
+ * The embedding API: `startServer(options)` runs a full tsnats server inside the calling process.
+ *
+ *   import { startServer } from "tsnats";
+ *   const srv = await startServer({ port: 0 });   // 0 or -1: a free port
+ *   // ... connect to srv.url ...
+ *   await srv.close();
+ */
+import { writeFileSync, rmSync } from "node:fs";
+import { join, basename } from "node:path";
+import { defaultOptions, type Options } from "./config/options.js";
+import { Logger } from "./util/logger.js";
+import { Server } from "./server/server.js";
+import { startMonitor, type Monitor } from "./monitor/http.js";
+
+export type { Options } from "./config/options.js";
+export { Server } from "./server/server.js";
+export { NATS_VERSION, TSNATS_VERSION } from "./server/version.js";
+
+export interface RunningServer {
+  server: Server;
+  /** `nats://host:port` of the client listener. */
+  url: string;
+  host: string;
+  port: number;
+  /** Port of the HTTP monitor, when enabled. */
+  monitorPort: number | undefined;
+  /** Stops the server: clients get their pending output, then the listeners close. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends Partial<Omit<Options, "jetstream">> {
+  jetstream?: Partial<Options["jetstream"]>;
+  /** A logger; embedded servers log nothing unless given one (or `log: true` for stderr). */
+  logger?: Logger;
+  log?: boolean;
+}
+
+/** Fills what the caller left out; an embedded server picks a free port on 127.0.0.1 by default. */
+export function embeddedOptions(o: StartOptions): Options {
+  const d = defaultOptions();
+  const { logger: _l, log: _g, jetstream, ...rest } = o;
+  const opts: Options = { ...d, host: "127.0.0.1", port: -1, ...rest, jetstream: { ...d.jetstream, ...jetstream } };
+  return opts;
+}
+
+export async function startServer(o: StartOptions = {}): Promise<RunningServer> {
+  const opts = embeddedOptions(o);
+  const logger = o.logger ?? new Logger({ debug: opts.debug, trace: opts.trace, logtime: opts.logtime, logtimeUTC: opts.logtimeUTC, logFile: o.log ? opts.logFile : "/dev/null" });
+  return runServer(opts, logger);
+}
+
+/** Starts a server from complete options: the shared path of the binary and of embedding. */
+export async function runServer(opts: Options, logger: Logger): Promise<RunningServer> {
+  const server = new Server(opts, logger);
+  await server.listen();
+  let monitor: Monitor | undefined;
+  try {
+    if (opts.httpPort !== 0) monitor = await startMonitor(server, opts.httpHost, opts.httpPort);
+  } catch (e) {
+    await server.shutdown();
+    throw e;
+  }
+  if (monitor) server.onShutdown(() => monitor.close());
+  if (opts.pidFile) {
+    const file = opts.pidFile;
+    writeFileSync(file, String(process.pid));
+    server.onShutdown(() => rmSync(file, { force: true }));
+  }
+  if (opts.portsFileDir) {
+    const file = join(opts.portsFileDir, `${basename(process.argv[1] ?? "tsnats-server")}_${process.pid}.ports`);
+    const host = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host;
+    const ports: Record<string, string[]> = { nats: [`nats://${host}:${server.port}`] };
+    if (monitor) ports.monitoring = [`http://${host}:${monitor.port}`];
+    writeFileSync(file, JSON.stringify(ports));
+    server.onShutdown(() => rmSync(file, { force: true }));
+  }
+  if (opts.jetstream.enabled) logger.warn("JetStream was requested but this tsnats build does not serve it yet");
+  server.ready();
+  const host = opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
+  return {
+    server,
+    url: `nats://${host}:${server.port}`,
+    host,
+    port: server.port,
+    monitorPort: monitor?.port,
+    close: () => server.shutdown(),
+  };
+}

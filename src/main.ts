@@ -1,0 +1,125 @@
+/**
+ * `tsnats-server`: nats-server's command line. Flags -> options -> a running server, and the signals an
+ * operator sends: TERM/INT stop, HUP reloads the config file, USR2 enters lame duck mode, USR1 reopens the log.
+ * This process is the server itself (benchmarks and signals address its PID): it never forks.
+ */
+import { readFileSync } from "node:fs";
+import { parseFlags, resolveOptions, usage, type FlagResult } from "./config/flags.js";
+import type { Options } from "./config/options.js";
+import { Logger } from "./util/logger.js";
+import { runServer, type RunningServer } from "./index.js";
+import { NATS_VERSION } from "./server/version.js";
+import { reloadProblems } from "./config/reload.js";
+
+function loggerOptions(o: Options) {
+  return { debug: o.debug, trace: o.trace, logtime: o.logtime, logtimeUTC: o.logtimeUTC, logFile: o.logFile };
+}
+
+function fail(text: string): never {
+  process.stderr.write(`nats-server: ${text}\n`);
+  process.exit(1);
+}
+
+const SIGNALS: Record<string, NodeJS.Signals> = {
+  stop: "SIGKILL",
+  quit: "SIGINT",
+  term: "SIGTERM",
+  reopen: "SIGUSR1",
+  reload: "SIGHUP",
+  ldm: "SIGUSR2",
+};
+
+/** `--signal cmd[=pid|pidfile]`: nats-server sends the signal to the running server and exits. */
+function sendSignal(cmd: string, target: string | undefined, pidFile: string | undefined): never {
+  const sig = SIGNALS[cmd];
+  if (sig === undefined) fail(`unknown signal "${cmd}"`);
+  const ref = target ?? pidFile;
+  if (ref === undefined) fail("no pid or pid file given for the signal");
+  const pid = /^\d+$/.test(ref) ? Number(ref) : Number(readFileSync(ref, "utf8").trim());
+  try {
+    process.kill(pid, sig);
+  } catch (e) {
+    fail(`could not send ${sig} to ${pid}: ${(e as Error).message}`);
+  }
+  process.exit(0);
+}
+
+async function main(): Promise<void> {
+  let flags: FlagResult;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${usage()}`);
+    process.exit(1);
+  }
+  const action = flags.action;
+  if (action.kind === "version") {
+    process.stdout.write(`nats-server: v${NATS_VERSION}\n`);
+    process.exit(0);
+  }
+  if (action.kind === "help" || action.kind === "help_tls") {
+    process.stdout.write(usage(action.kind));
+    process.exit(0);
+  }
+  let resolved: ReturnType<typeof resolveOptions>;
+  try {
+    resolved = resolveOptions(flags);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (action.kind === "signal") sendSignal(action.command, action.target, resolved.options.pidFile);
+  if (action.kind === "test") {
+    process.stderr.write(`nats-server: configuration file ${flags.configFile ?? ""} is valid\n`);
+    process.exit(0);
+  }
+  let opts = resolved.options;
+  const logger = new Logger(loggerOptions(opts));
+  for (const w of resolved.warnings) logger.warn(w);
+
+  let running: RunningServer;
+  try {
+    running = await runServer(opts, logger);
+  } catch (e) {
+    logger.fatal(`Error listening on port: ${opts.host}:${opts.port}, ${JSON.stringify(String((e as Error).message))}`);
+    process.exit(1);
+  }
+  const server = running.server;
+  const stop = async (code: number) => {
+    await server.shutdown();
+    logger.close();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => {
+    logger.info("Trapped \"interrupt\" signal");
+    void stop(0);
+  });
+  process.on("SIGTERM", () => {
+    if (server.lameDuck) return;
+    logger.info("Trapped \"terminated\" signal");
+    void stop(0);
+  });
+  process.on("SIGUSR1", () => {
+    logger.reopen();
+    logger.info("Reopened log file");
+  });
+  process.on("SIGUSR2", () => {
+    void server.enterLameDuck().then(() => stop(0));
+  });
+  process.on("SIGHUP", () => {
+    logger.info("Trapped \"hangup\" signal");
+    try {
+      const next = resolveOptions(flags);
+      const problems = reloadProblems(opts, next.options);
+      if (problems.length > 0) throw new Error(`config reload not supported for ${problems.join(", ")}`);
+      for (const w of next.warnings) logger.warn(w);
+      opts = next.options;
+      logger.configure(loggerOptions(opts));
+      server.reload(opts);
+      logger.info("Reloaded server configuration");
+    } catch (e) {
+      logger.error(`Failed to reload server configuration: ${(e as Error).message}`);
+    }
+  });
+}
+
+void main();

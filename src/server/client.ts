@@ -1,0 +1,352 @@
+/**
+ * One client connection: its protocol state, subscriptions, outbound buffer, pings and limits.
+ *
+ * Output is coalesced: everything queued for a client during one event-loop turn goes out in a single
+ * (corked) socket write when the server flushes its dirty clients at the end of the turn. A client whose
+ * queued plus unsent bytes pass max_pending, or whose socket cannot drain within write_deadline, is a slow
+ * consumer and is closed; nobody else waits for it.
+ */
+import type { Socket } from "node:net";
+import { Parser, type ProtocolHandler } from "../protocol/parser.js";
+import { ERR, errLine, OK_LINE, PING_LINE, PONG_LINE } from "../protocol/errors.js";
+import { isValidLiteralSubject } from "../subjects/validate.js";
+import type { Account } from "./account.js";
+import { Outbound } from "./outbound.js";
+import { Subscription } from "./subscription.js";
+import type { Server } from "./server.js";
+import { ClosedReason } from "./closed-reason.js";
+import { initialConnectInfo, parseConnect, type ConnectInfo } from "../protocol/connect.js";
+
+export class Client implements ProtocolHandler {
+  readonly parser: Parser;
+  readonly out = new Outbound();
+  readonly subs = new Map<string, Subscription>();
+  readonly start = new Date();
+  readonly host: string;
+  readonly port: number;
+  opts: ConnectInfo = initialConnectInfo();
+  connected = false;
+  closed = false;
+  closeReason: ClosedReason | undefined;
+  stopTime: Date | undefined;
+  account: Account;
+  authorizedUser = "";
+
+  // statistics, read by monitoring
+  inMsgs = 0;
+  inBytes = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  lastActivity = new Date();
+  rttMs = 0;
+
+  /** Queued in the outbound list of the server for the end-of-turn flush. */
+  dirty = false;
+  /** Bytes handed to the socket and not yet sent. */
+  private socketPending = 0;
+  private pingsOut = 0;
+  private pingSentAt = 0;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
+  private writeTimer: NodeJS.Timeout | undefined;
+  /** Set once the first PING (used to measure RTT) went out. */
+  private rttMeasured = false;
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket,
+    readonly cid: number,
+    account: Account,
+  ) {
+    this.parser = new Parser(this);
+    this.account = account;
+    this.host = socket.remoteAddress ?? "";
+    this.port = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
+    socket.on("data", (d: Buffer) => this.onData(d));
+    socket.on("drain", () => this.onDrain());
+    socket.on("error", (e) => this.onSocketError(e));
+    socket.on("close", () => this.close(ClosedReason.ClientClosed));
+  }
+
+  get headersEnabled(): boolean {
+    return this.opts.headers && !this.server.opts.noHeaderSupport;
+  }
+  get maxControlLine(): number {
+    return this.server.opts.maxControlLine;
+  }
+  get pending(): number {
+    return this.out.size + this.socketPending;
+  }
+  /** "ip:port - cid:N", the prefix nats-server puts on every client log line. */
+  get logPrefix(): string {
+    return `${this.host}:${this.port} - cid:${this.cid}`;
+  }
+
+  /** Sends INFO and arms the timers; called once the server accepted the connection. */
+  greet(info: string, authRequired: boolean): void {
+    this.queueStr(info);
+    if (authRequired) {
+      this.authTimer = setTimeout(() => this.authTimeout(), this.server.opts.authTimeoutMs);
+      this.authTimer.unref();
+    }
+    const first = Math.min(2000 + Math.random() * 400, this.server.opts.pingIntervalMs);
+    this.pingTimer = setTimeout(() => this.onPingTimer(), first);
+    this.pingTimer.unref();
+  }
+
+  private onData(d: Buffer): void {
+    if (this.closed) return;
+    this.lastActivity = new Date();
+    this.parser.parse(d);
+  }
+
+  // ---- ProtocolHandler -------------------------------------------------------------------------
+
+  allowOpBeforeConnect(): boolean {
+    if (!this.server.authRequired() || this.server.auth.noAuthUser !== undefined) return true;
+    this.authViolation("no CONNECT before other ops");
+    return false;
+  }
+
+  onConnect(json: string): void {
+    const info = parseConnect(json);
+    if (info === undefined) {
+      this.server.logger.error(`${this.logPrefix} - Client parser ERROR: invalid CONNECT JSON '${json.slice(0, 64)}'`);
+      this.close(ClosedReason.ProtocolViolation);
+      return;
+    }
+    const o = (this.opts = info);
+    if (o.protocol < 0 || o.protocol > 1) {
+      this.sendErrAndClose(ERR.invalidProtocol, ClosedReason.BadClientProtocolVersion);
+      return;
+    }
+    if (o.noResponders && !o.headers) {
+      this.sendErrAndClose(ERR.noRespondersNeedsHeaders, ClosedReason.NoRespondersRequiresHeaders);
+      return;
+    }
+    if (!this.connected) {
+      const user = this.server.auth.authorize(this.opts);
+      if (user === undefined) {
+        this.authViolation("credentials rejected");
+        return;
+      }
+      this.authorizedUser = user;
+      if (this.authTimer) clearTimeout(this.authTimer);
+      this.authTimer = undefined;
+      this.connected = true;
+    }
+    if (o.verbose) this.queue(OK_LINE);
+  }
+
+  checkPubSize(size: number): boolean {
+    if (size > this.server.opts.maxPayload) {
+      this.server.logger.error(`${this.logPrefix} - Maximum Payload Violation (${size} > ${this.server.opts.maxPayload})`);
+      this.sendErrAndClose(ERR.maxPayload, ClosedReason.MaxPayloadExceeded);
+      return false;
+    }
+    if (this.server.logger.traceOn) this.server.logger.trace(`${this.logPrefix} - "<<- [PUB ${size}]"`);
+    return true;
+  }
+
+  onPub(subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): void {
+    this.inMsgs++;
+    this.inBytes += payload.length;
+    const o = this.opts;
+    if (o.pedantic && !isValidLiteralSubject(subject)) this.queue(errLine(ERR.invalidPublishSubject));
+    if (o.verbose) this.queue(OK_LINE);
+    this.server.publish(this, this.account, subject, reply, payload, hdrLen);
+  }
+
+  onSub(subject: string, queue: string | undefined, sid: string): void {
+    const server = this.server;
+    if (server.logger.traceOn) server.logger.trace(`${this.logPrefix} - "<<- [SUB ${subject} ${queue ? queue + " " : ""}${sid}]"`);
+    const max = server.opts.maxSubscriptions;
+    if (max > 0 && this.subs.size >= max) {
+      server.logger.error(`${this.logPrefix} - Maximum Subscriptions Exceeded (max=${max})`);
+      this.queue(errLine(ERR.maxSubscriptions));
+      return;
+    }
+    if (!this.subs.has(sid)) {
+      const sub = new Subscription(this, subject, queue, sid);
+      if (!this.account.sublist.insert(sub)) {
+        this.queue(errLine(ERR.invalidSubject));
+        return;
+      }
+      this.subs.set(sid, sub);
+    }
+    if (this.opts.verbose) this.queue(OK_LINE);
+  }
+
+  onUnsub(sid: string, max: number): void {
+    if (this.server.logger.traceOn) this.server.logger.trace(`${this.logPrefix} - "<<- [UNSUB ${sid}${max > 0 ? " " + max : ""}]"`);
+    const sub = this.subs.get(sid);
+    let remove = false;
+    if (sub !== undefined) {
+      if (max > 0 && max > sub.delivered) sub.max = max;
+      else remove = true;
+    }
+    if (this.opts.verbose) this.queue(OK_LINE);
+    if (remove) this.removeSub(sub!);
+  }
+
+  onPing(): void {
+    this.queue(PONG_LINE);
+  }
+
+  onPong(): void {
+    this.pingsOut = 0;
+    if (this.pingSentAt > 0) {
+      this.rttMs = Date.now() - this.pingSentAt;
+      this.pingSentAt = 0;
+    }
+  }
+
+  onProtocolError(err: string | undefined, detail: string): void {
+    this.server.logger.error(`${this.logPrefix} - Client parser ERROR: ${detail}`);
+    const reason = err === ERR.maxControlLine ? ClosedReason.MaxControlLineExceeded : err === undefined ? ClosedReason.ProtocolViolation : ClosedReason.ParseError;
+    if (err !== undefined) this.sendErrAndClose(err, reason);
+    else this.close(reason);
+  }
+
+  // ---- delivery -------------------------------------------------------------------------------
+
+  /** Removes a subscription from the client and its account. */
+  removeSub(sub: Subscription): void {
+    this.subs.delete(sub.sid);
+    this.account.sublist.remove(sub);
+  }
+
+  /** Queues raw protocol bytes and schedules the end-of-turn flush. */
+  queue(b: Buffer): void {
+    if (this.closed) return;
+    this.out.bytes(b);
+    this.markDirty();
+  }
+
+  queueStr(s: string): void {
+    if (this.closed) return;
+    this.out.str(s);
+    this.markDirty();
+  }
+
+  /** After queueing a message: schedule the flush, or close the client if it fell too far behind. */
+  markDirty(): void {
+    if (!this.dirty) {
+      this.dirty = true;
+      this.server.markDirty(this);
+    }
+    if (this.out.size + this.socketPending > this.server.opts.maxPending) this.slowConsumer(ClosedReason.SlowConsumerPendingBytes);
+  }
+
+  /** Writes everything queued in this turn with one (corked) socket write. */
+  flush(): void {
+    this.dirty = false;
+    if (this.out.size === 0 || this.socket.destroyed) return;
+    const parts = this.out.take();
+    const s = this.socket;
+    if (parts.length === 1) s.write(parts[0]!);
+    else {
+      s.cork();
+      for (const p of parts) s.write(p);
+      s.uncork();
+    }
+    this.socketPending = s.writableLength;
+    if (this.socketPending > 0 && this.writeTimer === undefined) {
+      this.writeTimer = setTimeout(() => this.slowConsumer(ClosedReason.SlowConsumerWriteDeadline), this.server.opts.writeDeadlineMs);
+      this.writeTimer.unref();
+    }
+  }
+
+  private onDrain(): void {
+    this.socketPending = this.socket.writableLength;
+    if (this.socketPending === 0 && this.writeTimer !== undefined) {
+      clearTimeout(this.writeTimer);
+      this.writeTimer = undefined;
+    }
+  }
+
+  // ---- pings, auth, errors, close ------------------------------------------------------------
+
+  private onPingTimer(): void {
+    if (this.closed) return;
+    const opts = this.server.opts;
+    const idle = Date.now() - this.lastActivity.getTime();
+    if (this.rttMeasured && idle < opts.pingIntervalMs && this.pingsOut === 0) {
+      this.pingTimer = setTimeout(() => this.onPingTimer(), opts.pingIntervalMs);
+      this.pingTimer.unref();
+      return;
+    }
+    if (this.pingsOut + 1 > opts.pingMax) {
+      this.server.logger.debug(`${this.logPrefix} - Stale Client Connection - Closing`);
+      this.server.stats.staleConnections++;
+      this.sendErrAndClose(ERR.staleConnection, ClosedReason.StaleConnection);
+      return;
+    }
+    this.rttMeasured = true;
+    this.pingsOut++;
+    this.pingSentAt = Date.now();
+    this.queue(PING_LINE);
+    this.pingTimer = setTimeout(() => this.onPingTimer(), opts.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  private authTimeout(): void {
+    if (this.connected || this.closed) return;
+    this.server.logger.error(`${this.logPrefix} - Authentication Timeout`);
+    this.sendErrAndClose(ERR.authTimeout, ClosedReason.AuthenticationTimeout);
+  }
+
+  authViolation(why: string): void {
+    this.server.logger.error(`${this.logPrefix} - Authorization Error: ${why}`);
+    this.sendErrAndClose(ERR.authViolation, ClosedReason.AuthenticationViolation);
+  }
+
+  private slowConsumer(reason: ClosedReason): void {
+    if (this.closed) return;
+    this.server.stats.slowConsumers++;
+    const why = reason === ClosedReason.SlowConsumerWriteDeadline ? `WriteDeadline of ${this.server.opts.writeDeadlineMs / 1000}s exceeded` : `MaxPending of ${this.server.opts.maxPending} exceeded`;
+    this.server.logger.info(`${this.logPrefix} - Slow Consumer Detected: ${why}`);
+    // Whatever is queued cannot be delivered in time anyway: drop it and go.
+    this.out.take();
+    this.close(reason, true);
+  }
+
+  private onSocketError(e: Error): void {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ECONNRESET" && code !== "EPIPE") this.server.logger.error(`${this.logPrefix} - read/write error: ${e.message}`);
+    this.close(this.closed ? this.closeReason! : ClosedReason.ReadError, true);
+  }
+
+  /** Queues `-ERR 'text'`, writes out what is pending, then closes. */
+  sendErrAndClose(text: string, reason: ClosedReason): void {
+    if (this.closed) return;
+    this.queue(errLine(text));
+    this.close(reason);
+  }
+
+  /**
+   * Ends the connection: subscriptions leave the account at once; queued output is still written
+   * unless `abort` (slow consumers, socket errors), then the socket is ended.
+   */
+  close(reason: ClosedReason, abort = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.stopTime = new Date();
+    for (const t of [this.pingTimer, this.authTimer, this.writeTimer]) if (t) clearTimeout(t);
+    for (const sub of this.subs.values()) this.account.sublist.remove(sub);
+    const s = this.socket;
+    if (abort) s.destroy();
+    else {
+      if (this.out.size > 0) {
+        const parts = this.out.take();
+        for (const p of parts) s.write(p);
+      }
+      s.end();
+      // A peer that never reads must not keep the socket (and its buffers) alive.
+      setTimeout(() => s.destroy(), 5000).unref();
+    }
+    this.server.clientClosed(this);
+  }
+}

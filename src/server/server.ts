@@ -1,0 +1,256 @@
+/**
+ * The server: the client listener, the connections, accounts, the end-of-turn flush, and the lifecycle
+ * (start, reload, lame duck, shutdown). Monitoring and JetStream attach from the layers above.
+ */
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import { createServer as createServerKey } from "@nats-io/nkeys";
+import { Authenticator } from "../auth/authenticator.js";
+import type { Options } from "../config/options.js";
+import { ERR } from "../protocol/errors.js";
+import { subjectMatches } from "../subjects/validate.js";
+import type { Logger } from "../util/logger.js";
+import { Account, GLOBAL_ACCOUNT } from "./account.js";
+import { Client } from "./client.js";
+import { ClosedReason } from "./closed-reason.js";
+import { deliver, Outgoing } from "./delivery.js";
+import { ServerStats } from "./stats.js";
+import { NATS_VERSION, TSNATS_VERSION } from "./version.js";
+
+const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
+
+export class Server {
+  readonly id: string;
+  readonly name: string;
+  readonly start = new Date();
+  readonly stats = new ServerStats();
+  readonly clients = new Map<number, Client>();
+  /** The most recent closed connections, oldest first (for /connz?state=closed). */
+  readonly closed: Client[] = [];
+  readonly globalAccount: Account;
+  opts: Options;
+  auth: Authenticator;
+  configLoadTime = new Date();
+  lameDuck = false;
+  /** Set by the JetStream layer once it serves $JS.API; INFO advertises it only then. */
+  jetStreamEnabled = false;
+  /** The address the client listener got (port resolved when -1/0 was asked). */
+  host = "";
+  port = 0;
+
+  private listener: NetServer | undefined;
+  private nextCid = 1;
+  private dirty: Client[] = [];
+  private flushScheduled = false;
+  private shuttingDown: Promise<void> | undefined;
+  private readonly shutdownHooks: (() => Promise<void> | void)[] = [];
+  /** INFO fields shared by every connection, serialised once per change. */
+  private infoPrefix = "";
+
+  constructor(
+    opts: Options,
+    readonly logger: Logger,
+  ) {
+    this.opts = opts;
+    this.id = createServerKey().getPublicKey();
+    this.name = opts.serverName || this.id;
+    this.auth = new Authenticator(opts);
+    this.globalAccount = new Account(GLOBAL_ACCOUNT, { disableCache: opts.disableSublistCache });
+  }
+
+  authRequired(): boolean {
+    return this.auth.required;
+  }
+
+  /** Runs `fn` when the server shuts down (monitor listener, stores, pid files…). */
+  onShutdown(fn: () => Promise<void> | void): void {
+    this.shutdownHooks.push(fn);
+  }
+
+  async listen(): Promise<void> {
+    const o = this.opts;
+    this.logger.info(`Starting nats-server`);
+    this.logger.info(`  Version:  ${NATS_VERSION} (tsnats ${TSNATS_VERSION})`);
+    this.logger.info(`  Git:      [not set]`);
+    this.logger.info(`  Name:     ${this.name}`);
+    this.logger.info(`  ID:       ${this.id}`);
+    if (o.configFile) this.logger.info(`Using configuration file: ${o.configFile}`);
+    const srv = createServer({ noDelay: true }, (s) => this.accept(s));
+    this.listener = srv;
+    await new Promise<void>((res, rej) => {
+      srv.once("error", rej);
+      srv.listen(o.port < 0 ? 0 : o.port, o.host, () => {
+        srv.off("error", rej);
+        res();
+      });
+    });
+    const addr = srv.address();
+    if (addr && typeof addr === "object") this.port = addr.port;
+    this.host = o.host;
+    this.rebuildInfo();
+    this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+  }
+
+  /** Logs readiness once every listener (monitoring, JetStream) is up; launchers wait for this line. */
+  ready(): void {
+    this.logger.info("Server is ready");
+  }
+
+  /** Rebuilds the shared part of INFO (after start, reload, lame duck). Field order follows nats-server. */
+  rebuildInfo(): void {
+    const o = this.opts;
+    const info: Record<string, unknown> = {
+      server_id: this.id,
+      server_name: this.name,
+      version: NATS_VERSION,
+      proto: 1,
+      go: `tsnats/${TSNATS_VERSION} node/${process.version}`,
+      host: o.host,
+      port: this.port,
+      headers: !o.noHeaderSupport,
+    };
+    if (this.auth.required) info.auth_required = true;
+    info.max_payload = o.maxPayload;
+    if (this.jetStreamEnabled) info.jetstream = true;
+    if (o.clientAdvertise) info.connect_urls = [o.clientAdvertise];
+    if (this.lameDuck) info.ldm = true;
+    const json = JSON.stringify(info);
+    this.infoPrefix = json.slice(0, -1);
+  }
+
+  private infoFor(c: Client): string {
+    return `INFO ${this.infoPrefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.shuttingDown || this.lameDuck) {
+      socket.destroy();
+      return;
+    }
+    const cid = this.nextCid++;
+    const c = new Client(this, socket, cid, this.globalAccount);
+    this.stats.totalConnections++;
+    if (this.clients.size >= this.opts.maxConnections) {
+      this.logger.error(`${c.logPrefix} - Maximum Connections Exceeded (max=${this.opts.maxConnections})`);
+      c.queueStr(this.infoFor(c));
+      c.sendErrAndClose(ERR.maxConnections, ClosedReason.MaxConnectionsExceeded);
+      return;
+    }
+    this.clients.set(cid, c);
+    this.globalAccount.numClients++;
+    this.logger.debug(`${c.logPrefix} - Client connection created`);
+    c.greet(this.infoFor(c), this.auth.required);
+  }
+
+  /** Routes one publish within `account`. */
+  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): void {
+    this.stats.inMsgs++;
+    this.stats.inBytes += payload.length;
+    const r = account.sublist.match(subject);
+    const msg = new Outgoing(subject, reply, payload, hdrLen);
+    const n = r.plain.length + r.queues.length === 0 ? 0 : deliver(r, msg, from);
+    if (n === 0 && reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
+  }
+
+  /** Tells a requester that nobody received its request: `NATS/1.0 503` on its own reply subscription. */
+  private noResponders(c: Client, reply: string): void {
+    for (const sub of c.subs.values()) {
+      if (subjectMatches(sub.subject, reply)) {
+        c.queueStr(`HMSG ${reply} ${sub.sid} ${NO_RESPONDERS_HDR.length} ${NO_RESPONDERS_HDR.length}\r\n${NO_RESPONDERS_HDR}\r\n`);
+        return;
+      }
+    }
+  }
+
+  /** Queues a client for the end-of-turn flush. */
+  markDirty(c: Client): void {
+    this.dirty.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    const list = this.dirty;
+    this.dirty = [];
+    for (let i = 0; i < list.length; i++) list[i]!.flush();
+  };
+
+  clientClosed(c: Client): void {
+    if (!this.clients.delete(c.cid)) return;
+    c.account.numClients--;
+    this.logger.debug(`${c.logPrefix} - Client connection closed: ${c.closeReason}`);
+    if (this.opts.maxClosedClients > 0) {
+      this.closed.push(c);
+      if (this.closed.length > this.opts.maxClosedClients) this.closed.splice(0, this.closed.length - this.opts.maxClosedClients);
+    }
+  }
+
+  /** Applies reloaded options; the caller has refused changes that cannot be reloaded. */
+  reload(opts: Options): void {
+    this.opts = opts;
+    this.auth = new Authenticator(opts);
+    this.configLoadTime = new Date();
+    this.rebuildInfo();
+    // Clients whose credentials no longer hold are closed, as nats-server does on reload.
+    for (const c of [...this.clients.values()]) {
+      if (c.connected && this.auth.authorize(c.opts) === undefined) c.authViolation("credentials revoked by reload");
+    }
+  }
+
+  /**
+   * Lame duck mode: stop accepting, tell clients (INFO with ldm) so they move elsewhere, wait the grace
+   * period, then close the clients spread over the rest of lame_duck_duration, then shut down.
+   */
+  async enterLameDuck(): Promise<void> {
+    if (this.lameDuck || this.shuttingDown) return;
+    this.lameDuck = true;
+    this.logger.info("Entering lame duck mode, stop accepting new clients");
+    this.listener?.close();
+    this.rebuildInfo();
+    for (const c of this.clients.values()) c.queueStr(`INFO ${this.infoPrefix}} \r\n`);
+    const o = this.opts;
+    await sleep(o.lameDuckGracePeriodMs);
+    const clients = [...this.clients.values()];
+    const span = Math.max(0, o.lameDuckDurationMs - o.lameDuckGracePeriodMs);
+    const batches = Math.max(1, Math.min(clients.length, Math.floor(span / 1000) || 1));
+    const per = Math.ceil(clients.length / batches);
+    for (let i = 0; i < clients.length; i += per) {
+      for (const c of clients.slice(i, i + per)) c.close(ClosedReason.ServerShutdown);
+      if (i + per < clients.length) await sleep(span / batches);
+    }
+    await this.shutdown();
+  }
+
+  /** Stops listening, closes every client after writing out what is queued for it, runs shutdown hooks. */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      this.logger.info("Initiating Shutdown...");
+      const closing = this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : Promise.resolve();
+      this.flushAll();
+      const ends: Promise<void>[] = [];
+      for (const c of [...this.clients.values()]) {
+        ends.push(new Promise<void>((res) => {
+          if (c.socket.destroyed) return res();
+          c.socket.once("close", () => res());
+        }));
+        c.close(ClosedReason.ServerShutdown);
+      }
+      await Promise.race([Promise.all(ends), sleep(2000)]);
+      for (const c of this.closed) if (!c.socket.destroyed) c.socket.destroy();
+      await closing;
+      for (const fn of this.shutdownHooks) await fn();
+      this.logger.info("Server Exiting..");
+    })();
+    return this.shuttingDown;
+  }
+}
+
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
