@@ -14,6 +14,14 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, "../../..");
 export const TSNATS_BIN = join(PROJECT_ROOT, "bin/tsnats-server");
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 
+/**
+ * The implementation that protocol and differential tests examine: tsnats, unless TSNATS_TEST_IMPL names
+ * `nats-server` (to check that a suite itself passes against the reference).
+ */
+export function implUnderTest(): Impl {
+  return process.env.TSNATS_TEST_IMPL === "nats-server" ? "nats-server" : "tsnats";
+}
+
 /** True when the reference server is installed; differential tests skip visibly otherwise. */
 export function natsServerAvailable(): boolean {
   return existsSync(NATS_SERVER_BIN);
