@@ -3,16 +3,32 @@
  * Durations are milliseconds, sizes are bytes. A field that is undefined means "not set": defaults are
  * applied once, by `withDefaults`, so that "flags override the file" can be decided field by field.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface UserEntry {
   user: string;
+  /** Plain text or a bcrypt hash (`$2a$...`). */
   password: string;
+  /** Raw `permissions` block ({publish, subscribe, allow_responses}); the auth layer interprets it. */
   permissions?: unknown;
   account?: string;
+  allowedConnectionTypes?: string[];
+}
+
+export interface NkeyUserEntry {
+  nkey: string;
+  permissions?: unknown;
+  account?: string;
+  allowedConnectionTypes?: string[];
 }
 
 export interface JetStreamOptions {
   enabled: boolean;
+  /**
+   * `store_dir` as configured (default `<os temp dir>/nats`). Like nats-server, JetStream keeps its files in
+   * `<storeDir>/jetstream`, and that joined path is what /jsz and /varz report as `store_dir`.
+   */
   storeDir: string;
   maxMemory: number; // -1 = dynamic (share of system memory)
   maxStore: number; // -1 = dynamic (share of disk)
@@ -20,6 +36,18 @@ export interface JetStreamOptions {
   /** nats-server's lazy sync interval; undefined = tsnats default: fsync before every ack (group commit). */
   syncIntervalMs?: number;
   syncAlways?: boolean;
+  uniqueTag?: string;
+  maxOutstandingCatchup?: number;
+  maxBufferedSize?: number;
+  maxBufferedMsgs?: number;
+  requestQueueLimit?: number;
+  strict?: boolean;
+  /** Encryption at rest: `key`, `cipher` (chachapoly | aes), `prev_key`. */
+  encryptionKey?: string;
+  cipher?: string;
+  prevEncryptionKey?: string;
+  /** Raw `limits` block (max_ack_pending, max_ha_assets, max_request_batch, duplicate_window...). */
+  limits?: Record<string, unknown>;
 }
 
 export interface Options {
@@ -29,6 +57,7 @@ export interface Options {
   port: number; // -1 = random
   clientAdvertise?: string;
   serverTags: string[];
+  serverMetadata?: Record<string, string>;
 
   httpHost: string;
   httpPort: number; // 0 = off, -1 = random
@@ -56,7 +85,12 @@ export interface Options {
   password?: string;
   authToken?: string;
   users?: UserEntry[];
+  nkeys?: NkeyUserEntry[];
+  /** Raw default `permissions` of the authorization block. */
+  defaultPermissions?: unknown;
   noAuthUser?: string;
+  systemAccount?: string;
+  noSystemAccount: boolean;
 
   // logging
   debug: boolean;
@@ -64,16 +98,36 @@ export interface Options {
   traceVerbose: boolean;
   logtime: boolean;
   logtimeUTC: boolean;
+  traceHeaders: boolean;
   logFile?: string;
+  logFileSizeLimit: number; // 0 = no limit
+  logFileMaxNum: number; // 0 = keep all
+  syslog: boolean;
+  remoteSyslog?: string;
   maxTracedMsgLen: number;
+  connectErrorReports: number;
+  reconnectErrorReports: number;
+  profPort: number; // 0 = off
 
   pidFile?: string;
   portsFileDir?: string;
 
   jetstream: JetStreamOptions;
 
-  /** Config sections accepted for compatibility and not served yet (e.g. leafnodes, websocket): section -> value. */
+  /**
+   * Config sections accepted for compatibility and not served yet, as plain data under their canonical
+   * name (`leafnodes`, `websocket`, `cluster`, `tls`, `accounts`, ...). The TLS and cluster flags land
+   * here too, in the config block's own key names (`tls.cert_file`, `cluster.routes`...).
+   */
   unsupported: Record<string, unknown>;
+}
+
+/** What one source (the file, the flags) sets: only the fields it names; jetstream field by field. */
+export type OptionsPatch = Partial<Omit<Options, "jetstream">> & { jetstream?: Partial<JetStreamOptions> };
+
+/** nats-server's default store_dir: `<os temp dir>/nats` (its files then live in `.../nats/jetstream`). */
+export function defaultStoreDir(): string {
+  return join(tmpdir(), "nats");
 }
 
 export const DEFAULT_PORT = 4222;
@@ -110,8 +164,54 @@ export function defaultOptions(): Options {
     traceVerbose: false,
     logtime: true,
     logtimeUTC: false,
+    traceHeaders: false,
+    logFileSizeLimit: 0,
+    logFileMaxNum: 0,
+    syslog: false,
     maxTracedMsgLen: 0,
-    jetstream: { enabled: false, storeDir: "", maxMemory: -1, maxStore: -1 },
+    connectErrorReports: 3600,
+    reconnectErrorReports: 1,
+    profPort: 0,
+    noSystemAccount: false,
+    jetstream: { enabled: false, storeDir: defaultStoreDir(), maxMemory: -1, maxStore: -1 },
     unsupported: {},
   };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/**
+ * `over` on top of `base`, field by field: a field `over` sets wins; jetstream is merged per field and
+ * each `unsupported` section per key (so `--tlscert` replaces only `tls.cert_file` of the file's block).
+ */
+export function mergePatches(base: OptionsPatch, over: OptionsPatch): OptionsPatch {
+  const out: OptionsPatch = { ...base };
+  for (const [k, v] of Object.entries(over) as [keyof OptionsPatch, unknown][]) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  if (base.jetstream || over.jetstream) out.jetstream = mergeDefined(base.jetstream ?? {}, over.jetstream ?? {});
+  if (base.unsupported || over.unsupported) {
+    const sections: Record<string, unknown> = { ...base.unsupported };
+    for (const [name, v] of Object.entries(over.unsupported ?? {})) {
+      const was = sections[name];
+      sections[name] = isPlainObject(was) && isPlainObject(v) ? { ...was, ...v } : v;
+    }
+    out.unsupported = sections;
+  }
+  return out;
+}
+
+function mergeDefined<T extends object>(base: T, over: T): T {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/** The full options: nats-server's defaults with the patch applied (an empty store_dir means the default). */
+export function withDefaults(patch: OptionsPatch): Options {
+  const merged = mergePatches(defaultOptions() as OptionsPatch, patch) as Options;
+  if (!merged.jetstream.storeDir) merged.jetstream.storeDir = defaultStoreDir();
+  return merged;
 }

@@ -1,0 +1,30 @@
+/**
+ * Checks nats-server makes when a server starts (not under `-t`): combinations of options that are each
+ * valid alone. Accounts are still raw data here, so users declared only inside accounts are not seen.
+ */
+import type { Options } from "./options.js";
+
+const PAYLOAD_WARN_BYTES = 8 * 1024 * 1024;
+
+export interface Validation {
+  /** Each refuses startup; nats-server prints them as `nats-server: <error>`. */
+  errors: string[];
+  warnings: string[];
+}
+
+export function validateOptions(o: Options): Validation {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (o.maxPayload > o.maxPending)
+    errors.push(`max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`);
+  if (o.noAuthUser !== undefined && o.unsupported.accounts === undefined) {
+    const users = o.users ?? [];
+    if (users.length === 0 && (o.nkeys ?? []).length === 0)
+      errors.push(`no_auth_user: "${o.noAuthUser}" present, but users are not defined`);
+    else if (!users.some((u) => u.user === o.noAuthUser) && !(o.nkeys ?? []).some((n) => n.nkey === o.noAuthUser))
+      errors.push(`no_auth_user: "${o.noAuthUser}" not present as user or nkey in authorization block or account configuration`);
+  }
+  if (o.maxPayload > PAYLOAD_WARN_BYTES)
+    warnings.push("Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance");
+  return { errors, warnings };
+}
