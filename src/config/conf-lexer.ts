@@ -4,8 +4,8 @@
  * end it depends on where it stands. Unquoted values are classified here: numbers (with size suffixes),
  * booleans, datetimes, `$variables`, otherwise strings.
  *
- * Where nats-server's lexer accepts something by accident (a stray `}` at top level, `[1]` failing on the
- * number before `]`), this lexer follows the documented syntax instead.
+ * Where nats-server 2.9's lexer has accidents (it ignores a stray `}` at top level, it rejects a number
+ * directly followed by `,` or `]` inside an array: `[1,2]`), this lexer follows the documented syntax.
  */
 import { ConfigError, type ConfPos } from "./config-error.js";
 import { sizeSuffixMultiplier } from "../util/size.js";
@@ -115,8 +115,9 @@ class Lexer {
     return { file: this.file, line: lo + 1, col: index - this.lineStarts[lo]! + 1 };
   }
 
+  /** A problem found at a newline is reported on the next line, where nats-server's lexer already stands. */
   private fail(message: string, at = this.i): never {
-    throw new ConfigError({ pos: this.posAt(at), message });
+    throw new ConfigError({ pos: this.posAt(this.src[at] === "\n" ? at + 1 : at), message });
   }
 
   private emitAt(kind: "arrayStart" | "arrayEnd" | "mapStart" | "mapEnd" | "eof", at: number): void {
