@@ -1,0 +1,67 @@
+/**
+ * storage: memory. Same semantics as the file store (both are BaseStore); messages live in the index
+ * as copies, so that a stored message does not pin the socket chunk it arrived in.
+ */
+import { randomFillSync } from "node:crypto";
+import { memStoreMsgSize } from "./msg-size.js";
+import { BaseStore, type MsgPayload } from "./store-core.js";
+import type { StoreOptions } from "./types.js";
+
+const RESOLVED = Promise.resolve();
+
+export class MemoryStore extends BaseStore<MsgPayload> {
+  readonly kind = "memory" as const;
+
+  constructor(opts: StoreOptions = {}) {
+    super(true, opts);
+    if (opts.firstSeq !== undefined && opts.firstSeq > 1) this.lastSeq = opts.firstSeq - 1;
+  }
+
+  protected msgSize(subjectBytes: number, hdrLen: number, dataLen: number): number {
+    return memStoreMsgSize(subjectBytes, hdrLen, dataLen);
+  }
+
+  protected persistMsg(_seq: number, _time: number, _subject: string, hdr: Buffer | undefined, data: Buffer): MsgPayload {
+    const hdrLen = hdr === undefined ? 0 : hdr.length;
+    // One allocation (from Node's pool when small) for both parts.
+    const copy = Buffer.allocUnsafe(hdrLen + data.length);
+    if (hdrLen > 0) hdr!.copy(copy, 0);
+    data.copy(copy, hdrLen);
+    return { hdr: hdrLen > 0 ? copy.subarray(0, hdrLen) : undefined, data: copy.subarray(hdrLen) };
+  }
+
+  protected loadPayload(_seq: number, ref: MsgPayload | undefined): MsgPayload {
+    return ref!;
+  }
+
+  protected persistRemoval(_seq: number, ref: MsgPayload | undefined, _floor: number, erase: boolean): void {
+    if (!erase || ref === undefined) return;
+    if (ref.hdr) randomFillSync(ref.hdr);
+    randomFillSync(ref.data);
+  }
+
+  protected released(): void {}
+
+  protected persistFloor(): void {}
+
+  protected persistSkip(): void {}
+
+  sync(): Promise<void> {
+    return RESOLVED;
+  }
+
+  flush(): Promise<void> {
+    return RESOLVED;
+  }
+
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.shutdown();
+    this.index.clear();
+    this.subjects.clear();
+  }
+
+  delete(): Promise<void> {
+    return this.stop();
+  }
+}

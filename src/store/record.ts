@@ -1,0 +1,188 @@
+/**
+ * The record format of the file store's block files, also used as the snapshot byte stream.
+ *
+ *   off  size
+ *   0    4   length of the whole record (u32 LE)
+ *   4    4   crc32 of bytes [0,4) followed by [8,length)
+ *   8    1   kind (RecordKind)
+ *   9    1   flags (bit 0: a TTL field follows the fixed part)
+ *   10   2   subject length in bytes (u16 LE)
+ *   12   4   header length in bytes (u32 LE)
+ *   16   8   sequence (u64 LE)
+ *   24   8   time, ns since the epoch (u64 LE)
+ *   32   8   TTL in ns as f64 LE (-1 = never), only with flag bit 0
+ *   ..       subject, header, payload (the payload is whatever remains up to length)
+ *
+ * A record of length 0 marks the end of written data (never-written, preallocated space is zeros).
+ * The checksum covers the length too, so a damaged length is caught like damaged data.
+ */
+import { crc32 } from "node:zlib";
+import { randomFillSync } from "node:crypto";
+
+export const enum RecordKind {
+  /** A message. */
+  Msg = 1,
+  /** "Message seq is deleted"; also persists a skipped sequence. */
+  Tombstone = 2,
+  /** "Every sequence below seq is gone" (purge, compact, removals at the head). */
+  Floor = 3,
+  /** A message overwritten in place by a secure delete: same length, garbage body. */
+  Erased = 4,
+  /** First record of every block: seq = the store's last sequence when the block was made, payload = floor (u64). */
+  BlockHeader = 5,
+  /** First record of a snapshot: seq = last sequence, payload = first sequence (u64). */
+  SnapshotHeader = 6,
+}
+
+export const FIXED = 32;
+const TTL_BYTES = 8;
+const FLAG_TTL = 1;
+const TWO32 = 4294967296;
+/** No block record is this long; a larger length is damage, not data. */
+export const MAX_RECORD = 1 << 30;
+
+export interface RecordView {
+  kind: RecordKind;
+  len: number;
+  seq: number;
+  time: number;
+  ttl: number | undefined;
+  subjectStart: number;
+  subjectLen: number;
+  hdrStart: number;
+  hdrLen: number;
+  dataStart: number;
+  dataLen: number;
+}
+
+export function msgRecordLength(subjectBytes: number, hdrLen: number, dataLen: number, hasTtl: boolean): number {
+  return FIXED + (hasTtl ? TTL_BYTES : 0) + subjectBytes + hdrLen + dataLen;
+}
+
+/** Writes a message record at buf[off..]; buf must have room for msgRecordLength(...). Returns its length. */
+export function writeMsgRecord(
+  buf: Buffer,
+  off: number,
+  seq: number,
+  time: number,
+  ttl: number | undefined,
+  subject: string,
+  hdr: Buffer | undefined,
+  data: Buffer,
+): number {
+  const hasTtl = ttl !== undefined && ttl !== 0;
+  let p = off + FIXED;
+  if (hasTtl) {
+    buf.writeDoubleLE(ttl, p);
+    p += TTL_BYTES;
+  }
+  const subjectBytes = buf.write(subject, p, "utf8");
+  p += subjectBytes;
+  const hdrLen = hdr === undefined ? 0 : hdr.length;
+  if (hdrLen > 0) p += hdr!.copy(buf, p);
+  p += data.copy(buf, p);
+  const len = p - off;
+  buf.writeUInt32LE(len, off);
+  buf[off + 8] = RecordKind.Msg;
+  buf[off + 9] = hasTtl ? FLAG_TTL : 0;
+  buf.writeUInt16LE(subjectBytes, off + 10);
+  buf.writeUInt32LE(hdrLen, off + 12);
+  writeU64(buf, off + 16, seq);
+  writeU64(buf, off + 24, time);
+  buf.writeUInt32LE(checksum(buf, off, len), off + 4);
+  return len;
+}
+
+/** Writes a record without subject or header; `payload` is optional. Returns its length. */
+export function writeMarkerRecord(buf: Buffer, off: number, kind: RecordKind, seq: number, time: number, payloadU64?: number): number {
+  const len = FIXED + (payloadU64 === undefined ? 0 : 8);
+  buf.writeUInt32LE(len, off);
+  buf[off + 8] = kind;
+  buf[off + 9] = 0;
+  buf.writeUInt16LE(0, off + 10);
+  buf.writeUInt32LE(0, off + 12);
+  writeU64(buf, off + 16, seq);
+  writeU64(buf, off + 24, time);
+  if (payloadU64 !== undefined) writeU64(buf, off + FIXED, payloadU64);
+  buf.writeUInt32LE(checksum(buf, off, len), off + 4);
+  return len;
+}
+
+export function markerRecordLength(withPayload: boolean): number {
+  return FIXED + (withPayload ? 8 : 0);
+}
+
+/**
+ * Turns the message record at buf[off..] into an Erased record of the same length: the subject,
+ * header and payload bytes are overwritten with random bytes, the checksum is recomputed.
+ */
+export function eraseRecord(buf: Buffer, off: number): void {
+  const len = buf.readUInt32LE(off);
+  buf[off + 8] = RecordKind.Erased;
+  randomFillSync(buf, off + FIXED, len - FIXED);
+  buf[off + 9] = 0;
+  buf.writeUInt32LE(checksum(buf, off, len), off + 4);
+}
+
+/**
+ * Parses and verifies the record at buf[off..end). Returns undefined when there is no valid record
+ * there: too short, a length that does not fit, an unknown kind, inconsistent lengths or a checksum
+ * mismatch. A zero length (end of written data) also gives undefined; see isZeroLength.
+ */
+export function readRecord(buf: Buffer, off: number, end: number, verify = true): RecordView | undefined {
+  if (end - off < FIXED) return undefined;
+  const len = buf.readUInt32LE(off);
+  if (len < FIXED || len > end - off || len > MAX_RECORD) return undefined;
+  const kind = buf[off + 8]!;
+  if (kind < RecordKind.Msg || kind > RecordKind.SnapshotHeader) return undefined;
+  const flags = buf[off + 9]!;
+  if ((flags & ~FLAG_TTL) !== 0) return undefined;
+  if (verify && buf.readUInt32LE(off + 4) !== checksum(buf, off, len)) return undefined;
+  let p = off + FIXED;
+  let ttl: number | undefined;
+  if (flags & FLAG_TTL) {
+    if (len < FIXED + TTL_BYTES) return undefined;
+    ttl = buf.readDoubleLE(p);
+    p += TTL_BYTES;
+  }
+  const subjectLen = buf.readUInt16LE(off + 10);
+  const hdrLen = buf.readUInt32LE(off + 12);
+  const dataStart = p + subjectLen + hdrLen;
+  if (dataStart > off + len) return undefined;
+  return {
+    kind,
+    len,
+    seq: readU64(buf, off + 16),
+    time: readU64(buf, off + 24),
+    ttl,
+    subjectStart: p,
+    subjectLen,
+    hdrStart: p + subjectLen,
+    hdrLen,
+    dataStart,
+    dataLen: off + len - dataStart,
+  };
+}
+
+/** The u64 payload of a BlockHeader or SnapshotHeader record. */
+export function markerPayload(buf: Buffer, view: RecordView): number {
+  return view.dataLen >= 8 ? readU64(buf, view.dataStart) : 0;
+}
+
+export function isZeroLength(buf: Buffer, off: number, end: number): boolean {
+  return end - off < 4 || buf.readUInt32LE(off) === 0;
+}
+
+export function checksum(buf: Buffer, off: number, len: number): number {
+  return crc32(buf.subarray(off + 8, off + len), crc32(buf.subarray(off, off + 4)));
+}
+
+function writeU64(buf: Buffer, off: number, v: number): void {
+  const hi = Math.floor(v / TWO32);
+  buf.writeUInt32LE(v - hi * TWO32, off);
+  buf.writeUInt32LE(hi, off + 4);
+}
+
+function readU64(buf: Buffer, off: number): number {
+  return buf.readUInt32LE(off + 4) * TWO32 + buf.readUInt32LE(off);
+}
