@@ -4,7 +4,8 @@
  * This process is the server itself (benchmarks and signals address its PID): it never forks.
  */
 import { readFileSync } from "node:fs";
-import { parseFlags, resolveOptions, usage, type FlagResult } from "./config/flags.js";
+import { FlagError, parseFlags, resolveOptions, usage, type FlagResult } from "./config/flags.js";
+import { validateOptions } from "./config/validate.js";
 import type { Options } from "./config/options.js";
 import { Logger } from "./util/logger.js";
 import { runServer, type RunningServer } from "./index.js";
@@ -49,8 +50,13 @@ async function main(): Promise<void> {
   try {
     flags = parseFlags(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${usage()}`);
-    process.exit(1);
+    // Go's flag package: the error on stderr, the usage on stdout, and nats-server's exit code.
+    if (e instanceof FlagError && e.showUsage) {
+      process.stderr.write(`${e.message}\n`);
+      process.stdout.write(usage());
+      process.exit(e.exitCode);
+    }
+    fail((e as Error).message);
   }
   const action = flags.action;
   if (action.kind === "version") {
@@ -68,13 +74,18 @@ async function main(): Promise<void> {
     fail((e as Error).message);
   }
   if (action.kind === "signal") sendSignal(action.command, action.target, resolved.options.pidFile);
+  const checked = validateOptions(resolved.options);
+  if (checked.errors.length > 0) fail(checked.errors.join("\n"));
+  const warnings = [...resolved.warnings, ...checked.warnings];
   if (action.kind === "test") {
+    // Under -t nats-server treats warnings as errors.
+    if (warnings.length > 0) fail(warnings.join("\n"));
     process.stderr.write(`nats-server: configuration file ${flags.configFile ?? ""} is valid\n`);
     process.exit(0);
   }
   let opts = resolved.options;
   const logger = new Logger(loggerOptions(opts));
-  for (const w of resolved.warnings) logger.warn(w);
+  for (const w of warnings) logger.warn(w);
 
   let running: RunningServer;
   try {

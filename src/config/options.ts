@@ -213,5 +213,9 @@ function mergeDefined<T extends object>(base: T, over: T): T {
 export function withDefaults(patch: OptionsPatch): Options {
   const merged = mergePatches(defaultOptions() as OptionsPatch, patch) as Options;
   if (!merged.jetstream.storeDir) merged.jetstream.storeDir = defaultStoreDir();
+  // As in nats-server: port 0 means the default port (-1 asks for a random one), and the monitor
+  // listens on the client listener's host unless told otherwise.
+  if (merged.port === 0) merged.port = DEFAULT_PORT;
+  if (patch.httpHost === undefined) merged.httpHost = merged.host;
   return merged;
 }

@@ -34,8 +34,33 @@ export function initialConnectInfo(): ConnectInfo {
   };
 }
 
-/** Parses CONNECT's argument; undefined when it is not a JSON object (nats-server then closes silently). */
-export function parseConnect(json: string): ConnectInfo | undefined {
+const BOOLS = {
+  verbose: "verbose",
+  pedantic: "pedantic",
+  echo: "echo",
+  headers: "headers",
+  no_responders: "noResponders",
+  tls_required: "tlsRequired",
+} as const;
+const STRINGS = {
+  name: "name",
+  lang: "lang",
+  version: "version",
+  user: "user",
+  pass: "pass",
+  auth_token: "authToken",
+  nkey: "nkey",
+  sig: "sig",
+  jwt: "jwt",
+} as const;
+
+/**
+ * Parses CONNECT's argument over the client's current options: like nats-server (Go's JSON decoding into
+ * the existing struct), a field that is absent or null keeps its value — so `{"verbose":false}` leaves a
+ * client pedantic. Returns undefined when the JSON is not an object or a known field has the wrong type;
+ * nats-server then closes the connection without -ERR.
+ */
+export function parseConnect(json: string, current: ConnectInfo): ConnectInfo | undefined {
   let raw: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(json);
@@ -44,24 +69,23 @@ export function parseConnect(json: string): ConnectInfo | undefined {
   } catch {
     return undefined;
   }
-  const bool = (k: string, d: boolean): boolean => (typeof raw[k] === "boolean" ? (raw[k] as boolean) : d);
-  const text = (k: string): string | undefined => (typeof raw[k] === "string" ? (raw[k] as string) : undefined);
-  return {
-    verbose: bool("verbose", false),
-    pedantic: bool("pedantic", false),
-    echo: bool("echo", true),
-    headers: bool("headers", false),
-    noResponders: bool("no_responders", false),
-    tlsRequired: bool("tls_required", false),
-    protocol: typeof raw.protocol === "number" ? raw.protocol : 0,
-    name: text("name") ?? "",
-    lang: text("lang") ?? "",
-    version: text("version") ?? "",
-    user: text("user"),
-    pass: text("pass"),
-    authToken: text("auth_token"),
-    nkey: text("nkey"),
-    sig: text("sig"),
-    jwt: text("jwt"),
-  };
+  const next: ConnectInfo = { ...current };
+  for (const [k, field] of Object.entries(BOOLS)) {
+    const v = raw[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "boolean") return undefined;
+    next[field] = v;
+  }
+  for (const [k, field] of Object.entries(STRINGS)) {
+    const v = raw[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "string") return undefined;
+    next[field] = v;
+  }
+  const proto = raw.protocol;
+  if (proto !== undefined && proto !== null) {
+    if (typeof proto !== "number" || !Number.isInteger(proto)) return undefined;
+    next.protocol = proto;
+  }
+  return next;
 }

@@ -31,7 +31,15 @@ export interface ProtocolHandler {
   readonly headersEnabled: boolean;
   readonly maxControlLine: number;
   readonly connected: boolean;
+  /** Protocol tracing (-V) is on: the parser reports each op as received. */
+  readonly tracing: boolean;
+  /** `op` in upper case and its argument text as received (nats-server's `<<- [OP args]`). */
+  traceIn(op: string, arg: string): void;
+  /** The payload of a PUB/HPUB, for tracing. */
+  tracePayload(payload: Buffer): void;
 }
+
+const OP_NAMES = ["PUB", "HPUB", "SUB", "UNSUB", "CONNECT", "INFO", "PING", "PONG", "OK", "ERR"];
 
 const LF = 10;
 const CR = 13;
@@ -167,6 +175,11 @@ export class Parser {
       h.onProtocolError(ERR.unknownOp, `unknown op: ${JSON.stringify(str(buf, s, Math.min(e, s + 32)))}`);
       return;
     }
+    if (h.tracing) {
+      const name = OP_NAMES[op]!;
+      const arg = op === Op.Ping || op === Op.Pong || op === Op.Ok ? "" : str(buf, s + name.length, e).replace(/^[ \t]+/, "");
+      h.traceIn(name, arg);
+    }
     if (op !== Op.Connect && !h.connected && !h.allowOpBeforeConnect()) return;
     switch (op) {
       case Op.Ping:
@@ -182,13 +195,14 @@ export class Parser {
         h.onProtocolError(undefined, `client sent -ERR ${str(buf, s + 4, e).trim()}`);
         return;
       case Op.Connect:
-        h.onConnect(str(buf, s + 8, e));
+        if (!this.argTooLong(s + 8, e)) h.onConnect(str(buf, Math.min(s + 8, e), e));
         return;
       case Op.Pub:
         this.pubArgs(buf, s + 4, e, false);
         return;
       case Op.HPub:
-        this.pubArgs(buf, s + 5, e, true);
+        if (!h.headersEnabled) h.onProtocolError(undefined, "HPUB from a client that did not negotiate headers");
+        else this.pubArgs(buf, s + 5, e, true);
         return;
       case Op.Sub:
         this.subArgs(buf, s + 4, e);
@@ -208,15 +222,14 @@ export class Parser {
         if (is(b, s + 1, e, 111) && is(b, s + 2, e, 110) && is(b, s + 3, e, 103)) return Op.Pong;
         return undefined;
       case 104: // h
-        return this.h.headersEnabled && is(b, s + 1, e, 112) && is(b, s + 2, e, 117) && is(b, s + 3, e, 98) && sep(b, s + 4, e)
-          ? Op.HPub
-          : undefined;
+        return is(b, s + 1, e, 112) && is(b, s + 2, e, 117) && is(b, s + 3, e, 98) && sep(b, s + 4, e) ? Op.HPub : undefined;
       case 115: // s
         return is(b, s + 1, e, 117) && is(b, s + 2, e, 98) && sep(b, s + 3, e) ? Op.Sub : undefined;
       case 117: // u
         return word(b, s + 1, e, "nsub") && sep(b, s + 5, e) ? Op.Unsub : undefined;
       case 99: // c
-        return word(b, s + 1, e, "onnect") && sep(b, s + 7, e) ? Op.Connect : undefined;
+        // CONNECT with nothing after it is an op with an empty (invalid) argument, not a parse error.
+        return word(b, s + 1, e, "onnect") && (s + 7 === e || sep(b, s + 7, e)) ? Op.Connect : undefined;
       case 105: // i
         return word(b, s + 1, e, "nfo") && sep(b, s + 4, e) ? Op.Info : undefined;
       case 43: // +
@@ -310,7 +323,9 @@ export class Parser {
         return chunk.length;
       }
       this.state = State.Line;
-      this.h.onPub(this.pubSubject, this.pubReply, chunk.subarray(pos, end), this.pubHdr);
+      const payload = chunk.subarray(pos, end);
+      if (this.h.tracing) this.h.tracePayload(payload);
+      this.h.onPub(this.pubSubject, this.pubReply, payload, this.pubHdr);
       return end + 2;
     }
     if (this.payload === undefined) this.payload = Buffer.allocUnsafe(need);
@@ -325,7 +340,9 @@ export class Parser {
         this.h.onProtocolError(ERR.unknownOp, "payload not followed by CRLF");
         return chunk.length;
       }
-      this.h.onPub(this.pubSubject, this.pubReply, p.subarray(0, this.pubSize), this.pubHdr);
+      const payload = p.subarray(0, this.pubSize);
+      if (this.h.tracing) this.h.tracePayload(payload);
+      this.h.onPub(this.pubSubject, this.pubReply, payload, this.pubHdr);
     }
     return pos + take;
   }

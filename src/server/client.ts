@@ -75,6 +75,21 @@ export class Client implements ProtocolHandler {
   get maxControlLine(): number {
     return this.server.opts.maxControlLine;
   }
+  get tracing(): boolean {
+    return this.server.logger.traceOn;
+  }
+  traceIn(op: string, arg: string): void {
+    this.server.logger.trace(`${this.logPrefix} - <<- [${arg === "" ? op : `${op} ${arg}`}]`);
+  }
+  tracePayload(payload: Buffer): void {
+    const max = this.server.opts.maxTracedMsgLen;
+    const shown = max > 0 && payload.length > max ? `${payload.toString("latin1", 0, max)}...` : payload.toString("latin1");
+    this.server.logger.trace(`${this.logPrefix} - <<- MSG_PAYLOAD: [${JSON.stringify(shown)}]`);
+  }
+  /** Traces a line this server sends (without its CRLF), as nats-server's `->> [...]`. */
+  traceOut(line: string): void {
+    this.server.logger.trace(`${this.logPrefix} - ->> [${line}]`);
+  }
   get pending(): number {
     return this.out.size + this.socketPending;
   }
@@ -110,7 +125,7 @@ export class Client implements ProtocolHandler {
   }
 
   onConnect(json: string): void {
-    const info = parseConnect(json);
+    const info = parseConnect(json, this.opts);
     if (info === undefined) {
       this.server.logger.error(`${this.logPrefix} - Client parser ERROR: invalid CONNECT JSON '${json.slice(0, 64)}'`);
       this.close(ClosedReason.ProtocolViolation);
@@ -136,7 +151,7 @@ export class Client implements ProtocolHandler {
       this.authTimer = undefined;
       this.connected = true;
     }
-    if (o.verbose) this.queue(OK_LINE);
+    if (o.verbose) this.sendOk();
   }
 
   checkPubSize(size: number): boolean {
@@ -145,7 +160,6 @@ export class Client implements ProtocolHandler {
       this.sendErrAndClose(ERR.maxPayload, ClosedReason.MaxPayloadExceeded);
       return false;
     }
-    if (this.server.logger.traceOn) this.server.logger.trace(`${this.logPrefix} - "<<- [PUB ${size}]"`);
     return true;
   }
 
@@ -153,44 +167,43 @@ export class Client implements ProtocolHandler {
     this.inMsgs++;
     this.inBytes += payload.length;
     const o = this.opts;
-    if (o.pedantic && !isValidLiteralSubject(subject)) this.queue(errLine(ERR.invalidPublishSubject));
-    if (o.verbose) this.queue(OK_LINE);
+    if (o.pedantic && !isValidLiteralSubject(subject)) this.sendErr(ERR.invalidPublishSubject);
+    if (o.verbose) this.sendOk();
     this.server.publish(this, this.account, subject, reply, payload, hdrLen);
   }
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
     const server = this.server;
-    if (server.logger.traceOn) server.logger.trace(`${this.logPrefix} - "<<- [SUB ${subject} ${queue ? queue + " " : ""}${sid}]"`);
     const max = server.opts.maxSubscriptions;
     if (max > 0 && this.subs.size >= max) {
       server.logger.error(`${this.logPrefix} - Maximum Subscriptions Exceeded (max=${max})`);
-      this.queue(errLine(ERR.maxSubscriptions));
+      this.sendErr(ERR.maxSubscriptions);
       return;
     }
     if (!this.subs.has(sid)) {
       const sub = new Subscription(this, subject, queue, sid);
       if (!this.account.sublist.insert(sub)) {
-        this.queue(errLine(ERR.invalidSubject));
+        this.sendErr(ERR.invalidSubject);
         return;
       }
       this.subs.set(sid, sub);
     }
-    if (this.opts.verbose) this.queue(OK_LINE);
+    if (this.opts.verbose) this.sendOk();
   }
 
   onUnsub(sid: string, max: number): void {
-    if (this.server.logger.traceOn) this.server.logger.trace(`${this.logPrefix} - "<<- [UNSUB ${sid}${max > 0 ? " " + max : ""}]"`);
     const sub = this.subs.get(sid);
     let remove = false;
     if (sub !== undefined) {
       if (max > 0 && max > sub.delivered) sub.max = max;
       else remove = true;
     }
-    if (this.opts.verbose) this.queue(OK_LINE);
+    if (this.opts.verbose) this.sendOk();
     if (remove) this.removeSub(sub!);
   }
 
   onPing(): void {
+    if (this.tracing) this.traceOut("PONG");
     this.queue(PONG_LINE);
   }
 
@@ -215,6 +228,7 @@ export class Client implements ProtocolHandler {
   removeSub(sub: Subscription): void {
     this.subs.delete(sub.sid);
     this.account.sublist.remove(sub);
+    if (this.tracing) this.server.logger.trace(`${this.logPrefix} - <-> [DELSUB ${sub.sid}]`);
   }
 
   /** Queues raw protocol bytes and schedules the end-of-turn flush. */
@@ -286,6 +300,7 @@ export class Client implements ProtocolHandler {
     this.rttMeasured = true;
     this.pingsOut++;
     this.pingSentAt = Date.now();
+    if (this.tracing) this.traceOut("PING");
     this.queue(PING_LINE);
     this.pingTimer = setTimeout(() => this.onPingTimer(), opts.pingIntervalMs);
     this.pingTimer.unref();
@@ -318,10 +333,21 @@ export class Client implements ProtocolHandler {
     this.close(this.closed ? this.closeReason! : ClosedReason.ReadError, true);
   }
 
+  private sendOk(): void {
+    if (this.tracing) this.traceOut("OK");
+    this.queue(OK_LINE);
+  }
+
+  /** Queues `-ERR 'text'`; the connection stays open. */
+  sendErr(text: string): void {
+    if (this.tracing) this.traceOut(`-ERR '${text}'`);
+    this.queue(errLine(text));
+  }
+
   /** Queues `-ERR 'text'`, writes out what is pending, then closes. */
   sendErrAndClose(text: string, reason: ClosedReason): void {
     if (this.closed) return;
-    this.queue(errLine(text));
+    this.sendErr(text);
     this.close(reason);
   }
 
@@ -335,7 +361,7 @@ export class Client implements ProtocolHandler {
     this.closeReason = reason;
     this.stopTime = new Date();
     for (const t of [this.pingTimer, this.authTimer, this.writeTimer]) if (t) clearTimeout(t);
-    for (const sub of this.subs.values()) this.account.sublist.remove(sub);
+    this.account.sublist.removeBatch(this.subs.values());
     const s = this.socket;
     if (abort) s.destroy();
     else {

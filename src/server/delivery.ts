@@ -39,6 +39,14 @@ export class Outgoing {
     }
     return p.length;
   }
+
+  /** The control line `writeTo` wrote for `sid`, without CRLF (for -V tracing only). */
+  traceLine(c: Client, sid: string): string {
+    const withHeaders = this.hdrLen > 0 && c.headersEnabled;
+    const size = this.hdrLen > 0 && !withHeaders ? this.payload.length - this.hdrLen : this.payload.length;
+    const head = withHeaders ? `HMSG ${this.subject} ` : `MSG ${this.subject} `;
+    return head + sid + tail(this.reply, withHeaders ? this.hdrLen : -1, size).slice(0, -2);
+  }
 }
 
 /** The part of a MSG/HMSG line after the sid: ` [reply] [hdrLen] size\r\n`. */
@@ -54,6 +62,7 @@ function deliverTo(sub: Subscription, msg: Outgoing, publisher: Client | undefin
   if (sub.max > 0 && sub.delivered >= sub.max) return false;
   sub.delivered++;
   const n = msg.writeTo(c, sub.sid);
+  if (c.tracing) c.traceOut(msg.traceLine(c, sub.sid));
   c.outMsgs++;
   c.outBytes += n;
   c.server.stats.outMsgs++;
