@@ -51,6 +51,10 @@ export class Client implements ProtocolHandler {
   private writeTimer: NodeJS.Timeout | undefined;
   /** Set once the first PING (used to measure RTT) went out. */
   private rttMeasured = false;
+  /** Publishers whose reading is paused until this client's output drains (producer stalling). */
+  private stalledPublishers: Set<Client> | undefined;
+  /** How many slow targets this client, as a publisher, is waiting for; its socket is paused while > 0. */
+  private stalls = 0;
 
   constructor(
     readonly server: Server,
@@ -253,6 +257,27 @@ export class Client implements ProtocolHandler {
     if (this.out.size + this.socketPending > this.server.opts.maxPending) this.slowConsumer(ClosedReason.SlowConsumerPendingBytes);
   }
 
+  /**
+   * Producer stalling: a publisher that fills `target`'s buffer past 3/4 of max_pending stops being read
+   * until the target drains (or is closed as a slow consumer), so a fast producer slows down to its
+   * readers' pace instead of getting them disconnected.
+   */
+  stallIfBehind(target: Client): void {
+    if (target === this || target.pending <= (this.server.opts.maxPending * 3) / 4) return;
+    const waiting = (target.stalledPublishers ??= new Set());
+    if (waiting.has(this)) return;
+    waiting.add(this);
+    if (this.stalls++ === 0) this.socket.pause();
+  }
+
+  /** Lets the publishers waiting for this client go on. */
+  private releaseStalled(): void {
+    const waiting = this.stalledPublishers;
+    if (waiting === undefined) return;
+    this.stalledPublishers = undefined;
+    for (const p of waiting) if (--p.stalls === 0 && !p.closed) p.socket.resume();
+  }
+
   /** Writes everything queued in this turn with one (corked) socket write. */
   flush(): void {
     this.dirty = false;
@@ -266,6 +291,7 @@ export class Client implements ProtocolHandler {
       s.uncork();
     }
     this.socketPending = s.writableLength;
+    if (this.stalledPublishers !== undefined && this.pending <= (this.server.opts.maxPending * 3) / 4) this.releaseStalled();
     if (this.socketPending > 0 && this.writeTimer === undefined) {
       this.writeTimer = setTimeout(() => this.slowConsumer(ClosedReason.SlowConsumerWriteDeadline), this.server.opts.writeDeadlineMs);
       this.writeTimer.unref();
@@ -274,6 +300,7 @@ export class Client implements ProtocolHandler {
 
   private onDrain(): void {
     this.socketPending = this.socket.writableLength;
+    this.releaseStalled();
     if (this.socketPending === 0 && this.writeTimer !== undefined) {
       clearTimeout(this.writeTimer);
       this.writeTimer = undefined;
@@ -362,6 +389,7 @@ export class Client implements ProtocolHandler {
     this.stopTime = new Date();
     for (const t of [this.pingTimer, this.authTimer, this.writeTimer]) if (t) clearTimeout(t);
     this.account.sublist.removeBatch(this.subs.values());
+    this.releaseStalled();
     const s = this.socket;
     if (abort) s.destroy();
     else {

@@ -68,6 +68,7 @@ function deliverTo(sub: Subscription, msg: Outgoing, publisher: Client | undefin
   c.server.stats.outMsgs++;
   c.server.stats.outBytes += n;
   c.markDirty();
+  if (publisher !== undefined) publisher.stallIfBehind(c);
   if (sub.max > 0 && sub.delivered >= sub.max) c.removeSub(sub);
   return true;
 }
