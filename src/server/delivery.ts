@@ -7,8 +7,19 @@ import type { SublistResult } from "../subjects/sublist.js";
 import type { Client } from "./client.js";
 import type { Subscription } from "./subscription.js";
 
-/** One message on its way out; the strings are built lazily and shared by all its targets. */
+/**
+ * One message on its way out; the control-line strings are built lazily and shared by all its targets.
+ * An instance is reused from one publish to the next (`set`), keeping the strings that did not change —
+ * a stream of publishes to one subject builds its `MSG <subject> ` prefix once.
+ * Invariant: it is only valid during the synchronous delivery of the message it was set to.
+ */
 export class Outgoing {
+  subject = "";
+  reply: string | undefined;
+  /** Headers (if any) followed by the body. */
+  payload: Buffer = Buffer.alloc(0);
+  /** Length of the header block; 0 or less: no headers (HPUB with 0 is delivered as MSG). */
+  hdrLen = -1;
   private msgHead: string | undefined;
   private msgTail: string | undefined;
   private hmsgHead: string | undefined;
@@ -16,14 +27,20 @@ export class Outgoing {
   private bodyTail: string | undefined;
   private body: Buffer | undefined;
 
-  constructor(
-    readonly subject: string,
-    readonly reply: string | undefined,
-    /** Headers (if any) followed by the body. */
-    readonly payload: Buffer,
-    /** Length of the header block; 0 or less: no headers (HPUB with 0 is delivered as MSG). */
-    readonly hdrLen: number,
-  ) {}
+  set(subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): this {
+    if (subject !== this.subject) {
+      this.subject = subject;
+      this.msgHead = this.hmsgHead = undefined;
+    }
+    if (reply !== this.reply || payload.length !== this.payload.length || hdrLen !== this.hdrLen) {
+      this.reply = reply;
+      this.hdrLen = hdrLen;
+      this.msgTail = this.hmsgTail = this.bodyTail = undefined;
+    }
+    this.payload = payload;
+    this.body = undefined;
+    return this;
+  }
 
   /** Appends this message for `sid` to the client's outbound; returns the bytes counted as delivered. */
   writeTo(c: Client, sid: string): number {

@@ -43,6 +43,8 @@ export class Server {
   private flushScheduled = false;
   private shuttingDown: Promise<void> | undefined;
   private readonly shutdownHooks: (() => Promise<void> | void)[] = [];
+  /** Reused for every client publish (see Outgoing). */
+  private readonly outgoing = new Outgoing();
   /** INFO fields shared by every connection, serialised once per change. */
   private infoPrefix = "";
 
@@ -146,7 +148,7 @@ export class Server {
     this.stats.inMsgs++;
     this.stats.inBytes += payload.length;
     const r = account.sublist.match(subject);
-    const msg = new Outgoing(subject, reply, payload, hdrLen);
+    const msg = this.outgoing.set(subject, reply, payload, hdrLen);
     const n = r.plain.length + r.queues.length === 0 ? 0 : deliver(r, msg, from);
     if (n === 0 && reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
   }
