@@ -14,6 +14,8 @@ import type { Subscription } from "./subscription.js";
  * Invariant: it is only valid during the synchronous delivery of the message it was set to.
  */
 export class Outgoing {
+  /** Set for messages routed by a server (internal subscribers count into its stats). */
+  server: { stats: { outMsgs: number } } | undefined;
   subject = "";
   reply: string | undefined;
   /** Headers (if any) followed by the body. */
@@ -75,6 +77,11 @@ function tail(reply: string | undefined, hdrLen: number, size: number): string {
 /** Delivers to one subscription; false if it may not receive (echo off, closed, max reached). */
 function deliverTo(sub: Subscription, msg: Outgoing, publisher: Client | undefined): boolean {
   const c = sub.client;
+  if (c === null) {
+    msg.server!.stats.outMsgs++;
+    sub.handler!(msg.subject, msg.reply, msg.payload, msg.hdrLen, publisher);
+    return true;
+  }
   if (c.closed || (c === publisher && !c.opts.echo)) return false;
   if (sub.max > 0 && sub.delivered >= sub.max) return false;
   sub.delivered++;

@@ -14,6 +14,7 @@ import { Client } from "./client.js";
 import { ClosedReason } from "./closed-reason.js";
 import { deliver, Outgoing } from "./delivery.js";
 import { ServerStats } from "./stats.js";
+import { Subscription, type InternalHandler } from "./subscription.js";
 import { NATS_VERSION, TSNATS_VERSION } from "./version.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
@@ -43,7 +44,10 @@ export class Server {
   private flushScheduled = false;
   private shuttingDown: Promise<void> | undefined;
   private readonly shutdownHooks: (() => Promise<void> | void)[] = [];
-  /** Reused for every client publish (see Outgoing). */
+  /** Nesting of publish() calls (internal subscribers publishing while a message is delivered). */
+  private publishDepth = 0;
+  private nextInternalSid = 1;
+  /** Reused for every outermost publish (see Outgoing). */
   private readonly outgoing = new Outgoing();
   /** INFO fields shared by every connection, serialised once per change. */
   private infoPrefix = "";
@@ -143,14 +147,51 @@ export class Server {
     c.greet(this.infoFor(c), this.auth.required);
   }
 
-  /** Routes one publish within `account`. */
+  /**
+   * Routes one publish within `account`. Re-entrant: an internal subscriber may publish (a reply) while
+   * the outer message is being delivered; only the outermost publish uses the shared Outgoing.
+   */
   publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): void {
     this.stats.inMsgs++;
     this.stats.inBytes += payload.length;
     const r = account.sublist.match(subject);
-    const msg = this.outgoing.set(subject, reply, payload, hdrLen);
-    const n = r.plain.length + r.queues.length === 0 ? 0 : deliver(r, msg, from);
+    if (r.plain.length + r.queues.length === 0) {
+      if (reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
+      return;
+    }
+    const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
+    msg.server = this;
+    msg.set(subject, reply, payload, hdrLen);
+    this.publishDepth++;
+    let n: number;
+    try {
+      n = deliver(r, msg, from);
+    } finally {
+      this.publishDepth--;
+    }
     if (n === 0 && reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
+  }
+
+  /** A server-internal subscription in `account`; `handler` runs synchronously for each message. */
+  subscribeInternal(account: Account, subject: string, handler: InternalHandler, queue?: string): Subscription {
+    const sub = new Subscription(null, subject, queue, `internal-${this.nextInternalSid++}`, handler);
+    if (!account.sublist.insert(sub)) throw new Error(`invalid internal subscription subject ${JSON.stringify(subject)}`);
+    return sub;
+  }
+
+  unsubscribeInternal(account: Account, sub: Subscription): void {
+    account.sublist.remove(sub);
+  }
+
+  /** Publishes a server-generated message; `headers` is a complete NATS/1.0 header block, if any. */
+  publishInternal(account: Account, subject: string, reply: string | undefined, body: Buffer | string, headers?: Buffer | string): void {
+    const b = typeof body === "string" ? Buffer.from(body) : body;
+    if (headers === undefined) {
+      this.publish(undefined, account, subject, reply, b, -1);
+      return;
+    }
+    const h = typeof headers === "string" ? Buffer.from(headers, "latin1") : headers;
+    this.publish(undefined, account, subject, reply, Buffer.concat([h, b]), h.length);
   }
 
   /** Tells a requester that nobody received its request: `NATS/1.0 503` on its own reply subscription. */
