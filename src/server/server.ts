@@ -272,11 +272,14 @@ export class Server {
       this.logger.info("Initiating Shutdown...");
       const closing = this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : Promise.resolve();
       this.flushAll();
+      // Wait until each client's last bytes are handed to the kernel, not for the peers to hang up.
       const ends: Promise<void>[] = [];
       for (const c of [...this.clients.values()]) {
+        const s = c.socket;
         ends.push(new Promise<void>((res) => {
-          if (c.socket.destroyed) return res();
-          c.socket.once("close", () => res());
+          if (s.destroyed || s.writableFinished) return res();
+          s.once("finish", () => res());
+          s.once("close", () => res());
         }));
         c.close(ClosedReason.ServerShutdown);
       }
