@@ -1,0 +1,48 @@
+/**
+ * The seam between streams and consumers inside the JetStream layer. Streams (stream.ts and the STREAM.*
+ * API) and consumers (consumer*.ts and the CONSUMER.* API) are built side by side; each side programs
+ * against these interfaces only, so either can change its internals freely.
+ *
+ * Invariants both sides keep:
+ * - A consumer sees a message only once it is durable: `onStored` listeners run after the store's sync()
+ *   resolved, in sequence order, once per message.
+ * - Everything runs on the event loop; no listener may block. Listeners must not call back into the store
+ *   synchronously from a store remove listener (see store/types.ts).
+ * - Names are the JSON (snake_case) names of the $JS.API wherever a config or info object is exchanged.
+ */
+import type { StoredMsg, StreamStore, RemoveReason } from "../store/types.js";
+import type { Account } from "../server/account.js";
+
+/** A stream as a consumer sees it. */
+export interface StreamHandle {
+  readonly name: string;
+  readonly account: Account;
+  readonly store: StreamStore;
+  /** The stream's current config in API JSON form (retention, subjects, …). */
+  readonly config: Readonly<Record<string, unknown>> & { retention: "limits" | "interest" | "workqueue" };
+  /** The consumers attached to this stream, by name. Streams own the map; consumers register themselves. */
+  readonly consumers: Map<string, ConsumerHandle>;
+  /** Runs `fn` for every new message once it is durable; returns the function that stops it. */
+  onStored(fn: (msg: StoredMsg) => void): () => void;
+  /** Runs `fn` for every message that leaves the store (delete, purge, limits, age, TTL). */
+  onRemoved(fn: (seq: number, subject: string, reason: RemoveReason) => void): () => void;
+  /**
+   * Retention: the consumer no longer needs `seq` (acknowledged, or delivered with ack policy none).
+   * Under interest retention the stream removes the message once no consumer `needs` it; under
+   * workqueue at once.
+   */
+  consumerDone(consumer: ConsumerHandle, seq: number): void;
+  /** True while the stream exists (a deleted stream's consumers stop). */
+  readonly alive: boolean;
+}
+
+/** A consumer as its stream sees it. */
+export interface ConsumerHandle {
+  readonly name: string;
+  /** The consumer's config in API JSON form. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Interest retention: does this consumer still need `seq` (matching its filter and not yet acknowledged)? */
+  needs(seq: number, subject: string): boolean;
+  /** The stream is being deleted or the server is stopping: stop timers, persist state if `persist`. */
+  stop(persist: boolean): Promise<void>;
+}
