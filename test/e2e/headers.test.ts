@@ -48,12 +48,14 @@ test(`headers: set/get, repeated keys and key case survive the server [${IMPL}]`
     frames.map((f) => f.op),
     ["HMSG", "HMSG"],
   );
-  const wire = frames[0]!.op === "HMSG" ? frames[0]!.headers.toString("latin1") : "";
+  const hmsg = frames[0]!;
+  assert.ok(hmsg.op === "HMSG");
+  const wire = hmsg.headers.toString("latin1");
   assert.match(wire, /^NATS\/1\.0\r\n/);
   assert.ok(wire.includes("\r\nX-Repeat: one\r\nX-Repeat: two\r\n"), wire);
   assert.ok(wire.includes("\r\nmIxEd-CaSe: Value With  Spaces\r\n"), wire);
   assert.ok(wire.endsWith("\r\n\r\n"), wire);
-  assert.equal(frames[0]!.payload.toString(), "body");
+  assert.equal(hmsg.payload.toString(), "body");
 });
 
 test(`a raw HPUB with only the status line and an empty body is delivered as HMSG [${IMPL}]`, async (t) => {
