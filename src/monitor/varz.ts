@@ -1,0 +1,79 @@
+/**
+ * /varz: the server's identity, limits and counters, field for field in nats-server's order. The
+ * cluster, gateway, leaf, mqtt and websocket blocks are empty objects, as nats-server shows them when
+ * those listeners are not configured (tsnats does not serve them yet).
+ */
+import { TSNATS_VERSION, NATS_VERSION } from "../server/version.js";
+import { knownAccounts } from "./accounts.js";
+import { json, type MonitorRequest, type Reply } from "./endpoint.js";
+import { goNanos, goNow, goTime, sortedRecord, uptime } from "./format.js";
+import { jetStreamConfig, jetStreamUsage } from "./jsz.js";
+import { cores, residentMemory } from "./usage.js";
+
+/** nats-server's default TLS timeout in seconds; tsnats has no TLS settings yet. */
+const TLS_TIMEOUT_S = 2;
+
+export function varz(req: MonitorRequest): Reply {
+  req.count();
+  const { server, state } = req;
+  const o = server.opts;
+  const v: Record<string, unknown> = {
+    server_id: server.id,
+    server_name: server.name,
+    version: NATS_VERSION,
+    proto: 1,
+    // The same text INFO carries in `go`.
+    go: `tsnats/${TSNATS_VERSION} node/${process.version}`,
+    host: o.host,
+    port: server.port,
+  };
+  if (server.authRequired()) v.auth_required = true;
+  if (o.clientAdvertise) v.connect_urls = [o.clientAdvertise];
+  v.max_connections = o.maxConnections;
+  if (o.maxSubscriptions > 0) v.max_subscriptions = o.maxSubscriptions;
+  Object.assign(v, {
+    ping_interval: goNanos(o.pingIntervalMs),
+    ping_max: o.pingMax,
+    http_host: o.httpHost,
+    // The configured value, as nats-server shows it (-1 stays -1 when a random port was asked).
+    http_port: o.httpPort,
+    http_base_path: o.httpBasePath,
+    https_port: o.httpsPort,
+    auth_timeout: o.authTimeoutMs / 1000,
+    max_control_line: o.maxControlLine,
+    max_payload: o.maxPayload,
+    max_pending: o.maxPending,
+    cluster: {},
+    gateway: {},
+    leaf: {},
+    mqtt: {},
+    websocket: {},
+    jetstream: server.jetStreamEnabled ? { config: jetStreamConfig(server), stats: jetStreamUsage(server).stats } : {},
+    tls_timeout: TLS_TIMEOUT_S,
+    write_deadline: goNanos(o.writeDeadlineMs),
+    start: goTime(server.start),
+    now: goNow(),
+    uptime: uptime(Date.now() - server.start.getTime()),
+    mem: residentMemory(),
+    cores: cores(),
+    // One event loop runs all the server's JavaScript.
+    gomaxprocs: 1,
+    cpu: state.cpu.sample(),
+    connections: server.clients.size,
+    total_connections: server.stats.totalConnections,
+    routes: 0,
+    remotes: 0,
+    leafnodes: 0,
+    in_msgs: server.stats.inMsgs,
+    out_msgs: server.stats.outMsgs,
+    in_bytes: server.stats.inBytes,
+    out_bytes: server.stats.outBytes,
+    slow_consumers: server.stats.slowConsumers,
+    subscriptions: knownAccounts(server).reduce((n, a) => n + a.sublist.count, 0),
+    http_req_stats: sortedRecord(state.httpReqStats),
+    config_load_time: goTime(server.configLoadTime),
+  });
+  if (o.serverTags.length > 0) v.tags = o.serverTags;
+  // system_account is left out: tsnats has no system account.
+  return json(v);
+}
