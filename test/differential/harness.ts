@@ -3,6 +3,9 @@
  * the implementation under test, both started once per suite with the same flags and config. The two
  * normalised transcripts must be deep-equal. Each case also states what the reference shows, so that a
  * case cannot pass by both servers doing nothing, and so that the file documents nats-server's behaviour.
+ *
+ * Intended differences: only the INFO fields in INFO_INTENDED_DIFFERENCES (test/helpers/raw-session.ts),
+ * each with its reason. Anything else that differs is a failure.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -29,8 +32,6 @@ export interface DiffCase {
   inspect?: (reference: Transcript) => void;
   /** What is compared; defaults to the whole normalised transcript. Use it where the server may choose (queue members). */
   view?: (t: Transcript) => unknown;
-  /** Waits that are expected to run out on both servers (e.g. an `expectClose` that shows the connection stays open). */
-  timeouts?: string[];
   /**
    * Also replay the session with every `send` cut into separate writes — at each single offset in turn
    * ("every-offset") or byte by byte ("bytes") — and require each server to answer exactly as it did to
@@ -38,6 +39,9 @@ export interface DiffCase {
    */
   resplit?: "every-offset" | "bytes";
 }
+
+/** A case that hangs (a server that neither answers nor closes) fails instead of stalling the run. */
+const CASE_TIMEOUT_MS = 60_000;
 
 export interface SuiteOptions {
   args?: string[];
@@ -53,14 +57,17 @@ export function differentialSuite(title: string, cases: DiffCase[], opts: SuiteO
 
     before(async () => {
       if (!natsServerAvailable()) return;
-      [reference, candidate] = await Promise.all([start("nats-server"), start(implUnderTest())]);
+      // Keep whichever started, so that `after` stops it even when the other failed.
+      const started = await Promise.allSettled([start("nats-server"), start(implUnderTest())]);
+      [reference, candidate] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+      for (const r of started) if (r.status === "rejected") throw r.reason;
     });
     after(async () => {
       await Promise.all([reference?.stop(), candidate?.stop()]);
     });
 
     for (const c of cases) {
-      it(c.name, async (t) => {
+      it(c.name, { timeout: CASE_TIMEOUT_MS }, async (t) => {
         if (!reference || !candidate) return t.skip("nats-server not installed");
         const [ref, got] = await Promise.all([runSession(reference.port, c.steps), runSession(candidate.port, c.steps)]);
         checkReference(c, normalise(ref));
@@ -94,7 +101,7 @@ function describeSplit(steps: Step[]): string {
 
 /** The case's own claims about nats-server must hold, or the case is testing nothing. */
 function checkReference(c: DiffCase, ref: NormalisedTranscript): void {
-  assert.deepEqual(ref.timeouts, c.timeouts ?? [], "reference (nats-server) timeouts");
+  assert.deepEqual(ref.timeouts, [], "reference (nats-server) timeouts");
   assert.ok(c.expect || c.expectIncludes || c.inspect, "a case states what nats-server does");
   for (const [conn, wanted] of Object.entries(c.expect ?? {})) {
     const frames = ref.conns[conn];

@@ -33,8 +33,7 @@ export type Step =
   | { kind: "waitFrames"; on: string; count: number; timeoutMs: number }
   | { kind: "expectClose"; on: string; timeoutMs: number }
   | { kind: "hangUp"; on: string }
-  | { kind: "quiet"; ms: number }
-  | { kind: "sleep"; ms: number };
+  | { kind: "quiet"; ms: number };
 
 /** The connection a step uses when it names none. */
 export const DEFAULT_CONN = "c";
@@ -81,7 +80,6 @@ export const expectClose = (opts: Timed = {}): Step => ({
 export const hangUp = (on: string = DEFAULT_CONN): Step => ({ kind: "hangUp", on });
 /** Waits until no connection has received anything for `ms`. */
 export const quiet = (ms: number): Step => ({ kind: "quiet", ms });
-export const sleep = (ms: number): Step => ({ kind: "sleep", ms });
 
 /** One unit of what the server sent. `line` is the control line without its CRLF. */
 export type Frame =
@@ -345,9 +343,6 @@ export async function runSession(port: number, steps: readonly Step[], opts: Ses
           break;
         case "quiet":
           await waitQuiet([...conns.values()], step.ms);
-          break;
-        case "sleep":
-          await delay(step.ms);
           break;
       }
     }
