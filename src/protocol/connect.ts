@@ -64,7 +64,9 @@ export function parseConnect(json: string, current: ConnectInfo): ConnectInfo | 
   let raw: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(json);
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+    // Go decodes `null` into the existing options as a no-op.
+    if (v === null) return { ...current };
+    if (typeof v !== "object" || Array.isArray(v)) return undefined;
     raw = v as Record<string, unknown>;
   } catch {
     return undefined;

@@ -93,6 +93,15 @@ function str(buf: Buffer, s: number, e: number): string {
   return (buf as Latin1Buffer).latin1Slice(s, e);
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** nats-server's size parser: decimal digits only; anything else (or an int64 overflow) is -1. */
 export function parseSize(buf: Buffer, s: number, e: number): number {
   if (e <= s || e - s > 19) return -1;
@@ -189,14 +198,20 @@ export class Parser {
         h.onPong();
         return;
       case Op.Ok:
+        return;
       case Op.Info:
+        // A client's INFO is ignored, but it must be JSON (nats-server closes silently otherwise).
+        if (!isJson(str(buf, Math.min(s + 4, e), e))) h.onProtocolError(undefined, "invalid INFO from client");
         return;
       case Op.Err:
         h.onProtocolError(undefined, `client sent -ERR ${str(buf, s + 4, e).trim()}`);
         return;
-      case Op.Connect:
-        if (!this.argTooLong(s + 8, e)) h.onConnect(str(buf, Math.min(s + 8, e), e));
+      case Op.Connect: {
+        let a = s + 7;
+        while (a < e && (buf[a] === SPACE || buf[a] === TAB)) a++;
+        if (!this.argTooLong(a, e)) h.onConnect(str(buf, a, e));
         return;
+      }
       case Op.Pub:
         this.pubArgs(buf, s + 4, e, false);
         return;
@@ -228,10 +243,10 @@ export class Parser {
       case 117: // u
         return word(b, s + 1, e, "nsub") && sep(b, s + 5, e) ? Op.Unsub : undefined;
       case 99: // c
-        // CONNECT with nothing after it is an op with an empty (invalid) argument, not a parse error.
-        return word(b, s + 1, e, "onnect") && (s + 7 === e || sep(b, s + 7, e)) ? Op.Connect : undefined;
+        // Like nats-server, whatever follows CONNECT (even with no space, or nothing) is its argument.
+        return word(b, s + 1, e, "onnect") ? Op.Connect : undefined;
       case 105: // i
-        return word(b, s + 1, e, "nfo") && sep(b, s + 4, e) ? Op.Info : undefined;
+        return word(b, s + 1, e, "nfo") ? Op.Info : undefined;
       case 43: // +
         return word(b, s + 1, e, "ok") ? Op.Ok : undefined;
       case 45: // -

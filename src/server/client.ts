@@ -37,7 +37,10 @@ export class Client implements ProtocolHandler {
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
+  /** Last read or write, for monitoring. */
   lastActivity = new Date();
+  /** Last time the client sent anything (ms): a client that talks needs no keep-alive PING. */
+  private lastIn = Date.now();
   rttMs = 0;
 
   /** Queued in the outbound list of the server for the end-of-turn flush. */
@@ -117,6 +120,7 @@ export class Client implements ProtocolHandler {
   private onData(d: Buffer): void {
     if (this.closed) return;
     this.lastActivity = new Date();
+    this.lastIn = this.lastActivity.getTime();
     this.parser.parse(d);
   }
 
@@ -214,7 +218,7 @@ export class Client implements ProtocolHandler {
   onPong(): void {
     this.pingsOut = 0;
     if (this.pingSentAt > 0) {
-      this.rttMs = Date.now() - this.pingSentAt;
+      this.rttMs = performance.now() - this.pingSentAt;
       this.pingSentAt = 0;
     }
   }
@@ -282,6 +286,7 @@ export class Client implements ProtocolHandler {
   flush(): void {
     this.dirty = false;
     if (this.out.size === 0 || this.socket.destroyed) return;
+    this.lastActivity = new Date();
     const parts = this.out.take();
     const s = this.socket;
     if (parts.length === 1) s.write(parts[0]!);
@@ -312,7 +317,7 @@ export class Client implements ProtocolHandler {
   private onPingTimer(): void {
     if (this.closed) return;
     const opts = this.server.opts;
-    const idle = Date.now() - this.lastActivity.getTime();
+    const idle = Date.now() - this.lastIn;
     if (this.rttMeasured && idle < opts.pingIntervalMs && this.pingsOut === 0) {
       this.pingTimer = setTimeout(() => this.onPingTimer(), opts.pingIntervalMs);
       this.pingTimer.unref();
@@ -326,7 +331,7 @@ export class Client implements ProtocolHandler {
     }
     this.rttMeasured = true;
     this.pingsOut++;
-    this.pingSentAt = Date.now();
+    this.pingSentAt = performance.now();
     if (this.tracing) this.traceOut("PING");
     this.queue(PING_LINE);
     this.pingTimer = setTimeout(() => this.onPingTimer(), opts.pingIntervalMs);
