@@ -3,7 +3,7 @@
  * cluster, gateway, leaf, mqtt and websocket blocks are empty objects, as nats-server shows them when
  * those listeners are not configured (tsnats does not serve them yet).
  */
-import { TSNATS_VERSION, NATS_VERSION } from "../server/version.js";
+import { GO_FIELD, NATS_VERSION } from "../server/version.js";
 import { knownAccounts } from "./accounts.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";
 import { goNanos, goNow, goTime, sortedRecord, uptime } from "./format.js";
@@ -23,7 +23,7 @@ export function varz(req: MonitorRequest): Reply {
     version: NATS_VERSION,
     proto: 1,
     // The same text INFO carries in `go`.
-    go: `tsnats/${TSNATS_VERSION} node/${process.version}`,
+    go: GO_FIELD,
     host: o.host,
     port: server.port,
   };

@@ -15,7 +15,7 @@ import { ClosedReason } from "./closed-reason.js";
 import { deliver, Outgoing } from "./delivery.js";
 import { ServerStats } from "./stats.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
-import { NATS_VERSION, TSNATS_VERSION } from "./version.js";
+import { GO_FIELD, NATS_VERSION, TSNATS_VERSION } from "./version.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
 
@@ -109,7 +109,7 @@ export class Server {
       server_name: this.name,
       version: NATS_VERSION,
       proto: 1,
-      go: `tsnats/${TSNATS_VERSION} node/${process.version}`,
+      go: GO_FIELD,
       host: o.host,
       port: this.port,
       headers: !o.noHeaderSupport,

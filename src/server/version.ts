@@ -2,3 +2,5 @@
 export const NATS_VERSION = "2.11.0";
 /** tsnats' own version, shown in INFO `go` and the logs. */
 export const TSNATS_VERSION = "0.1.0";
+/** What INFO and /varz carry in `go` (nats-server's Go version field): our name and runtime. */
+export const GO_FIELD = `tsnats/${TSNATS_VERSION} node/${process.version}`;
