@@ -9,9 +9,12 @@
 import { writeFileSync, rmSync } from "node:fs";
 import { join, basename } from "node:path";
 import { defaultOptions, type Options } from "./config/options.js";
+import { authTimeoutWithTls, defaultTlsOptions, type TlsOptions } from "./config/tls-options.js";
 import { Logger } from "./util/logger.js";
 import { Server } from "./server/server.js";
-import { startMonitor, type Monitor } from "./monitor/http.js";
+import type { Monitor } from "./monitor/http.js";
+import { startMonitoring } from "./monitor/https.js";
+import { JetStream } from "./jetstream/jetstream.js";
 
 export type { Options } from "./config/options.js";
 export { Server } from "./server/server.js";
@@ -23,14 +26,16 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
-  /** Port of the HTTP monitor, when enabled. */
+  /** Port of the HTTP(S) monitor, when enabled. */
   monitorPort: number | undefined;
   /** Stops the server: clients get their pending output, then the listeners close. */
   close(): Promise<void>;
 }
 
-export interface StartOptions extends Partial<Omit<Options, "jetstream">> {
+export interface StartOptions extends Partial<Omit<Options, "jetstream" | "tls">> {
   jetstream?: Partial<Options["jetstream"]>;
+  /** TLS for the client listener (and the HTTPS monitor): at least `certFile` and `keyFile`. */
+  tls?: Partial<TlsOptions>;
   /** A logger; embedded servers log nothing unless given one (or `log: true` for stderr). */
   logger?: Logger;
   log?: boolean;
@@ -39,8 +44,12 @@ export interface StartOptions extends Partial<Omit<Options, "jetstream">> {
 /** Fills what the caller left out; an embedded server picks a free port on 127.0.0.1 by default. */
 export function embeddedOptions(o: StartOptions): Options {
   const d = defaultOptions();
-  const { logger: _l, log: _g, jetstream, ...rest } = o;
+  const { logger: _l, log: _g, jetstream, tls, ...rest } = o;
   const opts: Options = { ...d, host: "127.0.0.1", port: -1, ...rest, jetstream: { ...d.jetstream, ...jetstream } };
+  if (tls) {
+    opts.tls = { ...defaultTlsOptions(), ...tls };
+    if (o.authTimeoutMs === undefined) opts.authTimeoutMs = authTimeoutWithTls(opts.tls);
+  }
   return opts;
 }
 
@@ -53,10 +62,12 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
 /** Starts a server from complete options: the shared path of the binary and of embedding. */
 export async function runServer(opts: Options, logger: Logger): Promise<RunningServer> {
   const server = new Server(opts, logger);
-  await server.listen();
   let monitor: Monitor | undefined;
   try {
-    if (opts.httpPort !== 0) monitor = await startMonitor(server, opts.httpHost, opts.httpPort);
+    // JetStream first, so that the first client already sees it in INFO.
+    if (opts.jetstream.enabled) await JetStream.start(server, opts.jetstream);
+    await server.listen();
+    monitor = await startMonitoring(server);
   } catch (e) {
     await server.shutdown();
     throw e;
@@ -71,11 +82,10 @@ export async function runServer(opts: Options, logger: Logger): Promise<RunningS
     const file = join(opts.portsFileDir, `${basename(process.argv[1] ?? "tsnats-server")}_${process.pid}.ports`);
     const host = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host;
     const ports: Record<string, string[]> = { nats: [`nats://${host}:${server.port}`] };
-    if (monitor) ports.monitoring = [`http://${host}:${monitor.port}`];
+    if (monitor) ports.monitoring = [`${opts.httpsPort !== 0 ? "https" : "http"}://${host}:${monitor.port}`];
     writeFileSync(file, JSON.stringify(ports));
     server.onShutdown(() => rmSync(file, { force: true }));
   }
-  if (opts.jetstream.enabled) logger.warn("JetStream was requested but this tsnats build does not serve it yet");
   server.ready();
   const host = opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
   return {

@@ -1,0 +1,150 @@
+/**
+ * JetStream for one server: the store directory, the server-wide limits, the API router, and one
+ * JsAccount per account. Started by index.ts when the options enable it; stopped by the server's
+ * shutdown hook (every store flushed and closed).
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { JetStreamOptions } from "../config/options.js";
+import type { Account } from "../server/account.js";
+import type { Server } from "../server/server.js";
+import { registerConsumerRoutes } from "./api/consumer-routes.js";
+import { ApiRouter } from "./api/router.js";
+import { registerStreamRoutes } from "./api/stream-routes.js";
+import { JsAccount, type ApiStats } from "./js-account.js";
+import { UNLIMITED, limitsFromConfig, type JsAccountLimits } from "./limits.js";
+import { recoverStreams } from "./stream-manager.js";
+
+export interface JetStreamConfig {
+  /** `<store_dir>/jetstream`. */
+  storeDir: string;
+  /** Server-wide quotas; -1 when not configured (then only account limits apply). */
+  maxMemory: number;
+  maxStore: number;
+  domain: string | undefined;
+  /** nats-server's lazy mode: acknowledge before fdatasync, sync on this timer. Off by default. */
+  syncIntervalMs: number | undefined;
+  syncAlways: boolean;
+}
+
+const instances = new WeakMap<Server, JetStream>();
+
+/** The JetStream of a server, when it runs one. */
+export function jetStreamOf(server: Server): JetStream | undefined {
+  return instances.get(server);
+}
+
+export class JetStream {
+  readonly router = new ApiRouter();
+  readonly accounts = new Map<Account, JsAccount>();
+  readonly apiStats: ApiStats = { total: 0, errors: 0, inflight: 0 };
+  readonly started = new Date();
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly server: Server,
+    readonly config: JetStreamConfig,
+  ) {
+    registerStreamRoutes(this.router);
+    registerConsumerRoutes(this.router);
+  }
+
+  get storeDir(): string {
+    return this.config.storeDir;
+  }
+
+  get domain(): string | undefined {
+    return this.config.domain;
+  }
+
+  /**
+   * Starts JetStream on `server`: recovers every stream found on disk and serves $JS.API in the global
+   * account (and in the accounts the server already has).
+   */
+  static async start(server: Server, opts: JetStreamOptions): Promise<JetStream> {
+    const config: JetStreamConfig = {
+      storeDir: join(opts.storeDir, "jetstream"),
+      maxMemory: opts.maxMemory,
+      maxStore: opts.maxStore,
+      domain: opts.domain || undefined,
+      syncIntervalMs: opts.syncIntervalMs,
+      syncAlways: opts.syncAlways === true,
+    };
+    await mkdir(config.storeDir, { recursive: true });
+    const js = new JetStream(server, config);
+    instances.set(server, js);
+    for (const acc of server.accounts.accounts.values()) await js.enableAccount(acc, configuredLimits(server, acc));
+    // Accounts made later (operator mode, on first use) get JetStream as they appear.
+    const registry = server.accounts;
+    const previous = registry.onCreate;
+    registry.onCreate = (a) => {
+      previous?.(a);
+      void js.enableAccount(a, configuredLimits(server, a));
+    };
+    server.jetStreamEnabled = true;
+    server.rebuildInfo();
+    server.onShutdown(() => js.stop());
+    const where = config.storeDir;
+    server.logger.info(`Starting JetStream`);
+    server.logger.info(`  Store Directory: "${where}"`);
+    if (config.domain) server.logger.info(`  Domain:          ${config.domain}`);
+    server.logger.info(`  Sync:            ${config.syncIntervalMs !== undefined && !config.syncAlways ? `every ${config.syncIntervalMs}ms (acks before sync)` : "fdatasync before every ack (group commit)"}`);
+    return js;
+  }
+
+  /**
+   * Serves JetStream in `account` with `limits` (undefined: the account exists but has no JetStream, its
+   * requests get 10039). Calling it again for a known account updates its limits.
+   */
+  async enableAccount(account: Account, limits: JsAccountLimits | undefined): Promise<JsAccount> {
+    let jsa = this.accounts.get(account);
+    if (jsa !== undefined) {
+      jsa.limits = limits;
+      return jsa;
+    }
+    jsa = new JsAccount(this, account, limits);
+    this.accounts.set(account, jsa);
+    jsa.listen();
+    if (limits !== undefined) {
+      const streams = await recoverStreams(jsa);
+      for (const s of streams) {
+        for (const hook of this.router.recoveredHooks) await hook(jsa, s);
+        s.checkInterest();
+      }
+      if (streams.length > 0) this.server.logger.info(`  Recovered ${streams.length} stream(s) in account ${account.name}`);
+    }
+    return jsa;
+  }
+
+  accountOf(account: Account): JsAccount | undefined {
+    return this.accounts.get(account);
+  }
+
+  /** Stops every stream (consumers persist their state, stores flush and close). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const jsa of this.accounts.values()) {
+        jsa.unlisten();
+        for (const s of jsa.streams.values()) {
+          await s.stop(true);
+          await s.store.stop();
+        }
+      }
+      instances.delete(this.server);
+    })();
+    return this.stopping;
+  }
+}
+
+/**
+ * Which accounts get JetStream, as nats-server decides: with no configured accounts, the global one;
+ * otherwise the configured accounts whose `jetstream` setting enables it (with their limits), plus the
+ * global account. The system account never has JetStream.
+ */
+function configuredLimits(server: Server, account: Account): JsAccountLimits | undefined {
+  if (account === server.accounts.system) return undefined;
+  if (account === server.globalAccount) return { ...UNLIMITED };
+  const def = server.opts.accounts?.find((a) => a.name === account.name);
+  if (def === undefined) return { ...UNLIMITED };
+  return limitsFromConfig(def.jetstream);
+}
