@@ -3,7 +3,7 @@
  *
  *   off  size
  *   0    4   length of the whole record (u32 LE)
- *   4    4   crc32 of bytes [0,4) followed by [8,length)
+ *   4    4   crc32 of bytes [8,length), seeded with the length (see checksum)
  *   8    1   kind (RecordKind)
  *   9    1   flags (bit 0: a TTL field follows the fixed part)
  *   10   2   subject length in bytes (u16 LE)
@@ -173,8 +173,9 @@ export function isZeroLength(buf: Buffer, off: number, end: number): boolean {
   return end - off < 4 || buf.readUInt32LE(off) === 0;
 }
 
+/** crc32 of bytes [8, len), started from the length instead of 0, so that the length is covered too. */
 export function checksum(buf: Buffer, off: number, len: number): number {
-  return crc32(buf.subarray(off + 8, off + len), crc32(buf.subarray(off, off + 4)));
+  return crc32(buf.subarray(off + 8, off + len), len);
 }
 
 function writeU64(buf: Buffer, off: number, v: number): void {

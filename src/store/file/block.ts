@@ -9,6 +9,7 @@
  *
  * Invariants:
  * - [0, written) has been handed to write(); [written, size) exists only in buf;
+ * - [size, fileSize) of the file is zeros, which recovery reads as "never written";
  * - message sequences grow with the block number and within a block;
  * - offsets[s - base] >= 0 exactly when a Msg or Erased record for s is physically in the file
  *   (whether or not the message is still live); tombstones for such sequences must be kept.
@@ -43,6 +44,8 @@ export class Block {
   tombs: number[] = [];
   /** The store's last sequence when the block was made (its header record). */
   createdLastSeq = 0;
+  /** File length; beyond `size` the file holds zeros written ahead (see FileStore.preallocate). */
+  fileSize = 0;
 
   constructor(dir: string, id: number, fd: number) {
     this.id = id;

@@ -47,7 +47,7 @@ import { BaseStore, type MsgPayload } from "../store-core.js";
 import type { StoreOptions } from "../types.js";
 import { Block, blockFileName, parseBlockFileName } from "./block.js";
 import { GroupCommit, type Batch, type BatchSource, type WriteOp } from "./group-commit.js";
-import { fdatasync, preadSync } from "./io.js";
+import { fdatasync, ftruncate, preadSync } from "./io.js";
 import { scanBlock, type BlockScan, type ProblemKind } from "./scan.js";
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
@@ -56,6 +56,9 @@ const HEADER_LEN = markerRecordLength(true);
 const MAX_SUBJECT_BYTES = 0xffff;
 /** At most this many lost sequences are listed in state().lost. */
 const MAX_LOST_LISTED = 100_000;
+const PREALLOC_MIN = 64 * 1024;
+const PREALLOC_MAX = 1024 * 1024;
+const ZEROS = Buffer.alloc(PREALLOC_MAX);
 
 export interface StoreReport {
   kind: ProblemKind | "corrupt-read" | "io-error";
@@ -138,6 +141,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
       await this.repair(block, scan);
       block.fd = fs.openSync(block.path, "r+");
       block.size = block.written = scan.data.length;
+      block.fileSize = fs.fstatSync(block.fd).size;
       this.blocks.push(block);
       scans.push(scan);
     }
@@ -343,6 +347,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     this.blocks.push(b);
     this.active = b;
     this.dirChanged = true;
+    this.upkeepDue = true; // the block just sealed gives back its zeros once written
     return b;
   }
 
@@ -350,6 +355,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     b.ensureCapacity(HEADER_LEN, this.blockSize);
     b.size += writeMarkerRecord(b.buf!, b.size, RecordKind.BlockHeader, this.lastSeq, this.lastTime, this.floor);
     b.createdLastSeq = this.lastSeq;
+    this.commit.noteWrite();
   }
 
   // ---- group commit source ------------------------------------------------------------------------
@@ -369,8 +375,10 @@ export class FileStore extends BaseStore<never> implements BatchSource {
       if (b.size === b.written) continue;
       writes.push({ fd: b.fd, buf: b.buf!, off: b.written, len: b.size - b.written, pos: b.written });
       b.written = b.size;
+      b.fileSize = Math.max(b.fileSize, b.size);
       fds.add(b.fd);
     }
+    this.preallocate(this.active, writes, fds);
     const dir = this.dirChanged;
     this.dirChanged = false;
     return { writes, fds: [...fds], dir, floor: this.writtenFloor };
@@ -379,6 +387,21 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   batchDone(batch: Batch & { floor?: number }, synced: boolean): void {
     if (synced && batch.floor !== undefined) this.durableFloor = Math.max(this.durableFloor, batch.floor);
     this.trimCache();
+  }
+
+  /**
+   * Zero-fills the active block ahead of its data, in the same batch as data that lies before it.
+   * fdatasync of data that lands in already-allocated, already-sized file space needs no journal
+   * commit for the file's metadata, which on ext4 roughly halves its latency; so only the batch that
+   * carries the zeros pays for the allocation, once per chunk.
+   */
+  private preallocate(b: Block, writes: WriteOp[], fds: Set<number>): void {
+    const chunk = Math.min(PREALLOC_MAX, Math.max(PREALLOC_MIN, b.fileSize));
+    if (b.fileSize - b.size >= chunk / 2 || b.fileSize >= this.blockSize) return;
+    const len = Math.min(chunk, this.blockSize - b.fileSize);
+    writes.push({ fd: b.fd, buf: ZEROS, off: 0, len, pos: b.fileSize });
+    b.fileSize += len;
+    fds.add(b.fd);
   }
 
   /** Overwrites a removed message's record; in the buffer when its bytes are not yet written. */
@@ -423,6 +446,8 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     this.upkeepDue = false;
     const doomed = this.blocks.filter((b) => b !== this.active && b.liveMsgs === 0 && b.written === b.size && this.tombsUnneeded(b));
     if (doomed.length > 0) return this.deleteBlocks(doomed);
+    const padded = this.blocks.filter((b) => b !== this.active && b.fileSize > b.size && b.written === b.size);
+    if (padded.length > 0) return this.trimBlocks(padded);
     const sparse = this.blocks.find((b) => b !== this.active && b.physMsgs > 0 && b.liveMsgs * 2 < b.physMsgs && b.written === b.size);
     if (sparse !== undefined) return this.compactBlock(sparse);
     return undefined;
@@ -451,6 +476,15 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     if (this.window !== undefined && gone.has(this.window.block)) this.window = undefined;
     await this.commit.syncDir();
     // Deleting these may have made tombstones elsewhere unneeded.
+    this.upkeepDue = true;
+  }
+
+  /** Gives back the zeros written ahead into blocks that are sealed now (no sync: zeros are harmless). */
+  private async trimBlocks(padded: Block[]): Promise<void> {
+    for (const b of padded) {
+      await ftruncate(b.fd, b.size);
+      b.fileSize = b.size;
+    }
     this.upkeepDue = true;
   }
 
@@ -496,7 +530,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
       if (this.index.find(seq) >= 0) b.liveMsgs++;
     }
     b.tombs = tombs;
-    b.size = b.written = at;
+    b.size = b.written = b.fileSize = at;
     b.buf = b.buf === undefined ? undefined : out.subarray(0, at);
     this.generations.set(b, (this.generations.get(b) ?? 0) + 1);
     this.upkeepDue = true;
@@ -535,19 +569,30 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     return payloadOf(w.buf, v);
   }
 
-  /** The block whose message range holds seq (recent blocks first; reads are mostly recent). */
+  /** The block whose message range holds seq: binary search by first sequence (blocks without messages skipped). */
   private blockFor(seq: number): Block | undefined {
     const hit = this.lastHit;
     if (hit !== undefined && hit.base > 0 && seq >= hit.base && seq <= hit.lastMsgSeq) return hit;
-    for (let i = this.blocks.length - 1; i >= 0; i--) {
-      const b = this.blocks[i]!;
-      if (b.base > 0 && seq >= b.base && seq <= b.lastMsgSeq) {
-        this.lastHit = b;
-        return b;
+    const blocks = this.blocks;
+    let lo = 0;
+    let hi = blocks.length - 1;
+    let found: Block | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      let j = mid;
+      while (j >= lo && blocks[j]!.base === 0) j--;
+      if (j < lo) {
+        lo = mid + 1;
+      } else if (blocks[j]!.base <= seq) {
+        found = blocks[j];
+        lo = mid + 1;
+      } else {
+        hi = j - 1;
       }
-      if (b.base > 0 && seq > b.lastMsgSeq) return undefined;
     }
-    return undefined;
+    if (found === undefined || seq > found.lastMsgSeq) return undefined;
+    this.lastHit = found;
+    return found;
   }
 
   // ---- durability and lifecycle -------------------------------------------------------------------

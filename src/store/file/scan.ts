@@ -109,11 +109,18 @@ function resync(file: Buffer, from: number, end: number, lastMsgSeq: number): nu
   return -1;
 }
 
-/** True when the record at off cannot be complete: too few bytes left or a length past the end. */
+/**
+ * True when the bad record at off looks like an interrupted write: too few bytes left, a length past
+ * the end, or a record whose span runs into the zeros that end the file (written ahead by the store).
+ * A complete record whose payload ends in zeros and got damaged is misnamed torn; it is cut all the same.
+ */
 function isIncomplete(file: Buffer, off: number, end: number): boolean {
   if (end - off < FIXED) return true;
   const len = file.readUInt32LE(off);
-  return len > end - off;
+  if (len > end - off) return true;
+  let data = end;
+  while (data > off && file[data - 1] === 0) data--;
+  return data < off + len;
 }
 
 function isZeroFrom(file: Buffer, from: number, end: number): boolean {

@@ -1,0 +1,110 @@
+/**
+ * Crash test: a child process appends with group commit and prints each sequence once sync() resolved;
+ * it is killed with SIGKILL at random moments, again and again on the same directory. After each kill
+ * the store is reopened: every printed (acknowledged) message must be there, with its content, in
+ * order, once; the child then continues from the recovered store.
+ */
+import { after, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openFileStore, type StoreReport } from "../../src/store/index.js";
+import { crashPayload } from "./fixtures/crash-payload.js";
+import { prng, tempDir } from "./helpers.js";
+
+const WRITER = fileURLToPath(new URL("./fixtures/crash-writer.js", import.meta.url));
+const BUDGET_MS = 18_000;
+const MAX_RUNS = 40;
+/** Runs on one directory before starting over, so that reopening stays quick. */
+const RUNS_PER_DIR = 8;
+
+const root = tempDir("tsnats-crash-");
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs the writer until a random moment after its first acknowledgement, then SIGKILLs it. */
+function runAndKill(dir: string, run: number, killAfterMs: number): Promise<{ acked: [number, string][]; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRITER, dir, String(run)], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let stderr = "";
+    let armed = false;
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (!armed) {
+        armed = true;
+        setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+      }
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(killer);
+      if (signal !== "SIGKILL") return reject(new Error(`writer ended with ${code ?? signal}: ${stderr}`));
+      // Only whole lines were printed after an ack; a partial last line was cut by the kill.
+      const whole = out.slice(0, out.lastIndexOf("\n") + 1);
+      const acked = whole
+        .split("\n")
+        .filter((l) => l.length > 0)
+        .map((l): [number, string] => {
+          const [seq, tag] = l.split(" ");
+          return [Number(seq), tag!];
+        });
+      resolve({ acked, stderr });
+    });
+  });
+}
+
+it("keeps every acknowledged message, in order, once, across SIGKILLs", async () => {
+  const r = prng(20260101);
+  let acked: [number, string][] = [];
+  let total = 0;
+  let dir = root;
+  const started = Date.now();
+  let runs = 0;
+  let tornTails = 0;
+  while (runs < MAX_RUNS && Date.now() - started < BUDGET_MS) {
+    if (runs % RUNS_PER_DIR === 0) {
+      dir = join(root, `d${runs}`);
+      acked = [];
+    }
+    runs++;
+    const t0 = Date.now();
+    const { acked: now, stderr } = await runAndKill(dir, runs, r.int(150));
+    const t1 = Date.now();
+    assert.ok(!/corrupt/.test(stderr), `the writer saw damage: ${stderr}`);
+    acked.push(...now);
+    total += now.length;
+
+    const reports: StoreReport[] = [];
+    const s = await openFileStore({ dir, blockSize: 64 * 1024, report: (rep) => reports.push(rep) });
+    assert.deepEqual(reports.filter((rep) => rep.kind !== "torn-tail"), [], "a crash leaves at most a torn tail");
+    tornTails += reports.length;
+
+    for (const [seq, tag] of acked) {
+      const m = s.loadMsg(seq);
+      assert.ok(m, `run ${runs}: acknowledged sequence ${seq} (${tag}) is missing`);
+      assert.deepEqual(m.data, crashPayload(tag), `run ${runs}: sequence ${seq} holds the wrong message`);
+    }
+    // Once and in order: no tag twice, and acknowledged tags in acknowledgement order.
+    const seen = new Map<string, number>();
+    for (let m = s.loadNextMsg(">", 1); m; m = s.loadNextMsg(">", m.seq + 1)) {
+      const tag = m.data.toString("latin1", 0, m.data.indexOf("|"));
+      assert.ok(!seen.has(tag), `run ${runs}: ${tag} stored twice`);
+      seen.set(tag, m.seq);
+    }
+    let prev = 0;
+    for (const [seq, tag] of acked) {
+      assert.equal(seen.get(tag), seq);
+      assert.ok(seq > prev, "acknowledged in sequence order");
+      prev = seq;
+    }
+    await s.stop();
+    if (process.env.CRASH_DEBUG) console.log(`run ${runs}: child ${t1 - t0} ms, verify ${Date.now() - t1} ms, ${now.length} acks`);
+  }
+  assert.ok(runs >= 5, `only ${runs} runs fitted in the budget`);
+  assert.ok(total > 1000, `only ${total} acknowledgements in ${runs} runs`);
+  console.log(`crash test: ${runs} kills, ${total} acknowledged messages verified, ${tornTails} torn tails cut`);
+});
