@@ -51,7 +51,7 @@ export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing
   }
 }
 
-async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined): Promise<StreamStore> {
+export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined): Promise<StreamStore> {
   const opts = { limits: storeLimits(cfg), firstSeq: cfg.first_seq };
   if (dir === undefined) return new MemoryStore(opts);
   const js = jsa.js;

@@ -1,4 +1,254 @@
-/** STREAM.SNAPSHOT and STREAM.RESTORE (filled in below). */
+/**
+ * STREAM.SNAPSHOT and STREAM.RESTORE, with nats-server's message flow (what `nats stream backup` and
+ * `nats stream restore` speak):
+ * - snapshot: the response carries config and state; then chunks go to `deliver_subject`, each with a
+ *   reply `$JS.SNAPSHOT.ACK.<stream>.<id>.<size>.<n>` the client answers to make room in the window;
+ *   an empty message ends the snapshot.
+ * - restore: the response names `$JS.SNAPSHOT.RESTORE.<stream>.<id>`; the client sends chunks there
+ *   (each answered with an empty reply once consumed) and an empty message at the end, answered with a
+ *   stream_create_response.
+ * The archive is tsnats' own: a magic line and a JSON header (config, state), then the store's record
+ * stream (store/snapshot.ts). Consumers are not part of it.
+ */
+import { rm } from "node:fs/promises";
+import { restoreStore, type StreamStore } from "../../store/index.js";
+import { isValidSubject, hasWildcard } from "../../subjects/validate.js";
+import { nowNanos } from "../../util/nanos.js";
+import { ApiError, isApiError, jsError, jsErrorText } from "../errors.js";
+import { nuid } from "../ids.js";
+import type { JsAccount } from "../js-account.js";
+import { goJson } from "../json.js";
+import { decodeStreamConfig, normalizeStreamConfig, streamConfigJson, type StreamConfig } from "../stream-config.js";
+import { streamInfoJson, streamStateJson } from "../stream-info.js";
+import { addStream, checkAgainstAccount, openStore } from "../stream-manager.js";
+import { streamOf } from "./stream-crud.js";
+import { optBool, optInt, optString } from "./paging.js";
 import type { ApiRouter } from "./router.js";
 
-export function registerSnapshot(_r: ApiRouter): void {}
+const MAGIC = "TSNATS-SNAPSHOT 1\n";
+const DEFAULT_CHUNK = 128 * 1024;
+const MIN_CHUNK = 1024;
+const MAX_CHUNK = 1024 * 1024;
+/** Unacknowledged bytes a snapshot may have in flight. */
+const WINDOW_BYTES = 4 * 1024 * 1024;
+/** A snapshot or restore that hears nothing from its client for this long is abandoned. */
+const IDLE_MS = 30_000;
+
+// ---- snapshot ---------------------------------------------------------------------------------------
+
+async function* archive(header: Record<string, unknown>, store: StreamStore): AsyncGenerator<Buffer> {
+  const head = Buffer.from(goJson(header));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length);
+  yield Buffer.concat([Buffer.from(MAGIC), len, head]);
+  yield* store.snapshot();
+}
+
+/** Re-cuts a byte stream into chunks of exactly `size` bytes (the last one shorter). */
+async function* rechunk(src: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let have = 0;
+  for await (const b of src) {
+    pending.push(b);
+    have += b.length;
+    while (have >= size) {
+      const all = Buffer.concat(pending);
+      yield all.subarray(0, size);
+      pending = [all.subarray(size)];
+      have -= size;
+    }
+  }
+  if (have > 0) yield Buffer.concat(pending);
+}
+
+async function sendSnapshot(jsa: JsAccount, streamName: string, store: StreamStore, header: Record<string, unknown>, deliver: string, chunkSize: number): Promise<void> {
+  const server = jsa.server;
+  const id = nuid();
+  const ackPrefix = `$JS.SNAPSHOT.ACK.${streamName}.${id}`;
+  let inflight = 0;
+  let wake: (() => void) | undefined;
+  let lastAck = Date.now();
+  const sub = server.subscribeInternal(jsa.account, `${ackPrefix}.>`, (subject) => {
+    const size = Number(subject.split(".").at(-2));
+    inflight -= Number.isFinite(size) ? size : 0;
+    lastAck = Date.now();
+    wake?.();
+  });
+  let n = 0;
+  const start = nowNanos();
+  try {
+    for await (const chunk of rechunk(archive(header, store), chunkSize)) {
+      while (inflight > 0 && inflight + chunk.length > WINDOW_BYTES) {
+        if (Date.now() - lastAck > IDLE_MS) throw new Error("timeout waiting for snapshot acks");
+        await new Promise<void>((res) => {
+          wake = res;
+          setTimeout(res, 1000).unref();
+        });
+        wake = undefined;
+      }
+      n++;
+      inflight += chunk.length;
+      server.publishInternal(jsa.account, deliver, `${ackPrefix}.${chunk.length}.${n}`, chunk);
+    }
+    server.publishInternal(jsa.account, deliver, undefined, Buffer.alloc(0));
+    jsa.advisory(`STREAM.SNAPSHOT_COMPLETE.${streamName}`, "snapshot_complete", { stream: streamName, start, end: nowNanos(), client: { acc: jsa.account.name } });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    server.publishInternal(jsa.account, deliver, undefined, Buffer.alloc(0), `NATS/1.0 500 ${msg}\r\n\r\n`);
+  } finally {
+    server.unsubscribeInternal(jsa.account, sub);
+  }
+}
+
+// ---- restore ----------------------------------------------------------------------------------------
+
+/** Feeds restore chunks to an async consumer, one at a time, and tells when each was taken. */
+class ChunkQueue implements AsyncIterable<Buffer> {
+  private queue: { chunk: Buffer | undefined; taken: () => void }[] = [];
+  private waiting: (() => void) | undefined;
+
+  push(chunk: Buffer | undefined, taken: () => void): void {
+    this.queue.push({ chunk, taken });
+    this.waiting?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    for (;;) {
+      while (this.queue.length === 0) await new Promise<void>((res) => (this.waiting = res));
+      this.waiting = undefined;
+      const { chunk, taken } = this.queue.shift()!;
+      if (chunk === undefined) {
+        taken();
+        return;
+      }
+      yield chunk;
+      taken();
+    }
+  }
+}
+
+/** Splits off the archive header; the rest of the bytes are the store's record stream. */
+async function* records(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let head: Buffer = Buffer.alloc(0);
+  let done = false;
+  for await (const b of src) {
+    if (done) {
+      yield b;
+      continue;
+    }
+    head = Buffer.concat([head, b]);
+    const need = MAGIC.length + 4;
+    if (head.length < need) continue;
+    if (head.subarray(0, MAGIC.length).toString() !== MAGIC) throw new Error("not a tsnats stream snapshot");
+    const len = head.readUInt32LE(MAGIC.length);
+    if (head.length < need + len) continue;
+    done = true;
+    const rest = head.subarray(need + len);
+    if (rest.length > 0) yield rest;
+  }
+  if (!done) throw new Error("snapshot is truncated");
+}
+
+async function openRestoreStore(jsa: JsAccount, cfg: StreamConfig): Promise<{ store: StreamStore; dir: string | undefined }> {
+  const dir = cfg.storage === "memory" ? undefined : jsa.streamDir(cfg.name);
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  // Restored without limits: the records are taken as they were; the config's limits apply afterwards.
+  const store = await openStore(jsa, { ...cfg, max_msgs: -1, max_bytes: -1, max_age: 0, max_msgs_per_subject: -1, max_msg_size: -1, first_seq: undefined }, dir);
+  return { store, dir };
+}
+
+function startRestore(jsa: JsAccount, cfg: StreamConfig): string {
+  const server = jsa.server;
+  const subject = `$JS.SNAPSHOT.RESTORE.${cfg.name}.${nuid()}`;
+  const queue = new ChunkQueue();
+  let finalReply: string | undefined;
+  let finished = false;
+  let idle: NodeJS.Timeout | undefined;
+  const armIdle = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => queue.push(Buffer.alloc(0), () => undefined), IDLE_MS);
+    idle.unref();
+  };
+  jsa.reserved.add(cfg.name);
+  const sub = server.subscribeInternal(jsa.account, subject, (_s, reply, payload, hdrLen) => {
+    if (finished) return;
+    armIdle();
+    const body = hdrLen > 0 ? payload.subarray(hdrLen) : payload;
+    if (body.length === 0) {
+      finalReply = reply;
+      queue.push(undefined, () => undefined);
+      return;
+    }
+    const copy = Buffer.from(body);
+    queue.push(copy, () => {
+      if (reply) server.publishInternal(jsa.account, reply, undefined, Buffer.alloc(0));
+    });
+  });
+  armIdle();
+  jsa.advisory(`STREAM.RESTORE_CREATE.${cfg.name}`, "restore_create", { stream: cfg.name, client: { acc: jsa.account.name } });
+  const started = nowNanos();
+  void (async () => {
+    let text: string;
+    let opened: { store: StreamStore; dir: string | undefined } | undefined;
+    try {
+      opened = await openRestoreStore(jsa, cfg);
+      await restoreStore(opened.store, records(queue));
+      if (jsa.streams.has(cfg.name)) throw jsError("JSStreamNameExistRestoreFailedErr");
+      const s = await addStream(jsa, cfg, nowNanos(), opened.store);
+      s.recoverDedup();
+      opened = undefined;
+      text = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", ...streamInfoJson(s) });
+      jsa.advisory(`STREAM.RESTORE_COMPLETE.${cfg.name}`, "restore_complete", { stream: cfg.name, start: started, end: nowNanos(), client: { acc: jsa.account.name } });
+    } catch (e) {
+      const err: ApiError = isApiError(e) ? e : jsErrorText("JSStreamRestoreErrF", e instanceof Error ? e.message : String(e));
+      text = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", error: err });
+      if (opened !== undefined) {
+        await opened.store.delete().catch(() => undefined);
+        if (opened.dir !== undefined) await rm(opened.dir, { recursive: true, force: true }).catch(() => undefined);
+      }
+    } finally {
+      finished = true;
+      clearTimeout(idle);
+      server.unsubscribeInternal(jsa.account, sub);
+      jsa.reserved.delete(cfg.name);
+    }
+    if (finalReply) server.publishInternal(jsa.account, finalReply, undefined, text);
+  })();
+  return subject;
+}
+
+export function registerSnapshot(r: ApiRouter): void {
+  r.add("STREAM.SNAPSHOT.*", "stream_snapshot_response", (req) => {
+    const s = streamOf(req);
+    const body = req.json();
+    const deliver = optString(body, "deliver_subject") ?? "";
+    optBool(body, "no_consumers");
+    optBool(body, "jsck");
+    if (deliver === "") throw jsError("JSBadRequestErr");
+    if (!isValidSubject(deliver) || hasWildcard(deliver)) throw jsError("JSSnapshotDeliverSubjectInvalidErr");
+    const chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, optInt(body, "chunk_size") || DEFAULT_CHUNK));
+    const config = streamConfigJson(s.cfg);
+    const state = streamStateJson(s);
+    req.jsa.advisory(`STREAM.SNAPSHOT_CREATE.${s.name}`, "snapshot_create", { stream: s.name, client: { acc: req.jsa.account.name } });
+    void sendSnapshot(req.jsa, s.name, s.store, { config, state }, deliver, chunk);
+    return { config, state };
+  });
+
+  r.add(
+    "STREAM.RESTORE.*",
+    "stream_restore_response",
+    (req) => {
+      if (req.body.toString().trim() === "") throw jsError("JSBadRequestErr");
+      const body = req.json();
+      const rawCfg = body["config"];
+      if (typeof rawCfg !== "object" || rawCfg === null || Array.isArray(rawCfg)) throw jsError("JSBadRequestErr");
+      const cfg = decodeStreamConfig(rawCfg as Record<string, unknown>);
+      if (cfg.name !== req.tokens[2]) throw jsError("JSStreamMismatchErr");
+      normalizeStreamConfig(cfg);
+      if (req.jsa.streams.has(cfg.name) || req.jsa.reserved.has(cfg.name)) throw jsError("JSStreamNameExistRestoreFailedErr");
+      checkAgainstAccount(req.jsa, cfg, undefined);
+      return { deliver_subject: startRestore(req.jsa, cfg) };
+    },
+    { errorExtra: { deliver_subject: "" } },
+  );
+}
