@@ -5,13 +5,16 @@
 import type { ConfEntry, ConfValue } from "./conf-tree.js";
 import { toPlain } from "./conf-tree.js";
 import { kindName, readFields, type FieldHandler, type FieldReader } from "./field-reader.js";
-import type { NkeyUserEntry, OptionsPatch, UserEntry } from "./options.js";
+import type { NkeyUserEntry, OptionsPatch, PermissionsSpec, UserEntry } from "./options.js";
+import { readPermissions } from "./from-config-permissions.js";
+import { isValidPublicUserKey } from "./nkey-check.js";
 
 interface UserFields {
   user?: string;
   password?: string;
   nkey?: string;
-  permissions?: unknown;
+  nkeyPos?: ConfEntry["keyPos"];
+  permissions?: PermissionsSpec;
   allowedConnectionTypes?: string[];
 }
 
@@ -24,9 +27,10 @@ const USER_HANDLERS: Record<string, FieldHandler<UserFields>> = {
   },
   nkey: (e, r, u) => {
     u.nkey = r.string(e);
+    u.nkeyPos = e.keyPos;
   },
   permissions: (e, r, u) => {
-    if (r.map(e)) u.permissions = toPlain(e.value);
+    u.permissions = readPermissions(e, r);
   },
   allowed_connection_types: (e, r, u) => {
     u.allowedConnectionTypes = r.stringList(e);
@@ -40,8 +44,11 @@ export interface UserLists {
   nkeys: NkeyUserEntry[];
 }
 
-/** Reads a `users` array; duplicate names and entries without a user or nkey are errors, as in nats-server. */
-export function readUsers(e: ConfEntry, r: FieldReader): UserLists | undefined {
+/**
+ * Reads a `users` array; duplicate names and entries without a user or nkey are errors, as in nats-server.
+ * `account` is set for the users of an account block.
+ */
+export function readUsers(e: ConfEntry, r: FieldReader, account?: string): UserLists | undefined {
   if (e.value.kind !== "array") return r.error(e.keyPos, `Expected users field to be an array, got ${kindName(e.value)}`);
   const lists: UserLists = { users: [], nkeys: [] };
   const seen = new Set<string>();
@@ -49,10 +56,15 @@ export function readUsers(e: ConfEntry, r: FieldReader): UserLists | undefined {
     const u = readUser(item, r);
     if (!u) continue;
     const extra = {
+      ...(account !== undefined && { account }),
       ...(u.permissions !== undefined && { permissions: u.permissions }),
       ...(u.allowedConnectionTypes !== undefined && { allowedConnectionTypes: u.allowedConnectionTypes }),
     };
     if (u.nkey !== undefined && u.user === undefined) {
+      if (!isValidPublicUserKey(u.nkey)) {
+        r.error(u.nkeyPos, "Not a valid public nkey for a user");
+        continue;
+      }
       lists.nkeys.push({ nkey: u.nkey, ...extra });
       continue;
     }
@@ -81,7 +93,7 @@ interface AuthFields {
   token?: string;
   timeoutMs?: number;
   lists?: UserLists;
-  defaultPermissions?: unknown;
+  defaultPermissions?: PermissionsSpec;
   authCallout?: unknown;
 }
 
@@ -105,7 +117,7 @@ const AUTH_HANDLERS: Record<string, FieldHandler<AuthFields>> = {
     a.lists = readUsers(e, r);
   },
   permissions: (e, r, a) => {
-    if (r.map(e)) a.defaultPermissions = toPlain(e.value);
+    a.defaultPermissions = readPermissions(e, r);
   },
   auth_callout: (e, r, a) => {
     if (r.map(e)) a.authCallout = toPlain(e.value);

@@ -7,7 +7,9 @@
 import type { ConfEntry, ConfMap } from "./conf-tree.js";
 import { toPlain } from "./conf-tree.js";
 import { FieldReader, kindName, readFields, type FieldHandler } from "./field-reader.js";
+import { readAccounts } from "./from-config-accounts.js";
 import { readAuthorization } from "./from-config-auth.js";
+import { readOperator, readResolver, readResolverPreload, readTrustedKeys } from "./from-config-operator.js";
 import { readJetStream, setStoreDir } from "./from-config-jetstream.js";
 import type { OptionsPatch } from "./options.js";
 import { formatGoDuration } from "../util/duration.js";
@@ -173,6 +175,7 @@ const HANDLERS: Record<string, Handler> = {
   system_account: str((p, v) => (p.systemAccount = v)),
   no_system_account: bool((p, v) => (p.noSystemAccount = v)),
 
+
   jetstream: readJetStream,
   store_dir: (e, r, p) => {
     const js = { ...p.jetstream };
@@ -181,7 +184,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   // Served by later layers; accepted now because client test suites put them in every config.
-  accounts: raw("accounts"),
+  accounts: readAccounts,
   mappings: raw("mappings"),
   tls: raw("tls"),
   allow_non_tls: raw("allow_non_tls"),
@@ -192,12 +195,12 @@ const HANDLERS: Record<string, Handler> = {
   leafnodes: raw("leafnodes"),
   websocket: raw("websocket"),
   mqtt: raw("mqtt"),
-  operator: raw("operator"),
-  resolver: raw("resolver"),
+  operator: readOperator,
+  resolver: readResolver,
   resolver_tls: raw("resolver_tls"),
-  resolver_preload: raw("resolver_preload"),
+  resolver_preload: readResolverPreload,
   resolver_pinned_accounts: raw("resolver_pinned_accounts"),
-  trusted_keys: raw("trusted_keys"),
+  trusted_keys: readTrustedKeys,
   default_sentinel: raw("default_sentinel"),
   default_js_domain: raw("default_js_domain"),
   proxies: raw("proxies"),
@@ -225,11 +228,24 @@ const ALIASES: Record<string, string> = {
 };
 for (const [alias, name] of Object.entries(ALIASES)) HANDLERS[alias] = HANDLERS[name]!;
 
+/** A user name may appear once across the authorization block and every account. */
+function checkDuplicateUsers(p: OptionsPatch, r: FieldReader): void {
+  if (p.accounts === undefined || p.users === undefined) return;
+  const seen = new Set(p.users.map((u) => u.user));
+  for (const a of p.accounts) {
+    for (const u of a.users) {
+      if (seen.has(u.user)) r.error(undefined, `Duplicate user "${u.user}" detected`);
+      seen.add(u.user);
+    }
+  }
+}
+
 /** Maps a parsed config file onto options; throws a ConfigError listing every problem. */
 export function optionsFromConfig(doc: ConfMap): ConfigOptions {
   const r = new FieldReader();
   const patch: OptionsPatch = {};
   readFields(doc, HANDLERS, r, patch);
+  checkDuplicateUsers(patch, r);
   r.throwIfAny();
   return { patch, warnings: r.warnings };
 }

@@ -6,21 +6,112 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** One side of a permissions block: subjects (wildcards allowed; "subject queue" for queue groups). */
+export interface SubjectPermissionSpec {
+  allow?: string[];
+  deny?: string[];
+}
+
+/** A `permissions` block as configured (or taken from a user JWT). */
+export interface PermissionsSpec {
+  publish?: SubjectPermissionSpec;
+  subscribe?: SubjectPermissionSpec;
+  /** `allow_responses`: publishing to the reply subjects of received requests. */
+  responses?: { maxMsgs: number; expiresMs: number };
+}
+
 export interface UserEntry {
   user: string;
   /** Plain text or a bcrypt hash (`$2a$...`). */
   password: string;
-  /** Raw `permissions` block ({publish, subscribe, allow_responses}); the auth layer interprets it. */
-  permissions?: unknown;
+  permissions?: PermissionsSpec;
+  /** The account the user belongs to (set for users declared inside an `accounts` block). */
   account?: string;
   allowedConnectionTypes?: string[];
 }
 
 export interface NkeyUserEntry {
   nkey: string;
-  permissions?: unknown;
+  permissions?: PermissionsSpec;
   account?: string;
   allowedConnectionTypes?: string[];
+}
+
+/** `response_type` of a service export. */
+export type ResponseType = "Singleton" | "Stream" | "Chunked";
+
+export interface StreamExport {
+  kind: "stream";
+  subject: string;
+  /** Private export: only these accounts may import it (undefined = public). */
+  accounts?: string[];
+}
+
+export interface ServiceExport {
+  kind: "service";
+  subject: string;
+  accounts?: string[];
+  responseType: ResponseType;
+  /** How long a requester's reply stays mapped (nats-server's default is 2 minutes). */
+  responseThresholdMs?: number;
+  /** Service latency tracking: sampling percentage (1-100) and the subject results go to. */
+  latency?: { sampling: number; subject: string };
+}
+
+export type ExportEntry = StreamExport | ServiceExport;
+
+export interface ImportEntry {
+  kind: "stream" | "service";
+  /** The exporting account. */
+  account: string;
+  /** The subject as exported (in the exporting account). */
+  subject: string;
+  /** Stream: the subject in the importing account; service: the local subject requests are sent to. */
+  to?: string;
+  /** Stream import: prepended to the subject (`prefix.subject`). */
+  prefix?: string;
+  /** Service import: share the requester's details with the service (Nats-Request-Info). */
+  share?: boolean;
+}
+
+/** Per-account limits (`limits` in an account block; JWT account limits). -1 or undefined: no limit. */
+export interface AccountLimits {
+  maxConnections?: number;
+  maxSubscriptions?: number;
+  maxPayload?: number;
+  maxLeafnodes?: number;
+}
+
+/** One entry of the `accounts` block. */
+export interface AccountConfig {
+  name: string;
+  /** Public nkey of the account, when configured. */
+  nkey?: string;
+  users: UserEntry[];
+  nkeys: NkeyUserEntry[];
+  exports: ExportEntry[];
+  imports: ImportEntry[];
+  limits: AccountLimits;
+  defaultPermissions?: PermissionsSpec;
+  /** Raw `jetstream` block or flag of the account, for the JetStream layer. */
+  jetstream?: unknown;
+  /** Raw `mappings` of the account. */
+  mappings?: unknown;
+}
+
+/** Where account JWTs come from in operator mode. */
+export interface ResolverOptions {
+  /** `MEMORY`, the NATS-based `full`/`cache` directory resolvers, or `URL(...)`. */
+  type: "memory" | "full" | "cache" | "url";
+  dir?: string;
+  url?: string;
+  allowDelete: boolean;
+  hardDelete: boolean;
+  /** Most JWTs kept (`limit`, default 1000 for full). */
+  limit: number;
+  ttlMs?: number;
+  intervalMs?: number;
+  timeoutMs?: number;
 }
 
 export interface JetStreamOptions {
@@ -80,17 +171,26 @@ export interface Options {
   disableSublistCache: boolean;
   maxClosedClients: number;
 
-  // auth (the core issue only needs these; accounts/nkeys/JWT come with security)
+  // auth
   username?: string;
   password?: string;
   authToken?: string;
   users?: UserEntry[];
   nkeys?: NkeyUserEntry[];
-  /** Raw default `permissions` of the authorization block. */
-  defaultPermissions?: unknown;
+  /** `default_permissions` of the authorization block (for its users without their own). */
+  defaultPermissions?: PermissionsSpec;
   noAuthUser?: string;
   systemAccount?: string;
   noSystemAccount: boolean;
+  /** The `accounts` block, in file order. */
+  accounts?: AccountConfig[];
+  /** Operator mode: the operator JWTs (file contents, armour removed). */
+  operatorJwts?: string[];
+  /** `trusted_keys`: operator public keys trusted without an operator JWT. */
+  trustedKeys?: string[];
+  resolver?: ResolverOptions;
+  /** `resolver_preload`: account public key -> account JWT. */
+  resolverPreload?: Record<string, string>;
 
   // logging
   debug: boolean;
@@ -111,6 +211,7 @@ export interface Options {
 
   pidFile?: string;
   portsFileDir?: string;
+
 
   jetstream: JetStreamOptions;
 

@@ -1,6 +1,6 @@
 /**
  * Checks nats-server makes when a server starts (not under `-t`): combinations of options that are each
- * valid alone. Accounts are still raw data here, so users declared only inside accounts are not seen.
+ * valid alone.
  */
 import type { Options } from "./options.js";
 
@@ -17,11 +17,12 @@ export function validateOptions(o: Options): Validation {
   const warnings: string[] = [];
   if (o.maxPayload > o.maxPending)
     errors.push(`max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`);
-  if (o.noAuthUser !== undefined && o.unsupported.accounts === undefined) {
-    const users = o.users ?? [];
-    if (users.length === 0 && (o.nkeys ?? []).length === 0)
+  if (o.noAuthUser !== undefined) {
+    const users = [...(o.users ?? []), ...(o.accounts ?? []).flatMap((a) => a.users)];
+    const nkeys = [...(o.nkeys ?? []), ...(o.accounts ?? []).flatMap((a) => a.nkeys)];
+    if (users.length === 0 && nkeys.length === 0)
       errors.push(`no_auth_user: "${o.noAuthUser}" present, but users are not defined`);
-    else if (!users.some((u) => u.user === o.noAuthUser) && !(o.nkeys ?? []).some((n) => n.nkey === o.noAuthUser))
+    else if (!users.some((u) => u.user === o.noAuthUser) && !nkeys.some((n) => n.nkey === o.noAuthUser))
       errors.push(`no_auth_user: "${o.noAuthUser}" not present as user or nkey in authorization block or account configuration`);
   }
   if (o.maxPayload > PAYLOAD_WARN_BYTES)

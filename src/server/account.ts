@@ -1,16 +1,39 @@
 /**
  * An account: a namespace of subjects with its own Sublist. Clients of different accounts never see each
- * other's messages. The core server has one, the global account `$G`; the security layer adds more.
+ * other's messages; only exports and imports (see account-links.ts) carry messages across. The global
+ * account `$G` always exists; accounts from the config or from JWTs are kept by the AccountRegistry.
  */
+import { randomBytes } from "node:crypto";
+import type { AccountLimits } from "../config/options.js";
 import { Sublist } from "../subjects/sublist.js";
 import type { Subscription } from "./subscription.js";
 
 export const GLOBAL_ACCOUNT = "$G";
 
+/** A requester's reply, mapped while a service in this account answers it (see account-links.ts). */
+export interface PendingResponse {
+  /** The importing account and the reply subject there. */
+  to: Account;
+  reply: string;
+  /** Singleton responses end the mapping after the first response. */
+  singleton: boolean;
+  expiresAt: number;
+}
+
 export class Account {
   readonly sublist: Sublist<Subscription>;
   /** Connected clients of this account. */
   numClients = 0;
+  limits: AccountLimits = {};
+  /** `_R_.<random>.`: the reply prefix of requests this account sends through service imports. */
+  readonly replyPrefix = `_R_.${randomBytes(6).toString("base64url").slice(0, 6).replace(/[-_]/g, "x")}.`;
+  /** Replies of requests this account's services received through imports, by the mapped subject. */
+  readonly responses = new Map<string, PendingResponse>();
+  /** Operator mode: the account JWT's name (the account's name is its public key). */
+  nameTag = "";
+  /** Operator mode: user revocations (user key or "*" -> issued-before time, Unix seconds). */
+  revocations: Record<string, number> = {};
+  updated = new Date();
 
   constructor(
     readonly name: string,

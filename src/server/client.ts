@@ -16,6 +16,11 @@ import { Subscription } from "./subscription.js";
 import type { Server } from "./server.js";
 import { ClosedReason } from "./closed-reason.js";
 import { initialConnectInfo, parseConnect, type ConnectInfo } from "../protocol/connect.js";
+import type { AuthUser } from "../auth/auth-user.js";
+import type { AuthOutcome } from "../auth/authenticator.js";
+import type { Permissions } from "../auth/permissions.js";
+import type { ResponseTracker } from "../auth/responses.js";
+import { AUTH_ERR, authUserText, publishViolation, subscribeViolation } from "./client-auth.js";
 
 export class Client implements ProtocolHandler {
   readonly parser: Parser;
@@ -31,6 +36,23 @@ export class Client implements ProtocolHandler {
   stopTime: Date | undefined;
   account: Account;
   authorizedUser = "";
+  /** Who the client authenticated as (undefined until CONNECT is accepted). */
+  user: AuthUser | undefined;
+  /** The user's permissions; null (the common case) means no checks at all on the hot path. */
+  perms: Permissions | null = null;
+  /** allow_responses: reply subjects this client may answer. */
+  responses: ResponseTracker | null = null;
+  /** Deliveries to this client are checked (subscribe deny filter, response tracking). */
+  deliveryGate = false;
+  /** The nonce sent in INFO (nkey and JWT authentication sign it). */
+  nonce: string | undefined;
+  /** Largest payload this client may publish: the server's, its account's or its user's limit. */
+  maxPayload: number;
+  /** Subscriptions allowed by the account or user JWT (0: only the server's limit applies). */
+  accountMaxSubs = 0;
+  /** Ops received while an asynchronous authentication (bcrypt) runs; replayed once it is done. */
+  private deferred: (() => void)[] | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   // statistics, read by monitoring
   inMsgs = 0;
@@ -67,6 +89,7 @@ export class Client implements ProtocolHandler {
   ) {
     this.parser = new Parser(this);
     this.account = account;
+    this.maxPayload = server.opts.maxPayload;
     this.host = socket.remoteAddress ?? "";
     this.port = socket.remotePort ?? 0;
     socket.setNoDelay(true);
@@ -127,12 +150,20 @@ export class Client implements ProtocolHandler {
   // ---- ProtocolHandler -------------------------------------------------------------------------
 
   allowOpBeforeConnect(): boolean {
-    if (!this.server.authRequired() || this.server.auth.noAuthUser !== undefined) return true;
-    this.authViolation("no CONNECT before other ops");
+    if (this.deferred !== undefined || !this.server.authRequired() || this.server.auth.noAuthUser !== undefined) return true;
+    this.authViolation("authentication error");
     return false;
   }
 
+  /** While authentication is pending, ops wait (the socket is paused, so at most one read's worth). */
+  private defer(op: () => void): boolean {
+    if (this.deferred === undefined) return false;
+    this.deferred.push(op);
+    return true;
+  }
+
   onConnect(json: string): void {
+    if (this.defer(() => this.onConnect(json))) return;
     const info = parseConnect(json, this.opts);
     if (info === undefined) {
       this.server.logger.error(`${this.logPrefix} - Client parser ERROR: invalid CONNECT JSON '${json.slice(0, 64)}'`);
@@ -148,23 +179,62 @@ export class Client implements ProtocolHandler {
       this.sendErrAndClose(ERR.noRespondersNeedsHeaders, ClosedReason.NoRespondersRequiresHeaders);
       return;
     }
-    if (!this.connected) {
-      const user = this.server.auth.authorize(this.opts);
-      if (user === undefined) {
-        this.authViolation("credentials rejected");
-        return;
-      }
-      this.authorizedUser = user;
-      if (this.authTimer) clearTimeout(this.authTimer);
-      this.authTimer = undefined;
-      this.connected = true;
+    if (this.connected) {
+      if (o.verbose) this.sendOk();
+      return;
     }
-    if (o.verbose) this.sendOk();
+    const outcome = this.server.authenticate(this);
+    if (!(outcome instanceof Promise)) {
+      this.authenticated(outcome);
+      return;
+    }
+    this.deferred = [];
+    this.socket.pause();
+    void outcome.then((o) => {
+      const ops = this.deferred ?? [];
+      this.deferred = undefined;
+      this.authenticated(o);
+      for (const op of ops) {
+        if (this.closed) break;
+        op();
+      }
+      if (!this.closed) this.socket.resume();
+    });
+  }
+
+  private authenticated(o: AuthOutcome): void {
+    if (this.closed) return;
+    if (!o.ok) return this.authViolation(o.log);
+    if (!this.server.bind(this, o.user)) return;
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = undefined;
+    this.connected = true;
+    this.server.system.clientConnected(this);
+    if (this.opts.verbose) this.sendOk();
+  }
+
+  /** Closes the client when its credentials (a user JWT) expire. */
+  armExpiry(at: number | undefined): void {
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (at === undefined) return;
+    this.expiryTimer = setTimeout(() => {
+      this.server.logger.debug(`${this.logPrefix} - User authentication expired`);
+      this.sendErrAndClose(AUTH_ERR.userExpired, ClosedReason.AuthenticationExpired);
+    }, Math.max(0, Math.min(at - Date.now(), 2 ** 31 - 1)));
+    this.expiryTimer.unref();
+  }
+
+  /** A delivery passes this client's subscribe deny filter; a request's reply becomes answerable. */
+  admitDelivery(subject: string, reply: string | undefined): boolean {
+    if (this.perms !== null && this.perms.deniesDelivery(subject)) return false;
+    if (reply !== undefined && this.responses !== null) this.responses.received(reply);
+    return true;
   }
 
   checkPubSize(size: number): boolean {
-    if (size > this.server.opts.maxPayload) {
-      this.server.logger.error(`${this.logPrefix} - Maximum Payload Violation (${size} > ${this.server.opts.maxPayload})`);
+    if (size > this.maxPayload) {
+      this.server.logger.error(`${this.logPrefix} - Maximum Payload Violation (${size} > ${this.maxPayload})`);
       this.sendErrAndClose(ERR.maxPayload, ClosedReason.MaxPayloadExceeded);
       return false;
     }
@@ -172,16 +242,34 @@ export class Client implements ProtocolHandler {
   }
 
   onPub(subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): void {
+    if (this.deferred !== undefined && this.defer(() => this.onPub(subject, reply, payload, hdrLen))) return;
     this.inMsgs++;
     this.inBytes += payload.length;
     const o = this.opts;
+    if (this.perms !== null && this.perms.restrictsPublish && !this.perms.canPublish(subject) && !this.responses?.mayRespond(subject)) {
+      this.sendErr(publishViolation(subject));
+      this.server.logger.error(`${this.logPrefix} - Publish Violation - ${authUserText(this.user)}, Subject "${subject}"`);
+      return;
+    }
     if (o.pedantic && !isValidLiteralSubject(subject)) this.sendErr(ERR.invalidPublishSubject);
     if (o.verbose) this.sendOk();
     this.server.publish(this, this.account, subject, reply, payload, hdrLen);
   }
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
+    if (this.defer(() => this.onSub(subject, queue, sid))) return;
     const server = this.server;
+    if (this.perms !== null && this.perms.restrictsSubscribe && !this.perms.canSubscribe(subject, queue)) {
+      this.sendErr(subscribeViolation(subject, queue));
+      const q = queue === undefined ? "" : `, Queue: "${queue}"`;
+      server.logger.error(`${this.logPrefix} - Subscription Violation - ${authUserText(this.user)}, Subject "${subject}"${q}, SID ${sid}`);
+      return;
+    }
+    if (this.accountMaxSubs > 0 && this.subs.size >= this.accountMaxSubs && !this.subs.has(sid)) {
+      server.logger.error(`${this.logPrefix} - maximum subscriptions exceeded`);
+      this.sendErr(ERR.maxSubscriptions);
+      return;
+    }
     const max = server.opts.maxSubscriptions;
     if (max > 0 && this.subs.size >= max) {
       server.logger.error(`${this.logPrefix} - Maximum Subscriptions Exceeded (max=${max})`);
@@ -200,6 +288,7 @@ export class Client implements ProtocolHandler {
   }
 
   onUnsub(sid: string, max: number): void {
+    if (this.defer(() => this.onUnsub(sid, max))) return;
     const sub = this.subs.get(sid);
     let remove = false;
     if (sub !== undefined) {
@@ -211,6 +300,7 @@ export class Client implements ProtocolHandler {
   }
 
   onPing(): void {
+    if (this.defer(() => this.onPing())) return;
     if (this.tracing) this.traceOut("PONG");
     this.queue(PONG_LINE);
   }
@@ -344,8 +434,11 @@ export class Client implements ProtocolHandler {
     this.sendErrAndClose(ERR.authTimeout, ClosedReason.AuthenticationTimeout);
   }
 
+  /** Refuses the client: `why` goes to the log (and the auth error event), the client only learns the -ERR. */
   authViolation(why: string): void {
-    this.server.logger.error(`${this.logPrefix} - Authorization Error: ${why}`);
+    if (this.closed) return;
+    this.server.logger.error(`${this.logPrefix} - ${why}`);
+    this.server.system.authError(this, ClosedReason.AuthenticationViolation);
     this.sendErrAndClose(ERR.authViolation, ClosedReason.AuthenticationViolation);
   }
 
@@ -392,7 +485,7 @@ export class Client implements ProtocolHandler {
     this.closed = true;
     this.closeReason = reason;
     this.stopTime = new Date();
-    for (const t of [this.pingTimer, this.authTimer, this.writeTimer]) if (t) clearTimeout(t);
+    for (const t of [this.pingTimer, this.authTimer, this.writeTimer, this.expiryTimer]) if (t) clearTimeout(t);
     this.account.sublist.removeBatch(this.subs.values());
     this.releaseStalled();
     const s = this.socket;

@@ -16,4 +16,7 @@ export enum ClosedReason {
   MaxControlLineExceeded = "Maximum Control Line Exceeded",
   ServerShutdown = "Server Shutdown",
   NoRespondersRequiresHeaders = "No Responders Requires Headers",
+  MaxAccountConnectionsExceeded = "Maximum Account Connections Exceeded",
+  AuthenticationExpired = "Authentication Expired",
+  Revocation = "Credentials Revoked",
 }

@@ -84,6 +84,7 @@ function deliverTo(sub: Subscription, msg: Outgoing, publisher: Client | undefin
   }
   if (c.closed || (c === publisher && !c.opts.echo)) return false;
   if (sub.max > 0 && sub.delivered >= sub.max) return false;
+  if (c.deliveryGate && !c.admitDelivery(msg.subject, msg.reply)) return false;
   sub.delivered++;
   const n = msg.writeTo(c, sub.sid);
   if (c.tracing) c.traceOut(msg.traceLine(c, sub.sid));

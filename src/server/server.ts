@@ -4,20 +4,29 @@
  */
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createServerKey } from "@nats-io/nkeys";
-import { Authenticator } from "../auth/authenticator.js";
+import { AccountResolver } from "../auth/account-resolver.js";
+import type { AuthUser } from "../auth/auth-user.js";
+import { Authenticator, type AuthOutcome } from "../auth/authenticator.js";
+import { newNonce } from "../auth/nonce.js";
+import { Trust } from "../auth/trust.js";
 import type { Options } from "../config/options.js";
 import { ERR } from "../protocol/errors.js";
 import { subjectMatches } from "../subjects/validate.js";
 import type { Logger } from "../util/logger.js";
 import { Account, GLOBAL_ACCOUNT } from "./account.js";
+import { AccountRegistry } from "./accounts.js";
+import { bindClient, reauthorize } from "./client-auth.js";
 import { Client } from "./client.js";
 import { ClosedReason } from "./closed-reason.js";
 import { deliver, Outgoing } from "./delivery.js";
 import { ServerStats } from "./stats.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
+import { SystemServices } from "./system.js";
 import { GO_FIELD, NATS_VERSION, TSNATS_VERSION } from "./version.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
+/** Nested publishes beyond this depth are dropped: a guard against import cycles between accounts. */
+const MAX_PUBLISH_DEPTH = 16;
 
 export class Server {
   readonly id: string;
@@ -28,8 +37,14 @@ export class Server {
   /** The most recent closed connections, oldest first (for /connz?state=closed). */
   readonly closed: Client[] = [];
   readonly globalAccount: Account;
+  /** Every account: `$G`, the system account, configured ones, and JWT accounts once used. */
+  readonly accounts: AccountRegistry;
+  /** $SYS events and request handlers. */
+  readonly system: SystemServices;
   opts: Options;
   auth: Authenticator;
+  /** Operator mode: where account JWTs come from (kept across reloads). */
+  readonly resolver: AccountResolver | undefined;
   configLoadTime = new Date();
   lameDuck = false;
   /** Set by the JetStream layer once it serves $JS.API; INFO advertises it only then. */
@@ -59,12 +74,30 @@ export class Server {
     this.opts = opts;
     this.id = createServerKey().getPublicKey();
     this.name = opts.serverName || this.id;
-    this.auth = new Authenticator(opts);
+    const trust = operatorTrust(opts);
+    if (trust !== undefined) this.resolver = new AccountResolver(opts.resolver ?? { type: "memory", allowDelete: false, hardDelete: false, limit: 0 }, opts.resolverPreload);
+    this.auth = new Authenticator(opts, trust, this.resolver);
     this.globalAccount = new Account(GLOBAL_ACCOUNT, { disableCache: opts.disableSublistCache });
+    this.accounts = new AccountRegistry(this, this.globalAccount);
+    this.system = new SystemServices(this, this.accounts);
+    this.accounts.onCreate = (a) => this.system.attachAccount(a);
+    this.system.attachAccount(this.globalAccount);
+    this.accounts.configure(opts, this.auth);
+    this.system.start();
   }
 
   authRequired(): boolean {
     return this.auth.required;
+  }
+
+  /** Checks a client's CONNECT credentials (possibly asynchronously: bcrypt). */
+  authenticate(c: Client): AuthOutcome | Promise<AuthOutcome> {
+    return this.auth.authenticate({ connect: c.opts, nonce: c.nonce, connectionType: "STANDARD" });
+  }
+
+  /** Puts an authenticated client into its account; false (and the client closed) when a limit refuses it. */
+  bind(c: Client, user: AuthUser): boolean {
+    return bindClient(this, c, user);
   }
 
   /** Runs `fn` when the server shuts down (monitor listener, stores, pid files…). */
@@ -80,6 +113,10 @@ export class Server {
     this.logger.info(`  Name:     ${this.name}`);
     this.logger.info(`  ID:       ${this.id}`);
     if (o.configFile) this.logger.info(`Using configuration file: ${o.configFile}`);
+    if (this.resolver !== undefined) {
+      await this.resolver.start();
+      this.accounts.configure(o, this.auth);
+    }
     const srv = createServer({ noDelay: true }, (s) => this.accept(s));
     this.listener = srv;
     await new Promise<void>((res, rej) => {
@@ -114,7 +151,7 @@ export class Server {
       port: this.port,
       headers: !o.noHeaderSupport,
     };
-    if (this.auth.required) info.auth_required = true;
+    if (this.auth.advertiseRequired) info.auth_required = true;
     info.max_payload = o.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
     if (o.clientAdvertise) info.connect_urls = [o.clientAdvertise];
@@ -124,7 +161,12 @@ export class Server {
   }
 
   private infoFor(c: Client): string {
-    return `INFO ${this.infoPrefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
+    let nonce = "";
+    if (this.auth.needsNonce) {
+      c.nonce = newNonce();
+      nonce = `,"nonce":"${c.nonce}"`;
+    }
+    return `INFO ${this.infoPrefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}${nonce}} \r\n`;
   }
 
   private accept(socket: Socket): void {
@@ -151,14 +193,15 @@ export class Server {
    * Routes one publish within `account`. Re-entrant: an internal subscriber may publish (a reply) while
    * the outer message is being delivered; only the outermost publish uses the shared Outgoing.
    */
-  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): void {
+  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): number {
     this.stats.inMsgs++;
     this.stats.inBytes += payload.length;
     const r = account.sublist.match(subject);
     if (r.plain.length + r.queues.length === 0) {
       if (reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
-      return;
+      return 0;
     }
+    if (this.publishDepth >= MAX_PUBLISH_DEPTH) return 0;
     const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
     msg.server = this;
     msg.set(subject, reply, payload, hdrLen);
@@ -170,6 +213,7 @@ export class Server {
       this.publishDepth--;
     }
     if (n === 0 && reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
+    return n;
   }
 
   /** A server-internal subscription in `account`; `handler` runs synchronously for each message. */
@@ -195,7 +239,7 @@ export class Server {
   }
 
   /** Tells a requester that nobody received its request: `NATS/1.0 503` on its own reply subscription. */
-  private noResponders(c: Client, reply: string): void {
+  noResponders(c: Client, reply: string): void {
     for (const sub of c.subs.values()) {
       if (subjectMatches(sub.subject, reply)) {
         c.queueStr(`HMSG ${reply} ${sub.sid} ${NO_RESPONDERS_HDR.length} ${NO_RESPONDERS_HDR.length}\r\n${NO_RESPONDERS_HDR}\r\n`);
@@ -223,6 +267,7 @@ export class Server {
   clientClosed(c: Client): void {
     if (!this.clients.delete(c.cid)) return;
     c.account.numClients--;
+    if (c.connected) this.system.clientDisconnected(c);
     this.logger.debug(`${c.logPrefix} - Client connection closed: ${c.closeReason}`);
     if (this.opts.maxClosedClients > 0) {
       this.closed.push(c);
@@ -233,13 +278,13 @@ export class Server {
   /** Applies reloaded options; the caller has refused changes that cannot be reloaded. */
   reload(opts: Options): void {
     this.opts = opts;
-    this.auth = new Authenticator(opts);
+    this.auth = new Authenticator(opts, operatorTrust(opts), this.resolver);
+    this.accounts.configure(opts, this.auth);
     this.configLoadTime = new Date();
     this.rebuildInfo();
-    // Clients whose credentials no longer hold are closed, as nats-server does on reload.
-    for (const c of [...this.clients.values()]) {
-      if (c.connected && this.auth.authorize(c.opts) === undefined) c.authViolation("credentials revoked by reload");
-    }
+    // Clients whose credentials no longer hold are closed, as nats-server does on reload; the others
+    // take their (possibly changed) permissions.
+    for (const c of [...this.clients.values()]) if (c.connected) reauthorize(this, c);
   }
 
   /**
@@ -270,6 +315,8 @@ export class Server {
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       this.logger.info("Initiating Shutdown...");
+      this.system.shutdown();
+      this.accounts.stop();
       const closing = this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : Promise.resolve();
       this.flushAll();
       // Wait until each client's last bytes are handed to the kernel, not for the peers to hang up.
@@ -291,6 +338,12 @@ export class Server {
     })();
     return this.shuttingDown;
   }
+}
+
+/** The operators to trust in operator mode (operator JWTs or trusted_keys configured), else undefined. */
+function operatorTrust(opts: Options): Trust | undefined {
+  if ((opts.operatorJwts ?? []).length === 0 && (opts.trustedKeys ?? []).length === 0) return undefined;
+  return new Trust(opts.operatorJwts ?? [], opts.trustedKeys ?? []);
 }
 
 export function hostPort(host: string, port: number): string {

@@ -270,13 +270,17 @@ test("authorization: users list with permissions and nkeys, defaults", () => {
     ]
   }`);
   assert.deepEqual(patch, {
-    defaultPermissions: { publish: ">" },
+    defaultPermissions: { publish: { allow: [">"] } },
     users: [
       { user: "a", password: "$2a$11$abc" },
-      { user: "b", password: "c", permissions: { publish: { allow: ["x.>"], deny: "y" }, subscribe: "z", allow_responses: true } },
+      {
+        user: "b",
+        password: "c",
+        permissions: { publish: { allow: ["x.>"], deny: ["y"] }, subscribe: { allow: ["z"] }, responses: { maxMsgs: 1, expiresMs: 120000 } },
+      },
       { user: "d", password: "", allowedConnectionTypes: ["STANDARD", "WEBSOCKET"] },
     ],
-    nkeys: [{ nkey: "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4", permissions: { subscribe: "n.>" } }],
+    nkeys: [{ nkey: "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4", permissions: { subscribe: { allow: ["n.>"] } } }],
   });
 });
 
@@ -299,10 +303,6 @@ gateway { name: g, port: -1 }
 mqtt { port: -1 }
 tls { cert_file: "./s.pem", key_file: "./k.pem", verify: true, timeout: 2 }
 allow_non_tls: true
-accounts { A: { users: [{user: a, password: a}], jetstream: enabled } }
-operator: "./op.jwt"
-resolver: MEMORY
-resolver_preload: { ACC: "eyJ..." }
 maps { "a.*": "b.$1" }
 `);
   assert.deepEqual(patch.unsupported, {
@@ -313,10 +313,6 @@ maps { "a.*": "b.$1" }
     mqtt: { port: -1 },
     tls: { cert_file: "./s.pem", key_file: "./k.pem", verify: true, timeout: 2 },
     allow_non_tls: true,
-    accounts: { A: { users: [{ user: "a", password: "a" }], jetstream: "enabled" } },
-    operator: "./op.jwt",
-    resolver: "MEMORY",
-    resolver_preload: { ACC: "eyJ..." },
     mappings: { "a.*": "b.$1" },
   });
 });

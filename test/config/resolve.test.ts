@@ -148,7 +148,7 @@ no_auth_user: a
 authorization {
   timeout: 2
 }
-operator: "./op.jwt"
+operator: "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJhdWQiOiJOQVRTIiwibmFtZSI6InRlc3Qtb3AiLCJzdWIiOiJPQTIyTU00NkhDSkkzRzVUMzY1RURTVFZUTEJBSFg3WUdISk1TSUtIMlBWWTZCN0hDV0RLVU9XTSIsIm5hdHMiOnsidHlwZSI6Im9wZXJhdG9yIiwidmVyc2lvbiI6Mn0sImlzcyI6Ik9BMjJNTTQ2SENKSTNHNVQzNjVFRFNUVlRMQkFIWDdZR0hKTVNJS0gyUFZZNkI3SENXREtVT1dNIiwiaWF0IjoxNzk1MjQ0ODc4LCJqdGkiOiJaQUdya3F0ZmtWRVk1SG8zZXFjOEFFS2NyRHlQRVlISUpPMmVFVlJFWDdLSU9Lb0ZHQkRvM2t2d2t3bE1ZZEc1Yldpay9DL1BDK0MyMDVMejhPK2VlQT09In0.kZbtFjApLD_IMdt_zJ8pV4OgWu-MlDmvMELSBnCtRFjDN07gJB4AuA5CV5qpAta1-ghLhRmUwHO8DJN9ewIfBw"
 resolver: MEMORY
 resolver_preload: { ADLG6BJFGOXVGC2MFOSAMWIE5MSPE2MNU4ZIRSGR6F3TDCRFVLSWQ2SS: "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.x.y" }
 system_account: SYS
@@ -179,8 +179,11 @@ mqtt { port: -1 }
   assert.equal(options.jetstream.domain, "hub");
   assert.equal(options.authTimeoutMs, 2000);
   assert.equal(options.systemAccount, "SYS");
+  assert.deepEqual(options.accounts?.map((a) => a.name), ["A", "B"]);
+  assert.equal(options.operatorJwts?.length, 1);
+  assert.equal(options.resolver?.type, "memory");
   assert.deepEqual(Object.keys(options.unsupported).sort(), [
-    "accounts", "allow_non_tls", "cluster", "leafnodes", "mqtt", "operator", "resolver", "resolver_preload", "tls", "websocket",
+    "allow_non_tls", "cluster", "leafnodes", "mqtt", "tls", "websocket",
   ]);
   assert.deepEqual(options.unsupported.websocket, { port: -1, no_tls: true });
 });

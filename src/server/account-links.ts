@@ -1,0 +1,87 @@
+/**
+ * Exports and imports at work: server-internal subscriptions that carry messages from one account's
+ * subject space into another's.
+ *
+ * - Stream import (B imports A's `S`, optionally remapped or prefixed): an internal subscription on `S`
+ *   in A republishes each message in B under the mapped subject.
+ * - Service import (B imports A's service `S` as local subject `L`): an internal subscription on `L` in B
+ *   republishes a request in A on `S`, with its reply replaced by `_R_.<B's prefix>.<id>`; an internal
+ *   subscription on `_R_.>` in A maps responses back to the requester's reply in B (once for singleton
+ *   services, until the response threshold for stream/chunked ones).
+ */
+import { randomBytes } from "node:crypto";
+import type { ImportEntry, ServiceExport } from "../config/options.js";
+import type { Account } from "./account.js";
+import type { Client } from "./client.js";
+import { prefixTransform, subjectTransform } from "./import-transform.js";
+import type { Server } from "./server.js";
+import type { Subscription } from "./subscription.js";
+
+/** Go's default for how long a service import keeps a requester's reply mapped. */
+export const DEFAULT_RESPONSE_THRESHOLD_MS = 2 * 60 * 1000;
+
+/** An internal subscription that belongs to a link, so that it can be removed again. */
+export interface LinkSub {
+  account: Account;
+  sub: Subscription;
+}
+
+function replyToken(): string {
+  return randomBytes(6).toString("base64url").slice(0, 6).replace(/[-_]/g, "x");
+}
+
+/** Wires one stream import of `importer` from `exporter`. */
+export function linkStream(server: Server, importer: Account, exporter: Account, imp: ImportEntry): LinkSub {
+  const map = imp.prefix !== undefined ? prefixTransform(imp.prefix) : subjectTransform(imp.subject, imp.to);
+  const sub = server.subscribeInternal(exporter, imp.subject, (subject, reply, payload, hdrLen) => {
+    server.publish(undefined, importer, map(subject), reply, payload, hdrLen);
+  });
+  return { account: exporter, sub };
+}
+
+/** Wires one service import of `importer` from `exporter`, answering per `exp`'s response type. */
+export function linkService(server: Server, importer: Account, exporter: Account, imp: ImportEntry, exp: ServiceExport | undefined): LinkSub {
+  const local = imp.to ?? imp.subject;
+  const map = subjectTransform(local, imp.subject);
+  const singleton = (exp?.responseType ?? "Singleton") === "Singleton";
+  const ttl = exp?.responseThresholdMs ?? DEFAULT_RESPONSE_THRESHOLD_MS;
+  ensureResponseRouting(server, exporter);
+  const sub = server.subscribeInternal(importer, local, (subject, reply, payload, hdrLen, from) => {
+    if (reply === undefined) {
+      server.publish(undefined, exporter, map(subject), undefined, payload, hdrLen);
+      return;
+    }
+    const mapped = importer.replyPrefix + replyToken();
+    exporter.responses.set(mapped, { to: importer, reply, singleton, expiresAt: Date.now() + ttl });
+    const n = server.publish(undefined, exporter, map(subject), mapped, payload, hdrLen);
+    if (n === 0) {
+      exporter.responses.delete(mapped);
+      noResponders(server, from, reply);
+    }
+  });
+  return { account: importer, sub };
+}
+
+function noResponders(server: Server, from: Client | undefined, reply: string): void {
+  if (from !== undefined && from.opts.noResponders && from.headersEnabled) server.noResponders(from, reply);
+}
+
+const routed = new WeakSet<Account>();
+
+/** One `_R_.>` subscription per exporting account sends responses back to the requesting account. */
+function ensureResponseRouting(server: Server, exporter: Account): void {
+  if (routed.has(exporter)) return;
+  routed.add(exporter);
+  server.subscribeInternal(exporter, "_R_.>", (subject, _reply, payload, hdrLen) => {
+    const p = exporter.responses.get(subject);
+    if (p === undefined) return;
+    if (p.singleton || p.expiresAt <= Date.now()) exporter.responses.delete(subject);
+    if (p.expiresAt <= Date.now()) return;
+    server.publish(undefined, p.to, p.reply, undefined, payload, hdrLen);
+  });
+}
+
+/** Drops mapped replies whose time is up (called periodically). */
+export function sweepResponses(accounts: Iterable<Account>, now = Date.now()): void {
+  for (const a of accounts) for (const [k, p] of a.responses) if (p.expiresAt <= now) a.responses.delete(k);
+}

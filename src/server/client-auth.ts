@@ -1,0 +1,106 @@
+/**
+ * What authentication means for one connection: joining its account (within the account's connection
+ * limit), taking the user's permissions and limits, losing its credentials when they expire, are revoked
+ * or a reload no longer admits them. The wire texts and log lines are nats-server's.
+ */
+import type { AuthUser } from "../auth/auth-user.js";
+import type { AuthOutcome } from "../auth/authenticator.js";
+import { ResponseTracker } from "../auth/responses.js";
+import type { Client } from "./client.js";
+import { ClosedReason } from "./closed-reason.js";
+import type { Server } from "./server.js";
+
+export const AUTH_ERR = {
+  maxAccountConnections: "maximum account active connections exceeded",
+  userExpired: "User Authentication Expired",
+  userRevoked: "User Authentication Revoked",
+} as const;
+
+export function publishViolation(subject: string): string {
+  return `Permissions Violation for Publish to "${subject}"`;
+}
+
+export function subscribeViolation(subject: string, queue: string | undefined): string {
+  return queue === undefined ? `Permissions Violation for Subscription to "${subject}"` : `Permissions Violation for Subscription to "${subject}" using queue "${queue}"`;
+}
+
+/** nats-server's way of naming the user in violation log lines. */
+export function authUserText(u: AuthUser | undefined): string {
+  if (u === undefined || u.name === "") return `User "N/A"`;
+  if (u.kind === "nkey") return `Nkey "${u.name}"`;
+  if (u.kind === "jwt") return `JWT User "${u.name}"`;
+  return `User "${u.name}"`;
+}
+
+function minLimit(...xs: (number | undefined)[]): number {
+  let out = 0;
+  for (const x of xs) if (x !== undefined && x > 0 && (out === 0 || x < out)) out = x;
+  return out;
+}
+
+/** Takes the user's permissions and limits (at CONNECT, and again after a reload). */
+export function applyUser(server: Server, c: Client, user: AuthUser): void {
+  c.user = user;
+  c.authorizedUser = user.name;
+  const perms = user.permissions;
+  c.perms = perms;
+  c.responses = perms?.response !== undefined ? new ResponseTracker(perms.response) : null;
+  c.deliveryGate = perms !== null && (perms.filtersDelivery || perms.response !== undefined);
+  const acc = c.account.limits;
+  c.maxPayload = minLimit(server.opts.maxPayload, acc.maxPayload, user.limits?.payload);
+  c.accountMaxSubs = minLimit(acc.maxSubscriptions, user.limits?.subs);
+  c.armExpiry(user.expiresAt);
+}
+
+/** Moves an authenticated client into its account; false (the client is closed) when that fails. */
+export function bindClient(server: Server, c: Client, user: AuthUser): boolean {
+  const acc = server.accounts.resolve(user.account, server.auth);
+  if (acc === undefined) {
+    c.authViolation(`authentication error - account "${user.account}" not found`);
+    return false;
+  }
+  const max = acc.limits.maxConnections;
+  if (max !== undefined && max >= 0 && acc.numClients >= max) {
+    server.logger.error(`${c.logPrefix} - ${AUTH_ERR.maxAccountConnections}`);
+    c.sendErrAndClose(AUTH_ERR.maxAccountConnections, ClosedReason.MaxAccountConnectionsExceeded);
+    return false;
+  }
+  c.account.numClients--;
+  acc.numClients++;
+  c.account = acc;
+  applyUser(server, c, user);
+  return true;
+}
+
+/**
+ * After a reload: a client whose credentials no longer admit it (or admit it into another account) is
+ * closed with 'Authorization Violation'; the others take their new permissions and lose subscriptions
+ * those refuse (each with its -ERR, as nats-server does).
+ */
+export function reauthorize(server: Server, c: Client): void {
+  const done = (o: AuthOutcome) => {
+    if (c.closed) return;
+    if (!o.ok) return c.authViolation(o.log);
+    if (o.user.account !== c.account.name) return c.authViolation(`authentication error - account changed to "${o.user.account}"`);
+    applyUser(server, c, o.user);
+    const perms = c.perms;
+    if (perms === null || !perms.restrictsSubscribe) return;
+    for (const sub of [...c.subs.values()]) {
+      if (perms.canSubscribe(sub.subject, sub.queue)) continue;
+      c.removeSub(sub);
+      c.sendErr(subscribeViolation(sub.subject, sub.queue));
+    }
+  };
+  const out = server.authenticate(c);
+  if (out instanceof Promise) void out.then(done);
+  else done(out);
+}
+
+/** Operator mode: closes the clients of `account` whose user JWT the account now revokes. */
+export function closeRevoked(server: Server, isRevoked: (c: Client) => boolean): void {
+  for (const c of [...server.clients.values()]) {
+    if (!c.connected || !isRevoked(c)) continue;
+    server.logger.debug(`${c.logPrefix} - User authentication revoked`);
+    c.sendErrAndClose(AUTH_ERR.userRevoked, ClosedReason.Revocation);
+  }
+}
