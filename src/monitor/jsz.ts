@@ -8,6 +8,7 @@ import { statfsSync } from "node:fs";
 import { tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import type { Server } from "../server/server.js";
+import { jszData } from "../jetstream/jsz.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";
 import { goNow } from "./format.js";
 import { BadRequest, boolParam, intParam } from "./query.js";
@@ -72,8 +73,8 @@ function emptyUsage(accounts: number): JetStreamUsage {
 }
 
 /** Usage as the JetStream layer will report it; until it does, an empty store in the global account. */
-export function jetStreamUsage(_server: Server): JetStreamUsage {
-  return emptyUsage(1);
+export function jetStreamUsage(server: Server): JetStreamUsage {
+  return jszData(server, { accounts: false, streams: false, consumers: false, config: false, offset: 0, limit: 0 }) ?? emptyUsage(1);
 }
 
 export function jsz(req: MonitorRequest): Reply {
