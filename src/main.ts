@@ -11,6 +11,8 @@ import { Logger } from "./util/logger.js";
 import { runServer, type RunningServer } from "./index.js";
 import { NATS_VERSION } from "./server/version.js";
 import { reloadProblems } from "./config/reload.js";
+import { MonitorStartError } from "./monitor/https.js";
+import { loadTlsSettings } from "./tls/context.js";
 
 function loggerOptions(o: Options) {
   return { debug: o.debug, trace: o.trace, logtime: o.logtime, logtimeUTC: o.logtimeUTC, logFile: o.logFile };
@@ -76,6 +78,15 @@ async function main(): Promise<void> {
   if (action.kind === "signal") sendSignal(action.command, action.target, resolved.options.pidFile);
   const checked = validateOptions(resolved.options);
   if (checked.errors.length > 0) fail(checked.errors.join("\n"));
+  // Like nats-server, certificate files are read when the options are, so -t catches them too.
+  const tls = resolved.options.tls;
+  if (tls) {
+    try {
+      loadTlsSettings(tls);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   const warnings = [...resolved.warnings, ...checked.warnings];
   if (action.kind === "test") {
     // Under -t nats-server treats warnings as errors.
@@ -91,7 +102,8 @@ async function main(): Promise<void> {
   try {
     running = await runServer(opts, logger);
   } catch (e) {
-    logger.fatal(`Error listening on port: ${opts.host}:${opts.port}, ${JSON.stringify(String((e as Error).message))}`);
+    if (e instanceof MonitorStartError) logger.fatal(e.message);
+    else logger.fatal(`Error listening on port: ${opts.host}:${opts.port}, ${JSON.stringify(String((e as Error).message))}`);
     process.exit(1);
   }
   const server = running.server;
@@ -123,9 +135,10 @@ async function main(): Promise<void> {
       const problems = reloadProblems(opts, next.options);
       if (problems.length > 0) throw new Error(`config reload not supported for ${problems.join(", ")}`);
       for (const w of next.warnings) logger.warn(w);
+      // Applied by the server first: certificates that cannot be read leave everything as it was.
+      server.reload(next.options);
       opts = next.options;
       logger.configure(loggerOptions(opts));
-      server.reload(opts);
       logger.info("Reloaded server configuration");
     } catch (e) {
       logger.error(`Failed to reload server configuration: ${(e as Error).message}`);

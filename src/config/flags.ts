@@ -4,6 +4,7 @@
  * non-flag argument or `--`. What follows is a command: `version` or `help`, anything else is an error.
  */
 import type { OptionsPatch } from "./options.js";
+import { defaultTlsOptions, type TlsOptions } from "./tls-options.js";
 
 // The command line's entry points in one place: main.ts takes parsing, resolution and help text from here.
 export { resolveOptions, type ResolvedOptions } from "./resolve.js";
@@ -53,8 +54,8 @@ interface State {
   help: boolean;
   helpTls: boolean;
   signal?: string;
-  /** The tls block the TLS flags describe; created by any of them. */
-  tls?: Record<string, unknown>;
+  /** The TLS the TLS flags describe; created by any of them. */
+  tls?: TlsOptions;
   cluster: Record<string, unknown>;
 }
 
@@ -101,12 +102,13 @@ define(["sd", "store_dir"], strFlag((s, v) => (js(s).storeDir = v)));
 define(["user"], strFlag((s, v) => (s.set.username = v)));
 define(["pass"], strFlag((s, v) => (s.set.password = v)));
 define(["auth"], strFlag((s, v) => (s.set.authToken = v)));
-// TLS and cluster flags are kept in their config block's key names until those layers exist.
-define(["tls"], boolFlag((s, v) => v && (s.tls ??= {})));
-define(["tlscert"], strFlag((s, v) => ((s.tls ??= {}).cert_file = v)));
-define(["tlskey"], strFlag((s, v) => ((s.tls ??= {}).key_file = v)));
-define(["tlsverify"], boolFlag((s, v) => ((s.tls ??= {}).verify = v)));
-define(["tlscacert"], strFlag((s, v) => ((s.tls ??= {}).ca_file = v)));
+const tls = (s: State) => (s.tls ??= defaultTlsOptions());
+define(["tls"], boolFlag((s, v) => v && tls(s)));
+define(["tlscert"], strFlag((s, v) => (tls(s).certFile = v)));
+define(["tlskey"], strFlag((s, v) => (tls(s).keyFile = v)));
+define(["tlsverify"], boolFlag((s, v) => (tls(s).verify = v)));
+define(["tlscacert"], strFlag((s, v) => (tls(s).caFile = v)));
+// Cluster flags are kept in their config block's key names until that layer exists.
 define(["routes"], strFlag((s, v) => (s.cluster.routes = splitRoutes(v))));
 define(["cluster", "cluster_listen"], strFlag((s, v) => (s.cluster.listen = v)));
 define(["cluster_name"], strFlag((s, v) => (s.cluster.name = v)));
@@ -197,7 +199,7 @@ export function parseFlags(argv: readonly string[]): FlagResult {
 
 function finish(s: State, commands: readonly string[]): FlagResult {
   const set = s.set;
-  if (s.tls) set.unsupported = { ...set.unsupported, tls: s.tls };
+  if (s.tls) set.tls = s.tls;
   if (Object.keys(s.cluster).length > 0) set.unsupported = { ...set.unsupported, cluster: s.cluster };
   const result = (action: FlagAction): FlagResult => ({
     set,
@@ -213,6 +215,9 @@ function finish(s: State, commands: readonly string[]): FlagResult {
   if (command === "help") return result({ kind: "help" });
   if (command !== undefined) throw new FlagError(`unrecognized command: ${JSON.stringify(command)}`, false, 1);
   if (s.signal !== undefined) return result(signalAction(s.signal));
+  // The TLS flags stand alone: a certificate and key in the file do not complete them (as in nats-server).
+  if (s.tls && s.tls.certFile === undefined) throw new FlagError("TLS Server certificate must be present and valid", false, 1);
+  if (s.tls && s.tls.keyFile === undefined) throw new FlagError("TLS Server private key must be present and valid", false, 1);
   if (s.test) {
     if (s.configFile === undefined)
       throw new FlagError("must specify [-c, --config] option to check configuration file syntax", false, 1);

@@ -11,6 +11,7 @@ import { readAccounts } from "./from-config-accounts.js";
 import { readAuthorization } from "./from-config-auth.js";
 import { readOperator, readResolver, readResolverPreload, readTrustedKeys } from "./from-config-operator.js";
 import { readJetStream, setStoreDir } from "./from-config-jetstream.js";
+import { readTls } from "./from-config-tls.js";
 import type { OptionsPatch } from "./options.js";
 import { formatGoDuration } from "../util/duration.js";
 
@@ -175,6 +176,8 @@ const HANDLERS: Record<string, Handler> = {
   system_account: str((p, v) => (p.systemAccount = v)),
   no_system_account: bool((p, v) => (p.noSystemAccount = v)),
 
+  tls: readTls,
+  allow_non_tls: bool((p, v) => (p.allowNonTls = v)),
 
   jetstream: readJetStream,
   store_dir: (e, r, p) => {
@@ -186,8 +189,6 @@ const HANDLERS: Record<string, Handler> = {
   // Served by later layers; accepted now because client test suites put them in every config.
   accounts: readAccounts,
   mappings: raw("mappings"),
-  tls: raw("tls"),
-  allow_non_tls: raw("allow_non_tls"),
   ocsp: raw("ocsp"),
   ocsp_cache: raw("ocsp_cache"),
   cluster: raw("cluster"),

@@ -5,6 +5,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { authTimeoutWithTls, overrideTls, type TlsOptions } from "./tls-options.js";
 
 /** One side of a permissions block: subjects (wildcards allowed; "subject queue" for queue groups). */
 export interface SubjectPermissionSpec {
@@ -212,13 +213,17 @@ export interface Options {
   pidFile?: string;
   portsFileDir?: string;
 
+  /** The client listener's TLS; undefined = plain TCP. */
+  tls?: TlsOptions;
+  /** With `tls`: plain-text clients are served too (INFO says tls_available instead of tls_required). */
+  allowNonTls: boolean;
 
   jetstream: JetStreamOptions;
 
   /**
    * Config sections accepted for compatibility and not served yet, as plain data under their canonical
-   * name (`leafnodes`, `websocket`, `cluster`, `tls`, `accounts`, ...). The TLS and cluster flags land
-   * here too, in the config block's own key names (`tls.cert_file`, `cluster.routes`...).
+   * name (`leafnodes`, `websocket`, `cluster`, ...). The cluster flags land here too, in the config
+   * block's own key names (`cluster.routes`...).
    */
   unsupported: Record<string, unknown>;
 }
@@ -274,6 +279,7 @@ export function defaultOptions(): Options {
     reconnectErrorReports: 1,
     profPort: 0,
     noSystemAccount: false,
+    allowNonTls: false,
     jetstream: { enabled: false, storeDir: defaultStoreDir(), maxMemory: -1, maxStore: -1 },
     unsupported: {},
   };
@@ -285,7 +291,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * `over` on top of `base`, field by field: a field `over` sets wins; jetstream is merged per field and
- * each `unsupported` section per key (so `--tlscert` replaces only `tls.cert_file` of the file's block).
+ * each `unsupported` section per key (so `--cluster_name` replaces only `cluster.name` of the file's
+ * block); TLS flags replace the file's certificate settings as a group (see overrideTls).
  */
 export function mergePatches(base: OptionsPatch, over: OptionsPatch): OptionsPatch {
   const out: OptionsPatch = { ...base };
@@ -293,6 +300,7 @@ export function mergePatches(base: OptionsPatch, over: OptionsPatch): OptionsPat
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
   if (base.jetstream || over.jetstream) out.jetstream = mergeDefined(base.jetstream ?? {}, over.jetstream ?? {});
+  if (base.tls && over.tls) out.tls = overrideTls(base.tls, over.tls);
   if (base.unsupported || over.unsupported) {
     const sections: Record<string, unknown> = { ...base.unsupported };
     for (const [name, v] of Object.entries(over.unsupported ?? {})) {
@@ -318,5 +326,6 @@ export function withDefaults(patch: OptionsPatch): Options {
   // listens on the client listener's host unless told otherwise.
   if (merged.port === 0) merged.port = DEFAULT_PORT;
   if (patch.httpHost === undefined) merged.httpHost = merged.host;
+  if (patch.authTimeoutMs === undefined && merged.tls) merged.authTimeoutMs = authTimeoutWithTls(merged.tls);
   return merged;
 }

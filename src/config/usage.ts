@@ -96,5 +96,5 @@ e.g.
         ]
     }
 
-Cipher suites and curves are those of the Node.js runtime's OpenSSL (\`node -p "require('tls').getCiphers()"\`).
+Cipher suites and curves take Go's names, as in nats-server; they limit TLS 1.2 (TLS 1.3 suites stay on).
 `;

@@ -111,6 +111,14 @@ function connInfo(c: Client, nowMs: number, auth: boolean, subs: SubsParam): Rec
   if (c.opts.name) ci.name = connectText(c.opts.name);
   if (c.opts.lang) ci.lang = connectText(c.opts.lang);
   if (c.opts.version) ci.version = connectText(c.opts.version);
+  const tls = c.tls;
+  if (tls) {
+    ci.tls_version = tls.version;
+    ci.tls_cipher_suite = tls.cipherSuite;
+    if (auth && tls.peerCerts.length > 0)
+      ci.tls_peer_certs = tls.peerCerts.map((p) => ({ subject: p.subject, spki_sha256: p.spkiSha256, cert_sha256: p.certSha256 }));
+    if (tls.first) ci.tls_first = true;
+  }
   if (auth) {
     if (c.authorizedUser) ci.authorized_user = c.authorizedUser;
     if (c.account.name !== GLOBAL_ACCOUNT) ci.account = c.account.name;

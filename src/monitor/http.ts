@@ -5,6 +5,8 @@
  * `Access-Control-Allow-Origin: *` and can be wrapped for JSONP with `?callback=`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { SecureContextOptions } from "node:tls";
 import { posix } from "node:path";
 import type { Server } from "../server/server.js";
 import { accountz, accstatz } from "./accountz.js";
@@ -53,9 +55,11 @@ ROUTES.set("/subscriptionsz", { key: "/subsz", handle: subsz });
 /** A JSONP callback must name a function (`cb`, `ns.cb`); anything else would be script injection. */
 const CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
-export async function startMonitor(server: Server, host: string, port: number): Promise<Monitor> {
+/** With `tls` the listener speaks HTTPS (`https`/`-ms`); it never asks for a client certificate. */
+export async function startMonitor(server: Server, host: string, port: number, tls?: SecureContextOptions): Promise<Monitor> {
   const state = new MonitorState(normaliseBasePath(server.opts.httpBasePath));
-  const http = createServer((req, res) => handle(server, state, req, res));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => handle(server, state, req, res);
+  const http = tls ? createHttpsServer(tls, onRequest) : createServer(onRequest);
   await new Promise<void>((res, rej) => {
     http.once("error", rej);
     http.listen(port < 0 ? 0 : port, host, () => {
@@ -65,7 +69,7 @@ export async function startMonitor(server: Server, host: string, port: number): 
   });
   const addr = http.address();
   const actual = addr && typeof addr === "object" ? addr.port : port;
-  server.logger.info(`Starting http monitor on ${host}:${actual}`);
+  server.logger.info(`Starting ${tls ? "https" : "http"} monitor on ${host}:${actual}`);
   return {
     port: actual,
     close: () =>

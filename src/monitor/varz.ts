@@ -9,9 +9,7 @@ import { json, type MonitorRequest, type Reply } from "./endpoint.js";
 import { goNanos, goNow, goTime, sortedRecord, uptime } from "./format.js";
 import { jetStreamConfig, jetStreamUsage } from "./jsz.js";
 import { cores, residentMemory } from "./usage.js";
-
-/** nats-server's default TLS timeout in seconds; tsnats has no TLS settings yet. */
-const TLS_TIMEOUT_S = 2;
+import { DEFAULT_TLS_TIMEOUT_MS } from "../config/tls-options.js";
 
 export function varz(req: MonitorRequest): Reply {
   req.count();
@@ -28,6 +26,8 @@ export function varz(req: MonitorRequest): Reply {
     port: server.port,
   };
   if (server.authRequired()) v.auth_required = true;
+  if (o.tls && !o.allowNonTls) v.tls_required = true;
+  if (o.tls && (o.tls.verify || o.tls.verifyAndMap)) v.tls_verify = true;
   if (o.clientAdvertise) v.connect_urls = [o.clientAdvertise];
   v.max_connections = o.maxConnections;
   if (o.maxSubscriptions > 0) v.max_subscriptions = o.maxSubscriptions;
@@ -49,7 +49,7 @@ export function varz(req: MonitorRequest): Reply {
     mqtt: {},
     websocket: {},
     jetstream: server.jetStreamEnabled ? { config: jetStreamConfig(server), stats: jetStreamUsage(server).stats } : {},
-    tls_timeout: TLS_TIMEOUT_S,
+    tls_timeout: (o.tls?.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS) / 1000,
     write_deadline: goNanos(o.writeDeadlineMs),
     start: goTime(server.start),
     now: goNow(),

@@ -21,6 +21,9 @@ import type { AuthOutcome } from "../auth/authenticator.js";
 import type { Permissions } from "../auth/permissions.js";
 import type { ResponseTracker } from "../auth/responses.js";
 import { AUTH_ERR, authUserText, publishViolation, subscribeViolation } from "./client-auth.js";
+import type { SecuredConnection } from "../tls/acceptor.js";
+import type { CertificateNames } from "../tls/certificate.js";
+import type { TlsSession } from "../tls/session.js";
 
 export class Client implements ProtocolHandler {
   readonly parser: Parser;
@@ -83,20 +86,55 @@ export class Client implements ProtocolHandler {
 
   constructor(
     readonly server: Server,
-    readonly socket: Socket,
+  /** The TLS session once a handshake completed (version, cipher suite, client certificates). */
+  tls: TlsSession | undefined;
+  /** Called when a flush has reached the kernel; set for TLS sockets only (see secured()). */
+  private writeDone: (() => void) | undefined;
+
+  /**
+   * `socket` is the accepted TCP socket until a TLS handshake completes, then the TLS socket over it.
+   * With `awaitingTls` nothing is read until the TLS layer hands over: startReading() or secured().
+   */
+    public socket: Socket,
     readonly cid: number,
     account: Account,
   ) {
     this.parser = new Parser(this);
+    awaitingTls = false,
     this.account = account;
     this.maxPayload = server.opts.maxPayload;
     this.host = socket.remoteAddress ?? "";
     this.port = socket.remotePort ?? 0;
     socket.setNoDelay(true);
-    socket.on("data", (d: Buffer) => this.onData(d));
-    socket.on("drain", () => this.onDrain());
-    socket.on("error", (e) => this.onSocketError(e));
-    socket.on("close", () => this.close(ClosedReason.ClientClosed));
+    if (!awaitingTls) this.startReading();
+    this.watch(socket);
+  }
+
+  private watch(s: Socket): void {
+    s.on("drain", () => this.onDrain());
+    s.on("error", (e) => this.onSocketError(e));
+    s.on("close", () => this.close(ClosedReason.ClientClosed));
+  }
+
+  /** Feeds the socket's bytes to the protocol parser from now on. */
+  startReading(): void {
+    this.socket.on("data", (d: Buffer) => this.onData(d));
+  }
+
+  /** Continues over the TLS socket that now wraps the TCP one (whose error and close still end the client). */
+  secured(c: SecuredConnection): void {
+    this.socket = c.socket;
+    this.tls = c.session;
+    // A TLS socket queues every write (writableLength > 0 after write()) and emits 'drain' only after a
+    // refused one, so completion comes from write callbacks; plain TCP needs none.
+    this.writeDone = () => this.onDrain();
+    this.startReading();
+    this.watch(c.socket);
+  }
+
+  /** The verified client certificate's names (for verify_and_map); undefined without TLS or certificate. */
+  get tlsPeer(): CertificateNames | undefined {
+    return this.tls?.peer;
   }
 
   get headersEnabled(): boolean {
@@ -131,10 +169,18 @@ export class Client implements ProtocolHandler {
   /** Sends INFO and arms the timers; called once the server accepted the connection. */
   greet(info: string, authRequired: boolean): void {
     this.queueStr(info);
-    if (authRequired) {
-      this.authTimer = setTimeout(() => this.authTimeout(), this.server.opts.authTimeoutMs);
-      this.authTimer.unref();
-    }
+    if (authRequired) this.armAuthTimer();
+    this.armPingTimer();
+  }
+
+  /** CONNECT must come within auth_timeout (for TLS clients, counted from accept: it covers the handshake). */
+  armAuthTimer(): void {
+    this.authTimer = setTimeout(() => this.authTimeout(), this.server.opts.authTimeoutMs);
+    this.authTimer.unref();
+  }
+
+  /** The first PING (it measures RTT) 2s after the connection is usable, then every ping_interval. */
+  armPingTimer(): void {
     const first = Math.min(2000 + Math.random() * 400, this.server.opts.pingIntervalMs);
     this.pingTimer = setTimeout(() => this.onPingTimer(), first);
     this.pingTimer.unref();
@@ -379,10 +425,13 @@ export class Client implements ProtocolHandler {
     this.lastActivity = new Date();
     const parts = this.out.take();
     const s = this.socket;
-    if (parts.length === 1) s.write(parts[0]!);
+    const done = this.writeDone;
+    if (parts.length === 1) s.write(parts[0]!, done);
     else {
       s.cork();
-      for (const p of parts) s.write(p);
+      const last = parts.length - 1;
+      for (let i = 0; i < last; i++) s.write(parts[i]!);
+      s.write(parts[last]!, done);
       s.uncork();
     }
     this.socketPending = s.writableLength;

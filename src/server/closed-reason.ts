@@ -19,4 +19,5 @@ export enum ClosedReason {
   MaxAccountConnectionsExceeded = "Maximum Account Connections Exceeded",
   AuthenticationExpired = "Authentication Expired",
   Revocation = "Credentials Revoked",
+  TLSHandshakeError = "TLS Handshake Failure",
 }

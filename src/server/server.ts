@@ -12,11 +12,13 @@ import { Trust } from "../auth/trust.js";
 import type { Options } from "../config/options.js";
 import { ERR } from "../protocol/errors.js";
 import { subjectMatches } from "../subjects/validate.js";
+import { TlsAcceptor } from "../tls/acceptor.js";
 import type { Logger } from "../util/logger.js";
 import { Account, GLOBAL_ACCOUNT } from "./account.js";
 import { AccountRegistry } from "./accounts.js";
 import { bindClient, reauthorize } from "./client-auth.js";
 import { Client } from "./client.js";
+import { startTls } from "./client-tls.js";
 import { ClosedReason } from "./closed-reason.js";
 import { deliver, Outgoing } from "./delivery.js";
 import { ServerStats } from "./stats.js";
@@ -53,6 +55,8 @@ export class Server {
   host = "";
   port = 0;
 
+  /** The client listener's TLS (certificates read at start and again on every reload). */
+  tls: TlsAcceptor | undefined;
   private listener: NetServer | undefined;
   private nextCid = 1;
   private dirty: Client[] = [];
@@ -74,6 +78,7 @@ export class Server {
     this.opts = opts;
     this.id = createServerKey().getPublicKey();
     this.name = opts.serverName || this.id;
+    this.tls = opts.tls && new TlsAcceptor(opts.tls);
     const trust = operatorTrust(opts);
     if (trust !== undefined) this.resolver = new AccountResolver(opts.resolver ?? { type: "memory", allowDelete: false, hardDelete: false, limit: 0 }, opts.resolverPreload);
     this.auth = new Authenticator(opts, trust, this.resolver);
@@ -131,6 +136,7 @@ export class Server {
     this.host = o.host;
     this.rebuildInfo();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    if (this.tls) this.logger.info("TLS required for client connections");
   }
 
   /** Logs readiness once every listener (monitoring, JetStream) is up; launchers wait for this line. */
@@ -152,6 +158,11 @@ export class Server {
       headers: !o.noHeaderSupport,
     };
     if (this.auth.advertiseRequired) info.auth_required = true;
+    if (o.tls) {
+      if (!o.allowNonTls) info.tls_required = true;
+      if (o.tls.verify || o.tls.verifyAndMap) info.tls_verify = true;
+      if (o.allowNonTls) info.tls_available = true;
+    }
     info.max_payload = o.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
     if (o.clientAdvertise) info.connect_urls = [o.clientAdvertise];
@@ -175,7 +186,7 @@ export class Server {
       return;
     }
     const cid = this.nextCid++;
-    const c = new Client(this, socket, cid, this.globalAccount);
+    const c = new Client(this, socket, cid, this.globalAccount, this.tls !== undefined);
     this.stats.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
       this.logger.error(`${c.logPrefix} - Maximum Connections Exceeded (max=${this.opts.maxConnections})`);
@@ -186,7 +197,8 @@ export class Server {
     this.clients.set(cid, c);
     this.globalAccount.numClients++;
     this.logger.debug(`${c.logPrefix} - Client connection created`);
-    c.greet(this.infoFor(c), this.auth.required);
+    if (this.tls) startTls(this, c, this.tls, this.infoFor(c));
+    else c.greet(this.infoFor(c), this.auth.required);
   }
 
   /**
@@ -277,6 +289,8 @@ export class Server {
 
   /** Applies reloaded options; the caller has refused changes that cannot be reloaded. */
   reload(opts: Options): void {
+    // Read the certificates first: a reload that cannot use them changes nothing.
+    this.tls = opts.tls && new TlsAcceptor(opts.tls);
     this.opts = opts;
     this.auth = new Authenticator(opts, operatorTrust(opts), this.resolver);
     this.accounts.configure(opts, this.auth);

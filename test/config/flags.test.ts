@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FlagError, parseFlags, usage } from "../../src/config/flags.js";
+import { defaultTlsOptions } from "../../src/config/tls-options.js";
 
 function flagError(argv: string[]): FlagError {
   try {
@@ -107,11 +108,21 @@ test("JetStream and auth flags", () => {
   assert.deepEqual(parseFlags(["--auth", "tok"]).set, { authToken: "tok" });
 });
 
-test("TLS flags are kept in the tls block's key names", () => {
+test("TLS flags give the tls options; they need a certificate and key of their own", () => {
   const r = parseFlags(["--tls", "--tlscert", "s.pem", "--tlskey", "k.pem", "--tlscacert", "ca.pem", "--tlsverify"]);
-  assert.deepEqual(r.set, { unsupported: { tls: { cert_file: "s.pem", key_file: "k.pem", ca_file: "ca.pem", verify: true } } });
-  assert.deepEqual(parseFlags(["--tls"]).set, { unsupported: { tls: {} } });
+  assert.deepEqual(r.set, { tls: { ...defaultTlsOptions(), certFile: "s.pem", keyFile: "k.pem", caFile: "ca.pem", verify: true } });
+  assert.deepEqual(parseFlags(["--tlscert", "s.pem", "--tlskey", "k.pem"]).set, { tls: { ...defaultTlsOptions(), certFile: "s.pem", keyFile: "k.pem" } });
   assert.deepEqual(parseFlags(["--tls=false"]).set, {});
+  for (const [args, message] of [
+    [["--tls"], "TLS Server certificate must be present and valid"],
+    [["--tlsverify", "--tlskey", "k.pem"], "TLS Server certificate must be present and valid"],
+    [["--tlscert", "s.pem"], "TLS Server private key must be present and valid"],
+  ] as const) {
+    const e = flagError([...args]);
+    assert.deepEqual([e.message, e.showUsage, e.exitCode], [message, false, 1]);
+  }
+  // version and help still win.
+  assert.equal(parseFlags(["--tls", "-v"]).action.kind, "version");
 });
 
 test("cluster flags are kept in the cluster block's key names", () => {

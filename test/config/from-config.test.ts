@@ -301,8 +301,6 @@ ws { port: -1, no_tls: true }
 cluster { name: c1, listen: "127.0.0.1:-1", routes: ["nats://127.0.0.1:6222"] }
 gateway { name: g, port: -1 }
 mqtt { port: -1 }
-tls { cert_file: "./s.pem", key_file: "./k.pem", verify: true, timeout: 2 }
-allow_non_tls: true
 maps { "a.*": "b.$1" }
 `);
   assert.deepEqual(patch.unsupported, {
@@ -311,8 +309,6 @@ maps { "a.*": "b.$1" }
     cluster: { name: "c1", listen: "127.0.0.1:-1", routes: ["nats://127.0.0.1:6222"] },
     gateway: { name: "g", port: -1 },
     mqtt: { port: -1 },
-    tls: { cert_file: "./s.pem", key_file: "./k.pem", verify: true, timeout: 2 },
-    allow_non_tls: true,
     mappings: { "a.*": "b.$1" },
   });
 });

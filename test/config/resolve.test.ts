@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { ConfigError } from "../../src/config/config-error.js";
 import { parseFlags, resolveOptions } from "../../src/config/flags.js";
 import { defaultOptions, mergePatches, withDefaults } from "../../src/config/options.js";
+import { defaultTlsOptions } from "../../src/config/tls-options.js";
 import { validateOptions } from "../../src/config/validate.js";
 
 function confFile(text: string): string {
@@ -45,11 +46,11 @@ debug: true
 max_payload: 2MB
 jetstream { store_dir: "/from/file", max_mem: 1G }
 authorization { user: fu, password: fp }
-tls { cert_file: "file.pem", key_file: "file.key" }
+tls { cert_file: "file.pem", key_file: "file.key", ca_file: "file-ca.pem", verify: true, timeout: 5 }
 cluster { name: c-file, listen: "127.0.0.1:6222" }
 `);
   const { options } = resolveOptions(
-    parseFlags(["-c", file, "-p", "6000", "-DV", "-js", "-sd", "/from/flag", "--user", "cu", "--tlscert", "flag.pem", "--cluster_name", "c-flag"]),
+    parseFlags(["-c", file, "-p", "6000", "-DV", "-js", "-sd", "/from/flag", "--user", "cu", "--tlscert", "flag.pem", "--tlskey", "flag.key", "--cluster_name", "c-flag"]),
   );
   assert.equal(options.configFile, file);
   assert.equal(options.port, 6000); // flag
@@ -61,7 +62,9 @@ cluster { name: c-file, listen: "127.0.0.1:6222" }
   assert.deepEqual(options.jetstream, { enabled: true, storeDir: "/from/flag", maxMemory: 1e9, maxStore: -1 });
   assert.equal(options.username, "cu");
   assert.equal(options.password, "fp");
-  assert.deepEqual(options.unsupported.tls, { cert_file: "flag.pem", key_file: "file.key" });
+  // As nats-server: the TLS flags replace the file's certificate, key, CA and verify as a group.
+  assert.deepEqual(options.tls, { ...defaultTlsOptions(), certFile: "flag.pem", keyFile: "flag.key", timeoutMs: 5000 });
+  assert.equal(options.authTimeoutMs, 6000); // TLS timeout + 1s when the file sets none
   assert.deepEqual(options.unsupported.cluster, { name: "c-flag", listen: "127.0.0.1:6222" });
 });
 
@@ -182,9 +185,17 @@ mqtt { port: -1 }
   assert.deepEqual(options.accounts?.map((a) => a.name), ["A", "B"]);
   assert.equal(options.operatorJwts?.length, 1);
   assert.equal(options.resolver?.type, "memory");
-  assert.deepEqual(Object.keys(options.unsupported).sort(), [
-    "allow_non_tls", "cluster", "leafnodes", "mqtt", "tls", "websocket",
-  ]);
+  assert.deepEqual(Object.keys(options.unsupported).sort(), ["cluster", "leafnodes", "mqtt", "websocket"]);
+  assert.deepEqual(options.tls, {
+    ...defaultTlsOptions(),
+    certFile: "./certs/server.pem",
+    keyFile: "./certs/key.pem",
+    caFile: "./certs/ca.pem",
+    verify: true,
+    verifyAndMap: true,
+    handshakeFirst: true,
+  });
+  assert.equal(options.allowNonTls, true);
   assert.deepEqual(options.unsupported.websocket, { port: -1, no_tls: true });
 });
 
