@@ -25,9 +25,9 @@ export function registerStreamMsg(r: ApiRouter): void {
       const filter = optString(body, "filter");
       const seq = optInt(body, "seq");
       const keep = optInt(body, "keep");
+      if (seq && keep) throw jsError("JSBadRequestErr");
       if (s.cfg.sealed) throw jsError("JSStreamSealedErr");
       if (s.cfg.deny_purge) throw jsErrorText("JSStreamPurgeFailedF", "stream purge not permitted");
-      if (seq && keep) throw jsError("JSBadRequestErr");
       let purged: number;
       if (filter && filter !== ">") purged = s.store.purge({ filter, seq: seq || undefined, keep: keep || undefined });
       else if (seq) purged = s.store.compact(seq);
