@@ -2,7 +2,6 @@
  * storage: memory. Same semantics as the file store (both are BaseStore); messages live in the index
  * as copies, so that a stored message does not pin the socket chunk it arrived in.
  */
-import { randomFillSync } from "node:crypto";
 import { memStoreMsgSize } from "./msg-size.js";
 import { BaseStore, type MsgPayload } from "./store-core.js";
 import type { StoreOptions } from "./types.js";
@@ -21,7 +20,7 @@ export class MemoryStore extends BaseStore<MsgPayload> {
     return memStoreMsgSize(subjectBytes, hdrLen, dataLen);
   }
 
-  protected persistMsg(_seq: number, _time: number, _subject: string, hdr: Buffer | undefined, data: Buffer): MsgPayload {
+  protected persistMsg(_seq: number, _time: number, _subject: string, _subjectBytes: number, hdr: Buffer | undefined, data: Buffer): MsgPayload {
     const hdrLen = hdr === undefined ? 0 : hdr.length;
     // One allocation (from Node's pool when small) for both parts.
     const copy = Buffer.allocUnsafe(hdrLen + data.length);
@@ -34,11 +33,11 @@ export class MemoryStore extends BaseStore<MsgPayload> {
     return ref!;
   }
 
-  protected persistRemoval(_seq: number, ref: MsgPayload | undefined, _floor: number, erase: boolean): void {
-    if (!erase || ref === undefined) return;
-    if (ref.hdr) randomFillSync(ref.hdr);
-    randomFillSync(ref.data);
-  }
+  /**
+   * Nothing to persist. A secure erase does not overwrite the copy either: readers may still hold
+   * views of it (a delivery waiting in an outbound buffer), and memory is gone at restart anyway.
+   */
+  protected persistRemoval(): void {}
 
   protected released(): void {}
 

@@ -2,9 +2,9 @@
  * The index of live messages, in sequence order, shared by both stores: per message its sequence,
  * time, size and subject id, and for the memory store its payload.
  *
- * Layout: parallel typed arrays ("struct of arrays") indexed by position, so that millions of messages
- * cost ~28 bytes each and no per-message object for the garbage collector (the file store keeps only
- * this in memory). Appends go at the tail; sequences only grow, so positions are sorted by sequence
+ * Layout: parallel typed arrays ("struct of arrays") indexed by position, so that a message costs
+ * 24 bytes (up to twice that while arrays have room to grow) and no object for the garbage collector to
+ * trace; the file store keeps nothing else per message in memory except its block offset. Appends go at the tail; sequences only grow, so positions are sorted by sequence
  * and a sequence is found by binary search.
  *
  * Invariants:
@@ -59,6 +59,18 @@ export class MsgIndex<R> {
       const mid = (lo + hi) >>> 1;
       const v = s[mid]!;
       if ((v < 0 ? -v : v) < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First position whose time >= time, assuming times ascend with positions (tail when none). */
+  lowerBoundTime(time: number): number {
+    let lo = this.head;
+    let hi = this.tail;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! < time) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -111,7 +111,7 @@ export abstract class BaseStore<R> implements StreamStore {
     const size = this.msgSize(subjectBytes, hdrLen, data.length);
     this.checkNewMsg(subject, hdrLen + data.length, size);
     if (ttl === 0) ttl = undefined;
-    const ref = this.persistMsg(seq, time, subject, hdr, data, ttl);
+    const ref = this.persistMsg(seq, time, subject, subjectBytes, hdr, data, ttl);
     const entry = this.subjects.add(subject, seq);
     this.index.append(seq, time, size, entry.id, ref);
     this.lastSeq = seq;
@@ -240,7 +240,16 @@ export abstract class BaseStore<R> implements StreamStore {
     this.subjects.remove(id, seq);
     if (this.ttls.size > 0) this.ttls.delete(seq);
     this.released(seq);
-    for (const l of this.listeners) l(seq, subject, reason);
+    for (const l of this.listeners) {
+      try {
+        l(seq, subject, reason);
+      } catch (err) {
+        // A listener's bug must not leave a removal half done (unpersisted); it surfaces on its own.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
   }
 
   private firstLiveOrNext(): number {
@@ -382,11 +391,9 @@ export abstract class BaseStore<R> implements StreamStore {
 
   seqForTime(time: number): number {
     this.checkOpen();
-    // Times follow sequences except for small clock steps back; the first live one at or after time wins.
-    for (let p = this.index.firstPos(); p >= 0; p = this.index.nextLive(p + 1)) {
-      if (this.index.timeAt(p) >= time) return this.index.seqAt(p);
-    }
-    return this.lastSeq + 1;
+    // Times follow sequences (up to clock steps back, where the answer is approximate, as in nats-server).
+    const p = this.index.nextLive(this.index.lowerBoundTime(time));
+    return p < 0 ? this.lastSeq + 1 : this.index.seqAt(p);
   }
 
   private materialize(p: number): StoredMsg {
@@ -536,7 +543,15 @@ export abstract class BaseStore<R> implements StreamStore {
   /** Bytes a message counts for (msg-size.ts, by storage type). */
   protected abstract msgSize(subjectBytes: number, hdrLen: number, dataLen: number): number;
   /** Keeps the message; returns what the index keeps for it (the memory store's copy). Throws to refuse. */
-  protected abstract persistMsg(seq: number, time: number, subject: string, hdr: Buffer | undefined, data: Buffer, ttl: number | undefined): R | undefined;
+  protected abstract persistMsg(
+    seq: number,
+    time: number,
+    subject: string,
+    subjectBytes: number,
+    hdr: Buffer | undefined,
+    data: Buffer,
+    ttl: number | undefined,
+  ): R | undefined;
   protected abstract loadPayload(seq: number, ref: R | undefined): MsgPayload;
   /** Bookkeeping for every removed message, before its removal is persisted (one way or another). */
   protected abstract released(seq: number): void;

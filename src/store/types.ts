@@ -44,6 +44,10 @@ export interface StoreOptions {
   now?: () => number;
 }
 
+/**
+ * A loaded message. hdr and data may be views into the store's cache: read-only for the caller, and
+ * never changed by the store afterwards, so they may be kept (e.g. queued for a slow socket).
+ */
 export interface StoredMsg {
   seq: number;
   subject: string;
@@ -152,7 +156,10 @@ export interface StreamStore {
   /** First sequence whose time is at or after `time` (deliver by_start_time); lastSeq + 1 when none. */
   seqForTime(time: number): number;
 
-  /** Removes one message; erase overwrites its bytes (MSG.DELETE without no_erase). False if absent. */
+  /**
+   * Removes one message. erase (MSG.DELETE without no_erase) also overwrites its bytes on disk; buffers
+   * already returned by loads are never modified. False if absent.
+   */
   removeMsg(seq: number, opts?: { erase?: boolean }): boolean;
   /** STREAM.PURGE semantics (ADR-10). Returns the number of messages removed. */
   purge(opts?: PurgeOptions): number;

@@ -129,11 +129,13 @@ export function storeContract(makeKit: () => StoreKit): void {
     it("erases: the message is gone and a new one still gets the next sequence", async () => {
       const s = await kit.create();
       fill(s, ["a"], 3);
+      const held = s.loadMsg(2)!.data;
       assert.equal(s.removeMsg(2, { erase: true }), true);
       await s.flush();
       assert.equal(s.loadMsg(2), undefined);
       assert.equal(s.loadMsg(3)!.data.toString(), "m3");
       assert.equal(s.storeMsg("a", undefined, buf("m4")).seq, 4);
+      assert.equal(held.toString(), "m2", "a buffer handed out before is never changed");
     });
 
     it("empties to first = last + 1 when every message is deleted", async () => {

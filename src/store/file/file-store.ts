@@ -6,7 +6,7 @@
  * also the read cache for recent messages) and returns; group-commit.ts writes and fdatasyncs the
  * batch at the end of the loop turn. Removals are records too: a tombstone per removed message, or one
  * floor record per batch when removals only advanced the first sequence (limits, age, purge).
- * A secure delete also overwrites the record in place (Erased), after its tombstone is in the batch.
+ * A secure delete also overwrites the record on disk (Erased), in the same batch as its tombstone.
  *
  * Reading: from the block's buffer when cached, else by a small synchronous pread with a 64 KiB
  * read-ahead window, checksum verified. Synchronous because the JetStream layer's reads are
@@ -31,7 +31,7 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, unlink } from "no
 import { join } from "node:path";
 import { NO_TIME } from "../../util/nanos.js";
 import { StoreError } from "../errors.js";
-import { fileStoreMsgSize, subjectByteLength } from "../msg-size.js";
+import { fileStoreMsgSize } from "../msg-size.js";
 import {
   FIXED,
   RecordKind,
@@ -87,6 +87,13 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
   const store = new FileStore(opts);
   await store.load();
   return store;
+}
+
+/** An erased record that replaces bytes of a block's pending data write. */
+interface Patch {
+  block: Block;
+  pos: number;
+  buf: Buffer;
 }
 
 interface ReadWindow {
@@ -288,8 +295,15 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     return fileStoreMsgSize(subjectBytes, hdrLen, dataLen);
   }
 
-  protected persistMsg(seq: number, time: number, subject: string, hdr: Buffer | undefined, data: Buffer, ttl: number | undefined): undefined {
-    const subjectBytes = subjectByteLength(subject);
+  protected persistMsg(
+    seq: number,
+    time: number,
+    subject: string,
+    subjectBytes: number,
+    hdr: Buffer | undefined,
+    data: Buffer,
+    ttl: number | undefined,
+  ): undefined {
     if (subjectBytes > MAX_SUBJECT_BYTES) throw new StoreError("msg_too_large", "subject too long");
     const len = msgRecordLength(subjectBytes, hdr === undefined ? 0 : hdr.length, data.length, ttl !== undefined);
     const b = this.roomFor(len);
@@ -369,11 +383,12 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     }
     const writes: WriteOp[] = [];
     const fds = new Set<number>();
-    for (const seq of this.erases) this.eraseInPlace(seq, writes, fds);
+    const patches: Patch[] = [];
+    for (const seq of this.erases) this.eraseInPlace(seq, writes, fds, patches);
     this.erases = [];
     for (const b of this.blocks) {
       if (b.size === b.written) continue;
-      writes.push({ fd: b.fd, buf: b.buf!, off: b.written, len: b.size - b.written, pos: b.written });
+      this.dataWrites(b, patches, writes);
       b.written = b.size;
       b.fileSize = Math.max(b.fileSize, b.size);
       fds.add(b.fd);
@@ -404,29 +419,44 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     fds.add(b.fd);
   }
 
-  /** Overwrites a removed message's record; in the buffer when its bytes are not yet written. */
-  private eraseInPlace(seq: number, writes: WriteOp[], fds: Set<number>): void {
+  /**
+   * Writes an Erased copy of a removed message's record over it on disk. The cached bytes are left
+   * alone (readers may hold views of them); when the record is not yet written, the copy is patched
+   * into the batch's data write so the plain bytes never reach the disk.
+   */
+  private eraseInPlace(seq: number, writes: WriteOp[], fds: Set<number>, patches: Patch[]): void {
     const b = this.blockFor(seq);
     const off = b?.offsetOf(seq) ?? -1;
     if (b === undefined || off < 0) return;
+    let rec: Buffer;
     if (b.buf !== undefined && off + FIXED <= b.size) {
       if (b.buf[off + 8] !== RecordKind.Msg) return;
-      eraseRecord(b.buf, off);
-      const len = b.buf.readUInt32LE(off);
-      if (off < b.written) {
-        writes.push({ fd: b.fd, buf: b.buf, off, len, pos: off });
-        fds.add(b.fd);
-      }
+      rec = Buffer.from(b.buf.subarray(off, off + b.buf.readUInt32LE(off)));
+    } else {
+      const head = preadSync(b.fd, FIXED, off);
+      if (head.length < FIXED) return;
+      rec = preadSync(b.fd, head.readUInt32LE(0), off);
+      if (readRecord(rec, 0, rec.length)?.kind !== RecordKind.Msg) return;
+      if (this.window?.block === b) this.window = undefined;
+    }
+    eraseRecord(rec, 0);
+    if (off >= b.written) {
+      patches.push({ block: b, pos: off, buf: rec });
       return;
     }
-    const head = preadSync(b.fd, FIXED, off);
-    if (head.length < FIXED) return;
-    const rec = preadSync(b.fd, head.readUInt32LE(0), off);
-    if (readRecord(rec, 0, rec.length)?.kind !== RecordKind.Msg) return;
-    eraseRecord(rec, 0);
     writes.push({ fd: b.fd, buf: rec, off: 0, len: rec.length, pos: off });
     fds.add(b.fd);
-    if (this.window?.block === b) this.window = undefined;
+  }
+
+  /** The data write of [b.written, b.size), split around erase patches. */
+  private dataWrites(b: Block, patches: Patch[], writes: WriteOp[]): void {
+    let from = b.written;
+    for (const p of patches.filter((x) => x.block === b).sort((x, y) => x.pos - y.pos)) {
+      if (p.pos > from) writes.push({ fd: b.fd, buf: b.buf!, off: from, len: p.pos - from, pos: from });
+      writes.push({ fd: b.fd, buf: p.buf, off: 0, len: p.buf.length, pos: p.pos });
+      from = p.pos + p.buf.length;
+    }
+    if (b.size > from) writes.push({ fd: b.fd, buf: b.buf!, off: from, len: b.size - from, pos: from });
   }
 
   private trimCache(): void {
