@@ -25,9 +25,3 @@ export interface AuthUser {
   /** User JWT details (operator mode), for revocation checks and events. */
   jwt?: { issuedAt: number; nameTag: string; issuer: string };
 }
-
-/** nats-server's way of naming a user in log lines: `User "x"`, `Nkey "U..."`, or nothing. */
-export function describeUser(kind: AuthKind, name: string | undefined): string {
-  if (name === undefined || name === "") return "";
-  return kind === "nkey" ? ` - Nkey "${name}"` : ` - User "${name}"`;
-}

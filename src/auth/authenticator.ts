@@ -10,7 +10,7 @@
 import type { Account, ClaimsData, SigningKey, User } from "@nats-io/jwt";
 import type { ConnectInfo } from "../protocol/connect.js";
 import type { Options, PermissionsSpec } from "../config/options.js";
-import { describeUser, type AuthKind, type AuthUser } from "./auth-user.js";
+import type { AuthKind, AuthUser } from "./auth-user.js";
 import type { AccountResolver } from "./account-resolver.js";
 import { decodeJwt, isRevoked, JwtError, outsideValidity, permissionsFromJwt, signingKeys } from "./jwt.js";
 import { verifyNonceSig } from "./nonce.js";
@@ -20,7 +20,8 @@ import type { Trust } from "./trust.js";
 
 export const GLOBAL_ACCOUNT_NAME = "$G";
 
-export type AuthOutcome = { ok: true; user: AuthUser } | { ok: false; log: string };
+/** A refusal: `log` is nats-server's error line; `detail` (the actual reason) is for the debug log only. */
+export type AuthOutcome = { ok: true; user: AuthUser } | { ok: false; log: string; detail?: string };
 
 export interface AuthRequest {
   connect: ConnectInfo;
@@ -40,9 +41,6 @@ interface KnownUser {
   allowedConnectionTypes?: ReadonlySet<string>;
 }
 
-function fail(kind: AuthKind, name?: string): AuthOutcome {
-  return { ok: false, log: `authentication error${describeUser(kind, name)}` };
-}
 
 function types(list: string[] | undefined): ReadonlySet<string> | undefined {
   return list === undefined || list.length === 0 ? undefined : new Set(list.map((t) => t.toUpperCase()));
@@ -61,6 +59,8 @@ export class Authenticator {
   readonly needsNonce: boolean;
   readonly operatorMode: boolean;
   private readonly accountCache = new Map<string, ClaimsData<Account>>();
+  /** A users list is configured (not just a single user): failures then name the user. */
+  private readonly hasUserList: boolean;
 
   constructor(
     opts: Options,
@@ -90,6 +90,7 @@ export class Authenticator {
         allowedConnectionTypes: types(x.allowedConnectionTypes),
       }));
     for (const u of userOf(opts.users ?? [])) add(this.users, u);
+    this.hasUserList = (opts.users ?? []).length > 0 || (opts.accounts ?? []).some((a) => a.users.length > 0);
     for (const n of nkeyOf(opts.nkeys ?? [])) add(this.nkeys, n);
     for (const a of opts.accounts ?? []) {
       for (const u of userOf(a.users, a.name)) add(this.users, u);
@@ -105,6 +106,18 @@ export class Authenticator {
     this.needsNonce = this.operatorMode || this.nkeys.size > 0;
   }
 
+  /**
+   * nats-server names the user in the failure line by what the server is configured with, not by what
+   * the client sent: the nkey when nkey users exist, else the user name when a users list exists.
+   */
+  private fail(c: ConnectInfo, detail?: string): AuthOutcome {
+    let who = "";
+    if (this.operatorMode) return { ok: false, log: "authentication error", ...(detail !== undefined && { detail }) };
+    if (this.nkeys.size > 0) who = ` - Nkey "${c.nkey ?? ""}"`;
+    else if (this.hasUserList) who = ` - User "${c.user ?? ""}"`;
+    return { ok: false, log: `authentication error${who}`, ...(detail !== undefined && { detail }) };
+  }
+
   authenticate(req: AuthRequest): AuthOutcome | Promise<AuthOutcome> {
     const c = req.connect;
     if (!this.required) return { ok: true, user: { kind: "none", name: "", account: GLOBAL_ACCOUNT_NAME, permissions: null } };
@@ -114,28 +127,31 @@ export class Authenticator {
       return this.admit(u, req);
     }
     if (this.operatorMode && c.jwt !== undefined) return this.authenticateJwt(req);
+    if (this.operatorMode) return this.fail(c, "no user JWT");
     if (this.token !== undefined) {
-      if (c.authToken === undefined) return fail("token");
+      if (c.authToken === undefined) return this.fail(c, "no token");
       const ok = checkSecret(c.authToken, this.token);
       const outcome = (yes: boolean): AuthOutcome =>
-        yes ? { ok: true, user: { kind: "token", name: "", account: GLOBAL_ACCOUNT_NAME, permissions: null } } : fail("token");
+        yes ? { ok: true, user: { kind: "token", name: "", account: GLOBAL_ACCOUNT_NAME, permissions: null } } : this.fail(c, "wrong token");
       return typeof ok === "boolean" ? outcome(ok) : ok.then(outcome);
     }
     if (c.nkey !== undefined && this.nkeys.size > 0) {
       const u = this.nkeys.get(c.nkey);
-      if (u === undefined || !verifyNonceSig(c.nkey, req.nonce, c.sig)) return fail("nkey", c.nkey);
+      if (u === undefined) return this.fail(c, "unknown nkey");
+      if (!verifyNonceSig(c.nkey, req.nonce, c.sig)) return this.fail(c, "nonce signature does not verify");
       return this.admit(u, req);
     }
-    if (c.user === undefined) return fail("user");
+    if (c.user === undefined) return this.fail(c, "no credentials");
     const u = this.users.get(c.user);
-    if (u === undefined || u.password === undefined) return fail("user", c.user);
+    if (u === undefined || u.password === undefined) return this.fail(c, "unknown user");
     const ok = checkSecret(c.pass ?? "", u.password);
-    if (typeof ok === "boolean") return ok ? this.admit(u, req) : fail("user", c.user);
-    return ok.then((yes) => (yes ? this.admit(u, req) : fail("user", c.user)));
+    if (typeof ok === "boolean") return ok ? this.admit(u, req) : this.fail(c, "wrong password");
+    return ok.then((yes) => (yes ? this.admit(u, req) : this.fail(c, "wrong password")));
   }
 
   private admit(u: KnownUser, req: AuthRequest): AuthOutcome {
-    if (u.allowedConnectionTypes !== undefined && !u.allowedConnectionTypes.has(req.connectionType)) return fail(u.kind, u.name);
+    if (u.allowedConnectionTypes !== undefined && !u.allowedConnectionTypes.has(req.connectionType))
+      return this.fail(req.connect, `connection type ${req.connectionType} not allowed`);
     return {
       ok: true,
       user: {
@@ -171,10 +187,10 @@ export class Authenticator {
     try {
       uc = decodeJwt<User>(c.jwt!, "user");
     } catch (e) {
-      return { ok: false, log: `authentication error - ${e instanceof JwtError ? e.message : "invalid user JWT"}` };
+      return this.fail(c, e instanceof JwtError ? e.message : "invalid user JWT");
     }
     const userKey = uc.sub;
-    const failUser = (why: string): AuthOutcome => ({ ok: false, log: `authentication error - User "${userKey}": ${why}` });
+    const failUser = (why: string): AuthOutcome => this.fail(c, `user ${userKey}: ${why}`);
     if (!userKey.startsWith("U")) return failUser("subject is not a user key");
     const validity = outsideValidity(uc);
     if (validity !== undefined) return failUser(`user JWT ${validity}`);

@@ -56,6 +56,8 @@ export class Client implements ProtocolHandler {
   /** Ops received while an asynchronous authentication (bcrypt) runs; replayed once it is done. */
   private deferred: (() => void)[] | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
+  /** `"v<version>:<lang>:<name>"` from CONNECT: nats-server adds it to a client's log lines. */
+  private connectTag = "";
 
   // statistics, read by monitoring
   inMsgs = 0;
@@ -84,8 +86,6 @@ export class Client implements ProtocolHandler {
   /** How many slow targets this client, as a publisher, is waiting for; its socket is paused while > 0. */
   private stalls = 0;
 
-  constructor(
-    readonly server: Server,
   /** The TLS session once a handshake completed (version, cipher suite, client certificates). */
   tls: TlsSession | undefined;
   /** Called when a flush has reached the kernel; set for TLS sockets only (see secured()). */
@@ -95,12 +95,14 @@ export class Client implements ProtocolHandler {
    * `socket` is the accepted TCP socket until a TLS handshake completes, then the TLS socket over it.
    * With `awaitingTls` nothing is read until the TLS layer hands over: startReading() or secured().
    */
+  constructor(
+    readonly server: Server,
     public socket: Socket,
     readonly cid: number,
     account: Account,
+    awaitingTls = false,
   ) {
     this.parser = new Parser(this);
-    awaitingTls = false,
     this.account = account;
     this.maxPayload = server.opts.maxPayload;
     this.host = socket.remoteAddress ?? "";
@@ -163,7 +165,7 @@ export class Client implements ProtocolHandler {
   }
   /** "ip:port - cid:N", the prefix nats-server puts on every client log line. */
   get logPrefix(): string {
-    return `${this.host}:${this.port} - cid:${this.cid}`;
+    return this.connectTag === "" ? `${this.host}:${this.port} - cid:${this.cid}` : `${this.host}:${this.port} - cid:${this.cid} - "${this.connectTag}"`;
   }
 
   /** Sends INFO and arms the timers; called once the server accepted the connection. */
@@ -217,6 +219,7 @@ export class Client implements ProtocolHandler {
       return;
     }
     const o = (this.opts = info);
+    this.connectTag = [o.version && `v${o.version}`, o.lang, o.name].filter((x) => x !== "").join(":");
     if (o.protocol < 0 || o.protocol > 1) {
       this.sendErrAndClose(ERR.invalidProtocol, ClosedReason.BadClientProtocolVersion);
       return;
@@ -250,7 +253,7 @@ export class Client implements ProtocolHandler {
 
   private authenticated(o: AuthOutcome): void {
     if (this.closed) return;
-    if (!o.ok) return this.authViolation(o.log);
+    if (!o.ok) return this.authViolation(o.log, o.detail);
     if (!this.server.bind(this, o.user)) return;
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = undefined;
@@ -484,9 +487,10 @@ export class Client implements ProtocolHandler {
   }
 
   /** Refuses the client: `why` goes to the log (and the auth error event), the client only learns the -ERR. */
-  authViolation(why: string): void {
+  authViolation(why: string, detail?: string): void {
     if (this.closed) return;
     this.server.logger.error(`${this.logPrefix} - ${why}`);
+    if (detail !== undefined) this.server.logger.debug(`${this.logPrefix} - ${detail}`);
     this.server.system.authError(this, ClosedReason.AuthenticationViolation);
     this.sendErrAndClose(ERR.authViolation, ClosedReason.AuthenticationViolation);
   }

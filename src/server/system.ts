@@ -15,6 +15,7 @@ import type { Account } from "./account.js";
 import type { AccountRegistry } from "./accounts.js";
 import type { Client } from "./client.js";
 import type { Server } from "./server.js";
+import { startClaimServices } from "./system-claims.js";
 import { NATS_VERSION } from "./version.js";
 
 /**
@@ -59,6 +60,7 @@ export class SystemServices {
       const [, , , acc, what] = subj.split(".");
       if (acc !== "PING") this.answerAccount(acc!, what!, sys, reply, body(payload, hdrLen));
     });
+    startClaimServices(s, this, sys);
   }
 
   /** Imports `$SYS.REQ.ACCOUNT.PING.{CONNZ,STATZ}` into `a`: answered about `a`, inside `a`. */
