@@ -46,6 +46,8 @@ export class Block {
   createdLastSeq = 0;
   /** File length; beyond `size` the file holds zeros written ahead (see FileStore.preallocate). */
   fileSize = 0;
+  /** Bumped when the block is rewritten, so that reads cached from the old file are not reused. */
+  generation = 0;
 
   constructor(dir: string, id: number, fd: number) {
     this.id = id;

@@ -28,7 +28,8 @@
  */
 import fs from "node:fs";
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fsyncDir } from "../../util/atomic-file.js";
 import { NO_TIME } from "../../util/nanos.js";
 import { StoreError } from "../errors.js";
 import { fileStoreMsgSize } from "../msg-size.js";
@@ -122,8 +123,6 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   private upkeepDue = false;
   private lastHit: Block | undefined;
   private window: ReadWindow | undefined;
-  /** Bumped when a block is rewritten, so that read windows of the old file are not used. */
-  private readonly generations = new WeakMap<Block, number>();
 
   constructor(opts: FileStoreOptions) {
     super(false, opts);
@@ -137,7 +136,14 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   // ---- open and recovery --------------------------------------------------------------------------
 
   async load(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    const made = await mkdir(this.dir, { recursive: true });
+    if (made !== undefined) {
+      // New directories exist durably only once their parents are synced.
+      for (let d = this.dir; ; d = dirname(d)) {
+        await fsyncDir(dirname(d));
+        if (d === made) break;
+      }
+    }
     const names = await readdir(this.dir);
     for (const n of names) if (n.endsWith(".tmp")) await unlink(join(this.dir, n));
     const ids = names.map(parseBlockFileName).filter((id): id is number => id !== undefined).sort((a, b) => a - b);
@@ -196,7 +202,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     const tmp = `${block.path}.tmp`;
     await writeSynced(tmp, scan.data);
     await rename(tmp, block.path);
-    await this.syncDirNow();
+    await fsyncDir(this.dir);
   }
 
   /** Builds sequences, floor, index and per-block bookkeeping from the scanned records. */
@@ -562,7 +568,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     b.tombs = tombs;
     b.size = b.written = b.fileSize = at;
     b.buf = b.buf === undefined ? undefined : out.subarray(0, at);
-    this.generations.set(b, (this.generations.get(b) ?? 0) + 1);
+    b.generation++;
     this.upkeepDue = true;
   }
 
@@ -577,7 +583,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   }
 
   private readFromDisk(b: Block, off: number, seq: number): MsgPayload {
-    const gen = this.generations.get(b) ?? 0;
+    const gen = b.generation;
     let w = this.window;
     if (w === undefined || w.block !== b || w.generation !== gen || off < w.pos || off + FIXED > w.pos + w.buf.length) {
       w = { block: b, generation: gen, pos: off, buf: preadSync(b.fd, READ_AHEAD, off) };
@@ -669,15 +675,6 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   private failed(err: unknown): void {
     this.failure = new StoreError("io", err instanceof Error ? err.message : String(err), { cause: err });
     this.report({ kind: "io-error", file: this.dir, detail: this.failure.message });
-  }
-
-  private async syncDirNow(): Promise<void> {
-    const fh = await open(this.dir, "r");
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
   }
 }
 

@@ -63,6 +63,12 @@ function deferred(): Deferred {
 
 const RESOLVED = Promise.resolve();
 
+/** Like Promise.all, but settles only when every operation has: no I/O may outlive a failure. */
+async function allDone(ops: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(ops);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
+}
+
 export class GroupCommit {
   private pending: Deferred | undefined;
   private running: Deferred | undefined;
@@ -188,14 +194,14 @@ export class GroupCommit {
 
   private async runBatch(synced: boolean): Promise<void> {
     const batch = this.src.takeBatch();
-    await Promise.all(batch.writes.map((w) => pwriteAll(w.fd, w.buf, w.off, w.len, w.pos)));
+    await allDone(batch.writes.map((w) => pwriteAll(w.fd, w.buf, w.off, w.len, w.pos)));
     if (synced) {
       for (const fd of batch.fds) this.unsynced.add(fd);
       const fds = [...this.unsynced];
       this.unsynced.clear();
       const dir = batch.dir || this.dirUnsynced;
       this.dirUnsynced = false;
-      await Promise.all(fds.map((fd) => fdatasync(fd)));
+      await allDone(fds.map((fd) => fdatasync(fd)));
       if (dir) await fsync(this.dirFd);
     } else {
       for (const fd of batch.fds) this.unsynced.add(fd);
