@@ -12,7 +12,6 @@
 import { randomBytes } from "node:crypto";
 import type { ImportEntry, ServiceExport } from "../config/options.js";
 import type { Account } from "./account.js";
-import type { Client } from "./client.js";
 import { prefixTransform, subjectTransform } from "./import-transform.js";
 import type { Server } from "./server.js";
 import type { Subscription } from "./subscription.js";
@@ -46,24 +45,17 @@ export function linkService(server: Server, importer: Account, exporter: Account
   const singleton = (exp?.responseType ?? "Singleton") === "Singleton";
   const ttl = exp?.responseThresholdMs ?? DEFAULT_RESPONSE_THRESHOLD_MS;
   ensureResponseRouting(server, exporter);
-  const sub = server.subscribeInternal(importer, local, (subject, reply, payload, hdrLen, from) => {
+  const sub = server.subscribeInternal(importer, local, (subject, reply, payload, hdrLen) => {
     if (reply === undefined) {
       server.publish(undefined, exporter, map(subject), undefined, payload, hdrLen);
       return;
     }
     const mapped = importer.replyPrefix + replyToken();
     exporter.responses.set(mapped, { to: importer, reply, singleton, expiresAt: Date.now() + ttl });
-    const n = server.publish(undefined, exporter, map(subject), mapped, payload, hdrLen);
-    if (n === 0) {
-      exporter.responses.delete(mapped);
-      noResponders(server, from, reply);
-    }
+    // Like nats-server 2.9, a request nobody in the exporting account receives just times out.
+    if (server.publish(undefined, exporter, map(subject), mapped, payload, hdrLen) === 0) exporter.responses.delete(mapped);
   });
   return { account: importer, sub };
-}
-
-function noResponders(server: Server, from: Client | undefined, reply: string): void {
-  if (from !== undefined && from.opts.noResponders && from.headersEnabled) server.noResponders(from, reply);
 }
 
 const routed = new WeakSet<Account>();

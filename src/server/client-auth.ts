@@ -69,6 +69,10 @@ export function bindClient(server: Server, c: Client, user: AuthUser): boolean {
   acc.numClients++;
   c.account = acc;
   applyUser(server, c, user);
+  if (c.opts.protocol >= 1 && c.maxPayload !== server.opts.maxPayload) {
+    // After the replies to what came with CONNECT, as nats-server's asynchronous INFO arrives.
+    setImmediate(() => c.queueStr(server.infoWithMaxPayload(c, c.maxPayload)));
+  }
   return true;
 }
 

@@ -171,6 +171,15 @@ export class Server {
     this.infoPrefix = json.slice(0, -1);
   }
 
+  /**
+   * The INFO nats-server sends a protocol-1 client after CONNECT when its account lowers max_payload
+   * (clients check payload sizes against the INFO they last saw).
+   */
+  infoWithMaxPayload(c: Client, maxPayload: number): string {
+    const prefix = this.infoPrefix.replace(`"max_payload":${this.opts.maxPayload}`, `"max_payload":${maxPayload}`);
+    return `INFO ${prefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
+  }
+
   private infoFor(c: Client): string {
     let nonce = "";
     if (this.auth.needsNonce) {
