@@ -263,9 +263,10 @@ export class Consumer implements ConsumerHandle {
     this.subs.length = 0;
     for (const u of this.unhooks) u();
     this.unhooks.length = 0;
-    for (const t of [this.ackTimer, this.waitTimer, this.inactiveTimer, this.interestTimer, this.retryTimer, this.pauseTimer, this.pinTimer, this.hbTimer]) {
+    for (const t of [this.ackTimer, this.waitTimer, this.inactiveTimer, this.retryTimer, this.pauseTimer, this.pinTimer, this.hbTimer]) {
       if (t !== undefined) clearTimeout(t);
     }
+    if (this.interestTimer !== undefined) clearInterval(this.interestTimer);
     this.ackTimer = this.waitTimer = this.inactiveTimer = this.interestTimer = this.retryTimer = this.pauseTimer = this.pinTimer = this.hbTimer = undefined;
     this.waiting = undefined;
   }
@@ -1091,21 +1092,14 @@ export class Consumer implements ConsumerHandle {
   private setActive(active: boolean): void {
     const was = this.active;
     this.active = active;
-    if (active) {
-      if (this.interestTimer !== undefined) clearTimeout(this.interestTimer);
-      this.interestTimer = undefined;
-      if (!was) {
-        this.armInactive();
-        queueMicrotask(() => this.kick());
-      }
-      return;
+    if (active !== was) {
+      this.armInactive();
+      if (active) queueMicrotask(() => this.kick());
     }
-    if (was) this.armInactive();
-    if (this.interestTimer === undefined && !this.closed) {
-      this.interestTimer = setTimeout(() => {
-        this.interestTimer = undefined;
-        this.checkInterest();
-      }, INTEREST_POLL_MS);
+    // nats-server is told of interest changes; here the deliver subject's match result is looked at
+    // again on a short timer (a cached lookup, so cheap) while the consumer is a push consumer.
+    if (this.interestTimer === undefined && !this.closed && this.waiting === undefined) {
+      this.interestTimer = setInterval(() => this.checkInterest(), INTEREST_POLL_MS);
       this.interestTimer.unref();
     }
   }
