@@ -106,10 +106,18 @@ async function sendSnapshot(jsa: JsAccount, streamName: string, store: StreamSto
 class ChunkQueue implements AsyncIterable<Buffer> {
   private queue: { chunk: Buffer | undefined; taken: () => void }[] = [];
   private waiting: (() => void) | undefined;
+  private current: (() => void) | undefined;
 
   push(chunk: Buffer | undefined, taken: () => void): void {
     this.queue.push({ chunk, taken });
     this.waiting?.();
+  }
+
+  /** Hands back every queued chunk unread (the restore failed). */
+  drain(): void {
+    this.current?.();
+    this.current = undefined;
+    for (const q of this.queue.splice(0)) q.taken();
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
@@ -121,7 +129,10 @@ class ChunkQueue implements AsyncIterable<Buffer> {
         taken();
         return;
       }
+      // Acknowledged once the reader comes back for more, i.e. when this chunk has been consumed.
+      this.current = taken;
       yield chunk;
+      this.current = undefined;
       taken();
     }
   }
@@ -161,34 +172,48 @@ function startRestore(jsa: JsAccount, cfg: StreamConfig): string {
   const server = jsa.server;
   const subject = `$JS.SNAPSHOT.RESTORE.${cfg.name}.${nuid()}`;
   const queue = new ChunkQueue();
-  let finalReply: string | undefined;
-  let finished = false;
+  const ack = (reply: string | undefined): void => {
+    if (reply) server.publishInternal(jsa.account, reply, undefined, Buffer.alloc(0));
+  };
+  /** The stream_create_response, once the restore succeeded or failed. */
+  let result: string | undefined;
+  /** The client sent its final empty message (or went silent); its reply, if any. */
+  let ended = false;
+  let endReply: string | undefined;
   let idle: NodeJS.Timeout | undefined;
+  let sub: ReturnType<typeof server.subscribeInternal> | undefined;
+  const finish = (): void => {
+    if (result === undefined || !ended || sub === undefined) return;
+    clearTimeout(idle);
+    server.unsubscribeInternal(jsa.account, sub);
+    sub = undefined;
+    if (endReply) server.publishInternal(jsa.account, endReply, undefined, result);
+  };
+  const end = (reply: string | undefined): void => {
+    ended = true;
+    endReply = reply;
+    if (result === undefined) queue.push(undefined, () => undefined);
+    finish();
+  };
   const armIdle = (): void => {
     clearTimeout(idle);
-    idle = setTimeout(() => queue.push(Buffer.alloc(0), () => undefined), IDLE_MS);
+    idle = setTimeout(() => end(undefined), IDLE_MS);
     idle.unref();
   };
-  jsa.reserved.add(cfg.name);
-  const sub = server.subscribeInternal(jsa.account, subject, (_s, reply, payload, hdrLen) => {
-    if (finished) return;
+  sub = server.subscribeInternal(jsa.account, subject, (_s, reply, payload, hdrLen) => {
+    if (ended) return;
     armIdle();
     const body = hdrLen > 0 ? payload.subarray(hdrLen) : payload;
-    if (body.length === 0) {
-      finalReply = reply;
-      queue.push(undefined, () => undefined);
-      return;
-    }
-    const copy = Buffer.from(body);
-    queue.push(copy, () => {
-      if (reply) server.publishInternal(jsa.account, reply, undefined, Buffer.alloc(0));
-    });
+    if (body.length === 0) return end(reply);
+    // After a failure the rest of the upload is taken and dropped, so the client reaches its end.
+    if (result !== undefined) return ack(reply);
+    queue.push(Buffer.from(body), () => ack(reply));
   });
   armIdle();
+  jsa.reserved.add(cfg.name);
   jsa.advisory(`STREAM.RESTORE_CREATE.${cfg.name}`, "restore_create", { stream: cfg.name, client: { acc: jsa.account.name } });
   const started = nowNanos();
   void (async () => {
-    let text: string;
     let opened: { store: StreamStore; dir: string | undefined } | undefined;
     try {
       opened = await openRestoreStore(jsa, cfg);
@@ -197,22 +222,20 @@ function startRestore(jsa: JsAccount, cfg: StreamConfig): string {
       const s = await addStream(jsa, cfg, nowNanos(), opened.store);
       s.recoverDedup();
       opened = undefined;
-      text = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", ...streamInfoJson(s) });
+      result = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", ...streamInfoJson(s) });
       jsa.advisory(`STREAM.RESTORE_COMPLETE.${cfg.name}`, "restore_complete", { stream: cfg.name, start: started, end: nowNanos(), client: { acc: jsa.account.name } });
     } catch (e) {
       const err: ApiError = isApiError(e) ? e : jsErrorText("JSStreamRestoreErrF", e instanceof Error ? e.message : String(e));
-      text = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", error: err });
+      result = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", error: err });
+      queue.drain();
       if (opened !== undefined) {
         await opened.store.delete().catch(() => undefined);
         if (opened.dir !== undefined) await rm(opened.dir, { recursive: true, force: true }).catch(() => undefined);
       }
     } finally {
-      finished = true;
-      clearTimeout(idle);
-      server.unsubscribeInternal(jsa.account, sub);
       jsa.reserved.delete(cfg.name);
     }
-    if (finalReply) server.publishInternal(jsa.account, finalReply, undefined, text);
+    finish();
   })();
   return subject;
 }
