@@ -12,7 +12,7 @@ import type { ConnectInfo } from "../protocol/connect.js";
 import type { Options, PermissionsSpec } from "../config/options.js";
 import type { AuthKind, AuthUser } from "./auth-user.js";
 import type { AccountResolver } from "./account-resolver.js";
-import { decodeJwt, isRevoked, JwtError, outsideValidity, permissionsFromJwt, signingKeys } from "./jwt.js";
+import { accountClaimIssues, decodeJwt, isRevoked, JwtError, outsideValidity, permissionsFromJwt, signingKeys } from "./jwt.js";
 import { verifyNonceSig } from "./nonce.js";
 import { checkSecret } from "./passwords.js";
 import { compilePermissions } from "./permissions.js";
@@ -172,7 +172,7 @@ export class Authenticator {
     if (cached !== undefined) return cached;
     try {
       const c = this.trust.account(jwt);
-      if (c.sub !== account) return undefined;
+      if (c.sub !== account || accountClaimIssues(c).length > 0) return undefined;
       if (this.accountCache.size > 1000) this.accountCache.clear();
       this.accountCache.set(jwt, c);
       return c;
@@ -219,7 +219,8 @@ export class Authenticator {
         permissions: compilePermissions(spec),
         ...(allowed && { allowedConnectionTypes: allowed }),
         ...(uc.exp !== undefined && uc.exp > 0 && { expiresAt: uc.exp * 1000 }),
-        limits: { subs: claims.subs ?? -1, payload: claims.payload ?? -1, data: claims.data ?? -1 },
+        // Absent user limits are 0, as nats-server reads them (nsc writes -1 for "no limit").
+        limits: { subs: claims.subs ?? 0, payload: claims.payload ?? 0, data: claims.data ?? 0 },
         jwt: { issuedAt: uc.iat, nameTag: uc.name ?? "", issuer: uc.iss },
       },
     };

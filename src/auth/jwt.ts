@@ -61,8 +61,27 @@ export function permissionsFromJwt(p: Partial<JwtPermissions> | undefined): Perm
   return spec.publish || spec.subscribe || spec.responses ? spec : undefined;
 }
 
+/** A JWT limit: absent is 0 (Go's zero value, as nats-server reads it), -1 is no limit (undefined here). */
 function limit(n: number | undefined): number | undefined {
-  return n === undefined || n < 0 ? undefined : n;
+  const v = n ?? 0;
+  return v < 0 ? undefined : v;
+}
+
+/**
+ * nats-server's validation of an account JWT against its own limits (absent limits are 0, so an account
+ * without `limits` may neither import nor export): a non-empty list means its users are refused.
+ */
+export function accountClaimIssues(c: ClaimsData<Account>): string[] {
+  const n = c.nats;
+  const lim = n.limits ?? {};
+  const issues: string[] = [];
+  const imports = limit(lim.imports);
+  const exports = limit(lim.exports);
+  if (imports !== undefined && (n.imports ?? []).length > imports) issues.push("the account contains more imports than allowed by the operator");
+  if (exports !== undefined && (n.exports ?? []).length > exports) issues.push("the account contains more exports than allowed by the operator");
+  if (lim.wildcards !== true && (n.exports ?? []).some((x) => typeof x.subject === "string" && /(^|\.)[*>](\.|$)/.test(x.subject)))
+    issues.push("the account contains wildcard exports that are not allowed by the operator");
+  return issues;
 }
 
 function exportFromJwt(x: Export): ExportEntry | undefined {

@@ -32,9 +32,10 @@ export function authUserText(u: AuthUser | undefined): string {
   return `User "${u.name}"`;
 }
 
-function minLimit(...xs: (number | undefined)[]): number {
-  let out = 0;
-  for (const x of xs) if (x !== undefined && x > 0 && (out === 0 || x < out)) out = x;
+/** The smallest limit that applies (undefined or negative: that source sets none). */
+function minLimit(...xs: (number | undefined)[]): number | undefined {
+  let out: number | undefined;
+  for (const x of xs) if (x !== undefined && x >= 0 && (out === undefined || x < out)) out = x;
   return out;
 }
 
@@ -47,7 +48,7 @@ export function applyUser(server: Server, c: Client, user: AuthUser): void {
   c.responses = perms?.response !== undefined ? new ResponseTracker(perms.response) : null;
   c.deliveryGate = perms !== null && (perms.filtersDelivery || perms.response !== undefined);
   const acc = c.account.limits;
-  c.maxPayload = minLimit(server.opts.maxPayload, acc.maxPayload, user.limits?.payload);
+  c.maxPayload = minLimit(server.opts.maxPayload, acc.maxPayload, user.limits?.payload) ?? server.opts.maxPayload;
   c.accountMaxSubs = minLimit(acc.maxSubscriptions, user.limits?.subs);
   c.armExpiry(user.expiresAt);
 }

@@ -51,8 +51,8 @@ export class Client implements ProtocolHandler {
   nonce: string | undefined;
   /** Largest payload this client may publish: the server's, its account's or its user's limit. */
   maxPayload: number;
-  /** Subscriptions allowed by the account or user JWT (0: only the server's limit applies). */
-  accountMaxSubs = 0;
+  /** Subscriptions allowed by the account or the user JWT (undefined: only the server's limit applies). */
+  accountMaxSubs: number | undefined;
   /** Ops received while an asynchronous authentication (bcrypt) runs; replayed once it is done. */
   private deferred: (() => void)[] | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -314,7 +314,7 @@ export class Client implements ProtocolHandler {
       server.logger.error(`${this.logPrefix} - Subscription Violation - ${authUserText(this.user)}, Subject "${subject}"${q}, SID ${sid}`);
       return;
     }
-    if (this.accountMaxSubs > 0 && this.subs.size >= this.accountMaxSubs && !this.subs.has(sid)) {
+    if (this.accountMaxSubs !== undefined && this.subs.size >= this.accountMaxSubs && !this.subs.has(sid)) {
       server.logger.error(`${this.logPrefix} - maximum subscriptions exceeded`);
       this.sendErr(ERR.maxSubscriptions);
       return;
