@@ -29,14 +29,17 @@ export function streamStateJson(s: Stream, opts: StateOptions = {}): Record<stri
   return o;
 }
 
-/** StreamInfo: config, created, state, mirror/sources, ts. */
-export function streamInfoJson(s: Stream, opts: StateOptions = {}): Record<string, unknown> {
+/**
+ * StreamInfo: config, created, state, mirror/sources, ts. A create response leaves out mirror and
+ * sources (`links: false`), as nats-server's does.
+ */
+export function streamInfoJson(s: Stream, opts: StateOptions & { links?: boolean } = {}): Record<string, unknown> {
   const o: Record<string, unknown> = {
     config: streamConfigJson(s.cfg),
     created: nanosToRfc3339(s.created),
     state: streamStateJson(s, opts),
   };
-  const links = sourceLinks(s);
+  const links = opts.links === false ? [] : sourceLinks(s);
   const mirror = links.find((l) => l.mirror);
   if (mirror !== undefined) o.mirror = mirror.info();
   const sources = links.filter((l) => !l.mirror);

@@ -89,6 +89,9 @@ export async function createStream(jsa: JsAccount, raw: Record<string, unknown>,
   const cfg = decodeStreamConfig(raw);
   if (cfg.name !== subjectName) throw jsError("JSStreamMismatchErr");
   normalizeStreamConfig(cfg);
+  // A mirror of a stream that serves direct gets serves them too, as nats-server decides at create.
+  const origin = cfg.mirror !== undefined && cfg.mirror.external === undefined ? jsa.streams.get(cfg.mirror.name) : undefined;
+  if (origin?.cfg.allow_direct) cfg.mirror_direct = true;
   if (cfg.sealed) throw jsError("JSStreamInvalidConfigF", { err: "stream configuration for create can not be sealed" });
   const existing = jsa.streams.get(cfg.name);
   if (existing !== undefined) {

@@ -75,10 +75,17 @@ describe("get and delete", () => {
   it("deletes, erasing by default or not with no_erase", async () => {
     assert.equal(await env.jsm.streams.deleteMessage("GD", 1), true);
     assert.equal(await env.jsm.streams.deleteMessage("GD", 2, false), true);
-    const r = await api(env.nc, "$JS.API.STREAM.MSG.DELETE.GD", { seq: 2 });
-    assert.deepEqual(r.error, { code: 400, err_code: 10043, description: "sequence 2 not found" });
+    // File storage words a missing sequence by where it is, as nats-server's file store does.
+    const below = await api(env.nc, "$JS.API.STREAM.MSG.DELETE.GD", { seq: 2 });
+    assert.deepEqual(below.error, { code: 500, err_code: 10057, description: "no message found" });
+    const beyond = await api(env.nc, "$JS.API.STREAM.MSG.DELETE.GD", { seq: 99 });
+    assert.deepEqual(beyond.error, { code: 500, err_code: 10057, description: "stream store EOF" });
+    await env.js.publish("gd.x", "x");
+    await env.jsm.streams.deleteMessage("GD", 4);
+    const inside = await api(env.nc, "$JS.API.STREAM.MSG.DELETE.GD", { seq: 4 });
+    assert.deepEqual(inside.error, { code: 400, err_code: 10043, description: "sequence 4 not found" });
     const s = (await env.jsm.streams.info("GD")).state;
-    assert.deepEqual([s.messages, s.first_seq, s.num_deleted ?? 0], [2, 3, 0]);
+    assert.deepEqual([s.messages, s.first_seq, s.num_deleted ?? 0], [2, 3, 1]);
     assert.equal(await env.jsm.streams.getMessage("GD", { seq: 1 }), null);
   });
 

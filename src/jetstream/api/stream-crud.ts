@@ -54,7 +54,7 @@ export function registerStreamCrud(r: ApiRouter): void {
 
   r.add("STREAM.CREATE.*", "stream_create_response", async (req) => {
     const { stream } = await createStream(req.jsa, configBody(req), req.tokens[2]!);
-    return { ...streamInfoJson(stream), did_create: true };
+    return { ...streamInfoJson(stream, { links: false }), did_create: true };
   });
 
   r.add("STREAM.UPDATE.*", "stream_update_response", async (req) => {
@@ -93,16 +93,16 @@ export function registerStreamCrud(r: ApiRouter): void {
 
   r.add("STREAM.NAMES", "stream_names_response", (req) => {
     const body = req.json();
-    const offset = offsetOf(body);
     const all = listed(req, optString(body, "subject"));
+    const offset = Math.min(offsetOf(body), all.length);
     const page = all.slice(offset, offset + NAMES_LIMIT).map((s) => s.name);
     return { total: all.length, offset, limit: NAMES_LIMIT, streams: page.length > 0 ? page : null };
   });
 
   r.add("STREAM.LIST", "stream_list_response", (req) => {
     const body = req.json();
-    const offset = offsetOf(body);
     const all = listed(req, optString(body, "subject"));
+    const offset = Math.min(offsetOf(body), all.length);
     const page = all.slice(offset, offset + LIST_LIMIT).map((s) => streamInfoJson(s));
     return { total: all.length, offset, limit: LIST_LIMIT, streams: page };
   });

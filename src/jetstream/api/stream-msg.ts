@@ -1,10 +1,19 @@
 /** STREAM.PURGE, STREAM.MSG.GET and STREAM.MSG.DELETE. */
-import type { StoredMsg } from "../../store/index.js";
+import type { StoredMsg, StreamStore } from "../../store/index.js";
 import { nanosToRfc3339 } from "../../util/nanos.js";
-import { jsError, jsErrorText } from "../errors.js";
+import { jsError, jsErrorText, type ApiError } from "../errors.js";
 import { streamOf } from "./stream-crud.js";
 import { optBool, optInt, optString } from "./paging.js";
 import type { ApiRouter } from "./router.js";
+
+/** Why a sequence could not be deleted, worded as nats-server's store of that type words it. */
+function missingMsg(store: StreamStore, seq: number): ApiError {
+  if (store.kind === "memory") return jsError("JSSequenceNotFoundErrF", { seq });
+  const st = store.state();
+  if (seq > st.lastSeq) return jsErrorText("JSStreamMsgDeleteFailedF", "stream store EOF");
+  if (seq === 0 || seq < st.firstSeq) return jsErrorText("JSStreamMsgDeleteFailedF", "no message found");
+  return jsError("JSSequenceNotFoundErrF", { seq });
+}
 
 /** The `message` of a MSG.GET response. */
 export function storedMsgJson(m: StoredMsg): Record<string, unknown> {
@@ -60,7 +69,7 @@ export function registerStreamMsg(r: ApiRouter): void {
     const noErase = optBool(body, "no_erase");
     if (s.cfg.sealed) throw jsError("JSStreamSealedErr");
     if (s.cfg.deny_delete) throw jsErrorText("JSStreamMsgDeleteFailedF", "message delete not permitted");
-    if (!s.store.removeMsg(seq, { erase: !noErase })) throw jsError("JSSequenceNotFoundErrF", { seq });
+    if (!s.store.removeMsg(seq, { erase: !noErase })) throw missingMsg(s.store, seq);
     return { success: true };
   });
 }
