@@ -71,13 +71,17 @@ export class DeadlineTimer {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
 
-  constructor(private readonly onFire: () => void) {}
+  constructor(
+    private readonly onFire: () => void,
+    private readonly now: () => number,
+  ) {}
 
-  /** Makes sure the timer fires no later than deadline (ns), given the current time now (ns). */
-  arm(deadline: number, now: number): void {
+  /** Makes sure the timer fires no later than deadline (ns); cheap when it already does. */
+  arm(deadline: number): void {
     if (deadline >= this.armedFor) return;
     this.cancel();
     this.armedFor = deadline;
+    const now = this.now();
     // setTimeout takes at most 2^31-1 ms; a later deadline just fires early and re-arms.
     const ms = Math.min(MAX_TIMEOUT_MS, Math.max(0, Math.ceil((deadline - now) / 1e6)));
     this.timer = setTimeout(() => {

@@ -59,7 +59,7 @@ export abstract class BaseStore<R> implements StreamStore {
   private readonly ttls = new Map<number, number>();
   private readonly ttlHeap = new TtlHeap();
   private ageCursor = 0;
-  private readonly timer = new DeadlineTimer(() => this.expire());
+  private readonly timer: DeadlineTimer;
   private listeners: RemoveListener[] = [];
   protected closed = false;
   /** Set when the disk failed us: nothing more is accepted (see checkWritable). */
@@ -71,6 +71,7 @@ export abstract class BaseStore<R> implements StreamStore {
     this.index = new MsgIndex<R>(withRefs);
     this.cfg = { ...NO_LIMITS, ...opts.limits };
     this.now = opts.now ?? nowNanos;
+    this.timer = new DeadlineTimer(() => this.expire(), this.now);
   }
 
   // ---- writes -------------------------------------------------------------------------------------
@@ -106,6 +107,7 @@ export abstract class BaseStore<R> implements StreamStore {
 
   private insert(seq: number, subject: string, hdr: Buffer | undefined, data: Buffer, time: number, ttl: number | undefined): void {
     if (hdr !== undefined && hdr.length === 0) hdr = undefined;
+    if (!(time >= 0)) time = 0; // records hold unsigned times; nothing predates 1970
     const hdrLen = hdr === undefined ? 0 : hdr.length;
     const subjectBytes = subjectByteLength(subject);
     const size = this.msgSize(subjectBytes, hdrLen, data.length);
@@ -121,10 +123,10 @@ export abstract class BaseStore<R> implements StreamStore {
       this.ttls.set(seq, ttl);
       if (ttl > 0) {
         this.ttlHeap.push(time + ttl, seq);
-        this.timer.arm(time + ttl, this.now());
+        this.timer.arm(time + ttl);
       }
     } else if (this.cfg.maxAge > 0) {
-      this.timer.arm(time + this.cfg.maxAge, this.now());
+      this.timer.arm(time + this.cfg.maxAge);
     }
     this.enforceLimits(entry);
   }
@@ -297,7 +299,7 @@ export abstract class BaseStore<R> implements StreamStore {
       }
     }
     this.index.compact();
-    if (next !== Infinity) this.timer.arm(next, now);
+    if (next !== Infinity) this.timer.arm(next);
   }
 
   /** Rebuilds the TTL schedule for a message found at startup (file store recovery). */

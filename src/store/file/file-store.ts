@@ -1,6 +1,7 @@
 /**
  * storage: file. A directory of block files (block.ts) holding records (record.ts); all indexes live
- * in memory (BaseStore) and are rebuilt from the blocks at open.
+ * in memory (BaseStore) and are rebuilt from the blocks at open (scan.ts checks every record,
+ * repair.ts cuts or quarantines damage, recovery.ts derives sequences, floor and deletions).
  *
  * Writing: storeMsg encodes the record straight into the active block's in-memory buffer (which is
  * also the read cache for recent messages) and returns; group-commit.ts writes and fdatasyncs the
@@ -9,14 +10,15 @@
  * A secure delete also overwrites the record on disk (Erased), in the same batch as its tombstone.
  *
  * Reading: from the block's buffer when cached, else by a small synchronous pread with a 64 KiB
- * read-ahead window, checksum verified. Synchronous because the JetStream layer's reads are
+ * read-ahead window (reader.ts), checksum verified. Synchronous because the JetStream layer's reads are
  * synchronous (consumers, direct get) and a pread of a few hundred bytes from the page cache costs
  * microseconds, less than a round trip through the thread pool; sequential catch-up reads hit the
  * window and cost one syscall per ~64 KiB.
  *
  * Upkeep (between batches, never concurrently with one): a sealed block with no live message is
  * deleted once none of its tombstones is needed; a sealed block with more dead than live messages is
- * rewritten (temp file, fdatasync, rename, directory fsync).
+ * rewritten (compaction.ts; temp file, fdatasync, rename, directory fsync); a sealed block gives back
+ * the zeros written ahead of its data.
  *
  * Durability invariants:
  * - an acknowledged message (sync() resolved) is in a record that was fdatasync'ed, in a file whose
@@ -27,17 +29,15 @@
  *   goes back even when every other record about it was compacted away.
  */
 import fs from "node:fs";
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fsyncDir } from "../../util/atomic-file.js";
-import { NO_TIME } from "../../util/nanos.js";
 import { StoreError } from "../errors.js";
 import { fileStoreMsgSize } from "../msg-size.js";
 import {
   FIXED,
   RecordKind,
   eraseRecord,
-  markerPayload,
   markerRecordLength,
   msgRecordLength,
   readRecord,
@@ -47,12 +47,15 @@ import {
 import { BaseStore, type MsgPayload } from "../store-core.js";
 import type { StoreOptions } from "../types.js";
 import { Block, blockFileName, parseBlockFileName } from "./block.js";
+import { compactBlockBytes } from "./compaction.js";
 import { GroupCommit, type Batch, type BatchSource, type WriteOp } from "./group-commit.js";
-import { fdatasync, ftruncate, preadSync } from "./io.js";
+import { ftruncate, preadSync } from "./io.js";
+import { ReadAhead, payloadOf } from "./reader.js";
+import { analyzeScans, lostSequences } from "./recovery.js";
+import { repairBlock, writeSynced } from "./repair.js";
 import { scanBlock, type BlockScan, type ProblemKind } from "./scan.js";
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
-const READ_AHEAD = 64 * 1024;
 const HEADER_LEN = markerRecordLength(true);
 const MAX_SUBJECT_BYTES = 0xffff;
 /** At most this many lost sequences are listed in state().lost. */
@@ -97,12 +100,6 @@ interface Patch {
   buf: Buffer;
 }
 
-interface ReadWindow {
-  block: Block;
-  generation: number;
-  pos: number;
-  buf: Buffer;
-}
 
 export class FileStore extends BaseStore<never> implements BatchSource {
   readonly kind = "file" as const;
@@ -122,7 +119,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   private dirChanged = false;
   private upkeepDue = false;
   private lastHit: Block | undefined;
-  private window: ReadWindow | undefined;
+  private readonly reader = new ReadAhead();
 
   constructor(opts: FileStoreOptions) {
     super(false, opts);
@@ -151,7 +148,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     for (const id of ids) {
       const block = new Block(this.dir, id, -1);
       const scan = scanBlock(await readFile(block.path));
-      await this.repair(block, scan);
+      await repairBlock(block.path, scan, this.report);
       block.fd = fs.openSync(block.path, "r+");
       block.size = block.written = scan.data.length;
       block.fileSize = fs.fstatSync(block.fd).size;
@@ -167,120 +164,38 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     this.commit.poke();
   }
 
-  /** Cuts a torn tail, or quarantines a block damaged in the middle and keeps its good records. */
-  private async repair(block: Block, scan: BlockScan): Promise<void> {
-    if (scan.repair === "none") return;
-    let quarantined: string | undefined;
-    if (scan.problems.some((p) => p.kind !== "torn-tail")) {
-      quarantined = `${block.path}.corrupt-${Date.now()}`;
-      await copyFile(block.path, quarantined);
-    }
-    for (const p of scan.problems) {
-      const where = p.prevSeq > 0 ? ` after sequence ${p.prevSeq}` : "";
-      this.report({
-        kind: p.kind,
-        file: block.path,
-        offset: p.offset,
-        bytes: p.bytes,
-        quarantined,
-        detail:
-          p.kind === "torn-tail"
-            ? `incomplete last record${where} cut (${p.bytes} bytes never acknowledged)`
-            : `${p.bytes} damaged bytes at offset ${p.offset}${where} are not served`,
-      });
-    }
-    if (scan.repair === "truncate") {
-      const fh = await open(block.path, "r+");
-      try {
-        await fh.truncate(scan.data.length);
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      return;
-    }
-    const tmp = `${block.path}.tmp`;
-    await writeSynced(tmp, scan.data);
-    await rename(tmp, block.path);
-    await fsyncDir(this.dir);
-  }
-
   /** Builds sequences, floor, index and per-block bookkeeping from the scanned records. */
   private rebuild(scans: BlockScan[]): void {
-    let floor = 0;
-    let lastSeq = 0;
-    let lastTime = NO_TIME;
-    const deleted = new Set<number>();
-    for (let i = 0; i < scans.length; i++) {
-      for (const { view, off } of scans[i]!.records) {
-        lastTime = Math.max(lastTime, view.time);
-        switch (view.kind) {
-          case RecordKind.Msg:
-            lastSeq = Math.max(lastSeq, view.seq);
-            break;
-          case RecordKind.Erased:
-          case RecordKind.Tombstone:
-            lastSeq = Math.max(lastSeq, view.seq);
-            deleted.add(view.seq);
-            break;
-          case RecordKind.Floor:
-            floor = Math.max(floor, view.seq);
-            break;
-          case RecordKind.BlockHeader:
-            lastSeq = Math.max(lastSeq, view.seq);
-            floor = Math.max(floor, markerPayload(scans[i]!.data, view));
-            if (off === 0) this.blocks[i]!.createdLastSeq = view.seq;
-            break;
-        }
-      }
-    }
-    lastSeq = Math.max(lastSeq, floor - 1);
-    if (lastSeq === 0 && this.opts.firstSeq !== undefined && this.opts.firstSeq > 1) {
-      lastSeq = this.opts.firstSeq - 1;
-      floor = this.opts.firstSeq;
+    const rec = analyzeScans(scans);
+    if (rec.lastSeq === 0 && this.opts.firstSeq !== undefined && this.opts.firstSeq > 1) {
+      rec.lastSeq = this.opts.firstSeq - 1;
+      rec.floor = this.opts.firstSeq;
     }
     let prevMsg = 0;
-    for (let i = 0; i < scans.length; i++) {
-      const { data, records } = scans[i]!;
+    scans.forEach(({ data, records }, i) => {
       const block = this.blocks[i]!;
+      block.createdLastSeq = rec.createdLastSeq[i]!;
       for (const { view, off } of records) {
         if (view.kind === RecordKind.Tombstone) block.tombs.push(view.seq);
         if (view.kind !== RecordKind.Msg && view.kind !== RecordKind.Erased) continue;
         if (view.seq <= prevMsg) continue; // cannot happen with our writer; never serve a duplicate
         prevMsg = view.seq;
         block.addMsg(view.seq, off);
-        if (view.kind !== RecordKind.Msg || view.seq < floor || deleted.has(view.seq)) continue;
+        if (view.kind !== RecordKind.Msg || view.seq < rec.floor || rec.deleted.has(view.seq)) continue;
         const subject = data.toString("utf8", view.subjectStart, view.subjectStart + view.subjectLen);
         this.recoverMsg(view.seq, subject, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), view.ttl, undefined);
         block.liveMsgs++;
       }
-    }
-    this.lastSeq = lastSeq;
-    this.lastTime = lastTime;
-    this.floor = this.writtenFloor = this.durableFloor = floor;
-    this.noteLost(scans, floor, deleted);
+    });
+    this.lastSeq = rec.lastSeq;
+    this.lastTime = rec.lastTime;
+    this.floor = this.writtenFloor = this.durableFloor = rec.floor;
+    const firstSeqAfter = this.blocks.map((_, i) => this.blocks.slice(i + 1).find((b) => b.base > 0)?.base ?? 0);
+    this.lost = lostSequences(scans, firstSeqAfter, rec, (seq) => this.index.find(seq) >= 0, MAX_LOST_LISTED);
     // Keep the newest blocks' bytes as cache, drop the rest.
-    for (let i = 0; i < scans.length; i++) {
-      this.blocks[i]!.buf = i >= scans.length - 1 - this.cacheBlocks ? scans[i]!.data : undefined;
-    }
-  }
-
-  /** Sequences that damaged records may have held: state().lost. */
-  private noteLost(scans: BlockScan[], floor: number, deleted: Set<number>): void {
-    const msgs: number[] = [];
-    let bytes = 0;
-    for (let i = 0; i < scans.length; i++) {
-      for (const p of scans[i]!.problems) {
-        if (p.kind === "torn-tail") continue;
-        bytes += p.bytes;
-        const nextBlock = this.blocks.slice(i + 1).find((b) => b.base > 0);
-        const upTo = p.nextSeq > 0 ? p.nextSeq - 1 : nextBlock ? nextBlock.base - 1 : this.lastSeq;
-        for (let s = Math.max(p.prevSeq + 1, floor); s <= upTo && msgs.length < MAX_LOST_LISTED; s++) {
-          if (!deleted.has(s) && this.index.find(s) < 0) msgs.push(s);
-        }
-      }
-    }
-    if (bytes > 0) this.lost = { msgs, bytes };
+    scans.forEach((scan, i) => {
+      this.blocks[i]!.buf = i >= scans.length - 1 - this.cacheBlocks ? scan.data : undefined;
+    });
   }
 
   /** Reuses the last block for appends when it has room, else starts a new one. */
@@ -443,7 +358,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
       if (head.length < FIXED) return;
       rec = preadSync(b.fd, head.readUInt32LE(0), off);
       if (readRecord(rec, 0, rec.length)?.kind !== RecordKind.Msg) return;
-      if (this.window?.block === b) this.window = undefined;
+      this.reader.forget(b);
     }
     eraseRecord(rec, 0);
     if (off >= b.written) {
@@ -491,12 +406,14 @@ export class FileStore extends BaseStore<never> implements BatchSource {
 
   /** A tombstone must stay while its target record may be on disk in another block and no durable floor covers it. */
   private tombsUnneeded(b: Block): boolean {
-    for (const t of b.tombs) {
-      if (t < this.durableFloor) continue;
-      const holder = this.blockFor(t);
-      if (holder !== undefined && holder !== b && holder.has(t)) return false;
-    }
+    for (const t of b.tombs) if (t >= this.durableFloor && this.heldElsewhere(t, b)) return false;
     return true;
+  }
+
+  /** Whether a message record for seq is physically in a block other than b. */
+  private heldElsewhere(seq: number, b: Block): boolean {
+    const holder = this.blockFor(seq);
+    return holder !== undefined && holder !== b && holder.has(seq);
   }
 
   private async deleteBlocks(doomed: Block[]): Promise<void> {
@@ -509,7 +426,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     const gone = new Set(doomed);
     this.blocks = this.blocks.filter((b) => !gone.has(b));
     if (this.lastHit !== undefined && gone.has(this.lastHit)) this.lastHit = undefined;
-    if (this.window !== undefined && gone.has(this.window.block)) this.window = undefined;
+    for (const b of doomed) this.reader.forget(b);
     await this.commit.syncDir();
     // Deleting these may have made tombstones elsewhere unneeded.
     this.upkeepDue = true;
@@ -527,32 +444,21 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   /** Rewrites a sealed block with only its live messages and still-needed tombstones. */
   private async compactBlock(b: Block): Promise<void> {
     const src = b.buf ?? (await readFile(b.path)).subarray(0, b.size);
-    const out = Buffer.allocUnsafe(Math.max(b.size, HEADER_LEN));
-    let at = writeMarkerRecord(out, 0, RecordKind.BlockHeader, b.createdLastSeq, this.lastTime, this.durableFloor);
-    const moved: [number, number][] = [];
-    const tombs: number[] = [];
-    for (let off = 0; off < b.size; ) {
-      const v = readRecord(src, off, b.size);
-      if (v === undefined) {
-        this.report({ kind: "corrupt-read", file: b.path, offset: off, detail: "record unreadable during compaction; block left as is" });
-        return;
-      }
-      if (v.kind === RecordKind.Msg && this.index.find(v.seq) >= 0) {
-        src.copy(out, at, off, off + v.len);
-        moved.push([v.seq, at]);
-        at += v.len;
-      } else if (v.kind === RecordKind.Tombstone && v.seq >= this.durableFloor) {
-        const holder = this.blockFor(v.seq);
-        if (holder !== undefined && holder !== b && holder.has(v.seq)) {
-          src.copy(out, at, off, off + v.len);
-          tombs.push(v.seq);
-          at += v.len;
-        }
-      }
-      off += v.len;
+    const result = compactBlockBytes({
+      src,
+      size: b.size,
+      createdLastSeq: b.createdLastSeq,
+      lastTime: this.lastTime,
+      floor: this.durableFloor,
+      isLive: (seq) => this.index.find(seq) >= 0,
+      tombNeeded: (seq) => this.heldElsewhere(seq, b),
+    });
+    if ("badOffset" in result) {
+      this.report({ kind: "corrupt-read", file: b.path, offset: result.badOffset, detail: "record unreadable during compaction; block left as is" });
+      return;
     }
     const tmp = `${b.path}.tmp`;
-    await writeSynced(tmp, out.subarray(0, at));
+    await writeSynced(tmp, result.data);
     await rename(tmp, b.path);
     await this.commit.syncDir();
     const fd = fs.openSync(b.path, "r+");
@@ -561,13 +467,15 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     b.fd = fd;
     b.resetMsgs();
     b.liveMsgs = 0;
-    for (const [seq, off] of moved) {
+    // Messages removed while the new file was written stay in it as dead records; their tombstones
+    // or the floor are in the active block.
+    for (const [seq, off] of result.msgs) {
       b.addMsg(seq, off);
       if (this.index.find(seq) >= 0) b.liveMsgs++;
     }
-    b.tombs = tombs;
-    b.size = b.written = b.fileSize = at;
-    b.buf = b.buf === undefined ? undefined : out.subarray(0, at);
+    b.tombs = result.tombs;
+    b.size = b.written = b.fileSize = result.data.length;
+    if (b.buf !== undefined) b.buf = result.data;
     b.generation++;
     this.upkeepDue = true;
   }
@@ -579,30 +487,13 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     const off = b?.offsetOf(seq) ?? -1;
     if (b === undefined || off < 0) throw new StoreError("corrupt", `no record for sequence ${seq}`);
     if (b.buf !== undefined && off + FIXED <= b.size) return payloadOf(b.buf, readRecord(b.buf, off, b.size, false)!);
-    return this.readFromDisk(b, off, seq);
-  }
-
-  private readFromDisk(b: Block, off: number, seq: number): MsgPayload {
-    const gen = b.generation;
-    let w = this.window;
-    if (w === undefined || w.block !== b || w.generation !== gen || off < w.pos || off + FIXED > w.pos + w.buf.length) {
-      w = { block: b, generation: gen, pos: off, buf: preadSync(b.fd, READ_AHEAD, off) };
-      this.window = w;
-    }
-    let rel = off - w.pos;
-    const len = w.buf.length - rel >= 4 ? w.buf.readUInt32LE(rel) : 0;
-    if (rel + len > w.buf.length) {
-      w = { block: b, generation: gen, pos: off, buf: preadSync(b.fd, Math.max(len, READ_AHEAD), off) };
-      this.window = w;
-      rel = 0;
-    }
-    const v = readRecord(w.buf, rel, w.buf.length);
-    if (v === undefined || v.kind !== RecordKind.Msg || v.seq !== seq) {
-      this.window = undefined;
+    const got = this.reader.read(b, off);
+    if (got === undefined || got.view.kind !== RecordKind.Msg || got.view.seq !== seq) {
+      this.reader.forget(b);
       this.report({ kind: "corrupt-read", file: b.path, offset: off, detail: `record of sequence ${seq} failed its checksum; not served` });
       throw new StoreError("corrupt", `sequence ${seq}`);
     }
-    return payloadOf(w.buf, v);
+    return payloadOf(got.buf, got.view);
   }
 
   /** The block whose message range holds seq: binary search by first sequence (blocks without messages skipped). */
@@ -663,7 +554,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     this.commit.close();
     for (const b of this.blocks) if (b.fd >= 0) fs.closeSync(b.fd);
     this.blocks = [];
-    this.window = undefined;
+    this.reader.forget();
     this.lastHit = undefined;
   }
 
@@ -675,22 +566,5 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   private failed(err: unknown): void {
     this.failure = new StoreError("io", err instanceof Error ? err.message : String(err), { cause: err });
     this.report({ kind: "io-error", file: this.dir, detail: this.failure.message });
-  }
-}
-
-function payloadOf(buf: Buffer, v: { hdrStart: number; hdrLen: number; dataStart: number; dataLen: number }): MsgPayload {
-  return {
-    hdr: v.hdrLen > 0 ? buf.subarray(v.hdrStart, v.hdrStart + v.hdrLen) : undefined,
-    data: buf.subarray(v.dataStart, v.dataStart + v.dataLen),
-  };
-}
-
-async function writeSynced(path: string, data: Buffer): Promise<void> {
-  const fh = await open(path, "w");
-  try {
-    await fh.writeFile(data);
-    await fdatasync(fh.fd);
-  } finally {
-    await fh.close();
   }
 }
