@@ -19,6 +19,7 @@ import { AccountRegistry } from "./accounts.js";
 import { bindClient, reauthorize } from "./client-auth.js";
 import { Client } from "./client.js";
 import { startTls } from "./client-tls.js";
+import { authenticateByCertificate, mapsCertificates } from "./cert-auth.js";
 import { ClosedReason } from "./closed-reason.js";
 import { deliver, Outgoing } from "./delivery.js";
 import { ServerStats } from "./stats.js";
@@ -97,6 +98,7 @@ export class Server {
 
   /** Checks a client's CONNECT credentials (possibly asynchronously: bcrypt). */
   authenticate(c: Client): AuthOutcome | Promise<AuthOutcome> {
+    if (mapsCertificates(this)) return authenticateByCertificate(this, c, "STANDARD");
     return this.auth.authenticate({ connect: c.opts, nonce: c.nonce, connectionType: "STANDARD" });
   }
 
