@@ -174,9 +174,18 @@ export function readAccounts(e: ConfEntry, r: FieldReader, patch: OptionsPatch):
   const map = r.map(e);
   if (!map) return;
   const accounts: AccountConfig[] = [];
+  // A user name may appear once across the authorization block (when read before) and every account.
+  const seen = new Set((patch.users ?? []).map((u) => u.user));
   for (const entry of map.values()) {
     const a: AccountConfig = { name: entry.key, users: [], nkeys: [], exports: [], imports: [], limits: {} };
-    if (entry.value.kind === "map") readFields(entry.value.value, ACCOUNT_HANDLERS, r, a);
+    if (entry.value.kind === "map") {
+      readFields(entry.value.value, ACCOUNT_HANDLERS, r, a);
+      const usersKey = entry.value.value.get("users")?.keyPos ?? entry.keyPos;
+      for (const u of a.users) {
+        if (seen.has(u.user)) r.error(usersKey, `Duplicate user "${u.user}" detected`);
+        seen.add(u.user);
+      }
+    }
     else if (entry.value.kind !== "string" || entry.value.value !== "") {
       r.error(entry.keyPos, `Expected map entries for accounts, got ${kindName(entry.value)}`);
       continue;
@@ -187,9 +196,11 @@ export function readAccounts(e: ConfEntry, r: FieldReader, patch: OptionsPatch):
   patch.accounts = accounts;
 }
 
-/** Every import names a defined account and something that account exports to it. */
+/** Private exports name defined accounts; every import names a defined account and something it exports to it. */
 function checkImports(accounts: AccountConfig[], r: FieldReader, pos: ConfPos): void {
   const byName = new Map(accounts.map((a) => [a.name, a]));
+  for (const a of accounts)
+    for (const x of a.exports) for (const n of x.accounts ?? []) if (!byName.has(n)) r.error(pos, `"${n}" account not defined for ${x.kind} export`);
   for (const a of accounts) {
     for (const imp of a.imports) {
       const from = byName.get(imp.account);

@@ -141,6 +141,9 @@ export function readAuthorization(e: ConfEntry, r: FieldReader, patch: OptionsPa
   if (a.token !== undefined) patch.authToken = a.token;
   if (a.timeoutMs !== undefined) patch.authTimeoutMs = a.timeoutMs;
   if (a.lists) {
+    // Accounts read before this block: their users may not reappear here.
+    const inAccounts = new Set((patch.accounts ?? []).flatMap((acc) => acc.users.map((u) => u.user)));
+    for (const u of a.lists.users) if (inAccounts.has(u.user)) r.error(e.keyPos, `Duplicate user "${u.user}" detected`);
     patch.users = a.lists.users;
     if (a.lists.nkeys.length > 0) patch.nkeys = a.lists.nkeys;
   }

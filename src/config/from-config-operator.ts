@@ -27,7 +27,9 @@ function readJwtSource(e: ConfEntry, source: string, r: FieldReader): string | u
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    return r.error(e.keyPos, `error parsing operator JWT: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : (err as Error).message;
+    return r.error(e.keyPos, `error parsing operator JWT: open ${source}: ${why}`);
   }
   return extractJwt(text) ?? r.error(e.keyPos, `error parsing operator JWT: no JWT found in ${source}`);
 }

@@ -55,8 +55,9 @@ function subjects(v: ConfValue, r: FieldReader, queues: boolean): string[] | und
   const out: string[] = [];
   for (const item of items) {
     if (item.kind !== "string")
-      return r.error(item.pos, `Expected subject permissions to be a subject, or array of subjects, got ${goKind(item)}`);
-    if (!validPermissionSubject(item.value, queues)) return r.error(item.pos, `subject "${item.value}" is not a valid subject`);
+      return r.error(undefined, `Expected subject permissions to be a subject, or array of subjects, got ${goKind(item)}`);
+    // nats-server names no position for this one.
+    if (!validPermissionSubject(item.value, queues)) return r.error(undefined, `subject "${item.value}" is not a valid subject`);
     out.push(item.value);
   }
   return out;

@@ -229,24 +229,11 @@ const ALIASES: Record<string, string> = {
 };
 for (const [alias, name] of Object.entries(ALIASES)) HANDLERS[alias] = HANDLERS[name]!;
 
-/** A user name may appear once across the authorization block and every account. */
-function checkDuplicateUsers(p: OptionsPatch, r: FieldReader): void {
-  if (p.accounts === undefined || p.users === undefined) return;
-  const seen = new Set(p.users.map((u) => u.user));
-  for (const a of p.accounts) {
-    for (const u of a.users) {
-      if (seen.has(u.user)) r.error(undefined, `Duplicate user "${u.user}" detected`);
-      seen.add(u.user);
-    }
-  }
-}
-
 /** Maps a parsed config file onto options; throws a ConfigError listing every problem. */
 export function optionsFromConfig(doc: ConfMap): ConfigOptions {
   const r = new FieldReader();
   const patch: OptionsPatch = {};
   readFields(doc, HANDLERS, r, patch);
-  checkDuplicateUsers(patch, r);
   r.throwIfAny();
   return { patch, warnings: r.warnings };
 }
