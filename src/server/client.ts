@@ -25,6 +25,11 @@ import type { SecuredConnection } from "../tls/acceptor.js";
 import type { CertificateNames } from "../tls/certificate.js";
 import type { TlsSession } from "../tls/session.js";
 
+/** CONNECT JSON for the log: nats-server redacts "pass"; tsnats also hides "auth_token". */
+function redactSecrets(json: string): string {
+  return json.replace(/("(?:pass|auth_token)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g, '$1"[REDACTED]"');
+}
+
 export class Client implements ProtocolHandler {
   readonly parser: Parser;
   readonly out = new Outbound();
@@ -149,7 +154,8 @@ export class Client implements ProtocolHandler {
     return this.server.logger.traceOn;
   }
   traceIn(op: string, arg: string): void {
-    this.server.logger.trace(`${this.logPrefix} - <<- [${arg === "" ? op : `${op} ${arg}`}]`);
+    const shown = op === "CONNECT" ? redactSecrets(arg) : arg;
+    this.server.logger.trace(`${this.logPrefix} - <<- [${shown === "" ? op : `${op} ${shown}`}]`);
   }
   tracePayload(payload: Buffer): void {
     const max = this.server.opts.maxTracedMsgLen;
@@ -214,7 +220,7 @@ export class Client implements ProtocolHandler {
     if (this.defer(() => this.onConnect(json))) return;
     const info = parseConnect(json, this.opts);
     if (info === undefined) {
-      this.server.logger.error(`${this.logPrefix} - Client parser ERROR: invalid CONNECT JSON '${json.slice(0, 64)}'`);
+      this.server.logger.error(`${this.logPrefix} - Client parser ERROR: invalid CONNECT JSON '${redactSecrets(json).slice(0, 64)}'`);
       this.close(ClosedReason.ProtocolViolation);
       return;
     }
