@@ -30,6 +30,7 @@ export function startTls(server: Server, c: Client, acceptor: TlsAcceptor, info:
     c.queueStr(info);
   };
   let fallback: NodeJS.Timeout | undefined;
+  let finished = false;
   const fail = (why: string) => {
     if (c.closed) return;
     log.error(`${c.logPrefix} - TLS handshake error: ${why}`);
@@ -38,10 +39,15 @@ export function startTls(server: Server, c: Client, acceptor: TlsAcceptor, info:
   const deadline = setTimeout(() => fail("i/o timeout"), o.timeoutMs);
   deadline.unref();
   const done = () => {
+    finished = true;
     clearTimeout(deadline);
     clearTimeout(fallback);
   };
-  raw.once("close", done);
+  // Before the client's own close handler: a peer that leaves mid-handshake is a handshake error (EOF).
+  raw.prependOnceListener("close", () => {
+    if (!finished) fail("EOF");
+    done();
+  });
 
   log.debug(`${c.logPrefix} - Starting TLS client connection handshake`);
   if (!o.handshakeFirst) sendInfo();
