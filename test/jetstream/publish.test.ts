@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { headers, type Msg } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { startServer } from "../../src/index.js";
 import { api, apiText, embeddedJs, rawRequest, sleep, type JsEnv } from "./support.js";
 import { suiteCleanup } from "../e2e/support.js";
 
@@ -240,5 +243,19 @@ describe("sizes", () => {
     assert.deepEqual(big.error, { code: 400, err_code: 10097, description: "header size exceeds maximum allowed of 64k" });
     const r = await api(env.nc, "sz", "12345678901");
     assert.deepEqual(r, { error: { code: 400, err_code: 10054, description: "message size exceeds maximum allowed" }, stream: "SZ", seq: 0 });
+  });
+});
+
+describe("a server without JetStream", () => {
+  it("has no $JS.API responder: clients get 503 no responders", async (t) => {
+    const srv = await startServer({});
+    t.after(() => srv.close());
+    const nc = await connect({ servers: srv.url, reconnect: false });
+    t.after(() => nc.close());
+    assert.equal(nc.info?.jetstream, undefined);
+    await assert.rejects(jetstreamManager(nc), /not enabled/i);
+    await assert.rejects(jetstream(nc).publish("any", "x", { timeout: 500 }), /not enabled/i);
+    const m = await nc.request("$JS.API.INFO", "", { timeout: 500 }).catch((e: Error) => e);
+    assert.match(String(m), /no responders/i);
   });
 });
