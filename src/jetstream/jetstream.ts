@@ -38,7 +38,6 @@ export class JetStream {
   readonly router = new ApiRouter();
   readonly accounts = new Map<Account, JsAccount>();
   readonly apiStats: ApiStats = { total: 0, errors: 0, inflight: 0 };
-  readonly started = new Date();
   private stopping: Promise<void> | undefined;
 
   private constructor(

@@ -6,7 +6,7 @@
  * source appends with a `Nats-Stream-Source: <origin> <seq>` header, from which its position is found
  * again after a restart. A link whose origin does not exist (yet) waits for it to be created.
  */
-import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../util/nanos.js";
+import { nowNanos, rfc3339ToNanos } from "../util/nanos.js";
 import { JS_STREAM_SOURCE, appendHeaders, headerValue, parseHeaders } from "./headers.js";
 import type { StreamSourceConfig } from "./stream-config.js";
 import type { Stream } from "./stream.js";
@@ -198,11 +198,6 @@ export class SourceLink {
     if (this.cfg.subject_transforms !== undefined) o.subject_transforms = this.cfg.subject_transforms;
     if (this.error !== undefined) o.error = { code: 500, err_code: 10051, description: this.error };
     return o;
-  }
-
-  /** For tests and logs. */
-  describe(): string {
-    return `${this.mirror ? "mirror" : "source"} ${this.cfg.name} at ${this.cursor} (${nanosToRfc3339(this.lastActive)})`;
   }
 }
 

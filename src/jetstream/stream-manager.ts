@@ -20,12 +20,6 @@ import { Stream, storeLimits } from "./stream.js";
 const META_FILE = "meta.json";
 const MSGS_DIR = "msgs";
 
-export interface CreateResult {
-  stream: Stream;
-  /** False when an identical stream existed already (idempotent create). */
-  created: boolean;
-}
-
 /** Checks a normalized config against the account: limits and subject overlap with other streams. */
 export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing: Stream | undefined): void {
   const limits = jsa.effectiveLimits;
@@ -85,7 +79,8 @@ function register(jsa: JsAccount, s: Stream): void {
   jsa.streamsChanged();
 }
 
-export async function createStream(jsa: JsAccount, raw: Record<string, unknown>, subjectName: string): Promise<CreateResult> {
+/** Creates a stream, or returns the existing one when its config is the same (an idempotent create). */
+export async function createStream(jsa: JsAccount, raw: Record<string, unknown>, subjectName: string): Promise<Stream> {
   const cfg = decodeStreamConfig(raw);
   if (cfg.name !== subjectName) throw jsError("JSStreamMismatchErr");
   normalizeStreamConfig(cfg);
@@ -95,7 +90,7 @@ export async function createStream(jsa: JsAccount, raw: Record<string, unknown>,
   if (cfg.sealed) throw jsError("JSStreamInvalidConfigF", { err: "stream configuration for create can not be sealed" });
   const existing = jsa.streams.get(cfg.name);
   if (existing !== undefined) {
-    if (sameStreamConfig(existing.cfg, cfg)) return { stream: existing, created: false };
+    if (sameStreamConfig(existing.cfg, cfg)) return existing;
     throw jsError("JSStreamNameExistErr");
   }
   if (jsa.reserved.has(cfg.name)) throw jsError("JSStreamNameExistErr");
@@ -104,7 +99,7 @@ export async function createStream(jsa: JsAccount, raw: Record<string, unknown>,
   try {
     const s = await addStream(jsa, cfg);
     jsa.advisory(`STREAM.CREATED.${cfg.name}`, "stream_action", { stream: cfg.name, action: "create" });
-    return { stream: s, created: true };
+    return s;
   } finally {
     jsa.reserved.delete(cfg.name);
   }

@@ -463,11 +463,6 @@ export class Stream implements StreamHandle {
     for (const c of [...this.consumers.values()]) await c.stop(persist).catch(() => undefined);
     this.unhookStore();
   }
-
-  /** The subject in nats-server's wire form: latin1, one char per byte. */
-  static wireSubject(s: string): string {
-    return toWire(s);
-  }
 }
 
 /** The part of a config the store enforces. */

@@ -53,7 +53,7 @@ export function registerStreamCrud(r: ApiRouter): void {
   });
 
   r.add("STREAM.CREATE.*", "stream_create_response", async (req) => {
-    const { stream } = await createStream(req.jsa, configBody(req), req.tokens[2]!);
+    const stream = await createStream(req.jsa, configBody(req), req.tokens[2]!);
     return { ...streamInfoJson(stream, { links: false }), did_create: true };
   });
 
