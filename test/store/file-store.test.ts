@@ -132,6 +132,21 @@ describe("file store blocks and upkeep", () => {
     await s.stop();
   });
 
+  it("gives blocks back while appends keep arriving", async () => {
+    const s = await open({ blockSize: 16 * 1024, limits: { maxMsgs: 20 } });
+    // Appends every millisecond, whatever the disk does (like many publishers).
+    const timer = setInterval(() => {
+      for (let i = 0; i < 20; i++) s.storeMsg("a", undefined, Buffer.alloc(100));
+    }, 1);
+    await sleep(1500);
+    clearInterval(timer);
+    const blocks = s.blockFiles().length;
+    const made = Number(s.blockFiles().at(-1)!.split("/").at(-1)!.slice(0, 10));
+    assert.ok(made > 20, `only ${made} blocks were written`);
+    assert.ok(blocks < made / 2, `${blocks} of ${made} blocks still there under load`);
+    await s.stop();
+  });
+
   it("compacts blocks whose messages are mostly removed (KV updates) and stays correct", async () => {
     let s = await open({ blockSize: 2048, limits: { maxMsgsPerSubject: 1 } });
     for (let i = 0; i < 1000; i++) s.storeMsg(`kv.${i % 5}`, undefined, buf(`value-${i}`));

@@ -396,11 +396,12 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     if (!this.upkeepDue || this.closed) return undefined;
     this.upkeepDue = false;
     const doomed = this.blocks.filter((b) => b !== this.active && b.liveMsgs === 0 && b.written === b.size && this.tombsUnneeded(b));
-    if (doomed.length > 0) return this.deleteBlocks(doomed);
-    const padded = this.blocks.filter((b) => b !== this.active && b.fileSize > b.size && b.written === b.size);
-    if (padded.length > 0) return this.trimBlocks(padded);
+    const padded = this.blocks.filter((b) => b !== this.active && b.liveMsgs > 0 && b.fileSize > b.size && b.written === b.size);
+    if (doomed.length > 0 || padded.length > 0) return this.releaseSpace(doomed, padded);
     const sparse = this.blocks.find((b) => b !== this.active && b.physMsgs > 0 && b.liveMsgs * 2 < b.physMsgs && b.written === b.size);
     if (sparse !== undefined) return this.compactBlock(sparse);
+    // Nothing to do yet; look again after the next batch if that batch can make a block deletable.
+    this.upkeepDue = this.floor > this.durableFloor || this.blocks.some((b) => b !== this.active && b.liveMsgs === 0 && b.written < b.size);
     return undefined;
   }
 
@@ -416,28 +417,27 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     return holder !== undefined && holder !== b && holder.has(seq);
   }
 
-  private async deleteBlocks(doomed: Block[]): Promise<void> {
-    for (const b of doomed) {
-      this.commit.forgetFd(b.fd);
-      fs.closeSync(b.fd);
-      b.fd = -1;
-      await unlink(b.path);
-    }
-    const gone = new Set(doomed);
-    this.blocks = this.blocks.filter((b) => !gone.has(b));
-    if (this.lastHit !== undefined && gone.has(this.lastHit)) this.lastHit = undefined;
-    for (const b of doomed) this.reader.forget(b);
-    await this.commit.syncDir();
-    // Deleting these may have made tombstones elsewhere unneeded.
-    this.upkeepDue = true;
-  }
-
-  /** Gives back the zeros written ahead into blocks that are sealed now (no sync: zeros are harmless). */
-  private async trimBlocks(padded: Block[]): Promise<void> {
+  /** Deletes blocks with nothing left in them and gives back the zeros written ahead into sealed ones. */
+  private async releaseSpace(doomed: Block[], padded: Block[]): Promise<void> {
     for (const b of padded) {
+      // No sync needed: zeros past the data are harmless if the truncation is lost.
       await ftruncate(b.fd, b.size);
       b.fileSize = b.size;
     }
+    if (doomed.length > 0) {
+      for (const b of doomed) {
+        this.commit.forgetFd(b.fd);
+        fs.closeSync(b.fd);
+        b.fd = -1;
+        this.reader.forget(b);
+        await unlink(b.path);
+      }
+      const gone = new Set(doomed);
+      this.blocks = this.blocks.filter((b) => !gone.has(b));
+      if (this.lastHit !== undefined && gone.has(this.lastHit)) this.lastHit = undefined;
+      await this.commit.syncDir();
+    }
+    // Deleting these may have made tombstones elsewhere unneeded.
     this.upkeepDue = true;
   }
 

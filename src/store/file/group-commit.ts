@@ -62,6 +62,7 @@ function deferred(): Deferred {
 }
 
 const RESOLVED = Promise.resolve();
+const UPKEEP_EVERY_MS = 100;
 
 /** Like Promise.all, but settles only when every operation has: no I/O may outlive a failure. */
 async function allDone(ops: Promise<void>[]): Promise<void> {
@@ -82,6 +83,7 @@ export class GroupCommit {
   private dirUnsynced = false;
   private readonly interval: NodeJS.Timeout | undefined;
   private idle: Deferred | undefined;
+  private lastUpkeep = 0;
 
   constructor(
     private readonly src: BatchSource,
@@ -164,7 +166,8 @@ export class GroupCommit {
     if (this.busy || this.failed !== undefined) return;
     this.busy = true;
     try {
-      // Batches first; upkeep only while no append is waiting for the disk.
+      // Batches first; upkeep when no append waits for the disk, or every UPKEEP_EVERY_MS under
+      // sustained load (else a busy stream with discard old would never give its blocks back).
       for (;;) {
         const waiters = this.pending;
         const forced = this.forced;
@@ -176,11 +179,13 @@ export class GroupCommit {
           this.running = undefined;
           waiters?.resolve();
           forced?.resolve();
-          continue;
         }
+        const waiting = this.pending !== undefined || this.forced !== undefined;
+        if (waiting && Date.now() - this.lastUpkeep < UPKEEP_EVERY_MS) continue;
+        this.lastUpkeep = Date.now();
         const upkeep = this.src.maintain();
-        if (upkeep === undefined) break;
-        await upkeep;
+        if (upkeep !== undefined) await upkeep;
+        else if (!waiting) break;
       }
     } catch (err) {
       this.fail(err);

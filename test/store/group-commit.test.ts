@@ -1,0 +1,129 @@
+/** Group commit on its own, with a scripted batch source over a real temp file. */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { join } from "node:path";
+import { GroupCommit, type Batch, type BatchSource } from "../../src/store/file/group-commit.js";
+import { sleep, tempDir } from "./helpers.js";
+
+const dir = tempDir();
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** A source that writes `pending` bytes to one file per batch and counts what the committer asks. */
+class Source implements BatchSource {
+  readonly fd = fs.openSync(join(dir, `f${++n}`), "w+");
+  pending = 0;
+  pos = 0;
+  batches = 0;
+  synced = 0;
+  upkeeps = 0;
+  onBatchDone: () => void = () => undefined;
+  badFd = false;
+
+  takeBatch(): Batch {
+    this.batches++;
+    const len = this.pending;
+    this.pending = 0;
+    const buf = Buffer.alloc(len, 1);
+    const fd = this.badFd ? 987654 : this.fd;
+    this.pos += len;
+    return { writes: len > 0 ? [{ fd, buf, off: 0, len, pos: this.pos - len }] : [], fds: len > 0 ? [fd] : [], dir: false };
+  }
+
+  batchDone(_b: Batch, synced: boolean): void {
+    if (synced) this.synced++;
+    this.onBatchDone();
+  }
+
+  maintain(): Promise<void> | undefined {
+    this.upkeeps++;
+    return undefined;
+  }
+}
+
+function setup(lazyMs?: number): { src: Source; gc: GroupCommit; failures: unknown[] } {
+  const src = new Source();
+  const failures: unknown[] = [];
+  const gc = new GroupCommit(src, dir, lazyMs, (e) => failures.push(e));
+  after(() => gc.close());
+  return { src, gc, failures };
+}
+
+function append(src: Source, gc: GroupCommit, bytes = 100): void {
+  src.pending += bytes;
+  gc.noteWrite();
+}
+
+describe("group commit", () => {
+  it("resolves at once with nothing written, else after the batch that holds the data", async () => {
+    const { src, gc } = setup();
+    await gc.sync();
+    assert.equal(src.batches, 0);
+    append(src, gc);
+    let done = false;
+    const p = gc.sync().then(() => (done = true));
+    await Promise.resolve();
+    assert.equal(done, false);
+    await p;
+    assert.equal(src.batches, 1);
+    assert.equal(fs.fstatSync(src.fd).size, 100);
+  });
+
+  it("takes everything appended in one loop turn as one batch, and later appends as the next", async () => {
+    const { src, gc } = setup();
+    for (let i = 0; i < 100; i++) append(src, gc);
+    const first = gc.sync();
+    await new Promise((r) => setImmediate(r));
+    append(src, gc); // arrives while the first batch is on its way to the disk
+    const second = gc.sync();
+    await first;
+    await second;
+    assert.equal(src.batches, 2);
+    assert.equal(src.synced, 2);
+    assert.equal(fs.fstatSync(src.fd).size, 10_100);
+  });
+
+  it("runs upkeep under sustained load, though a batch is always waiting", async () => {
+    const { src, gc } = setup();
+    const until = Date.now() + 400;
+    // Every batch finds the next append already there (as with many publishers).
+    src.onBatchDone = () => {
+      if (Date.now() < until) append(src, gc, 10);
+    };
+    append(src, gc, 10);
+    await sleep(450);
+    await gc.settle();
+    assert.ok(src.batches > 20, `${src.batches} batches`);
+    assert.ok(src.upkeeps >= 3, `upkeep ran ${src.upkeeps} times in ${src.batches} back-to-back batches`);
+  });
+
+  it("fails for good after a failed write: waiters and later syncs are rejected", async () => {
+    const { src, gc, failures } = setup();
+    src.badFd = true;
+    append(src, gc);
+    await assert.rejects(gc.sync(), /EBADF/);
+    assert.equal(failures.length, 1);
+    await assert.rejects(gc.sync());
+    await assert.rejects(gc.flush());
+  });
+
+  it("with a sync interval, acknowledges at once, writes at the end of the turn and syncs on the timer or flush", async () => {
+    const { src, gc } = setup(50);
+    append(src, gc);
+    let done = false;
+    void gc.sync().then(() => (done = true));
+    await Promise.resolve();
+    assert.equal(done, true);
+    await new Promise((r) => setImmediate(r));
+    await gc.settle();
+    assert.equal(fs.fstatSync(src.fd).size, 100, "written");
+    assert.equal(src.synced, 0, "not synced yet");
+    await sleep(120);
+    assert.ok(src.synced >= 1, "synced by the timer");
+    append(src, gc);
+    const before = src.synced;
+    await gc.flush();
+    assert.equal(src.synced, before + 1);
+  });
+});
