@@ -93,8 +93,11 @@ export function jsz(req: MonitorRequest): Reply {
     const u = emptyUsage(0);
     return json({ ...head, disabled: true, config: { max_memory: 0, max_storage: 0 }, ...u.stats, ...counts(u) });
   }
-  const u = jetStreamUsage(server);
-  return json({ ...head, config: jetStreamConfig(server), ...u.stats, ...counts(u) });
+  const [accounts, streams, consumers, config] = ["accounts", "streams", "consumers", "config"].map((n) => boolParam(q, n));
+  const acc = q.get("acc") ?? undefined;
+  const d = jszData(server, { accounts: accounts!, streams: streams!, consumers: consumers!, config: config!, account: acc, offset: intParam(q, "offset"), limit: intParam(q, "limit") });
+  const u = d ?? jetStreamUsage(server);
+  return json({ ...head, config: jetStreamConfig(server), ...u.stats, ...counts(u), ...(d?.account_details && { account_details: d.account_details }) });
 }
 
 function counts(u: JetStreamUsage): Pick<JetStreamUsage, "streams" | "consumers" | "messages" | "bytes"> {
