@@ -93,8 +93,14 @@ export class Client implements ProtocolHandler {
 
   /** The TLS session once a handshake completed (version, cipher suite, client certificates). */
   tls: TlsSession | undefined;
-  /** Called when a flush has reached the kernel; set for TLS sockets only (see secured()). */
-  private writeDone: (() => void) | undefined;
+  /**
+   * Called when a flush has reached the kernel. 'drain' alone is not enough: it follows only a write()
+   * that returned false, so a partial write under the high-water mark (and every TLS write, which is
+   * always queued) would otherwise look stuck until write_deadline. One bound function, no allocation.
+   */
+  private readonly writeDone = (): void => {
+    if (this.socketPending > 0) this.onDrain();
+  };
 
   /**
    * `socket` is the accepted TCP socket until a TLS handshake completes, then the TLS socket over it.
@@ -132,9 +138,6 @@ export class Client implements ProtocolHandler {
   secured(c: SecuredConnection): void {
     this.socket = c.socket;
     this.tls = c.session;
-    // A TLS socket queues every write (writableLength > 0 after write()) and emits 'drain' only after a
-    // refused one, so completion comes from write callbacks; plain TCP needs none.
-    this.writeDone = () => this.onDrain();
     this.startReading();
     this.watch(c.socket);
   }
