@@ -392,11 +392,11 @@ export function storeContract(makeKit: () => StoreKit): void {
 
   describe("expiry", () => {
     it("removes messages older than max_age on a timer", async () => {
-      const s = await kit.create({ limits: { maxAge: 150e6 } });
+      const s = await kit.create({ limits: { maxAge: 300e6 } });
       const removed: [number, RemoveReason][] = [];
       s.onRemove((seq, _subj, r) => removed.push([seq, r]));
       s.storeMsg("a", undefined, buf("old"));
-      await sleep(100);
+      await sleep(150);
       s.storeMsg("a", undefined, buf("young"));
       assert.ok(await waitFor(() => s.state().msgs === 1));
       assert.deepEqual(removed, [[1, "age"]]);
