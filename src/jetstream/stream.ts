@@ -42,6 +42,8 @@ import { SubjectTransform } from "./transform.js";
 /** Headers larger than this are refused (10097), as nats-server does. */
 const MAX_HEADER_SIZE = 64 * 1024;
 const EXPECTED_PREFIX = "Nats-Expected-";
+/** Messages looked at per loop turn when interest retention re-checks a stream. */
+const INTEREST_SLICE = 4096;
 
 type StoredListener = (msg: StoredMsg) => void;
 type RemovedListener = (seq: number, subject: string, reason: RemoveReason) => void;
@@ -389,10 +391,15 @@ export class Stream implements StreamHandle {
     });
   }
 
-  checkInterest(): void {
+  /**
+   * Walks the stream from `from` and removes every message no consumer needs, a slice per loop turn
+   * so that a large stream does not hold up the event loop.
+   */
+  checkInterest(from = 1): void {
     if (!this.alive || this.cfg.retention !== "interest") return;
     const doomed: number[] = [];
-    for (let m = this.store.loadNextMsg(">", 1); m !== undefined; m = this.store.loadNextMsg(">", m.seq + 1)) {
+    let m = this.store.loadNextMsg(">", from);
+    for (let n = 0; m !== undefined && n < INTEREST_SLICE; n++, m = this.store.loadNextMsg(">", m.seq + 1)) {
       let needed = false;
       for (const c of this.consumers.values()) {
         if (c.needs(m.seq, m.subject)) {
@@ -403,6 +410,13 @@ export class Stream implements StreamHandle {
       if (!needed) doomed.push(m.seq);
     }
     for (const seq of doomed) this.store.removeMsg(seq);
+    if (m !== undefined) {
+      const next = m.seq;
+      this.interestCheck = setImmediate(() => {
+        this.interestCheck = undefined;
+        this.checkInterest(next);
+      });
+    }
   }
 
   // ---- subject delete markers ---------------------------------------------------------------------
