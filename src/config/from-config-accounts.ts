@@ -10,7 +10,7 @@ import { kindName, readFields, type FieldHandler, type FieldReader } from "./fie
 import { readUsers } from "./from-config-auth.js";
 import { readPermissions } from "./from-config-permissions.js";
 import type { AccountConfig, ExportEntry, ImportEntry, OptionsPatch, ResponseType } from "./options.js";
-import { isValidSubject, subjectIsSubsetOf } from "../subjects/validate.js";
+import { isValidSubject, subjectIsSubsetOf, subjectsOverlap } from "../subjects/validate.js";
 
 const RESPONSE_TYPES: Record<string, ResponseType> = { singleton: "Singleton", stream: "Stream", chunked: "Chunked" };
 
@@ -196,8 +196,12 @@ export function readAccounts(e: ConfEntry, r: FieldReader, patch: OptionsPatch):
   patch.accounts = accounts;
 }
 
-/** Private exports name defined accounts; every import names a defined account and something it exports to it. */
+/**
+ * Private exports name defined accounts; every import names a defined account and something it exports
+ * to it, and no chain of imports leads back to the importer (messages would circle forever).
+ */
 function checkImports(accounts: AccountConfig[], r: FieldReader, pos: ConfPos): void {
+  let cycleReported = false;
   const byName = new Map(accounts.map((a) => [a.name, a]));
   for (const a of accounts)
     for (const x of a.exports) for (const n of x.accounts ?? []) if (!byName.has(n)) r.error(pos, `"${n}" account not defined for ${x.kind} export`);
@@ -210,8 +214,34 @@ function checkImports(accounts: AccountConfig[], r: FieldReader, pos: ConfPos): 
       }
       if (!exportAllows(from.exports, imp.kind, imp.subject, a.name))
         r.error(pos, `Error adding ${imp.kind} import "${imp.subject}": ${imp.kind} import not authorized`);
+      else if (!cycleReported && formsCycle(byName, a.name, imp)) {
+        // nats-server reports the first cycle only.
+        r.error(pos, `Error adding ${imp.kind} import "${imp.subject}": import forms a cycle`);
+        cycleReported = true;
+      }
     }
   }
+}
+
+/** The subject an import delivers to (streams) or listens on (services) in the importing account. */
+function localSubject(imp: ImportEntry): string {
+  if (imp.prefix !== undefined) return `${imp.prefix.replace(/\.$/, "")}.${imp.subject}`;
+  return imp.to ?? imp.subject;
+}
+
+/** Following imports of the same kind whose subjects overlap leads from the exporter back to `start`. */
+function formsCycle(byName: Map<string, AccountConfig>, start: string, imp: ImportEntry): boolean {
+  const seen = new Set<string>();
+  const walk = (account: string, subject: string): boolean => {
+    if (account === start) return true;
+    if (seen.has(account)) return false;
+    seen.add(account);
+    for (const next of byName.get(account)?.imports ?? []) {
+      if (next.kind === imp.kind && subjectsOverlap(localSubject(next), subject) && walk(next.account, next.subject)) return true;
+    }
+    return false;
+  };
+  return walk(imp.account, imp.subject);
 }
 
 /** Whether `exports` has an export of `kind` covering `subject` that `importer` may use. */

@@ -64,6 +64,8 @@ const BAD: [string, string | string[]][] = [
   ['accounts { A: { exports: [ {service: "x", response_type: "weird"} ] } }', 'e.conf:1:42: Unknown response type: "weird"'],
   ['accounts { A: { exports: [ {stream: "x.*", accounts: [B, C]} ] }, B: {}, C: {imports: [ {stream: {account: A, subject: "x.>"}} ]} }', 'e.conf:1:0: Error adding stream import "x.>": stream import not authorized'],
   ['accounts { A: { exports: [ {stream: "x.*", accounts: [B]} ] } }', 'e.conf:1:0: "B" account not defined for stream export'],
+  ['accounts { A: { exports: [{stream: "x.>"}], imports: [{stream: {account: B, subject: "x.>"}}] }, B: { exports: [{stream: "x.>"}], imports: [{stream: {account: A, subject: "x.>"}}] } }', 'e.conf:1:0: Error adding stream import "x.>": import forms a cycle'],
+  ['accounts { A: { exports: [{service: "x.>"}], imports: [{service: {account: B, subject: "x.>"}}] }, B: { exports: [{service: "x.>"}], imports: [{service: {account: A, subject: "x.>"}}] } }', 'e.conf:1:0: Error adding service import "x.>": import forms a cycle'],
   ['operator: "nonexistent.jwt"', "e.conf:1:0: error parsing operator JWT: open nonexistent.jwt: no such file or directory"],
 ];
 
