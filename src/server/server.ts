@@ -120,6 +120,7 @@ export class Server {
     this.logger.info(`  Name:     ${this.name}`);
     this.logger.info(`  ID:       ${this.id}`);
     if (o.configFile) this.logger.info(`Using configuration file: ${o.configFile}`);
+    if (this.resolver?.kind === "url") this.logger.warn("The URL account resolver is not supported: only preloaded account JWTs are known");
     if (this.resolver !== undefined) {
       await this.resolver.start();
       this.accounts.configure(o, this.auth);
