@@ -4,9 +4,9 @@
  * - `meta.json`: name, creation time and config, replaced atomically on create and update;
  * - `state.log`: the operations of consumer-state.ts, appended in frames `[u32 len][u32 crc32][records]`.
  *
- * Durability is the stream's: what is logged during one event-loop turn is written as one frame and
- * fdatasync'ed (group commit); sync() resolves once everything logged before it is on disk, which is
- * when an ack that asked for a reply gets it. With `sync_interval` the frame is written at once and
+ * Durability is the stream's: what is logged is written as one frame and fdatasync'ed (group commit);
+ * sync() resolves once everything logged before it is on disk, which is when an ack that asked for a
+ * reply gets it. Changes nobody waits for go out within LAZY_MS. With `sync_interval` the frame is written at once and
  * synced on the timer instead. A torn tail frame (crash during a write) fails its checksum and is cut
  * off at recovery: what it held was never confirmed to anyone.
  *
@@ -236,6 +236,14 @@ const META = "meta.json";
 /** Compact once the log passes this size and is several times what a snapshot would take. */
 const COMPACT_MIN = 1 << 20;
 const COMPACT_RATIO = 4;
+/**
+ * Changes nobody waits for (plain acks, deliveries) are written at most this much later, in one frame
+ * with everything else logged meanwhile; an ack that asked for a reply (sync) sends the frame at once.
+ * A crash in between loses only changes that were never confirmed: deliveries come again, and an
+ * unconfirmed ack is indistinguishable from one lost on the way.
+ */
+const LAZY_MS = 10;
+const LAZY_MAX_BYTES = 256 * 1024;
 
 interface Deferred {
   promise: Promise<void>;
@@ -292,6 +300,7 @@ export class FileConsumerStore implements ConsumerStore {
   private readonly timer: NodeJS.Timeout | undefined;
   private unsynced = false;
   private idle: Deferred | undefined;
+  private lazyTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly dir: string,
@@ -424,11 +433,20 @@ export class FileConsumerStore implements ConsumerStore {
   private noteWrite(): void {
     if (this.closed || this.failed !== undefined) return;
     this.waiters ??= deferred();
-    this.schedule();
+    if (this.scheduled || this.busy) return;
+    if (this.w.len >= LAZY_MAX_BYTES) this.schedule();
+    else if (this.lazyTimer === undefined) {
+      this.lazyTimer = setTimeout(() => {
+        this.lazyTimer = undefined;
+        this.schedule();
+      }, LAZY_MS);
+    }
   }
 
+  /** Waiting for durability makes the pending frame go out now rather than at the lazy deadline. */
   sync(): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
+    if (this.waiters !== undefined) this.schedule();
     return this.waiters?.promise ?? this.running?.promise ?? RESOLVED;
   }
 
@@ -437,6 +455,10 @@ export class FileConsumerStore implements ConsumerStore {
   }
 
   private schedule(): void {
+    if (this.lazyTimer !== undefined) {
+      clearTimeout(this.lazyTimer);
+      this.lazyTimer = undefined;
+    }
     if (this.scheduled || this.busy) return;
     this.scheduled = true;
     setImmediate(() => void this.run());
@@ -516,6 +538,8 @@ export class FileConsumerStore implements ConsumerStore {
 
   async stop(): Promise<void> {
     if (this.closed) return;
+    if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
     if (this.waiters !== undefined && !this.busy) {
       this.scheduled = false;
       await this.run();
@@ -530,6 +554,8 @@ export class FileConsumerStore implements ConsumerStore {
   }
 
   async delete(): Promise<void> {
+    if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
     this.waiters = undefined;
     await this.settle();
     this.closed = true;

@@ -18,6 +18,7 @@ import { deliver, Outgoing } from "../server/delivery.js";
 import type { Server } from "../server/server.js";
 import type { Subscription } from "../server/subscription.js";
 import type { StoredMsg } from "../store/types.js";
+import type { SublistResult } from "../subjects/sublist.js";
 import { subjectMatches } from "../subjects/validate.js";
 import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../util/nanos.js";
 import { ackPrefix, ackSubject, classifyAck, nakDelay, parseAckSubject, type AckInfo } from "./consumer-ack.js";
@@ -85,6 +86,11 @@ export class Consumer implements ConsumerHandle {
   private waiting: WaitQueue | undefined;
   private delivering = false;
   private again = false;
+  /** Counts passes; route() reuses a match only within one. */
+  private passNo = 0;
+  private routeSubject = "";
+  private routeResult: SublistResult<Subscription> | undefined;
+  private routePass = -1;
 
   // Activity, in ms since the epoch (ConsumerInfo last_active) and for inactivity cleanup.
   private lastDelivered = 0;
@@ -874,6 +880,7 @@ export class Consumer implements ConsumerHandle {
   }
 
   private pass(): void {
+    this.passNo++;
     if (this.retryTimer !== undefined || this.isPaused()) return;
     const push = this.waiting === undefined;
     const deliverTo = this.config.deliver_subject;
@@ -1038,7 +1045,7 @@ export class Consumer implements ConsumerHandle {
 
   /** Sends one message: original subject, routed by `to`. */
   private transmit(to: string, subject: string, reply: string, hdr: Buffer | undefined, data: Buffer): void {
-    const r = this.account.sublist.match(to);
+    const r = this.route(to);
     let n: number;
     if (hdr === undefined || hdr.length === 0) n = deliver(r, this.out.set(subject, reply, data, -1), undefined);
     else n = deliver(r, this.out.set(subject, reply, joinPayload(hdr, data), hdr.length), undefined);
@@ -1051,8 +1058,21 @@ export class Consumer implements ConsumerHandle {
   }
 
   private hasInterest(subject: string): boolean {
-    const r = this.account.sublist.match(subject);
+    const r = this.route(subject);
     return r.plain.length + r.queues.length > 0;
+  }
+
+  /**
+   * The subscriptions of `subject`. Within one pass the answer for the last subject is reused: a pass
+   * sends a whole batch to one inbox, and nothing it does changes subscriptions.
+   */
+  private route(subject: string): SublistResult<Subscription> {
+    if (this.delivering && this.routeSubject === subject && this.routePass === this.passNo) return this.routeResult!;
+    const r = this.account.sublist.match(subject);
+    this.routeSubject = subject;
+    this.routeResult = r;
+    this.routePass = this.passNo;
+    return r;
   }
 
   /**

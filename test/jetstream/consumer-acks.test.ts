@@ -150,8 +150,9 @@ describe("acks and redelivery", () => {
     const d = data(r.msgs);
     assert.equal(d.length, 4, "delivered max_deliver times");
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    assert.ok(gaps[0]! >= 90 && gaps[0]! < 280, `first wait ~100ms (${gaps})`);
-    assert.ok(gaps[1]! >= 280 && gaps[1]! < 550, `second wait ~300ms (${gaps})`);
+    // Never early; the upper bounds leave room for a loaded machine.
+    assert.ok(gaps[0]! >= 90 && gaps[0]! < 1000, `first wait ~100ms (${gaps})`);
+    assert.ok(gaps[1]! >= 280 && gaps[1]! < 1300, `second wait ~300ms (${gaps})`);
     assert.ok(gaps[2]! >= 560, `third wait ~600ms (${gaps})`);
     const a = adv.msgs[0]!.json<Record<string, unknown>>();
     assert.equal(a.type, "io.nats.jetstream.advisory.v1.max_deliver");
