@@ -12,8 +12,10 @@ import { defaultOptions, type Options } from "./config/options.js";
 import { authTimeoutWithTls, defaultTlsOptions, type TlsOptions } from "./config/tls-options.js";
 import { Logger } from "./util/logger.js";
 import { Server } from "./server/server.js";
+import { MonitorState } from "./monitor/endpoint.js";
 import type { Monitor } from "./monitor/http.js";
 import { startMonitoring } from "./monitor/https.js";
+import { systemMonitor } from "./monitor/system-requests.js";
 import { JetStream } from "./jetstream/jetstream.js";
 
 export type { Options } from "./config/options.js";
@@ -62,12 +64,15 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
 /** Starts a server from complete options: the shared path of the binary and of embedding. */
 export async function runServer(opts: Options, logger: Logger): Promise<RunningServer> {
   const server = new Server(opts, logger);
+  // One monitoring state for the HTTP listener and the $SYS monitoring requests (/varz http_req_stats).
+  const monitoring = new MonitorState(opts.httpBasePath);
+  server.system.monitorProvider = systemMonitor(server, monitoring);
   let monitor: Monitor | undefined;
   try {
     // JetStream first, so that the first client already sees it in INFO.
     if (opts.jetstream.enabled) await JetStream.start(server, opts.jetstream);
     await server.listen();
-    monitor = await startMonitoring(server);
+    monitor = await startMonitoring(server, monitoring);
   } catch (e) {
     await server.shutdown();
     throw e;

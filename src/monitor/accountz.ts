@@ -1,6 +1,7 @@
 /**
  * /accountz (the account names, or one account's detail with `acc`) and /accstatz (per-account
- * connection and message counts, for accounts with connections unless `unused`).
+ * connection and message counts, for accounts with connections unless `unused`). Every account the
+ * server has is listed: `$G`, the system account, configured ones and, in operator mode, those in use.
  *
  * nats-server keeps message counters per account; tsnats sums its clients' counters, open ones and the
  * closed ones still in the ring, which is the same figure until the ring drops old connections.
@@ -9,36 +10,25 @@ import type { Account } from "../server/account.js";
 import type { Client } from "../server/client.js";
 import { ClosedReason } from "../server/closed-reason.js";
 import type { Server } from "../server/server.js";
-import { findAccount, knownAccounts } from "./accounts.js";
+import { accountInfo } from "./account-info.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";
-import { goNow, goTime } from "./format.js";
+import { goNow } from "./format.js";
 import { BadRequest, boolParam } from "./query.js";
-
-// system_account is left out of both answers: tsnats has no system account.
 
 export function accountz(req: MonitorRequest): Reply {
   req.count();
-  const server = req.server;
-  const name = req.query.get("acc") ?? "";
-  const head = { server_id: server.id, now: goNow() };
-  if (name === "") return json({ ...head, accounts: knownAccounts(server).map((a) => a.name) });
-  const acc = findAccount(server, name);
-  if (acc === undefined) throw new BadRequest(`Account ${name} does not exist`);
-  return json({
-    ...head,
-    account_detail: {
-      account_name: acc.name,
-      // Accounts are created with the server and not updated since.
-      update_time: goTime(server.start),
-      expired: false,
-      complete: true,
-      jetstream_enabled: server.jetStreamEnabled,
-      leafnode_connections: 0,
-      client_connections: acc.numClients,
-      subscriptions: acc.sublist.count,
-      sublist_stats: acc.sublist.stats(),
-    },
-  });
+  return json(accountzData(req.server, req.query.get("acc") ?? ""));
+}
+
+/** The list of accounts, or with `account` its detail; throws BadRequest for an unknown account. */
+export function accountzData(server: Server, account: string): Record<string, unknown> {
+  const head: Record<string, unknown> = { server_id: server.id, now: goNow() };
+  const sys = server.accounts.system;
+  if (sys !== undefined) head.system_account = sys.name;
+  if (account === "") return { ...head, accounts: [...server.accounts.accounts.keys()] };
+  const acc = server.accounts.get(account);
+  if (acc === undefined) throw new BadRequest(`Account ${account} does not exist`);
+  return { ...head, account_detail: accountInfo(server, acc) };
 }
 
 const SLOW_CONSUMER = new Set<ClosedReason | undefined>([ClosedReason.SlowConsumerPendingBytes, ClosedReason.SlowConsumerWriteDeadline]);
@@ -47,7 +37,7 @@ export function accstatz(req: MonitorRequest): Reply {
   req.count();
   const unused = boolParam(req.query, "unused");
   const server = req.server;
-  const accounts = knownAccounts(server).filter((a) => unused || a.numClients > 0);
+  const accounts = [...server.accounts.accounts.values()].filter((a) => unused || a.numClients > 0);
   return json({ server_id: server.id, now: goNow(), account_statz: accounts.map((a) => accountStat(server, a)) });
 }
 

@@ -4,12 +4,14 @@
  * `total` counts the connections in the requested state (and account), before the user and cid filters;
  * `num_connections` is the size of the returned page. Sorting by cid or start is ascending, by uptime
  * ascending, by reason alphabetical; every other key puts the largest (or latest) first. Ties keep cid order.
+ * An `acc` that names no account gets nats-server's bare answer: no server_id, `connections` null.
  */
 import { GLOBAL_ACCOUNT } from "../server/account.js";
 import type { Client } from "../server/client.js";
+import type { Server } from "../server/server.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";
 import { connectText, goNow, goTime, peerIp, rtt, uptime, wireText } from "./format.js";
-import { BadRequest, boolParam, intParam, page, pageBounds, stateParam, subsParam, uintParam, type SubsParam } from "./query.js";
+import { BadRequest, boolParam, intParam, page, pageBounds, stateParam, subsParam, uintParam, type ConnState, type SubsParam } from "./query.js";
 import { subDetail } from "./sub-detail.js";
 
 type Order = (a: Client, b: Client, nowMs: number) => number;
@@ -42,43 +44,68 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function connz(req: MonitorRequest): Reply {
-  const q = req.query;
+/** /connz's options, named after its query parameters. */
+export interface ConnzOptions {
+  sort: string;
+  auth: boolean;
+  subs: SubsParam;
+  offset: number;
+  limit: number;
+  cid: number;
+  state: ConnState;
+  user: string;
+  acc: string;
+}
+
+export function connzOptions(q: URLSearchParams): ConnzOptions {
   const sort = q.get("sort") ?? "";
   const auth = boolParam(q, "auth");
   const subs = subsParam(q);
-  let bounds = pageBounds(intParam(q, "offset"), intParam(q, "limit"));
+  const offset = intParam(q, "offset");
+  const limit = intParam(q, "limit");
   const cid = uintParam(q, "cid");
   const state = stateParam(q);
-  const user = q.get("user") ?? "";
-  const acc = q.get("acc") ?? "";
-  req.count();
+  return { sort, auth, subs, offset, limit, cid, state, user: q.get("user") ?? "", acc: q.get("acc") ?? "" };
+}
 
+export function connz(req: MonitorRequest): Reply {
+  const o = connzOptions(req.query);
+  req.count();
+  return json(connzData(req.server, o));
+}
+
+/** The /connz answer; throws BadRequest for the sorts nats-server refuses. */
+export function connzData(server: Server, o: ConnzOptions): Record<string, unknown> {
+  const { sort, state, acc } = o;
   const order = ORDERS.get(sort === "" ? "cid" : sort);
   if (order === undefined) throw new BadRequest(`invalid sorting option: ${sort}`);
   if ((sort === "stop" || sort === "reason") && state !== "closed") {
     throw new BadRequest(`sort by ${sort} only valid on closed connections`);
   }
-  if (cid > 0) bounds = { offset: bounds.offset, limit: 1 };
+  let bounds = pageBounds(o.offset, o.limit);
+  if (o.cid > 0) bounds = { offset: bounds.offset, limit: 1 };
+  if (acc !== "" && server.accounts.get(acc) === undefined) {
+    // nats-server gives up before it fills in its id or any list.
+    return { server_id: "", now: goNow(), num_connections: 0, total: 0, offset: bounds.offset, limit: bounds.limit, connections: null };
+  }
 
-  const server = req.server;
   const inAccount = (c: Client) => acc === "" || c.account.name === acc;
   const open = state === "closed" ? [] : [...server.clients.values()].filter(inAccount);
   const closed = state === "open" ? [] : server.closed.filter(inAccount);
-  const matches = cid > 0 ? (c: Client) => c.cid === cid : (c: Client) => user === "" || c.authorizedUser === user;
+  const matches = o.cid > 0 ? (c: Client) => c.cid === o.cid : (c: Client) => o.user === "" || c.authorizedUser === o.user;
   const nowMs = Date.now();
   const picked = [...open, ...closed].filter(matches).sort(byCid);
   if (order !== byCid) picked.sort((a, b) => order(a, b, nowMs));
   const shown = page(picked, bounds);
-  return json({
+  return {
     server_id: server.id,
     now: goNow(),
     num_connections: shown.length,
     total: open.length + closed.length,
     offset: bounds.offset,
     limit: bounds.limit,
-    connections: shown.map((c) => connInfo(c, nowMs, auth, subs)),
-  });
+    connections: shown.map((c) => connInfo(c, nowMs, o.auth, o.subs)),
+  };
 }
 
 /** One connection in nats-server's ConnInfo field order; empty optional fields are left out. */
@@ -125,7 +152,7 @@ function connInfo(c: Client, nowMs: number, auth: boolean, subs: SubsParam): Rec
   }
   if (c.subs.size > 0) {
     // nats-server names the account in the details of closed connections only.
-    if (subs.detail) ci.subscriptions_list_detail = [...c.subs.values()].map((s) => subDetail(s, c, c.stopTime !== undefined));
+    if (subs.detail) ci.subscriptions_list_detail = [...c.subs.values()].map((s) => subDetail(s, c.cid, c.stopTime !== undefined ? c.account.name : undefined));
     else if (subs.list) ci.subscriptions_list = [...c.subs.values()].map((s) => wireText(s.subject));
   }
   return ci;

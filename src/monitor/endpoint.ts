@@ -1,7 +1,9 @@
 /**
  * The shape every monitoring endpoint shares: what a request carries in, what a handler hands back, and
- * the monitor's own state (request counters, CPU sampling).
+ * the monitor's own state (request counters, CPU sampling), which the HTTP listener and the `$SYS`
+ * monitoring requests share.
  */
+import { posix } from "node:path";
 import type { Server } from "../server/server.js";
 import { CpuMeter } from "./usage.js";
 
@@ -9,9 +11,19 @@ export class MonitorState {
   /** Requests per endpoint path, without the base path (`/varz` `http_req_stats`). */
   readonly httpReqStats = new Map<string, number>();
   readonly cpu = new CpuMeter();
+  /** "" or "/something" without a trailing slash. */
+  readonly basePath: string;
 
-  /** `basePath` is normalised: "" or "/something" without a trailing slash. */
-  constructor(readonly basePath: string) {}
+  /** `httpBasePath`: the option as configured (`http_base_path`). */
+  constructor(httpBasePath: string) {
+    this.basePath = normaliseBasePath(httpBasePath);
+  }
+}
+
+/** "" for none, else "/a/b": one leading slash, no trailing one (so "/" is none). */
+export function normaliseBasePath(p: string): string {
+  if (p === "") return "";
+  return posix.normalize(`/${p}`).replace(/\/+$/, "");
 }
 
 export interface MonitorRequest {

@@ -7,11 +7,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { SecureContextOptions } from "node:tls";
-import { posix } from "node:path";
 import type { Server } from "../server/server.js";
 import { accountz, accstatz } from "./accountz.js";
 import { connz } from "./connz.js";
-import { MonitorState, type Endpoint, type MonitorRequest, type Reply } from "./endpoint.js";
+import type { Endpoint, MonitorRequest, MonitorState, Reply } from "./endpoint.js";
 import { goJson } from "./format.js";
 import { healthz } from "./healthz.js";
 import { indexPage } from "./index-page.js";
@@ -56,8 +55,7 @@ ROUTES.set("/subscriptionsz", { key: "/subsz", handle: subsz });
 const CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
 /** With `tls` the listener speaks HTTPS (`https`/`-ms`); it never asks for a client certificate. */
-export async function startMonitor(server: Server, host: string, port: number, tls?: SecureContextOptions): Promise<Monitor> {
-  const state = new MonitorState(normaliseBasePath(server.opts.httpBasePath));
+export async function startMonitor(server: Server, state: MonitorState, host: string, port: number, tls?: SecureContextOptions): Promise<Monitor> {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => handle(server, state, req, res);
   const http = tls ? createHttpsServer(tls, onRequest) : createServer(onRequest);
   await new Promise<void>((res, rej) => {
@@ -78,12 +76,6 @@ export async function startMonitor(server: Server, host: string, port: number, t
         http.close(() => res());
       }),
   };
-}
-
-/** "" for none, else "/a/b": one leading slash, no trailing one (so "/" is none). */
-export function normaliseBasePath(p: string): string {
-  if (p === "") return "";
-  return posix.normalize(`/${p}`).replace(/\/+$/, "");
 }
 
 function resolve(basePath: string, path: string): Route | undefined {
@@ -133,11 +125,15 @@ function send(res: ServerResponse, callback: string, reply: Reply): void {
     return;
   }
   const body = goJson(reply.body, reply.indent);
-  const cors = { "Access-Control-Allow-Origin": "*" };
+  const status = reply.status ?? 200;
+  // nats-server writes an error status before its JSON headers, so Go drops those: such an answer goes
+  // out as sniffed plain text, without CORS.
+  const headers = (type: string): Record<string, string> =>
+    status === 200 ? { "Content-Type": type, "Access-Control-Allow-Origin": "*" } : { "Content-Type": "text/plain; charset=utf-8" };
   if (callback === "") {
-    write(res, reply.status ?? 200, { "Content-Type": "application/json", ...cors }, body);
+    write(res, status, headers("application/json"), body);
   } else if (CALLBACK.test(callback)) {
-    write(res, reply.status ?? 200, { "Content-Type": "application/javascript", ...cors }, `${callback}(${body})`);
+    write(res, status, headers("application/javascript"), `${callback}(${body})`);
   } else {
     sendText(res, 400, `invalid callback: ${callback}`);
   }

@@ -1,14 +1,14 @@
 /**
- * /jsz, and the JetStream figures /varz shows. With JetStream off the answer is nats-server's
- * `disabled` shape. With it on, configuration comes from the options (dynamic limits resolved the way
- * nats-server resolves them) and usage is zero until the JetStream layer reports its own
- * (streams, consumers, messages, bytes, API counters, account details).
+ * /jsz, and the JetStream figures /varz shows. Without a running JetStream the answer is nats-server's
+ * `disabled` shape. With it, configuration comes from the options (dynamic limits resolved the way
+ * nats-server resolves them) and usage from the JetStream layer (streams, consumers, messages, bytes,
+ * API counters, account details).
  */
 import { statfsSync } from "node:fs";
 import { tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import type { Server } from "../server/server.js";
-import { jszData } from "../jetstream/jsz.js";
+import { jszData, type JszData, type JszQuery, type JszStats } from "../jetstream/jsz.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";
 import { goNow } from "./format.js";
 import { BadRequest, boolParam, intParam } from "./query.js";
@@ -18,16 +18,6 @@ export interface JetStreamConfigInfo {
   max_storage: number;
   store_dir?: string;
   domain?: string;
-}
-
-export interface JetStreamStatsInfo {
-  memory: number;
-  storage: number;
-  reserved_memory: number;
-  reserved_storage: number;
-  accounts: number;
-  ha_assets: number;
-  api: { total: number; errors: number };
 }
 
 /** nats-server's fallback when the disk cannot be asked: 1 TB. */
@@ -58,48 +48,51 @@ function diskBudget(dir: string): number {
   }
 }
 
-/** What JetStream holds and has served. */
-export interface JetStreamUsage {
-  stats: JetStreamStatsInfo;
-  streams: number;
-  consumers: number;
-  messages: number;
-  bytes: number;
+const EMPTY_STATS: JszStats = { memory: 0, storage: 0, reserved_memory: 0, reserved_storage: 0, accounts: 0, ha_assets: 0, api: { total: 0, errors: 0 } };
+
+/** JetStream's usage totals for /varz, or undefined when it does not run. */
+export function jetStreamStats(server: Server): JszStats | undefined {
+  return jszData(server, { accounts: false, streams: false, consumers: false, config: false, offset: 0, limit: 0 })?.stats;
 }
 
-function emptyUsage(accounts: number): JetStreamUsage {
-  const stats = { memory: 0, storage: 0, reserved_memory: 0, reserved_storage: 0, accounts, ha_assets: 0, api: { total: 0, errors: 0 } };
-  return { stats, streams: 0, consumers: 0, messages: 0, bytes: 0 };
-}
-
-/** Usage as the JetStream layer will report it; until it does, an empty store in the global account. */
-export function jetStreamUsage(server: Server): JetStreamUsage {
-  return jszData(server, { accounts: false, streams: false, consumers: false, config: false, offset: 0, limit: 0 }) ?? emptyUsage(1);
+/** /jsz's options (nats-server's JSzOptions). */
+export interface JszOptions extends JszQuery {
+  leaderOnly: boolean;
 }
 
 export function jsz(req: MonitorRequest): Reply {
   req.count();
   const q = req.query;
-  for (const name of ["accounts", "streams", "consumers", "config"]) boolParam(q, name);
-  intParam(q, "offset");
-  intParam(q, "limit");
+  const [accounts, streams, consumers, config] = ["accounts", "streams", "consumers", "config"].map((n) => boolParam(q, n)) as [boolean, boolean, boolean, boolean];
+  const offset = intParam(q, "offset");
+  const limit = intParam(q, "limit");
   const leaderOnly = boolParam(q, "leader-only");
   boolParam(q, "raft");
-  const server = req.server;
-  const head = { server_id: server.id, now: goNow() };
-  if (!server.jetStreamEnabled) {
-    // A server without JetStream is never the meta leader, so a leader-only request is filtered out.
-    if (leaderOnly) throw new BadRequest("filtered response: not leader");
-    const u = emptyUsage(0);
-    return json({ ...head, disabled: true, config: { max_memory: 0, max_storage: 0 }, ...u.stats, ...counts(u) });
-  }
-  const [accounts, streams, consumers, config] = ["accounts", "streams", "consumers", "config"].map((n) => boolParam(q, n));
-  const acc = q.get("acc") ?? undefined;
-  const d = jszData(server, { accounts: accounts!, streams: streams!, consumers: consumers!, config: config!, account: acc, offset: intParam(q, "offset"), limit: intParam(q, "limit") });
-  const u = d ?? jetStreamUsage(server);
-  return json({ ...head, config: jetStreamConfig(server), ...u.stats, ...counts(u), ...(d?.account_details && { account_details: d.account_details }) });
+  const acc = q.get("acc") ?? "";
+  return json(jszInfo(req.server, { accounts, streams, consumers, config, leaderOnly, offset, limit, ...(acc !== "" && { account: acc }) }));
 }
 
-function counts(u: JetStreamUsage): Pick<JetStreamUsage, "streams" | "consumers" | "messages" | "bytes"> {
-  return { streams: u.streams, consumers: u.consumers, messages: u.messages, bytes: u.bytes };
+/** The /jsz answer; throws BadRequest where nats-server filters the answer out. */
+export function jszInfo(server: Server, o: JszOptions): Record<string, unknown> {
+  const head = { server_id: server.id, now: goNow() };
+  const d = jszData(server, o);
+  if (d === undefined) {
+    // A server without JetStream is never the meta leader, so a leader-only request is filtered out.
+    if (o.leaderOnly) throw new BadRequest("filtered response: not leader");
+    return { ...head, disabled: true, config: { max_memory: 0, max_storage: 0 }, ...EMPTY_STATS, ...counts(undefined) };
+  }
+  return { ...head, config: jetStreamConfig(server), ...d.stats, ...counts(d), ...(d.account_details && { account_details: d.account_details }) };
+}
+
+/** One account's JetStream detail (`$SYS.REQ.ACCOUNT.<acc>.JSZ`); throws BadRequest without JetStream there. */
+export function jszAccount(server: Server, account: string, o: JszOptions): Record<string, unknown> {
+  const d = jszData(server, { ...o, account, offset: 0, limit: 0 });
+  if (d === undefined) throw new BadRequest("jetstream not enabled");
+  const detail = d.account_details?.[0];
+  if (detail === undefined) throw new BadRequest(`account ${JSON.stringify(account)} not jetstream enabled`);
+  return detail;
+}
+
+function counts(d: JszData | undefined): Pick<JszData, "streams" | "consumers" | "messages" | "bytes"> {
+  return { streams: d?.streams ?? 0, consumers: d?.consumers ?? 0, messages: d?.messages ?? 0, bytes: d?.bytes ?? 0 };
 }

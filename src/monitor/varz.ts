@@ -4,17 +4,21 @@
  * those listeners are not configured (tsnats does not serve them yet).
  */
 import { GO_FIELD, NATS_VERSION } from "../server/version.js";
-import { knownAccounts } from "./accounts.js";
-import { json, type MonitorRequest, type Reply } from "./endpoint.js";
+import type { Server } from "../server/server.js";
+import { json, type MonitorRequest, type MonitorState, type Reply } from "./endpoint.js";
 import { goNanos, goNow, goTime, sortedRecord, uptime } from "./format.js";
-import { jetStreamConfig, jetStreamUsage } from "./jsz.js";
+import { jetStreamConfig, jetStreamStats } from "./jsz.js";
 import { cores, residentMemory } from "./usage.js";
 import { DEFAULT_TLS_TIMEOUT_MS } from "../config/tls-options.js";
 
 export function varz(req: MonitorRequest): Reply {
   req.count();
-  const { server, state } = req;
+  return json(varzData(req.server, req.state));
+}
+
+export function varzData(server: Server, state: MonitorState): Record<string, unknown> {
   const o = server.opts;
+  const js = jetStreamStats(server);
   const v: Record<string, unknown> = {
     server_id: server.id,
     server_name: server.name,
@@ -48,7 +52,7 @@ export function varz(req: MonitorRequest): Reply {
     leaf: {},
     mqtt: {},
     websocket: {},
-    jetstream: server.jetStreamEnabled ? { config: jetStreamConfig(server), stats: jetStreamUsage(server).stats } : {},
+    jetstream: js !== undefined ? { config: jetStreamConfig(server), stats: js } : {},
     tls_timeout: (o.tls?.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS) / 1000,
     write_deadline: goNanos(o.writeDeadlineMs),
     start: goTime(server.start),
@@ -69,11 +73,12 @@ export function varz(req: MonitorRequest): Reply {
     in_bytes: server.stats.inBytes,
     out_bytes: server.stats.outBytes,
     slow_consumers: server.stats.slowConsumers,
-    subscriptions: knownAccounts(server).reduce((n, a) => n + a.sublist.count, 0),
+    // Every account's, the server's own subscriptions included, as nats-server counts.
+    subscriptions: [...server.accounts.accounts.values()].reduce((n, a) => n + a.sublist.count, 0),
     http_req_stats: sortedRecord(state.httpReqStats),
     config_load_time: goTime(server.configLoadTime),
   });
   if (o.serverTags.length > 0) v.tags = o.serverTags;
-  // system_account is left out: tsnats has no system account.
-  return json(v);
+  if (server.accounts.system !== undefined) v.system_account = server.accounts.system.name;
+  return v;
 }

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type RunningServer } from "../../src/index.js";
-import { goneClosed, get, getJson, rawClient, standardActivity, type Activity } from "./support.js";
+import { ACCOUNTS_CONFIG, goneClosed, get, getJson, rawClient, standardActivity, startConfigured, type Activity } from "./support.js";
 
 type Conn = Record<string, unknown>;
 
@@ -148,10 +148,11 @@ describe("/connz", () => {
     assert.deepEqual([clamped.body.offset, clamped.body.limit, clamped.body.num_connections], [0, 1024, 2]);
   });
 
-  test("acc filters by account", async () => {
+  test("acc filters by account; an unknown one gets nats-server's bare answer", async () => {
     assert.equal((await conns(port, "?acc=$G")).list.length, 2);
-    const none = await conns(port, "?acc=nope");
-    assert.deepEqual([none.body.total, none.list.length], [0, 0]);
+    assert.deepEqual((await conns(port, "?acc=$SYS")).list, []);
+    const { now: _now, ...none } = await getJson(port, "/connz?acc=nope&limit=5");
+    assert.deepEqual(none, { server_id: "", num_connections: 0, total: 0, offset: 0, limit: 5, connections: null });
   });
 });
 
@@ -174,5 +175,28 @@ describe("/connz with users", () => {
     const onlyBob = await getJson(port, "/connz?user=bob&auth=1");
     assert.deepEqual([onlyBob.num_connections, onlyBob.total], [1, 2]);
     assert.equal((onlyBob.connections as Conn[])[0]!.authorized_user, "bob");
+  });
+});
+
+describe("/connz with accounts", () => {
+  test("acc= keeps one account's connections; auth=1 names the account (but not $G)", async (t) => {
+    const srv = await startConfigured(ACCOUNTS_CONFIG);
+    t.after(() => srv.close());
+    const port = srv.monitorPort!;
+    const clients = await Promise.all([
+      rawClient(srv.port, { user: "a", pass: "a", name: "a1" }),
+      rawClient(srv.port, { user: "b", pass: "b", name: "b1" }),
+      rawClient(srv.port, { user: "a", pass: "a", name: "a2" }),
+      rawClient(srv.port, { user: "sys", pass: "sys", name: "s1" }),
+    ]);
+    t.after(() => clients.forEach((c) => c.destroy()));
+    const names = async (q: string) => ((await getJson(port, `/connz${q}`)).connections as Conn[]).map((c) => c.name).sort();
+    assert.deepEqual(await names("?acc=A"), ["a1", "a2"]);
+    assert.deepEqual(await names("?acc=SYS"), ["s1"]);
+    assert.deepEqual(await names("?acc=$G"), []);
+    const withAuth = (await getJson(port, "/connz?auth=1")).connections as Conn[];
+    assert.deepEqual(withAuth.map((c) => [c.name, c.authorized_user, c.account]).sort(), [["a1", "a", "A"], ["a2", "a", "A"], ["b1", "b", "B"], ["s1", "sys", "SYS"]]);
+    const body = await getJson(port, "/connz?acc=A&auth=1&user=a&limit=1");
+    assert.deepEqual([body.total, body.num_connections], [2, 1]);
   });
 });

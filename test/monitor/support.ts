@@ -1,8 +1,31 @@
 /**
  * Plumbing for monitoring tests: HTTP GETs against a monitor port, raw clients with a chosen CONNECT,
- * and the shapes (paths and JSON types) of monitoring answers for differential comparison.
+ * embedded servers from config text, and the shapes (paths and JSON types) of monitoring answers for
+ * differential comparison.
  */
+import { optionsFromConfig } from "../../src/config/from-config.js";
+import { parseConfigText } from "../../src/config/conf-parser.js";
+import { startServer, type RunningServer, type StartOptions } from "../../src/index.js";
 import { RawClient } from "../e2e/raw-client.js";
+
+/**
+ * Accounts A and B (B imports A's stream `ev.>` under `fromA` and its service `svc.x` as `asvc`), and the
+ * system account SYS with user `sys`.
+ */
+export const ACCOUNTS_CONFIG = `
+accounts {
+  A: { users: [ {user: a, password: a} ], exports: [ {stream: "ev.>"}, {service: "svc.>", accounts: [B], response_type: stream} ] }
+  B: { users: [ {user: b, password: b} ], imports: [ {stream: {account: A, subject: "ev.>"}, prefix: fromA}, {service: {account: A, subject: "svc.x"}, to: asvc} ] }
+  SYS: { users: [ {user: sys, password: sys} ] }
+}
+system_account: SYS
+`;
+
+/** An embedded server (127.0.0.1, free ports, HTTP monitor) configured by config-file text. */
+export function startConfigured(config: string, extra: StartOptions = {}): Promise<RunningServer> {
+  const { patch } = optionsFromConfig(parseConfigText(config));
+  return startServer({ ...(patch as StartOptions), port: -1, httpPort: -1, ...extra });
+}
 
 export interface HttpAnswer {
   status: number;

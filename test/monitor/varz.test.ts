@@ -10,10 +10,13 @@ describe("/varz", () => {
   let srv: RunningServer;
   let port: number;
   let activity: Activity;
+  /** /varz subscriptions before any client: the server's own (system services), as nats-server counts. */
+  let ownSubs: number;
 
   before(async () => {
     srv = await startServer({ port: -1, httpPort: -1, serverTags: ["region:x"], maxSubscriptions: 100 });
     port = srv.monitorPort!;
+    ownSubs = (await getJson(port, "/varz")).subscriptions as number;
     activity = await standardActivity(srv.port, goneClosed(port));
   });
   after(async () => {
@@ -29,7 +32,7 @@ describe("/varz", () => {
       "max_control_line", "max_payload", "max_pending", "cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream",
       "tls_timeout", "write_deadline", "start", "now", "uptime", "mem", "cores", "gomaxprocs", "cpu", "connections",
       "total_connections", "routes", "remotes", "leafnodes", "in_msgs", "out_msgs", "in_bytes", "out_bytes",
-      "slow_consumers", "subscriptions", "http_req_stats", "config_load_time", "tags",
+      "slow_consumers", "subscriptions", "http_req_stats", "config_load_time", "tags", "system_account",
     ]);
     for (const block of ["cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream"]) assert.deepEqual(v[block], {}, block);
   });
@@ -55,7 +58,7 @@ describe("/varz", () => {
     assert.ok(typeof v.mem === "number" && v.mem > 1_000_000, `mem ${v.mem}`);
     assert.ok(typeof v.cores === "number" && v.cores >= 1);
     assert.equal(typeof v.cpu, "number");
-    assert.equal(v.system_account, undefined);
+    assert.equal(v.system_account, "$SYS");
   });
 
   test("counters reflect the connections and messages", async () => {
@@ -66,8 +69,20 @@ describe("/varz", () => {
     assert.equal(v.out_msgs, 2);
     assert.equal(v.in_bytes, 7);
     assert.equal(v.out_bytes, 7);
-    assert.equal(v.subscriptions, 3);
+    // alpha's three on top of the server's own; gone's one was removed with it.
+    assert.equal(v.subscriptions, ownSubs + 3);
     assert.equal(v.slow_consumers, 0);
+  });
+
+  test("the server's own subscriptions count: the same figure as /subsz and the accounts' sum", async () => {
+    assert.ok(ownSubs > 0, "the system account's services subscribe");
+    const v = await getJson(port, "/varz");
+    assert.equal(v.subscriptions, (await getJson(port, "/subsz")).num_subscriptions);
+    let sum = 0;
+    for (const acc of (await getJson(port, "/accountz")).accounts as string[]) {
+      sum += ((await getJson(port, `/accountz?acc=${encodeURIComponent(acc)}`)).account_detail as { subscriptions: number }).subscriptions;
+    }
+    assert.equal(v.subscriptions, sum);
   });
 
   test("http_req_stats counts requests per endpoint, sorted, /subscriptionsz as /subsz", async () => {
@@ -85,5 +100,15 @@ describe("/varz", () => {
     assert.equal(stats["/varz"], before["/varz"]! + 1);
     assert.equal(stats["/nothing"], undefined);
     assert.deepEqual(Object.keys(stats), Object.keys(stats).sort());
+  });
+});
+
+describe("/varz without a system account", () => {
+  test("no_system_account: system_account is left out, as nats-server does", async (t) => {
+    const srv = await startServer({ port: -1, httpPort: -1, noSystemAccount: true });
+    t.after(() => srv.close());
+    const v = await getJson(srv.monitorPort!, "/varz");
+    assert.equal(v.system_account, undefined);
+    assert.equal(Object.keys(v).at(-1), "config_load_time");
   });
 });
