@@ -1,7 +1,8 @@
 /**
  * Group commit: whatever was appended during one event-loop turn goes to disk as one batch — one
  * write per dirty block file, then one fdatasync per file — and every sync() waiting on it resolves
- * together. Writes and syncs run in libuv's thread pool; the loop keeps accepting appends meanwhile,
+ * together. Writes go to the page cache synchronously (microseconds); the fdatasyncs run in libuv's
+ * thread pool, and the loop keeps accepting appends meanwhile,
  * and those form the next batch, started as soon as the current one is durable. So the number of
  * fdatasyncs follows the disk's speed, not the message rate.
  *
@@ -16,7 +17,7 @@
  * timer fdatasyncs the files written since the last sync — nats-server's default behaviour.
  */
 import fs from "node:fs";
-import { fdatasync, fsync, pwriteAll } from "./io.js";
+import { fdatasync, fsync, pwriteAllSync } from "./io.js";
 
 export interface WriteOp {
   fd: number;
@@ -199,7 +200,7 @@ export class GroupCommit {
 
   private async runBatch(synced: boolean): Promise<void> {
     const batch = this.src.takeBatch();
-    await allDone(batch.writes.map((w) => pwriteAll(w.fd, w.buf, w.off, w.len, w.pos)));
+    for (const w of batch.writes) pwriteAllSync(w.fd, w.buf, w.off, w.len, w.pos);
     if (synced) {
       for (const fd of batch.fds) this.unsynced.add(fd);
       const fds = [...this.unsynced];
