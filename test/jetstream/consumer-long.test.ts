@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { AckPolicy, type ConsumerMessages } from "@nats-io/jetstream";
 import { api, jsEnv, sleep, until } from "./consumer-helpers.js";
 
-test("long consume under a steady publisher: no loss, no stall", async (t) => {
+test("long consume under a steady publisher: no loss, no stall", { timeout: 60_000 }, async (t) => {
   const env = await jsEnv(t);
   await env.jsm.streams.add({ name: "LONG", subjects: ["long.>"] });
   await env.jsm.consumers.add("LONG", { durable_name: "fast", ack_policy: AckPolicy.Explicit, ack_wait: 2_000_000_000 });

@@ -16,7 +16,7 @@ async function client(url: string, t: { after(fn: () => unknown): void }): Promi
 }
 
 for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-  test(`consumer state survives a restart (${signal})`, async (t) => {
+  test(`consumer state survives a restart (${signal})`, { timeout: 60_000 }, async (t) => {
     const { srv, storeDir } = await jsServer(t);
     const nc = await client(srv.url, t);
     const jsm = await jetstreamManager(nc);
@@ -57,11 +57,16 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     const c2 = await js2.consumers.get("R", "pull");
     const got = new Map<number, number>();
     const it = await c2.consume({ max_messages: 20, expires: 1000 });
-    for await (const m of it) {
-      got.set(m.seq, m.info.deliveryCount);
-      await m.ackAck();
-      if (got.size === 80) break;
-    }
+    const reading = (async () => {
+      for await (const m of it) {
+        got.set(m.seq, m.info.deliveryCount);
+        await m.ackAck();
+        if (got.size === 80) break;
+      }
+    })();
+    await Promise.race([reading, sleep(15_000)]);
+    it.stop();
+    assert.equal(got.size, 80, `after the restart: ${[...got.keys()].sort((x, y) => x - y).join(",")}`);
     for (const s of acked) assert.equal(got.has(s), false, `acknowledged ${s} came back`);
     for (let s = 21; s <= 30; s++) assert.equal(got.get(s), 2, `unacknowledged ${s} redelivered once`);
     for (let s = 31; s <= 100; s++) assert.equal(got.get(s), 1, `${s} delivered`);
@@ -73,7 +78,7 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
   });
 }
 
-test("SIGKILL during a busy consume loop: no confirmed ack comes back, nothing is lost, no stall", async (t) => {
+test("SIGKILL during a busy consume loop: no confirmed ack comes back, nothing is lost, no stall", { timeout: 90_000 }, async (t) => {
   const { srv, storeDir } = await jsServer(t);
   let current = srv;
   const TOTAL = 3000;
@@ -111,6 +116,7 @@ test("SIGKILL during a busy consume loop: no confirmed ack comes back, nothing i
       await sleep(150 + round * 100);
       await current.stop("SIGKILL");
       // The client notices the dead connection in its own time; the loop is not what is tested here.
+      await Promise.race([nc.closed(), sleep(2000)]);
       it.stop();
       await nc.close().catch(() => undefined);
       await Promise.race([loop, sleep(3000)]);
