@@ -39,7 +39,8 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     none.stop();
     await nc.close();
 
-    await srv.stop(signal);
+    const exited = await Promise.race([srv.stop(signal).then(() => true), sleep(10_000).then(() => false)]);
+    assert.ok(exited, `the server exits on ${signal}`);
     const again = await jsServer(t, { storeDir, port: srv.port });
     const nc2 = await client(again.srv.url, t);
     const info = await api(nc2, "CONSUMER.INFO.R.pull");
