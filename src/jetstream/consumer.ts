@@ -1283,7 +1283,8 @@ export class Consumer implements ConsumerHandle {
 
   /** True while a push consumer's deliver subject has a subscriber (also decides replacement of durables). */
   get isActive(): boolean {
-    return this.waiting === undefined && this.active;
+    const subj = this.config.deliver_subject;
+    return subj !== undefined && this.hasInterest(subj);
   }
 
   get durable(): boolean {
