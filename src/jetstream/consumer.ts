@@ -86,6 +86,7 @@ export class Consumer implements ConsumerHandle {
   private waiting: WaitQueue | undefined;
   private delivering = false;
   private again = false;
+  private catchUpQueued = false;
   /** Counts passes; route() reuses a match only within one. */
   private passNo = 0;
   private routeSubject = "";
@@ -365,6 +366,10 @@ export class Consumer implements ConsumerHandle {
   private onRemoved(seq: number, subject: string, reason: string): void {
     if (this.closed) return;
     const s = this.state;
+    if (seq >= s.sseq && !this.catchUpQueued) {
+      this.catchUpQueued = true;
+      queueMicrotask(() => this.catchUpFirst());
+    }
     if (seq >= s.sseq && this.numPending > 0 && this.matches(subject) && this.countedInSkip(seq)) this.numPending--;
     if (this.rdqSet.has(seq)) this.removeFromRdq(seq);
     const wasPending = s.pending.get(seq);
@@ -376,6 +381,17 @@ export class Consumer implements ConsumerHandle {
       queueMicrotask(() => this.advisories.terminated(seq, wasPending.cseq, dc, UNACKED_REMOVED));
     }
     if (wasPending !== undefined) queueMicrotask(() => this.kick());
+  }
+
+  /**
+   * After removals (purge, limits): when nothing is left before the stream's first sequence, the
+   * consumer moves up to it, as nats-server does on a purge, so delivered and the ack floor follow.
+   */
+  private catchUpFirst(): void {
+    this.catchUpQueued = false;
+    if (this.closed || this.skip !== undefined) return;
+    const first = this.stream.store.state().firstSeq;
+    if (first > this.state.sseq) this.state.setNext(first);
   }
 
   /** During a last-per-subject start only the listed sequences and those after it count as pending. */
