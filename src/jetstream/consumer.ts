@@ -1130,7 +1130,11 @@ export class Consumer implements ConsumerHandle {
     this.active = active;
     if (active !== was) {
       this.armInactive();
-      if (active) queueMicrotask(() => this.kick());
+      if (active) {
+        // A new subscriber never saw an outstanding flow control request: start the window afresh.
+        if (this.fc !== undefined) this.fc = { max: FC_LIMIT / 16, bytes: 0, id: undefined, size: 0 };
+        queueMicrotask(() => this.kick());
+      }
     }
     // nats-server is told of interest changes; here the deliver subject's match result is looked at
     // again on a short timer (a cached lookup, so cheap) while the consumer is a push consumer.
