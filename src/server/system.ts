@@ -117,25 +117,18 @@ export class SystemServices {
 
   clientDisconnected(c: Client): void {
     const subject = `$SYS.ACCOUNT.${c.account.name}.DISCONNECT`;
-    if (this.wants(subject))
-      this.send(subject, {
-        type: "io.nats.server.advisory.v1.client_disconnect",
-        id: eventId(),
-        timestamp: nanosToRfc3339(nowNanos()),
-        server: this.serverInfo(),
-        client: this.clientInfo(c, true),
-        sent: { msgs: c.outMsgs, bytes: c.outBytes },
-        received: { msgs: c.inMsgs, bytes: c.inBytes },
-        reason: c.closeReason ?? "",
-      });
+    if (this.wants(subject)) this.send(subject, this.disconnectEvent(c, c.closeReason ?? ""));
     this.accountConns(c.account);
   }
 
   /** A client failed to authenticate: `$SYS.SERVER.<id>.CLIENT.AUTH.ERR`, shaped like a disconnect event. */
   authError(c: Client, reason: string): void {
     const subject = `$SYS.SERVER.${this.server.id}.CLIENT.AUTH.ERR`;
-    if (!this.wants(subject)) return;
-    this.send(subject, {
+    if (this.wants(subject)) this.send(subject, this.disconnectEvent(c, reason));
+  }
+
+  private disconnectEvent(c: Client, reason: string): Record<string, unknown> {
+    return {
       type: "io.nats.server.advisory.v1.client_disconnect",
       id: eventId(),
       timestamp: nanosToRfc3339(nowNanos()),
@@ -144,7 +137,7 @@ export class SystemServices {
       sent: { msgs: c.outMsgs, bytes: c.outBytes },
       received: { msgs: c.inMsgs, bytes: c.inBytes },
       reason,
-    });
+    };
   }
 
   shutdown(): void {

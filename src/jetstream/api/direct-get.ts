@@ -190,46 +190,45 @@ function batch(jsa: JsAccount, reply: string, s: Stream, r: DirectRequest): unde
 
 export function registerDirectGet(r: ApiRouter): void {
   const opts = { inline: true, audited: false };
-  r.add(
-    "DIRECT.GET.*",
-    "direct_get_response",
-    (req: ApiRequest) => {
-      const { jsa, reply } = req;
-      if (reply === undefined) return undefined;
-      const s = directStream(jsa, req.tokens[2]!);
-      if (s === undefined) return noResponders(jsa, reply);
-      const p = parse(req.body);
-      if (p === "empty") return status(jsa, reply, 408, "Empty Request");
-      if (p === "malformed") return status(jsa, reply, 408, "Malformed Request");
-      if (p === "bad" || isEmptyRequest(p)) return status(jsa, reply, 408, "Empty Request");
-      const isBatch = p.batch > 0 || p.maxBytes > 0 || p.multiLast !== undefined || p.startTime > 0;
-      if ((p.seq > 0 && p.lastBySubj !== "") || (p.lastBySubj !== "" && p.nextBySubj !== "") || (p.lastBySubj !== "" && isBatch)) {
-        return status(jsa, reply, 408, "Bad Request");
-      }
-      if (isBatch) batch(jsa, reply, s, p);
-      else if (p.seq === 0 && p.lastBySubj === "" && p.nextBySubj === "") status(jsa, reply, 408, "Empty Request");
-      else single(jsa, reply, s, p);
-      return undefined;
-    },
-    opts,
-  );
-  r.add(
-    "DIRECT.GET.*.>",
-    "direct_get_response",
-    (req: ApiRequest) => {
-      const { jsa, reply } = req;
-      if (reply === undefined) return undefined;
-      const s = directStream(jsa, req.tokens[2]!);
-      if (s === undefined) return noResponders(jsa, reply);
-      if (req.body.length > 0) return status(jsa, reply, 408, "Bad Request");
-      const subject = req.tokens.slice(3).join(".");
-      const m = s.store.loadLastMsg(subject);
-      if (m === undefined) return status(jsa, reply, 404, "Message Not Found");
-      send(jsa, reply, s, m);
-      return undefined;
-    },
-    opts,
-  );
+  r.add("DIRECT.GET.*", "direct_get_response", directHandler(getByRequest), opts);
+  r.add("DIRECT.GET.*.>", "direct_get_response", directHandler(getLastBySubjectInToken), opts);
+}
+
+type DirectGet = (req: ApiRequest, jsa: JsAccount, reply: string, s: Stream) => void;
+
+/** Both forms answer only requests with a reply, about a stream that serves direct gets. */
+function directHandler(fn: DirectGet): (req: ApiRequest) => undefined {
+  return (req) => {
+    const { jsa, reply } = req;
+    if (reply === undefined) return undefined;
+    const s = directStream(jsa, req.tokens[2]!);
+    if (s === undefined) return noResponders(jsa, reply);
+    fn(req, jsa, reply, s);
+    return undefined;
+  };
+}
+
+/** `DIRECT.GET.<stream>` with a JSON request: by sequence, last or next by subject, or a batch. */
+function getByRequest(req: ApiRequest, jsa: JsAccount, reply: string, s: Stream): void {
+  const p = parse(req.body);
+  if (p === "empty") return void status(jsa, reply, 408, "Empty Request");
+  if (p === "malformed") return void status(jsa, reply, 408, "Malformed Request");
+  if (p === "bad" || isEmptyRequest(p)) return void status(jsa, reply, 408, "Empty Request");
+  const isBatch = p.batch > 0 || p.maxBytes > 0 || p.multiLast !== undefined || p.startTime > 0;
+  if ((p.seq > 0 && p.lastBySubj !== "") || (p.lastBySubj !== "" && p.nextBySubj !== "") || (p.lastBySubj !== "" && isBatch)) {
+    return void status(jsa, reply, 408, "Bad Request");
+  }
+  if (isBatch) batch(jsa, reply, s, p);
+  else if (p.seq === 0 && p.lastBySubj === "" && p.nextBySubj === "") status(jsa, reply, 408, "Empty Request");
+  else single(jsa, reply, s, p);
+}
+
+/** `DIRECT.GET.<stream>.<subject>` with an empty body: the last message on that subject. */
+function getLastBySubjectInToken(req: ApiRequest, jsa: JsAccount, reply: string, s: Stream): void {
+  if (req.body.length > 0) return void status(jsa, reply, 408, "Bad Request");
+  const m = s.store.loadLastMsg(req.tokens.slice(3).join("."));
+  if (m === undefined) return void status(jsa, reply, 404, "Message Not Found");
+  send(jsa, reply, s, m);
 }
 
 /** No stream serves direct gets under this name: what the caller sees when nobody subscribes. */
