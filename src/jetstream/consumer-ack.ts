@@ -4,7 +4,7 @@
  *
  * Reply subject (nats-server's v1 format, the one it emits by default):
  *   `$JS.ACK.<stream>.<consumer>.<delivery count>.<stream seq>.<consumer seq>.<timestamp ns>.<pending>`
- * v2 (`$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.…`, 11 or more tokens) is accepted too.
+ * (nats-server 2.14's opt-in v2 format is neither sent nor subscribed to.)
  */
 import { parseGoDuration } from "../util/duration.js";
 
@@ -46,38 +46,27 @@ export function nanosText(ns: number): string {
 }
 
 /**
- * Reads delivery count, stream and consumer sequence from an ack subject (v1: 9 tokens, v2: 11 or
- * more). Undefined for anything else, as nats-server then treats the ack as sequence 0 (ignored).
- * Runs once per acknowledgement, so it scans the subject in place instead of splitting it.
+ * The numbers of an ack subject known to start with `prefix` (`$JS.ACK.<stream>.<consumer>.`), as a
+ * consumer's own subscription guarantees: only the dc, sseq and cseq tokens after it are read.
  */
-export function parseAckSubject(subject: string): AckInfo | undefined {
-  if (!subject.startsWith(ACK_PREFIX)) return undefined;
-  // Dots after the prefix: v1 has 6 (stream.consumer.dc.sseq.cseq.ts.pending), v2 8 or more.
-  let n = 0;
-  for (let i = subject.indexOf(".", ACK_PREFIX.length); i !== -1; i = subject.indexOf(".", i + 1)) n++;
-  if (n !== 6 && n < 8) return undefined;
-  // The three numbers follow the consumer token, which ends at dot 1 (v1) or dot 3 (v2).
-  let at = ACK_PREFIX.length - 1;
-  for (let k = n === 6 ? 2 : 4; k > 0; k--) at = subject.indexOf(".", at + 1);
-  const e1 = subject.indexOf(".", at + 1);
-  const e2 = subject.indexOf(".", e1 + 1);
-  const e3 = subject.indexOf(".", e2 + 1);
-  const dc = num(subject, at + 1, e1);
-  const sseq = num(subject, e1 + 1, e2);
-  const cseq = num(subject, e2 + 1, e3);
-  if (dc < 0 || sseq <= 0 || cseq < 0) return undefined;
-  return { dc, sseq, cseq };
-}
-
-function num(s: string, from: number, to: number): number {
-  if (to <= from || to - from > 16) return -1;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
+export function parseAckAfter(subject: string, prefixLen: number): AckInfo | undefined {
+  let i = prefixLen;
+  const len = subject.length;
+  const out = [0, 0, 0];
+  for (let k = 0; k < 3; k++) {
+    let v = 0;
+    const start = i;
+    for (; i < len; i++) {
+      const c = subject.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (i === start || i - start > 16 || subject.charCodeAt(i) !== 46) return undefined;
+    out[k] = v;
+    i++;
   }
-  return n;
+  if (out[1]! <= 0) return undefined;
+  return { dc: out[0]!, sseq: out[1]!, cseq: out[2]! };
 }
 
 export type AckKind = "ack" | "nak" | "progress" | "next" | "term" | "unknown";

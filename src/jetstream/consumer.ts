@@ -21,7 +21,7 @@ import type { StoredMsg } from "../store/types.js";
 import type { SublistResult } from "../subjects/sublist.js";
 import { subjectMatches } from "../subjects/validate.js";
 import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../util/nanos.js";
-import { ackPrefix, ackSubject, classifyAck, nakDelay, parseAckSubject, type AckInfo } from "./consumer-ack.js";
+import { ackPrefix, ackSubject, classifyAck, nakDelay, parseAckAfter, type AckInfo } from "./consumer-ack.js";
 import { ConsumerAdvisories } from "./consumer-advisories.js";
 import { filtersOf, formatNs, isDurable, isPush, type ConsumerConfig } from "./consumer-config.js";
 import { addHeader, FLOW_CONTROL_REQUEST, idleHeartbeat, joinPayload } from "./consumer-headers.js";
@@ -404,7 +404,7 @@ export class Consumer implements ConsumerHandle {
 
   private onAck(subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): void {
     if (this.closed) return;
-    const info = parseAckSubject(subject);
+    const info = parseAckAfter(subject, this.ackPre.length);
     const body = hdrLen > 0 ? payload.subarray(hdrLen) : payload;
     const a = classifyAck(body);
     this.lastActivity = Date.now();
