@@ -131,7 +131,7 @@ export class Consumer implements ConsumerHandle {
     config: ConsumerConfig,
     /** ns since the epoch. */
     readonly created: number,
-    private store: ConsumerStore,
+    private readonly store: ConsumerStore,
     private readonly host: ConsumerHost,
     readonly state: ConsumerState,
   ) {
@@ -186,7 +186,6 @@ export class Consumer implements ConsumerHandle {
     else if (seq > st.lastSeq && !explicit) seq = st.lastSeq + 1;
     else if (seq < st.firstSeq) seq = st.firstSeq;
     this.state.reset(Math.max(1, seq));
-    if (cfg.replay_policy === "original") this.replayUntil = st.lastSeq;
   }
 
   private startLastPerSubject(firstSeq: number, lastSeq: number): number {
@@ -213,6 +212,8 @@ export class Consumer implements ConsumerHandle {
     }
     this.unhooks.push(s.onStored((m) => this.onStored(m)));
     this.unhooks.push(s.onRemoved((seq, subject, reason) => this.onRemoved(seq, subject, reason)));
+    // replay_policy original paces what the stream held when the consumer (re)started.
+    if (this.config.replay_policy === "original") this.replayUntil = s.store.state().lastSeq;
     this.applyConfig(undefined);
     this.recount();
     this.armAckTimer(this.state.pending.size > 0 ? Math.min(this.ackWaitMs(1), 1000) : 0);
@@ -317,7 +318,7 @@ export class Consumer implements ConsumerHandle {
       this.expireAllPending();
       if (this.fc !== undefined) this.fc = { max: FC_LIMIT / 16, bytes: 0, id: undefined, size: 0 };
     }
-    if (prev.ack_wait !== next.ack_wait || prev.backoff !== next.backoff) this.armAckTimer(100);
+    if (prev.ack_wait !== next.ack_wait || String(prev.backoff) !== String(next.backoff)) this.armAckTimer(100);
     this.applyConfig(prev);
     if (prev.pause_until !== next.pause_until) this.advisories.paused(this.isPaused(), next.pause_until);
     this.kick();
