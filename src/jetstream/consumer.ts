@@ -80,7 +80,12 @@ export class Consumer implements ConsumerHandle {
   /** Messages left to deliver for the filters (the last ack-subject token); npFloor: last seq counted. */
   private numPending = 0;
   private npFloor = 0;
+  /**
+   * Messages due for redelivery, in order. Removal is lazy (only from rdqSet, which is the truth):
+   * entries no longer in the set are skipped when they reach the head.
+   */
   private rdq: number[] = [];
+  private rdqHead = 0;
   private readonly rdqSet = new Set<number>();
   private skip: Skip | undefined;
   private waiting: WaitQueue | undefined;
@@ -525,8 +530,19 @@ export class Consumer implements ConsumerHandle {
 
   private removeFromRdq(seq: number): void {
     this.rdqSet.delete(seq);
-    const i = this.rdq.indexOf(seq);
-    if (i >= 0) this.rdq.splice(i, 1);
+  }
+
+  /** Drops the head of the redelivery queue (delivered, or no longer due). */
+  private popRdq(): void {
+    const seq = this.rdq[this.rdqHead++]!;
+    this.rdqSet.delete(seq);
+    if (this.rdqHead === this.rdq.length) {
+      this.rdq = [];
+      this.rdqHead = 0;
+    } else if (this.rdqHead > 1024 && this.rdqHead > this.rdq.length / 2) {
+      this.rdq = this.rdq.slice(this.rdqHead);
+      this.rdqHead = 0;
+    }
   }
 
   /** Every pending message is due again (deliver subject changed). */
@@ -650,7 +666,7 @@ export class Consumer implements ConsumerHandle {
     }
     if (wq.full) this.processWaiting(false);
     if (p.noWait) {
-      const available = this.numPending + this.rdq.length;
+      const available = this.numPending + this.rdqSet.size;
       if (available === 0 && p.expiresMs === 0) {
         wq.last = now;
         this.send(reply, statusHeader(404, "No Messages"));
@@ -923,15 +939,14 @@ export class Consumer implements ConsumerHandle {
       // Redeliveries first: they are pending already, so max_ack_pending does not hold them back.
       let m: StoredMsg | undefined;
       let dc = 1;
-      while (this.rdq.length > 0) {
-        const seq = this.rdq[0]!;
-        m = this.state.pending.has(seq) ? this.stream.store.loadMsg(seq) : undefined;
+      while (this.rdqHead < this.rdq.length) {
+        const seq = this.rdq[this.rdqHead]!;
+        m = this.rdqSet.has(seq) && this.state.pending.has(seq) ? this.stream.store.loadMsg(seq) : undefined;
         if (m !== undefined) {
           dc = this.state.deliveryCount(seq) + 1;
           break;
         }
-        this.rdq.shift();
-        this.rdqSet.delete(seq);
+        this.popRdq();
       }
       if (m === undefined) {
         if (this.atMaxAckPending()) break;
@@ -967,8 +982,7 @@ export class Consumer implements ConsumerHandle {
       if (this.replayUntil > 0 && !this.paceReplay(m)) break;
       // Committed from here on: the message goes out now.
       if (dc > 1) {
-        this.rdq.shift();
-        this.rdqSet.delete(m.seq);
+        this.popRdq();
       } else {
         if (this.skip !== undefined) this.skip.i++;
         this.numPending = pendingAfter;
