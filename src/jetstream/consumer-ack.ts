@@ -50,10 +50,9 @@ export function nanosText(ns: number): string {
  * consumer's own subscription guarantees: only the dc, sseq and cseq tokens after it are read.
  */
 export function parseAckAfter(subject: string, prefixLen: number): AckInfo | undefined {
-  let i = prefixLen;
   const len = subject.length;
-  const out = [0, 0, 0];
-  for (let k = 0; k < 3; k++) {
+  let i = prefixLen;
+  const read = (): number => {
     let v = 0;
     const start = i;
     for (; i < len; i++) {
@@ -61,12 +60,14 @@ export function parseAckAfter(subject: string, prefixLen: number): AckInfo | und
       if (c < 0 || c > 9) break;
       v = v * 10 + c;
     }
-    if (i === start || i - start > 16 || subject.charCodeAt(i) !== 46) return undefined;
-    out[k] = v;
+    if (i === start || i - start > 16 || subject.charCodeAt(i) !== 46) return -1;
     i++;
-  }
-  if (out[1]! <= 0) return undefined;
-  return { dc: out[0]!, sseq: out[1]!, cseq: out[2]! };
+    return v;
+  };
+  const dc = read();
+  const sseq = dc < 0 ? -1 : read();
+  const cseq = sseq <= 0 ? -1 : read();
+  return cseq < 0 ? undefined : { dc, sseq, cseq };
 }
 
 export type AckKind = "ack" | "nak" | "progress" | "next" | "term" | "unknown";
@@ -86,19 +87,24 @@ function startsWith(b: Buffer, p: string): boolean {
   return true;
 }
 
+// Shared answers for the bodies without an argument (the common case: no allocation per ack).
+const ACKED: AckBody = Object.freeze({ kind: "ack", arg: EMPTY });
+const PROGRESS: AckBody = Object.freeze({ kind: "progress", arg: EMPTY });
+const UNKNOWN: AckBody = Object.freeze({ kind: "unknown", arg: EMPTY });
+
 export function classifyAck(body: Buffer): AckBody {
   const n = body.length;
-  if (n === 0) return { kind: "ack", arg: EMPTY };
+  if (n === 0) return ACKED;
   if (body[0] === 0x2b /* + */) {
-    if (n === 4 && startsWith(body, "+ACK")) return { kind: "ack", arg: EMPTY };
-    if (n === 3 && startsWith(body, "+OK")) return { kind: "ack", arg: EMPTY };
+    if (n === 4 && startsWith(body, "+ACK")) return ACKED;
+    if (n === 3 && startsWith(body, "+OK")) return ACKED;
     if (startsWith(body, "+NXT")) return { kind: "next", arg: body.subarray(4) };
-    if (n === 4 && startsWith(body, "+WPI")) return { kind: "progress", arg: EMPTY };
+    if (n === 4 && startsWith(body, "+WPI")) return PROGRESS;
     if (startsWith(body, "+TERM")) return { kind: "term", arg: body.subarray(5) };
   } else if (startsWith(body, "-NAK")) {
     return { kind: "nak", arg: body.subarray(4) };
   }
-  return { kind: "unknown", arg: EMPTY };
+  return UNKNOWN;
 }
 
 /**

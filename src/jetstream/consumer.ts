@@ -413,7 +413,8 @@ export class Consumer implements ConsumerHandle {
     const info = parseAckAfter(subject, this.ackPre.length);
     const body = hdrLen > 0 ? payload.subarray(hdrLen) : payload;
     const a = classifyAck(body);
-    this.lastActivity = Date.now();
+    const now = Date.now();
+    this.lastActivity = now;
     if (info !== undefined) {
       switch (a.kind) {
         case "ack":
@@ -427,7 +428,7 @@ export class Consumer implements ConsumerHandle {
           this.processNak(info, a.arg);
           break;
         case "progress":
-          this.state.touch(info.sseq, Date.now());
+          this.state.touch(info.sseq, now);
           break;
         case "term":
           this.processAck(info);
