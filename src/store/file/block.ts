@@ -41,6 +41,8 @@ export class Block {
   /** Message records physically present, and how many of them are live. */
   physMsgs = 0;
   liveMsgs = 0;
+  /** The batch that carries the record of this block's latest removal (see FileStore.batchesDurable). */
+  removedInBatch = 0;
   tombs: number[] = [];
   /** The store's last sequence when the block was made (its header record). */
   createdLastSeq = 0;

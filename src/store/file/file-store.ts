@@ -25,6 +25,9 @@
  *   directory entry was fsync'ed;
  * - a removal is never lost while the removed record may still be on disk: its tombstone (or a floor
  *   above it) is kept until the record is physically gone; blocks are deleted in an order that keeps this;
+ * - a message leaves the disk (block deletion, compaction) only once its removal's record is durable:
+ *   a removal by a limit comes from an append, and a crash that loses the append must not lose the
+ *   message it pushed out;
  * - the active block's header carries the last sequence and floor at its creation, so lastSeq never
  *   goes back even when every other record about it was compacted away.
  */
@@ -115,6 +118,14 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   private floor = 0;
   private writtenFloor = 0;
   private durableFloor = 0;
+  /**
+   * Batches taken so far, and the newest one known durable. A removal in memory is only a promise
+   * until the batch carrying its record (floor or tombstone) is durable: a removal by a limit may be
+   * caused by an append that a crash loses, and then the removed message must still be on disk. So
+   * upkeep deletes or compacts a block only when the batch of its latest removal is durable.
+   */
+  private batchesTaken = 0;
+  private batchesDurable = 0;
   private erases: number[] = [];
   private dirChanged = false;
   private upkeepDue = false;
@@ -240,6 +251,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     const b = this.blockFor(seq);
     if (b === undefined) return;
     b.liveMsgs--;
+    b.removedInBatch = this.batchesTaken + 1;
     if (b !== this.active && (b.liveMsgs === 0 || b.liveMsgs * 2 < b.physMsgs)) this.upkeepDue = true;
   }
 
@@ -295,7 +307,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
 
   // ---- group commit source ------------------------------------------------------------------------
 
-  takeBatch(): Batch & { floor: number } {
+  takeBatch(): Batch & { floor: number; id: number } {
     if (this.floor > this.writtenFloor) {
       const len = markerRecordLength(false);
       const b = this.roomFor(len);
@@ -317,11 +329,13 @@ export class FileStore extends BaseStore<never> implements BatchSource {
     this.preallocate(this.active, writes, fds);
     const dir = this.dirChanged;
     this.dirChanged = false;
-    return { writes, fds: [...fds], dir, floor: this.writtenFloor };
+    return { writes, fds: [...fds], dir, floor: this.writtenFloor, id: ++this.batchesTaken };
   }
 
-  batchDone(batch: Batch & { floor?: number }, synced: boolean): void {
+  batchDone(batch: Batch & { floor?: number; id?: number }, synced: boolean): void {
     if (synced && batch.floor !== undefined) this.durableFloor = Math.max(this.durableFloor, batch.floor);
+    // In lazy mode (sync_interval) nothing is promised past the page cache, which a crash keeps.
+    if ((synced || this.commit.lazy) && batch.id !== undefined) this.batchesDurable = Math.max(this.batchesDurable, batch.id);
     this.trimCache();
   }
 
@@ -395,13 +409,16 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   maintain(): Promise<void> | undefined {
     if (!this.upkeepDue || this.closed) return undefined;
     this.upkeepDue = false;
-    const doomed = this.blocks.filter((b) => b !== this.active && b.liveMsgs === 0 && b.written === b.size && this.tombsUnneeded(b));
+    const settled = (b: Block): boolean => b !== this.active && b.written === b.size && b.removedInBatch <= this.batchesDurable;
+    const doomed = this.blocks.filter((b) => settled(b) && b.liveMsgs === 0 && this.tombsUnneeded(b));
     const padded = this.blocks.filter((b) => b !== this.active && b.liveMsgs > 0 && b.fileSize > b.size && b.written === b.size);
     if (doomed.length > 0 || padded.length > 0) return this.releaseSpace(doomed, padded);
-    const sparse = this.blocks.find((b) => b !== this.active && b.physMsgs > 0 && b.liveMsgs * 2 < b.physMsgs && b.written === b.size);
+    const sparse = this.blocks.find((b) => settled(b) && b.physMsgs > 0 && b.liveMsgs * 2 < b.physMsgs);
     if (sparse !== undefined) return this.compactBlock(sparse);
-    // Nothing to do yet; look again after the next batch if that batch can make a block deletable.
-    this.upkeepDue = this.floor > this.durableFloor || this.blocks.some((b) => b !== this.active && b.liveMsgs === 0 && b.written < b.size);
+    // Nothing to do yet; look again after the next batch if that batch can settle a block worth upkeep.
+    this.upkeepDue =
+      this.floor > this.durableFloor ||
+      this.blocks.some((b) => b !== this.active && (b.liveMsgs === 0 || b.liveMsgs * 2 < b.physMsgs) && (b.written < b.size || b.removedInBatch > this.batchesDurable));
     return undefined;
   }
 
@@ -443,6 +460,11 @@ export class FileStore extends BaseStore<never> implements BatchSource {
 
   /** Rewrites a sealed block with only its live messages and still-needed tombstones. */
   private async compactBlock(b: Block): Promise<void> {
+    // What to keep is decided now, while every removal from b is durable (maintain checked that):
+    // appends during the awaits below can remove more of b by limits, and a crash that loses those
+    // appends must find the removed messages still on disk.
+    const keep = new Set<number>();
+    for (let seq = b.base; b.base > 0 && seq <= b.lastMsgSeq; seq++) if (b.has(seq) && this.index.find(seq) >= 0) keep.add(seq);
     const src = b.buf ?? (await readFile(b.path)).subarray(0, b.size);
     const result = compactBlockBytes({
       src,
@@ -450,7 +472,7 @@ export class FileStore extends BaseStore<never> implements BatchSource {
       createdLastSeq: b.createdLastSeq,
       lastTime: this.lastTime,
       floor: this.durableFloor,
-      isLive: (seq) => this.index.find(seq) >= 0,
+      isLive: (seq) => keep.has(seq),
       tombNeeded: (seq) => this.heldElsewhere(seq, b),
     });
     if ("badOffset" in result) {
