@@ -100,6 +100,8 @@ export class Client implements ProtocolHandler {
    */
   private readonly writeDone = (): void => {
     if (this.socketPending > 0) this.onDrain();
+    // Everything handed to the socket is written: its buffer can carry the next turn's output.
+    if (this.socket.writableLength === 0) this.out.recycle();
   };
 
   /**

@@ -3,7 +3,9 @@
  * buffer (a copy of a few hundred bytes is far cheaper than a socket write of its own); a large payload
  * is kept as a zero-copy slice. `take()` hands everything over for a single corked socket write.
  *
- * Invariant: buffers returned by take() are never written again (the socket may still be sending them).
+ * Invariant: buffers returned by take() are never written again while the socket may still be sending
+ * them: the allocation behind the last take() is reused only after `recycle()`, which the client calls
+ * once the socket has written everything it was given.
  */
 type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number): number };
 
@@ -30,15 +32,24 @@ export class Outbound {
   size = 0;
   /** Capacity to start the next turn with: what the last turn needed, bounded. */
   private hint = MIN_CAP;
+  /** The allocation `buf` lives in, the one handed to the socket by the last take(), and a free one. */
+  private base: Buffer | undefined;
+  private sent: Buffer | undefined;
+  private spare: Buffer | undefined;
 
   private room(n: number): Latin1Buffer {
     let b = this.buf;
     if (b === undefined) {
-      b = this.buf = Buffer.allocUnsafe(Math.max(n, this.hint)) as Latin1Buffer;
+      const want = Math.max(n, this.hint);
+      const spare = this.spare;
+      this.spare = undefined;
+      b = this.buf = (spare !== undefined && spare.length >= want ? spare : Buffer.allocUnsafe(want)) as Latin1Buffer;
+      this.base = b;
       this.len = 0;
     } else if (b.length - this.len < n) {
       if (this.len > 0) (this.chunks ??= []).push(b.subarray(0, this.len));
       b = this.buf = Buffer.allocUnsafe(Math.max(n, b.length * 2)) as Latin1Buffer;
+      this.base = b;
       this.len = 0;
     }
     return b;
@@ -101,10 +112,18 @@ export class Outbound {
     const out = this.chunks ?? [];
     if (this.buf !== undefined && this.len > 0) out.push(this.buf.subarray(0, this.len));
     this.hint = Math.min(MAX_HINT, Math.max(MIN_CAP, this.size));
+    this.sent = this.base;
+    this.base = undefined;
     this.buf = undefined;
     this.chunks = undefined;
     this.len = 0;
     this.size = 0;
     return out;
+  }
+
+  /** The socket has written everything handed to it: the last allocation may be filled again. */
+  recycle(): void {
+    if (this.sent !== undefined && this.sent.length <= MAX_HINT) this.spare = this.sent;
+    this.sent = undefined;
   }
 }
