@@ -20,6 +20,8 @@ import { mkdir, readFile, rm, rename, open as openFile } from "node:fs/promises"
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { fsyncDir, writeFileAtomic } from "../util/atomic-file.js";
+import { deferred, type Deferred } from "../util/deferred.js";
+import { fdatasync, pwriteAllSync } from "../util/file-io.js";
 import type { ConsumerConfig } from "./consumer-config.js";
 import { restoreSnapshot, snapshotOf, type ConsumerState, type StateLog, type StateSnapshot } from "./consumer-state.js";
 
@@ -249,32 +251,6 @@ const LAZY_MAX_BYTES = 256 * 1024;
 /** Unconfirmed changes reach the disk itself at least this often. */
 const SYNC_EVERY_MS = 1000;
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
-
-/** Writes `b` at `pos` to the page cache: microseconds for a frame, no thread-pool round trip. */
-function writeAllSync(fd: number, b: Buffer, pos: number): void {
-  for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off, pos + off);
-}
-
-function datasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-}
-
 export interface FileConsumerStoreOptions {
   /** nats-server's sync_interval: write at once, fdatasync on this timer. */
   syncIntervalMs?: number;
@@ -313,7 +289,7 @@ export class FileConsumerStore implements ConsumerStore {
     this.timer = setInterval(() => {
       if (this.unsynced && !this.closed && !this.busy) {
         this.unsynced = false;
-        const p = datasync(this.fd).catch((e) => this.fail(e));
+        const p = fdatasync(this.fd).catch((e) => this.fail(e));
         this.background = p;
         void p.then(() => {
           if (this.background === p) this.background = undefined;
@@ -491,14 +467,14 @@ export class FileConsumerStore implements ConsumerStore {
         } else {
           if (this.w.len > 0) {
             const f = frame(this.w.take());
-            writeAllSync(this.fd, f, this.pos);
+            pwriteAllSync(this.fd, f, 0, f.length, this.pos);
             this.pos += f.length;
             this.unsynced = true;
           }
           if (durable && this.background !== undefined) await this.background;
           if (durable && this.unsynced) {
             this.unsynced = false;
-            await datasync(this.fd);
+            await fdatasync(this.fd);
           }
         }
         this.running = undefined;
@@ -522,7 +498,7 @@ export class FileConsumerStore implements ConsumerStore {
     const tmp = `${path}.tmp`;
     const fh = await openFile(tmp, "w");
     try {
-      writeAllSync(fh.fd, f, 0);
+      pwriteAllSync(fh.fd, f, 0, f.length, 0);
       await fh.sync();
     } catch (e) {
       await fh.close();
@@ -565,7 +541,7 @@ export class FileConsumerStore implements ConsumerStore {
     await this.settle();
     this.closed = true;
     clearInterval(this.timer);
-    if (this.unsynced && this.failed === undefined) await datasync(this.fd).catch(() => undefined);
+    if (this.unsynced && this.failed === undefined) await fdatasync(this.fd).catch(() => undefined);
     this.state.log = undefined;
     await this.handle?.close();
     this.handle = undefined;

@@ -45,18 +45,7 @@ export async function api(nc: NatsConnection, subject: string, body?: unknown): 
   return JSON.parse(m.string()) as Record<string, any>;
 }
 
-/** Resolves with `p`, or rejects naming `what` after `ms`. */
-export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { within } from "../e2e/support.js";
 
 /** Polls `fn` until it returns true (or a truthy value), failing after `ms`. */
 export async function until<T>(fn: () => Promise<T> | T, ms: number, what: string): Promise<T> {

@@ -17,6 +17,7 @@
  * timer fdatasyncs the files written since the last sync — nats-server's default behaviour.
  */
 import fs from "node:fs";
+import { deferred, type Deferred } from "../../util/deferred.js";
 import { fdatasync, fsync, pwriteAllSync } from "./io.js";
 
 export interface WriteOp {
@@ -42,24 +43,6 @@ export interface BatchSource {
   batchDone(batch: Batch, synced: boolean): void;
   /** Slow upkeep (block deletion, compaction) to run between batches, or undefined when none is due. */
   maintain(): Promise<void> | undefined;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A waiter may never be awaited (e.g. removals); its failure is reported through onFailure.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 const RESOLVED = Promise.resolve();
