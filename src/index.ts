@@ -64,6 +64,7 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
 /** Starts a server from complete options: the shared path of the binary and of embedding. */
 export async function runServer(opts: Options, logger: Logger): Promise<RunningServer> {
   const server = new Server(opts, logger);
+  server.logBanner();
   // One monitoring state for the HTTP listener and the $SYS monitoring requests (/varz http_req_stats).
   const monitoring = new MonitorState(opts.httpBasePath);
   server.system.monitorProvider = systemMonitor(server, monitoring);

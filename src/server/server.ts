@@ -112,14 +112,18 @@ export class Server {
     this.shutdownHooks.push(fn);
   }
 
-  async listen(): Promise<void> {
-    const o = this.opts;
+  /** nats-server's start-up lines; logged before anything else starts (JetStream, listeners). */
+  logBanner(): void {
     this.logger.info(`Starting nats-server`);
     this.logger.info(`  Version:  ${NATS_VERSION} (tsnats ${TSNATS_VERSION})`);
     this.logger.info(`  Git:      [not set]`);
     this.logger.info(`  Name:     ${this.name}`);
     this.logger.info(`  ID:       ${this.id}`);
-    if (o.configFile) this.logger.info(`Using configuration file: ${o.configFile}`);
+    if (this.opts.configFile) this.logger.info(`Using configuration file: ${this.opts.configFile}`);
+  }
+
+  async listen(): Promise<void> {
+    const o = this.opts;
     if (this.resolver?.kind === "url") this.logger.warn("The URL account resolver is not supported: only preloaded account JWTs are known");
     if (this.resolver !== undefined) {
       await this.resolver.start();
