@@ -2,7 +2,9 @@
  * A JetStream consumer: it reads its stream's messages in order, delivers them (push: to its deliver
  * subject; pull: to waiting MSG.NEXT requests), tracks acknowledgements and redelivers what is not
  * acknowledged in time. Its delivery state lives in consumer-state.ts and is persisted through
- * consumer-store.ts with the stream's durability.
+ * consumer-store.ts with the stream's durability. This class coordinates; the parts live beside it:
+ * acks and redelivery (consumer-acks.ts), pull requests (consumer-waiting.ts), push flow control
+ * (consumer-flow.ts), start position, filters, replay pacing, pins and info (consumer-*.ts).
  *
  * Everything runs on the event loop. Deliveries happen in synchronous passes (`kick`), started by
  * whatever can make a delivery possible: a new durable message, a pull request, an ack that frees
@@ -19,26 +21,30 @@ import type { Server } from "../server/server.js";
 import type { Subscription } from "../server/subscription.js";
 import type { StoredMsg } from "../store/types.js";
 import type { SublistResult } from "../subjects/sublist.js";
-import { subjectMatches } from "../subjects/validate.js";
-import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../util/nanos.js";
-import { ackPrefix, ackSubject, classifyAck, nakDelay, parseAckAfter, type AckInfo } from "./consumer-ack.js";
+import { nowNanos, rfc3339ToNanos } from "../util/nanos.js";
+import { ackPrefix, ackSubject, classifyAck, parseAckAfter } from "./consumer-ack.js";
+import { AckTracker } from "./consumer-acks.js";
 import { ConsumerAdvisories } from "./consumer-advisories.js";
-import { filtersOf, formatNs, isDurable, isPush, type ConsumerConfig } from "./consumer-config.js";
+import { filtersOf, isDurable, isPush, type ConsumerConfig } from "./consumer-config.js";
+import { matchesFilters, nextMatching } from "./consumer-filters.js";
+import { FlowControl, pushTarget } from "./consumer-flow.js";
 import { addHeader, FLOW_CONTROL_REQUEST, idleHeartbeat, joinPayload } from "./consumer-headers.js";
-import { parsePullRequest, PullParseError, statusHeader, WaitingRequest, WaitQueue, type PullParams } from "./consumer-pull.js";
+import { consumerInfo } from "./consumer-info.js";
+import { PinnedClient } from "./consumer-pin.js";
+import { statusHeader, type WaitingRequest } from "./consumer-pull.js";
 import { RateLimiter } from "./consumer-rate.js";
+import { ReplayPacer } from "./consumer-replay.js";
+import { startingPosition, type Skip } from "./consumer-start.js";
 import type { ConsumerState } from "./consumer-state.js";
 import type { ConsumerMeta, ConsumerStore } from "./consumer-store.js";
+import { PullRequests } from "./consumer-waiting.js";
 import type { ConsumerHandle, StreamHandle } from "./contracts.js";
-import { nuid } from "./ids.js";
 
 const MAX_PER_PASS = 512;
 /** How long a congested receiver is given before the next try. */
 const CONGESTED_RETRY_MS = 2;
 /** A push consumer without interest looks for it again this often. */
 const INTEREST_POLL_MS = 100;
-/** Flow control: bytes in flight allowed at most, and the window it starts with (nats-server's values). */
-const FC_LIMIT = 32 * 1024 * 1024;
 const NS_PER_MS = 1e6;
 const EMPTY = Buffer.alloc(0);
 const UNACKED_REMOVED = "Unacknowledged message was deleted";
@@ -49,20 +55,6 @@ export interface ConsumerHost {
   readonly domain: string | undefined;
   /** Maximum message size for the rate limiter's burst (stream max_msg_size, else max_payload). */
   readonly maxMsgSize: number;
-}
-
-interface Skip {
-  seqs: number[];
-  i: number;
-  resume: number;
-}
-
-interface FlowControl {
-  max: number;
-  bytes: number;
-  /** Reply subject of the outstanding request, if any. */
-  id: string | undefined;
-  size: number;
 }
 
 export class Consumer implements ConsumerHandle {
@@ -80,15 +72,11 @@ export class Consumer implements ConsumerHandle {
   /** Messages left to deliver for the filters (the last ack-subject token); npFloor: last seq counted. */
   private numPending = 0;
   private npFloor = 0;
-  /**
-   * Messages due for redelivery, in order. Removal is lazy (only from rdqSet, which is the truth):
-   * entries no longer in the set are skipped when they reach the head.
-   */
-  private rdq: number[] = [];
-  private rdqHead = 0;
-  private readonly rdqSet = new Set<number>();
+  /** Acks, NAKs, the redelivery queue and the ack timer. */
+  private readonly acks: AckTracker;
   private skip: Skip | undefined;
-  private waiting: WaitQueue | undefined;
+  /** The waiting pull requests; undefined exactly when this is a push consumer. */
+  private waiting: PullRequests | undefined;
   private delivering = false;
   private again = false;
   private catchUpQueued = false;
@@ -100,7 +88,6 @@ export class Consumer implements ConsumerHandle {
 
   // Activity, in ms since the epoch (ConsumerInfo last_active) and for inactivity cleanup.
   private lastDelivered = 0;
-  private lastAcked = 0;
   private lastActivity = Date.now();
   private lastHeartbeat = 0;
 
@@ -108,20 +95,11 @@ export class Consumer implements ConsumerHandle {
   private active = false;
   private fc: FlowControl | undefined;
   private rate: RateLimiter | undefined;
-  /** replay_policy original: pace by the messages' original spacing until caught up with `replayUntil`. */
-  private replayUntil = 0;
-  private replayLastTs = 0;
-  private replayReady = 0;
+  private replay: ReplayPacer | undefined;
 
-  // Priority groups.
-  private pinId = "";
-  private pinnedTs = 0;
-  private pinTimer: NodeJS.Timeout | undefined;
+  /** The pinned client of a pinned_client priority group. */
+  private readonly pin: PinnedClient;
 
-  private ackTimer: NodeJS.Timeout | undefined;
-  private ackTimerDue = 0;
-  private waitTimer: NodeJS.Timeout | undefined;
-  private waitTimerDue = 0;
   private hbTimer: NodeJS.Timeout | undefined;
   private inactiveTimer: NodeJS.Timeout | undefined;
   private interestTimer: NodeJS.Timeout | undefined;
@@ -148,6 +126,19 @@ export class Consumer implements ConsumerHandle {
     this.out.server = host.server;
     this.state.ackNone = config.ack_policy === "none";
     this.durableSeq = stream.store.state().lastSeq;
+    this.acks = new AckTracker(state, this.advisories, {
+      config: () => this.config,
+      closed: () => this.closed,
+      kick: () => this.kick(),
+      done: (seq) => this.done(seq),
+    });
+    this.pin = new PinnedClient(
+      () => (this.config.priority_timeout ?? 0) / NS_PER_MS,
+      (group) => {
+        this.advisories.unpinned(group, "timeout");
+        this.kick();
+      },
+    );
     this.applyFilters();
   }
 
@@ -161,47 +152,11 @@ export class Consumer implements ConsumerHandle {
 
   // ---- lifecycle ---------------------------------------------------------------------------------
 
-  /** Positions a new consumer by its deliver policy (nats-server's selectStartingSeqNo). */
+  /** Positions a new consumer by its deliver policy. */
   selectStart(): void {
-    const st = this.stream.store.state();
-    const cfg = this.config;
-    let seq: number;
-    switch (cfg.deliver_policy) {
-      case "all":
-        seq = st.firstSeq;
-        break;
-      case "last":
-        seq = this.filters.length === 0 ? st.lastSeq : Math.max(0, ...this.filters.map((f) => this.stream.store.loadLastMsg(f)?.seq ?? 0));
-        break;
-      case "last_per_subject":
-        seq = this.startLastPerSubject(st.firstSeq, st.lastSeq);
-        break;
-      case "by_start_time":
-        seq = this.stream.store.seqForTime(rfc3339ToNanos(cfg.opt_start_time!));
-        break;
-      case "by_start_sequence":
-        seq = cfg.opt_start_seq!;
-        break;
-      case "new":
-        seq = st.lastSeq + 1;
-        break;
-    }
-    const explicit = (cfg.opt_start_seq ?? 0) > 0;
-    if (st.firstSeq === 0 && !explicit) seq = 1;
-    else if (seq > st.lastSeq && !explicit) seq = st.lastSeq + 1;
-    else if (seq < st.firstSeq) seq = st.firstSeq;
-    this.state.reset(Math.max(1, seq));
-  }
-
-  private startLastPerSubject(firstSeq: number, lastSeq: number): number {
-    const limits = this.stream.store.limits();
-    if (limits.maxMsgsPerSubject === 1) return firstSeq;
-    const seqs: number[] = [];
-    for (const f of this.filters) for (const s of this.stream.store.subjectsState(f).values()) seqs.push(s.last);
-    seqs.sort((a, b) => a - b);
-    if (seqs.length === 0) return lastSeq + 1;
-    this.skip = { seqs, i: 0, resume: lastSeq };
-    return seqs[0]!;
+    const { seq, skip } = startingPosition(this.stream.store, this.config, this.filters);
+    if (skip !== undefined) this.skip = skip;
+    this.state.reset(seq);
   }
 
   /** Subscribes, hooks into the stream and starts timers; the consumer serves from now on. */
@@ -218,10 +173,10 @@ export class Consumer implements ConsumerHandle {
     this.unhooks.push(s.onStored((m) => this.onStored(m)));
     this.unhooks.push(s.onRemoved((seq, subject, reason) => this.onRemoved(seq, subject, reason)));
     // replay_policy original paces what the stream held when the consumer (re)started.
-    if (this.config.replay_policy === "original") this.replayUntil = s.store.state().lastSeq;
+    if (this.config.replay_policy === "original") this.replay = new ReplayPacer(s.store.state().lastSeq, (ms) => this.retryIn(ms));
     this.applyConfig(undefined);
     this.recount();
-    this.armAckTimer(this.state.pending.size > 0 ? Math.min(this.ackWaitMs(1), 1000) : 0);
+    this.acks.armTimer(this.state.pending.size > 0 ? Math.min(this.acks.ackWaitMs(1), 1000) : 0);
     this.kick();
   }
 
@@ -231,13 +186,22 @@ export class Consumer implements ConsumerHandle {
     this.state.ackNone = cfg.ack_policy === "none";
     if (isPush(cfg)) {
       this.waiting = undefined;
-      if (cfg.flow_control) this.fc ??= { max: FC_LIMIT / 16, bytes: 0, id: undefined, size: 0 };
+      if (cfg.flow_control) this.fc ??= new FlowControl(`$JS.FC.${this.stream.name}.${this.name}.`);
       this.rate = (cfg.rate_limit_bps ?? 0) > 0 ? new RateLimiter(cfg.rate_limit_bps!, this.host.maxMsgSize, Date.now()) : undefined;
       this.checkInterest();
       if (this.hbTimer === undefined && (cfg.idle_heartbeat ?? 0) > 0) this.armHeartbeat(cfg.idle_heartbeat! / NS_PER_MS);
     } else if (this.waiting === undefined) {
-      this.waiting = new WaitQueue(cfg.max_waiting ?? 512);
-      this.waiting.last = Date.now();
+      this.waiting = new PullRequests(cfg.max_waiting ?? 512, this.pin, {
+        config: () => this.config,
+        closed: () => this.closed,
+        send: (to, header) => this.send(to, header),
+        hasInterest: (subject) => this.hasInterest(subject),
+        heartbeat: (to) => this.sendHeartbeat(to),
+        numPending: () => this.numPending,
+        ackPending: () => this.state.pending.size,
+        pinned: (group, id) => this.advisories.pinned(group, id),
+        requested: (now) => (this.lastActivity = now),
+      });
     }
     if (prev === undefined || prev.inactive_threshold !== cfg.inactive_threshold) this.armInactive();
     if (prev === undefined || prev.pause_until !== cfg.pause_until) this.armPause();
@@ -262,7 +226,7 @@ export class Consumer implements ConsumerHandle {
   async delete(advisory = true): Promise<void> {
     if (this.closed) return;
     if (this.waiting !== undefined) {
-      for (const wr of this.waiting) this.send(wr.reply, statusHeader(409, "Consumer Deleted"));
+      for (const wr of this.waiting.wq) this.send(wr.reply, statusHeader(409, "Consumer Deleted"));
     }
     this.shutdown();
     if (advisory) this.advisories.deleted();
@@ -276,11 +240,14 @@ export class Consumer implements ConsumerHandle {
     this.subs.length = 0;
     for (const u of this.unhooks) u();
     this.unhooks.length = 0;
-    for (const t of [this.ackTimer, this.waitTimer, this.inactiveTimer, this.retryTimer, this.pauseTimer, this.pinTimer, this.hbTimer]) {
+    this.acks.stop();
+    this.waiting?.stop();
+    this.pin.stop();
+    for (const t of [this.inactiveTimer, this.retryTimer, this.pauseTimer, this.hbTimer]) {
       if (t !== undefined) clearTimeout(t);
     }
     if (this.interestTimer !== undefined) clearInterval(this.interestTimer);
-    this.ackTimer = this.waitTimer = this.inactiveTimer = this.interestTimer = this.retryTimer = this.pauseTimer = this.pinTimer = this.hbTimer = undefined;
+    this.inactiveTimer = this.interestTimer = this.retryTimer = this.pauseTimer = this.hbTimer = undefined;
     this.waiting = undefined;
   }
 
@@ -300,7 +267,7 @@ export class Consumer implements ConsumerHandle {
     for (const seq of [...s.pending.map.keys()]) if (store.loadMsg(seq) === undefined) s.forget(seq);
     for (const seq of [...s.redelivered.keys()]) if (store.loadMsg(seq) === undefined) s.forget(seq);
     if (this.stream.config.retention !== "workqueue") return;
-    for (let seq = this.nextMatching(Math.max(1, st.firstSeq)); seq > 0 && seq < s.sseq; seq = this.nextMatching(seq + 1)) {
+    for (let seq = nextMatching(store, this.filters, Math.max(1, st.firstSeq)); seq > 0 && seq < s.sseq; seq = nextMatching(store, this.filters, seq + 1)) {
       const acked = this.config.ack_policy === "explicit" ? !s.pending.has(seq) && !s.redelivered.has(seq) : seq <= s.ackFloorStream;
       if (acked) this.stream.consumerDone(this, seq);
     }
@@ -320,10 +287,10 @@ export class Consumer implements ConsumerHandle {
     }
     if (prev.deliver_subject !== next.deliver_subject) {
       // Everything pending goes again, to the new subject.
-      this.expireAllPending();
-      if (this.fc !== undefined) this.fc = { max: FC_LIMIT / 16, bytes: 0, id: undefined, size: 0 };
+      this.acks.expireAllPending();
+      this.fc?.reset();
     }
-    if (prev.ack_wait !== next.ack_wait || String(prev.backoff) !== String(next.backoff)) this.armAckTimer(100);
+    if (prev.ack_wait !== next.ack_wait || String(prev.backoff) !== String(next.backoff)) this.acks.armTimer(100);
     this.applyConfig(prev);
     if (prev.pause_until !== next.pause_until) this.advisories.paused(this.isPaused(), next.pause_until);
     this.kick();
@@ -350,10 +317,7 @@ export class Consumer implements ConsumerHandle {
   }
 
   private matches(subject: string): boolean {
-    const f = this.filters;
-    if (f.length === 0) return true;
-    for (let i = 0; i < f.length; i++) if (subjectMatches(f[i]!, subject)) return true;
-    return false;
+    return matchesFilters(this.filters, subject);
   }
 
   private done(seq: number): void {
@@ -377,7 +341,7 @@ export class Consumer implements ConsumerHandle {
       queueMicrotask(() => this.catchUpFirst());
     }
     if (seq >= s.sseq && this.numPending > 0 && this.matches(subject) && this.countedInSkip(seq)) this.numPending--;
-    if (this.rdqSet.has(seq)) this.removeFromRdq(seq);
+    if (this.acks.rdq.has(seq)) this.acks.rdq.delete(seq);
     const wasPending = s.pending.get(seq);
     const dc = s.deliveryCount(seq);
     if (s.forget(seq) === undefined) return;
@@ -418,20 +382,20 @@ export class Consumer implements ConsumerHandle {
     if (info !== undefined) {
       switch (a.kind) {
         case "ack":
-          this.processAck(info);
+          this.acks.ack(info);
           break;
         case "next":
-          this.processAck(info);
+          this.acks.ack(info);
           if (reply !== undefined) this.processNextRequest(reply, Buffer.from(a.arg));
           return;
         case "nak":
-          this.processNak(info, a.arg);
+          this.acks.nak(info, a.arg);
           break;
         case "progress":
           this.state.touch(info.sseq, now);
           break;
         case "term":
-          this.processAck(info);
+          this.acks.ack(info);
           this.advisories.terminated(info.sseq, info.cseq, info.dc, a.arg.toString("utf8").trim());
           break;
         case "unknown":
@@ -449,441 +413,25 @@ export class Consumer implements ConsumerHandle {
     );
   }
 
-  private atMaxAckPending(): boolean {
-    const m = this.config.max_ack_pending ?? 0;
-    return m > 0 && this.state.pending.size >= m;
-  }
-
-  private processAck(info: AckInfo): void {
-    const s = this.state;
-    const sseq = info.sseq;
-    if (sseq >= s.sseq) return; // never delivered: ignore, as nats-server does
-    const wasFull = this.atMaxAckPending();
-    if (this.config.ack_policy === "explicit") {
-      if (!s.pending.has(sseq) && !s.redelivered.has(sseq)) return;
-      const p = s.ack(sseq);
-      if (p !== undefined && this.config.sample_freq !== undefined) this.sample(sseq, p.cseq, info.dc, p.ts);
-      if (this.rdqSet.has(sseq)) this.removeFromRdq(sseq);
-      this.lastAcked = Date.now();
-      this.done(sseq);
-    } else if (this.config.ack_policy === "all") {
-      const acked = s.ackAll(sseq, info.cseq);
-      if (acked === undefined) return;
-      for (const x of acked) if (this.rdqSet.has(x)) this.removeFromRdq(x);
-      this.lastAcked = Date.now();
-      for (const x of acked) if (x !== sseq) this.done(x);
-      this.done(sseq);
-    } else {
-      return;
-    }
-    if (wasFull) this.kick();
-  }
-
-  private sample(sseq: number, cseq: number, dc: number, ts: number): void {
-    const text = this.config.sample_freq!;
-    const freq = Number(text.endsWith("%") ? text.slice(0, -1) : text);
-    if (freq <= 0) return;
-    if (freq < 100 && Math.random() * 100 > freq) return;
-    this.advisories.ackMetric(sseq, cseq, dc, Math.max(0, (Date.now() - ts) * NS_PER_MS));
-  }
-
-  private processNak(info: AckInfo, arg: Buffer): void {
-    const s = this.state;
-    const sseq = info.sseq;
-    if (info.cseq <= s.ackFloorConsumer || info.cseq >= s.dseq) return;
-    if (!s.pending.has(sseq)) return;
-    this.advisories.nak(sseq, info.cseq, info.dc);
-    const delay = nakDelay(arg);
-    if (delay !== undefined) {
-      if (this.rdqSet.has(sseq)) this.removeFromRdq(sseq);
-      // The ack wait is made to end `delay` from now.
-      s.touch(sseq, Date.now() - this.ackWaitMs(1) + delay / NS_PER_MS);
-      this.armAckTimer(Math.max(1, delay / NS_PER_MS));
-      return;
-    }
-    this.redeliver([sseq]);
-  }
-
-  /** Queues messages for redelivery, or ends them when they had all their deliveries. */
-  private redeliver(seqs: number[]): void {
-    const max = this.config.max_deliver ?? -1;
-    let added = false;
-    for (const seq of seqs) {
-      if (this.rdqSet.has(seq)) continue;
-      const dc = this.state.deliveryCount(seq);
-      if (max > 0 && dc >= max) {
-        this.maxDeliveriesReached(seq, dc);
-        continue;
-      }
-      this.rdq.push(seq);
-      this.rdqSet.add(seq);
-      added = true;
-    }
-    if (added) this.kick();
-  }
-
-  private maxDeliveriesReached(seq: number, dc: number): void {
-    const wasFull = this.atMaxAckPending();
-    this.state.maxDelivered(seq, dc);
-    this.advisories.maxDeliveries(seq, dc);
-    if (wasFull) this.kick();
-  }
-
-  private removeFromRdq(seq: number): void {
-    this.rdqSet.delete(seq);
-  }
-
-  /** Drops the head of the redelivery queue (delivered, or no longer due). */
-  private popRdq(): void {
-    const seq = this.rdq[this.rdqHead++]!;
-    this.rdqSet.delete(seq);
-    if (this.rdqHead === this.rdq.length) {
-      this.rdq = [];
-      this.rdqHead = 0;
-    } else if (this.rdqHead > 1024 && this.rdqHead > this.rdq.length / 2) {
-      this.rdq = this.rdq.slice(this.rdqHead);
-      this.rdqHead = 0;
-    }
-  }
-
-  /** Every pending message is due again (deliver subject changed). */
-  private expireAllPending(): void {
-    const seqs = [...this.state.pending.map.keys()].sort((a, b) => a - b);
-    this.redeliver(seqs);
-  }
-
-  // ---- redelivery timer ---------------------------------------------------------------------------
-
-  /** The ack wait of a message's `dc`-th delivery in ms (backoff step, else ack_wait). */
-  private ackWaitMs(dc: number): number {
-    const bo = this.config.backoff;
-    if (bo !== undefined && bo.length > 0) return bo[Math.min(dc - 1, bo.length - 1)]! / NS_PER_MS;
-    return (this.config.ack_wait ?? 0) / NS_PER_MS;
-  }
-
-  /** Makes the ack timer fire within `delay` ms (0 = leave it). */
-  private armAckTimer(delay: number): void {
-    if (this.closed || delay <= 0) return;
-    const due = Date.now() + delay;
-    if (this.ackTimer !== undefined && this.ackTimerDue <= due) return;
-    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer);
-    this.ackTimerDue = due;
-    this.ackTimer = setTimeout(() => this.checkPending(), delay + 1);
-    this.ackTimer.unref();
-  }
-
-  /** Finds pending messages whose ack wait ended; queues them for redelivery. */
-  private checkPending(): void {
-    this.ackTimer = undefined;
-    this.ackTimerDue = 0;
-    if (this.closed || this.config.ack_policy === "none") return;
-    const s = this.state;
-    const now = Date.now();
-    let next = Number.POSITIVE_INFINITY;
-    const expired: number[] = [];
-    for (const [seq, p] of s.pending.map) {
-      const dc = s.deliveryCount(seq);
-      const wait = this.ackWaitMs(dc);
-      const elapsed = now - p.ts;
-      if (elapsed >= wait) {
-        if (!this.rdqSet.has(seq)) expired.push(seq);
-      } else if (wait - elapsed < next) {
-        next = wait - elapsed;
-      }
-    }
-    if (expired.length > 0) {
-      expired.sort((a, b) => a - b);
-      this.redeliver(expired);
-    }
-    if (s.pending.size > 0) this.armAckTimer(Number.isFinite(next) ? next : this.ackWaitMs(1));
-  }
-
   // ---- pull requests -----------------------------------------------------------------------------
 
   /** A MSG.NEXT request (or the request part of a +NXT ack). */
   processNextRequest(reply: string, body: Buffer): void {
     if (this.closed) return;
-    const cfg = this.config;
-    const wq = this.waiting;
-    if (wq === undefined) {
+    const pull = this.waiting;
+    if (pull === undefined) {
       this.send(reply, statusHeader(409, "Consumer is push based"));
       return;
     }
-    let p: PullParams;
-    try {
-      p = parsePullRequest(body);
-    } catch (e) {
-      const why = e instanceof PullParseError ? e.message : String(e);
-      this.send(reply, statusHeader(400, `Bad Request - ${why}`));
-      return;
-    }
-    if (p.batch <= 0) p.batch = 1;
-    const now = Date.now();
-    this.lastActivity = now;
-    if ((cfg.max_batch ?? 0) > 0 && p.batch > cfg.max_batch!) {
-      this.send(reply, statusHeader(409, `Exceeded MaxRequestBatch of ${cfg.max_batch}`));
-      return;
-    }
-    if (p.expiresMs > 0 && (cfg.max_expires ?? 0) > 0 && p.expiresMs > cfg.max_expires! / NS_PER_MS) {
-      this.send(reply, statusHeader(409, `Exceeded MaxRequestExpires of ${formatNs(cfg.max_expires!)}`));
-      return;
-    }
-    if (p.maxBytes > 0 && (cfg.max_bytes ?? 0) > 0 && p.maxBytes > cfg.max_bytes!) {
-      this.send(reply, statusHeader(409, `Exceeded MaxRequestMaxBytes of ${cfg.max_bytes}`));
-      return;
-    }
-    const g = p.group;
-    const policy = cfg.priority_policy ?? "none";
-    if (g !== undefined) {
-      if ((g.minPending !== 0 || g.minAckPending !== 0) && policy !== "overflow") {
-        this.send(reply, statusHeader(400, "Bad Request - Not a Overflow Priority consumer"));
-        return;
-      }
-      if (g.id !== "" && policy !== "pinned_client") {
-        this.send(reply, statusHeader(400, "Bad Request - Not a Pinned Client Priority consumer"));
-        return;
-      }
-      if (g.priority < 0 || g.priority > 9) {
-        this.send(reply, statusHeader(400, "Bad Request - Priority must be between 0 and 9"));
-        return;
-      }
-    }
-    if (policy !== "none") {
-      if (g === undefined || g.group === "") {
-        this.send(reply, statusHeader(400, "Bad Request - Priority Group missing"));
-        return;
-      }
-      if (!(cfg.priority_groups ?? []).includes(g.group)) {
-        this.send(reply, statusHeader(400, "Bad Request - Invalid Priority Group"));
-        return;
-      }
-      if (this.pinId !== "") {
-        if (g.id === this.pinId) this.armPinTimer(g.group);
-        else if (g.id !== "") {
-          this.send(reply, statusHeader(423, "Nats-Pin-Id mismatch"));
-          return;
-        }
-      }
-    }
-    if (wq.full) this.processWaiting(false);
-    if (p.noWait) {
-      const available = this.numPending + this.rdqSet.size;
-      if (available === 0 && p.expiresMs === 0) {
-        wq.last = now;
-        this.send(reply, statusHeader(404, "No Messages"));
-        return;
-      }
-      if (available > 0) {
-        let asked = 0;
-        for (const wr of wq) asked += wr.n;
-        if (available < asked) {
-          wq.last = now;
-          this.send(reply, statusHeader(408, "Requests Pending"));
-          return;
-        }
-      }
-    }
-    const expires = p.expiresMs > 0 ? now + p.expiresMs : 0;
-    const wr = new WaitingRequest(reply, p, now, expires, p.noWait, p.heartbeatMs, g);
-    if (!wq.add(wr, policy === "prioritized")) {
-      if (p.heartbeatMs === 0) this.send(reply, statusHeader(409, "Exceeded MaxWaiting"));
-      return;
-    }
+    const wr = pull.request(reply, body, this.numPending + this.acks.rdq.size);
+    if (wr === undefined) return;
     this.kick();
-    if (!this.closed && this.waiting !== undefined && wr.n > 0) this.armWaitTimer();
-  }
-
-  /** Expires requests, drops those nobody listens to any more, sends heartbeats; `eos`: nothing left to deliver. */
-  private processWaiting(eos: boolean): void {
-    const wq = this.waiting;
-    if (wq === undefined) return;
-    const now = Date.now();
-    let prev: WaitingRequest | undefined;
-    for (let wr = wq.head; wr !== undefined; ) {
-      const next = wr.next;
-      const expired = wr.expires > 0 && now >= wr.expires;
-      if ((eos && wr.noWait) || expired) {
-        if (expired) {
-          this.send(wr.reply, statusHeader(408, "Request Timeout", { msgs: wr.n, bytes: wr.b }));
-          wq.remove(prev, wr);
-          wr = next;
-          continue;
-        }
-        if (wr.expires === 0 || wr.d > 0) {
-          this.send(wr.reply, statusHeader(404, "No Messages"));
-          wq.remove(prev, wr);
-          wr = next;
-          continue;
-        }
-      }
-      if (!this.hasInterest(wr.reply)) {
-        wq.remove(prev, wr);
-        wr = next;
-        continue;
-      }
-      if (wr.hbDue > 0 && now >= wr.hbDue) {
-        this.sendHeartbeat(wr.reply);
-        wr.hbDue = now + wr.hb;
-      }
-      prev = wr;
-      wr = next;
-    }
-  }
-
-  /** Arms one timer for the earliest request expiry or heartbeat. */
-  private armWaitTimer(): void {
-    const wq = this.waiting;
-    if (wq === undefined || this.closed) return;
-    let due = Number.POSITIVE_INFINITY;
-    for (const wr of wq) {
-      if (wr.expires > 0 && wr.expires < due) due = wr.expires;
-      if (wr.hbDue > 0 && wr.hbDue < due) due = wr.hbDue;
-    }
-    if (!Number.isFinite(due)) return;
-    if (this.waitTimer !== undefined && this.waitTimerDue <= due) return;
-    if (this.waitTimer !== undefined) clearTimeout(this.waitTimer);
-    this.waitTimerDue = due;
-    this.waitTimer = setTimeout(
-      () => {
-        this.waitTimer = undefined;
-        this.waitTimerDue = 0;
-        this.processWaiting(false);
-        this.armWaitTimer();
-      },
-      Math.max(1, due - Date.now()),
-    );
-    this.waitTimer.unref();
-  }
-
-  /**
-   * The request the next message (of `size` bytes) goes to, enforcing pins, overflow thresholds and
-   * max_bytes on the way; undefined when no request can take it.
-   */
-  private nextWaiting(size: number): WaitingRequest | undefined {
-    const wq = this.waiting!;
-    const policy = this.config.priority_policy ?? "none";
-    const now = Date.now();
-    let prev: WaitingRequest | undefined;
-    for (let wr = wq.head; wr !== undefined; ) {
-      const next = wr.next;
-      if (wr.expires > 0 && now >= wr.expires) {
-        this.send(wr.reply, statusHeader(408, "Request Timeout", { msgs: wr.n, bytes: wr.b }));
-        wq.remove(prev, wr);
-        wr = next;
-        continue;
-      }
-      let assignedPin = false;
-      if (policy === "pinned_client") {
-        const id = wr.group?.id ?? "";
-        if (this.pinId === "") {
-          if (id !== "") {
-            this.send(wr.reply, statusHeader(423, "Nats-Wrong-Pin-Id", { msgs: wr.n, bytes: wr.b }));
-            wq.remove(prev, wr);
-            wr = next;
-            continue;
-          }
-          this.assignPin(wr);
-          assignedPin = true;
-        } else if (id !== this.pinId) {
-          if (id !== "") {
-            this.send(wr.reply, statusHeader(423, "Nats-Wrong-Pin-Id", { msgs: wr.n, bytes: wr.b }));
-            wq.remove(prev, wr);
-            wr = next;
-            continue;
-          }
-          prev = wr;
-          wr = next;
-          continue;
-        }
-      } else if (policy === "overflow" && wr.group !== undefined) {
-        const g = wr.group;
-        if ((g.minPending > 0 || g.minAckPending > 0) && !((g.minPending > 0 && g.minPending <= this.numPending) || (g.minAckPending > 0 && g.minAckPending <= this.state.pending.size))) {
-          prev = wr;
-          wr = next;
-          continue;
-        }
-      }
-      if (!this.hasInterest(wr.reply)) {
-        if (assignedPin) this.clearPin();
-        wq.remove(prev, wr);
-        wr = next;
-        continue;
-      }
-      if (wr.b > 0) {
-        if (size > wr.b) {
-          this.send(wr.reply, statusHeader(409, "Message Size Exceeds MaxBytes", { msgs: wr.n, bytes: wr.b }));
-          if (assignedPin) this.clearPin();
-          wq.remove(prev, wr);
-          wr = next;
-          continue;
-        }
-      }
-      if (prev !== undefined) {
-        // Serve it from the head so that rotation keeps the order fair.
-        wq.remove(prev, wr);
-        wr.next = wq.head;
-        wq.head = wr;
-        if (wq.tail === undefined) wq.tail = wr;
-        wq.size++;
-      }
-      return wr;
-    }
-    return undefined;
-  }
-
-  /** The head request got a message of `size` bytes: count it, retire or rotate it. */
-  private popWaiting(wr: WaitingRequest, size: number): void {
-    const wq = this.waiting!;
-    wr.n--;
-    wr.d++;
-    if (wr.b > 0) {
-      wr.b -= size;
-      if (wr.b === 0) wr.n = 0;
-    }
-    if (wr.n <= 0) {
-      wq.remove(undefined, wr);
-    } else {
-      if (wr.hb > 0) wr.hbDue = Date.now() + wr.hb;
-      wq.rotate(this.config.priority_policy === "prioritized");
-    }
-  }
-
-  // ---- pinned priority group ---------------------------------------------------------------------
-
-  private assignPin(wr: WaitingRequest): void {
-    const g = wr.group;
-    if (g === undefined || g.group === "") return;
-    this.pinId = nuid();
-    this.pinnedTs = nowNanos();
-    g.id = this.pinId;
-    this.armPinTimer(g.group);
-    this.advisories.pinned(g.group, this.pinId);
-  }
-
-  private armPinTimer(group: string): void {
-    if (this.pinTimer !== undefined) clearTimeout(this.pinTimer);
-    const ttl = (this.config.priority_timeout ?? 0) / NS_PER_MS;
-    if (ttl <= 0) return;
-    this.pinTimer = setTimeout(() => {
-      this.pinTimer = undefined;
-      if (this.pinId === "") return;
-      this.clearPin();
-      this.advisories.unpinned(group, "timeout");
-      this.kick();
-    }, ttl);
-    this.pinTimer.unref();
-  }
-
-  private clearPin(): void {
-    this.pinId = "";
-    this.pinnedTs = 0;
-    if (this.pinTimer !== undefined) clearTimeout(this.pinTimer);
-    this.pinTimer = undefined;
+    if (!this.closed && this.waiting !== undefined && wr.n > 0) this.waiting.armTimer();
   }
 
   /** CONSUMER.UNPIN: the next request picks a new pinned client. */
   unpin(group: string): void {
-    this.clearPin();
+    this.pin.clear();
     this.advisories.unpinned(group, "admin");
     this.kick();
   }
@@ -924,8 +472,8 @@ export class Consumer implements ConsumerHandle {
     for (; sent < MAX_PER_PASS; sent++) {
       if (this.closed) return;
       if (push) {
-        if (!this.active || (this.fc !== undefined && this.fc.bytes > this.fc.max)) break;
-        const t = this.pushTarget(deliverTo!);
+        if (!this.active || (this.fc !== undefined && this.fc.blocked)) break;
+        const t = pushTarget(this.server, this.account, deliverTo!);
         if (t === "none") {
           this.setActive(false);
           break;
@@ -940,17 +488,17 @@ export class Consumer implements ConsumerHandle {
       // Redeliveries first: they are pending already, so max_ack_pending does not hold them back.
       let m: StoredMsg | undefined;
       let dc = 1;
-      while (this.rdqHead < this.rdq.length) {
-        const seq = this.rdq[this.rdqHead]!;
-        m = this.rdqSet.has(seq) && this.state.pending.has(seq) ? this.stream.store.loadMsg(seq) : undefined;
+      const rdq = this.acks.rdq;
+      for (let seq = rdq.peek(); seq > 0; seq = rdq.peek()) {
+        m = rdq.has(seq) && this.state.pending.has(seq) ? this.stream.store.loadMsg(seq) : undefined;
         if (m !== undefined) {
           dc = this.state.deliveryCount(seq) + 1;
           break;
         }
-        this.popRdq();
+        rdq.pop();
       }
       if (m === undefined) {
-        if (this.atMaxAckPending()) break;
+        if (this.acks.atMaxAckPending()) break;
         m = this.peekNew();
         if (m === undefined) {
           eos = true;
@@ -969,7 +517,7 @@ export class Consumer implements ConsumerHandle {
       let target = deliverTo!;
       let wr: WaitingRequest | undefined;
       if (!push) {
-        wr = this.nextWaiting(size);
+        wr = this.waiting!.next(size);
         if (wr === undefined) break;
         target = wr.reply;
       }
@@ -980,26 +528,26 @@ export class Consumer implements ConsumerHandle {
           break;
         }
       }
-      if (this.replayUntil > 0 && !this.paceReplay(m)) break;
+      if (this.replay?.pacing === true && !this.replay.allow(m)) break;
       // Committed from here on: the message goes out now.
       if (dc > 1) {
-        this.popRdq();
+        rdq.pop();
       } else {
         if (this.skip !== undefined) this.skip.i++;
         this.numPending = pendingAfter;
       }
       this.state.deliver(m.seq, dc, Date.now());
       if (this.skip !== undefined && this.skip.i >= this.skip.seqs.length) this.endSkip();
-      if (wr !== undefined) this.popWaiting(wr, size);
-      if (pinned && this.pinId !== "") {
-        hdr = addHeader(hdr, "Nats-Pin-Id", this.pinId);
+      if (wr !== undefined) this.waiting!.served(wr, size);
+      if (pinned && this.pin.id !== "") {
+        hdr = addHeader(hdr, "Nats-Pin-Id", this.pin.id);
         size = m.subject.length + reply.length + hdr.length + data.length;
       }
       this.transmit(target, m.subject, reply, hdr, data);
       this.lastDelivered = Date.now();
-      if (this.config.ack_policy !== "none") this.armAckTimer(this.ackWaitMs(dc));
+      if (this.config.ack_policy !== "none") this.acks.armTimer(this.acks.ackWaitMs(dc));
       else this.done(m.seq);
-      if (this.fc !== undefined) this.afterFlowControlled(size);
+      if (this.fc !== undefined) this.afterFlowControlled(this.fc, size);
       if (wr !== undefined && wr.n <= 0 && wr.b > 0) {
         this.send(wr.reply, `NATS/1.0 409 Batch Completed\r\nNats-Pending-Messages: 0\r\nNats-Pending-Bytes: ${wr.b}\r\n\r\n`);
       }
@@ -1012,8 +560,8 @@ export class Consumer implements ConsumerHandle {
     // was announced), the store has the truth.
     if (eos && this.numPending !== 0 && this.durableSeq >= this.stream.store.state().lastSeq) this.recount();
     if (!push) {
-      if (eos) this.processWaiting(true);
-      if (this.waiting !== undefined && this.waiting.size > 0) this.armWaitTimer();
+      if (eos) this.waiting?.expire(true);
+      if (this.waiting !== undefined && this.waiting.size > 0) this.waiting.armTimer();
     }
   }
 
@@ -1029,7 +577,7 @@ export class Consumer implements ConsumerHandle {
       }
       this.endSkip();
     }
-    const seq = this.nextMatching(this.state.sseq);
+    const seq = nextMatching(store, this.filters, this.state.sseq);
     if (seq === 0 || seq > this.durableSeq) return undefined;
     return store.loadMsg(seq);
   }
@@ -1039,40 +587,6 @@ export class Consumer implements ConsumerHandle {
     if (sk === undefined) return;
     this.skip = undefined;
     if (this.state.sseq <= sk.resume) this.state.setNext(sk.resume + 1);
-  }
-
-  /** First stream sequence at or after `from` that matches the filters, 0 when none. */
-  private nextMatching(from: number): number {
-    const store = this.stream.store;
-    const f = this.filters;
-    if (f.length === 0) return store.nextSeq("", from);
-    if (f.length === 1) return store.nextSeq(f[0]!, from);
-    let best = 0;
-    for (const x of f) {
-      const s = store.nextSeq(x, from);
-      if (s > 0 && (best === 0 || s < best)) best = s;
-    }
-    return best;
-  }
-
-  /** replay_policy original: true when `m` may go now, else a timer resumes at its original spacing. */
-  private paceReplay(m: StoredMsg): boolean {
-    if (m.seq > this.replayUntil) {
-      this.replayUntil = 0;
-      return true;
-    }
-    if (this.replayReady === m.seq || this.replayLastTs === 0) {
-      this.replayLastTs = m.time;
-      return true;
-    }
-    const delayMs = (m.time - this.replayLastTs) / NS_PER_MS;
-    if (delayMs <= 1) {
-      this.replayLastTs = m.time;
-      return true;
-    }
-    this.replayReady = m.seq;
-    this.retryIn(delayMs);
-    return false;
   }
 
   /** Sends one message: original subject, routed by `to`. */
@@ -1107,23 +621,6 @@ export class Consumer implements ConsumerHandle {
     return r;
   }
 
-  /**
-   * Whether the deliver subject has a receiver, and whether one is congested: its outbound backlog
-   * passed a quarter of max_pending (for a queue group: every member's).
-   */
-  private pushTarget(subject: string): "none" | "congested" | "ok" {
-    const r = this.account.sublist.match(subject);
-    if (r.plain.length + r.queues.length === 0) return "none";
-    const limit = this.server.opts.maxPending / 4;
-    for (const sub of r.plain) if (sub.client !== null && sub.client.pending > limit) return "congested";
-    for (const g of r.queues) {
-      let all = g.length > 0;
-      for (const sub of g) if (sub.client === null || sub.client.pending <= limit) all = false;
-      if (all) return "congested";
-    }
-    return "ok";
-  }
-
   private retryIn(ms: number): void {
     if (this.retryTimer !== undefined || this.closed) return;
     const t = setTimeout(() => {
@@ -1148,7 +645,7 @@ export class Consumer implements ConsumerHandle {
       this.armInactive();
       if (active) {
         // A new subscriber never saw an outstanding flow control request: start the window afresh.
-        if (this.fc !== undefined) this.fc = { max: FC_LIMIT / 16, bytes: 0, id: undefined, size: 0 };
+        this.fc?.reset();
         queueMicrotask(() => this.kick());
       }
     }
@@ -1183,26 +680,13 @@ export class Consumer implements ConsumerHandle {
     this.send(to, idleHeartbeat(this.state.dseq - 1, this.state.sseq - 1, this.fc?.id));
   }
 
-  private afterFlowControlled(size: number): void {
-    const fc = this.fc!;
-    fc.bytes += size;
-    if (fc.id === undefined && fc.bytes > fc.max / 2) {
-      fc.id = `$JS.FC.${this.stream.name}.${this.name}.${randomToken()}`;
-      fc.size = fc.bytes;
-      this.send(this.config.deliver_subject!, FLOW_CONTROL_REQUEST, fc.id);
-    } else if (fc.id !== undefined && fc.bytes - fc.size >= fc.max) {
-      fc.size += size;
-    }
+  private afterFlowControlled(fc: FlowControl, size: number): void {
+    const request = fc.delivered(size);
+    if (request !== undefined) this.send(this.config.deliver_subject!, FLOW_CONTROL_REQUEST, request);
   }
 
   private onFlowControlReply(subject: string): void {
-    const fc = this.fc;
-    if (fc === undefined || subject !== fc.id) return;
-    if (fc.max < FC_LIMIT) fc.max = Math.min(fc.max * 2, FC_LIMIT);
-    fc.bytes = Math.max(0, fc.bytes - fc.size);
-    fc.id = undefined;
-    fc.size = 0;
-    this.kick();
+    if (this.fc?.replied(subject) === true) this.kick();
   }
 
   // ---- pause and inactivity -----------------------------------------------------------------------
@@ -1244,16 +728,16 @@ export class Consumer implements ConsumerHandle {
       this.checkInterest();
       if (this.active) return;
     } else {
-      const last = Math.max(this.lastActivity, this.waiting.last, this.lastDelivered, this.lastAcked);
+      const last = Math.max(this.lastActivity, this.waiting.wq.last, this.lastDelivered, this.acks.lastAcked);
       const idle = Date.now() - last;
       if (idle < thresh) return rearm(thresh - idle);
-      this.processWaiting(false);
+      this.waiting.expire(false);
       if (this.waiting.size > 0) return rearm(thresh);
       // A client may still be working on what it received: wait for the last ack deadline too.
       let latest = 0;
       const now = Date.now();
       for (const [seq, p] of this.state.pending.map) {
-        const due = p.ts + this.ackWaitMs(this.state.deliveryCount(seq)) + thresh;
+        const due = p.ts + this.acks.ackWaitMs(this.state.deliveryCount(seq)) + thresh;
         if (due > latest) latest = due;
       }
       if (latest > now) return rearm(latest - now);
@@ -1281,40 +765,24 @@ export class Consumer implements ConsumerHandle {
     return n;
   }
 
-  /** ConsumerInfo as nats-server reports it. */
+  /** ConsumerInfo as nats-server reports it (consumer-info.ts). */
   info(): Record<string, unknown> {
-    const s = this.state;
-    const cfg = this.config;
-    if (this.waiting !== undefined) this.processWaiting(false);
-    const delivered: Record<string, unknown> = { consumer_seq: s.dseq - 1, stream_seq: s.sseq - 1 };
-    if (this.lastDelivered > 0) delivered.last_active = nanosToRfc3339(this.lastDelivered * NS_PER_MS);
-    const ackFloor: Record<string, unknown> = { consumer_seq: s.ackFloorConsumer, stream_seq: s.ackFloorStream };
-    if (this.lastAcked > 0) ackFloor.last_active = nanosToRfc3339(this.lastAcked * NS_PER_MS);
-    const info: Record<string, unknown> = {
-      stream_name: this.stream.name,
+    this.waiting?.expire(false);
+    return consumerInfo({
+      stream: this.stream.name,
       name: this.name,
-      created: nanosToRfc3339(this.created),
-      config: cfg,
-      delivered,
-      ack_floor: ackFloor,
-      num_ack_pending: s.pending.size,
-      num_redelivered: cfg.max_deliver === 1 ? 0 : s.redelivered.size,
-      num_waiting: this.waiting?.size ?? 0,
-      num_pending: this.recount(),
-    };
-    if (this.waiting === undefined && this.active) info.push_bound = true;
-    if (this.isPaused()) {
-      info.paused = true;
-      info.pause_remaining = Math.max(0, rfc3339ToNanos(cfg.pause_until!) - nowNanos());
-    }
-    info.ts = nanosToRfc3339(nowNanos());
-    if (cfg.priority_groups !== undefined && cfg.priority_groups.length > 0) {
-      const g: Record<string, unknown> = { group: cfg.priority_groups[0] };
-      if (this.pinId !== "") g.pinned_client_id = this.pinId;
-      g.pinned_ts = nanosToRfc3339(this.pinnedTs);
-      info.priority_groups = [g];
-    }
-    return info;
+      created: this.created,
+      config: this.config,
+      state: this.state,
+      lastDelivered: this.lastDelivered,
+      lastAcked: this.acks.lastAcked,
+      numPending: this.recount(),
+      numWaiting: this.waiting?.size,
+      pushBound: this.waiting === undefined && this.active,
+      paused: this.isPaused(),
+      pinId: this.pin.id,
+      pinnedTs: this.pin.ts,
+    });
   }
 
   /** True while a push consumer's deliver subject has a subscriber (also decides replacement of durables). */
@@ -1326,11 +794,4 @@ export class Consumer implements ConsumerHandle {
   get durable(): boolean {
     return isDurable(this.config);
   }
-}
-
-function randomToken(): string {
-  const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  let s = "";
-  for (let i = 0; i < 4; i++) s += digits[(Math.random() * 62) | 0];
-  return s;
 }
