@@ -75,6 +75,29 @@ bench("match, cached list, 4000 rotating subjects", 3_000_000, (n) => {
   return fanout;
 });
 
+// JetStream traffic: every ack and PubAck reply subject is published once, between a few hot subjects.
+const js = new Sublist();
+populate(js);
+js.insert({ subject: "$JS.ACK.orders.worker.>", queue: undefined });
+js.insert({ subject: "_INBOX.jsclient0123456789.*", queue: undefined });
+js.insert({ subject: "$JS.API.CONSUMER.MSG.NEXT.orders.worker", queue: undefined });
+let jsSeq = 0;
+bench("match, one-shot JS subjects + 1 hot in 4", 3_000_000, (n) => {
+  let fanout = 0;
+  for (let i = 0; i < n; i++) {
+    const seq = jsSeq++;
+    const subject =
+      (i & 3) === 0
+        ? "$JS.API.CONSUMER.MSG.NEXT.orders.worker"
+        : (i & 1) === 1
+          ? `$JS.ACK.orders.worker.1.${seq}.${seq}.1763711000000000000.${i & 1023}`
+          : `_INBOX.jsclient0123456789.${seq}`;
+    const r = js.match(subject);
+    fanout += r.plain.length + r.queues.length;
+  }
+  return fanout;
+});
+
 const churn = new Sublist();
 populate(churn);
 for (const s of hot) churn.match(s);
@@ -113,3 +136,4 @@ bench("toggle a sub on a hot subject (full cache)", 500_000, (n) => {
 });
 
 console.log("stats after cache-hit run:", JSON.stringify(cached.stats()));
+console.log("stats after one-shot run:", JSON.stringify(js.stats()));

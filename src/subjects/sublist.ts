@@ -10,11 +10,23 @@
  * entries of the subjects it matches). Replacing rather than dropping keeps those entries warm and
  * never deletes and re-adds a hot key, which a large V8 Map handles badly (see SHELL_SWEEP_MIN).
  *
+ * Admission (ours; nats-server caches every subject it matches): a result is cached only when its
+ * subject misses for the second time within DOORKEEPER_GENERATION - 1 other misses (up to twice
+ * that may do). JetStream publishes each ack
+ * (`$JS.ACK.<stream>.<consumer>.…`) and each PubAck reply (`_INBOX.<id>.<n>`) exactly once, so
+ * caching on first sight filled the cache with dead entries and swept it every 768 messages. Now a
+ * one-shot subject costs its trie walk plus a Set insert in the Doorkeeper (a generation of them
+ * dropped whole, where the cache deleted entries one by one), results die young, and the cache holds
+ * only subjects that recur; a hot subject pays one extra walk. The Doorkeeper holds no results, so inserts and removes need not touch it.
+ * `/subsz` thus counts in `num_cache` admitted subjects only, and in `num_matches` with no hit the
+ * first two matches of a recurring subject.
+ *
  * Subjects are latin1 strings (one char per byte). A subscription's `subject` and `queue` must not
  * change while it is in the list.
  */
 
 import { subjectMatches } from "./validate.js";
+import { Doorkeeper } from "./doorkeeper.js";
 import { sublistStats, type SublistCounters, type SublistStats } from "./sublist-stats.js";
 
 /** The two fields the Sublist reads; `queue` is undefined for a plain subscription. */
@@ -74,6 +86,8 @@ class TrieNode<S> {
 export class Sublist<S extends SublistEntry> {
   private readonly root = new TrieNode<S>();
   private readonly cache: Map<string, SublistResult<S>> | null;
+  /** Subjects that missed lately (see Admission); created on the first miss with the cache on. */
+  private doorkeeper: Doorkeeper | null = null;
   private inserts = 0;
   private removes = 0;
   private matches = 0;
@@ -151,7 +165,7 @@ export class Sublist<S extends SublistEntry> {
     const queues: S[][] = [];
     collect(this.root, n, 0, plain, queues);
     const result: SublistResult<S> = plain.length === 0 && queues.length === 0 ? EMPTY_RESULT : { plain, queues };
-    if (cache !== null) {
+    if (cache !== null && (this.doorkeeper ??= new Doorkeeper()).seenBefore(subject)) {
       cache.set(subject, result);
       if (cache.size > SUBLIST_CACHE_MAX) sweep(cache);
     }

@@ -1,6 +1,7 @@
 /**
  * Property tests: the Sublist (cached and uncached) and the subject relations against naive models,
- * over random interleavings of inserts, removes, matches and reverse matches.
+ * over random interleavings of inserts, removes, matches and reverse matches. Also checks the cache's
+ * admission policy: only subjects matched at least twice are ever cached.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -45,18 +46,43 @@ interface Shape {
   readonly pubTokens: readonly string[];
   readonly maxLen: number;
   readonly steps: number;
+  /** Chance that a published subject gets a token of its own, as JetStream acks and PubAck inboxes do. */
+  readonly oneShot?: number;
+  /** Whether each published subject is matched twice in a row, which admits it to the cache. */
+  readonly twice?: boolean;
+  /** Whether the run must see the cache swept (its size drop between two checkpoints). */
+  readonly sweeps?: boolean;
 }
 
 const SHAPES: readonly Shape[] = [
   // Few tokens: heavy overlap, many cache hits and invalidations.
   { name: "dense", subTokens: ["a", "b", "c"], pubTokens: ["a", "b", "c", "d", "*", ">"], maxLen: 4, steps: 3000 },
-  // Many tokens: more distinct subjects than the cache holds, so sweeps happen.
+  // Many tokens: more distinct subjects than the cache holds; few recur, so few are admitted.
   {
     name: "sparse",
     subTokens: Array.from({ length: 12 }, (_, i) => `t${i}`),
     pubTokens: Array.from({ length: 14 }, (_, i) => `t${i}`),
     maxLen: 3,
     steps: 5000,
+  },
+  // More distinct subjects than the cache holds, each admitted at once: sweeps happen.
+  {
+    name: "sweeping",
+    subTokens: Array.from({ length: 8 }, (_, i) => `t${i}`),
+    pubTokens: Array.from({ length: 16 }, (_, i) => `t${i}`),
+    maxLen: 2,
+    steps: 10000,
+    twice: true,
+    sweeps: true,
+  },
+  // JetStream-like: most published subjects are used once, between a few recurring ones.
+  {
+    name: "one-shot",
+    subTokens: ["a", "b", "c"],
+    pubTokens: ["a", "b", "c"],
+    maxLen: 2,
+    steps: 5000,
+    oneShot: 0.7,
   },
 ];
 
@@ -108,6 +134,9 @@ for (const shape of SHAPES) {
         const model: Sub[] = [];
         const queues = [undefined, undefined, undefined, "q1", "q2"];
         let nextId = 0;
+        const timesMatched = new Map<string, number>();
+        let lastCacheSize = 0;
+        let swept = false;
         for (let step = 0; step < shape.steps; step++) {
           const ctx = `seed ${seed} step ${step}`;
           const op = rng.next();
@@ -129,7 +158,9 @@ for (const shape of SHAPES) {
               assert.equal(uncached.remove(stranger), false, `${ctx}: remove absent`);
             }
           } else if (op < 0.95) {
-            const subject = randomSubject(rng, shape.pubTokens, shape.maxLen + 1, false);
+            let subject = randomSubject(rng, shape.pubTokens, shape.maxLen + 1, false);
+            if (shape.oneShot !== undefined && rng.chance(shape.oneShot)) subject += `.u${step}`;
+            if (shape.twice === true) checkResult(cached.match(subject), model, subject, `${ctx} cached, first`);
             checkResult(cached.match(subject), model, subject, `${ctx} cached`);
             checkResult(uncached.match(subject), model, subject, `${ctx} uncached`);
             const interest = model.some((s) => naiveMatch(s.subject, subject));
@@ -137,6 +168,10 @@ for (const shape of SHAPES) {
             assert.equal(uncached.hasInterest(subject), interest, `${ctx}: hasInterest ${subject}`);
             for (const s of model.slice(0, 8)) {
               assert.equal(subjectMatches(s.subject, subject), naiveMatch(s.subject, subject), `${ctx}: ${s.subject} vs ${subject}`);
+            }
+            // Published subjects may hold `*` and `>` as plain tokens; only an empty token is never cached.
+            if (!subject.split(".").includes("")) {
+              timesMatched.set(subject, (timesMatched.get(subject) ?? 0) + (shape.twice === true ? 2 : 1));
             }
           } else {
             const filter = randomSubject(rng, shape.pubTokens, shape.maxLen + 1, true);
@@ -153,6 +188,12 @@ for (const shape of SHAPES) {
               assert.deepEqual(sl.all().map((s) => s.id).sort((x, y) => x - y), ids, `${ctx}: all()`);
             }
             assert.ok(cached.stats().num_cache <= 1024, `${ctx}: cache bound`);
+            const size = cached.stats().num_cache;
+            if (size < lastCacheSize) swept = true;
+            lastCacheSize = size;
+            let recurring = 0;
+            for (const n of timesMatched.values()) if (n >= 2) recurring++;
+            assert.ok(size <= recurring, `${ctx}: ${size} cached, ${recurring} matched twice`);
           }
         }
         // Draining everything leaves an empty trie: nothing found anywhere.
@@ -161,6 +202,8 @@ for (const shape of SHAPES) {
         assert.deepEqual(cached.all(), []);
         assert.deepEqual(cached.reverseMatch(">"), []);
         if (shape.name === "sparse") assert.ok(cached.stats().num_matches > 1024);
+        if (shape.sweeps === true) assert.ok(swept, "the cache was swept");
+        assert.ok(cached.stats().cache_hit_rate > 0, "recurring subjects were served from the cache");
       });
     }
   });

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Sublist, SUBLIST_CACHE_MAX, SUBLIST_CACHE_SWEEP, type SublistResult } from "../../src/subjects/sublist.js";
+import { DOORKEEPER_GENERATION } from "../../src/subjects/doorkeeper.js";
 
 class Sub {
   constructor(
@@ -19,6 +20,12 @@ function listWith(...subs: Sub[]): Sublist<Sub> {
   const sl = new Sublist<Sub>();
   for (const s of subs) assert.equal(sl.insert(s), true);
   return sl;
+}
+
+/** Matches a subject twice, which admits it to the cache, and returns the cached result. */
+function admit(sl: Sublist<Sub>, subject: string): SublistResult<Sub> {
+  sl.match(subject);
+  return sl.match(subject);
 }
 
 for (const disableCache of [false, true]) {
@@ -260,20 +267,24 @@ describe("Sublist reverseMatch", () => {
 });
 
 describe("Sublist match cache", () => {
-  it("returns the same shared result object on a hit", () => {
+  it("admits a subject on its second miss and then returns the same shared result object", () => {
     const sl = listWith(new Sub("foo"), new Sub("foo", "q"));
     const r1 = sl.match("foo");
+    assert.equal(sl.stats().num_cache, 0, "not cached on first sight");
     const r2 = sl.match("foo");
-    assert.equal(r1, r2);
+    assert.notEqual(r1, r2, "the second miss walks the trie again");
+    assert.deepEqual(r2, r1);
+    assert.equal(sl.stats().num_cache, 1);
+    assert.equal(sl.match("foo"), r2);
     const st = sl.stats();
-    assert.equal(st.num_matches, 2);
-    assert.equal(st.cache_hit_rate, 0.5);
+    assert.equal(st.num_matches, 3);
+    assert.equal(st.cache_hit_rate, 1 / 3);
   });
 
   it("never changes a result already handed out", () => {
     const a = new Sub("foo");
     const sl = listWith(a);
-    const before = sl.match("foo");
+    const before = admit(sl, "foo");
     sl.insert(new Sub("foo"));
     sl.insert(new Sub("*"));
     sl.remove(a);
@@ -283,9 +294,9 @@ describe("Sublist match cache", () => {
 
   it("a literal insert or remove replaces only its own cache entry, with an updated copy", () => {
     const sl = listWith(new Sub("a", undefined, "a1"), new Sub("b"), new Sub(">"));
-    const ra = sl.match("a");
-    const rb = sl.match("b");
-    const rc = sl.match("c");
+    const ra = admit(sl, "a");
+    const rb = admit(sl, "b");
+    const rc = admit(sl, "c");
     const plain = new Sub("a", undefined, "a2");
     const queued = new Sub("a", "q", "aq");
     sl.insert(plain);
@@ -299,7 +310,7 @@ describe("Sublist match cache", () => {
     assert.deepEqual(queuesOf(ra2), [["aq"]]);
     assert.deepEqual(plainOf(ra), [">", "a1"], "the old result is untouched");
     const hits = sl.stats().cache_hit_rate;
-    assert.equal(hits, 3 / 6, "the updated entry is served from the cache");
+    assert.equal(hits, 3 / 9, "the updated entry is served from the cache");
     sl.remove(new Sub("zzz")); // absent: the cache is left alone
     assert.equal(sl.match("a"), ra2);
     sl.remove(queued);
@@ -313,7 +324,7 @@ describe("Sublist match cache", () => {
   it("a wildcard insert or remove replaces exactly the cached subjects it matches", () => {
     const sl = listWith(new Sub(">"));
     const subjects = ["foo.bar", "foo.baz", "foo.bar.baz", "foo", "bar.bar", "foo.*"];
-    const before = new Map(subjects.map((s) => [s, sl.match(s)] as const));
+    const before = new Map(subjects.map((s) => [s, admit(sl, s)] as const));
     const w = new Sub("foo.*", "g");
     sl.insert(w);
     const affected = new Set(["foo.bar", "foo.baz", "foo.*"]);
@@ -334,22 +345,67 @@ describe("Sublist match cache", () => {
   it("a subject whose last subscription goes is cached as the shared empty result", () => {
     const s = new Sub("x");
     const sl = listWith(s);
-    sl.match("x");
+    admit(sl, "x");
     sl.remove(s);
     const empty = sl.match("x");
     assert.deepEqual(empty, { plain: [], queues: [] });
+    assert.equal(sl.stats().cache_hit_rate, 1 / 3, "served from the updated entry");
     assert.equal(sl.match("never.seen"), empty);
   });
 
   it("stays bounded: past the maximum it sweeps back down, keeping the newest entries", () => {
     const sl = listWith(new Sub("s.*"));
-    for (let i = 0; i < SUBLIST_CACHE_MAX; i++) sl.match(`s.${i}`);
+    for (let i = 0; i < SUBLIST_CACHE_MAX; i++) admit(sl, `s.${i}`);
     assert.equal(sl.stats().num_cache, SUBLIST_CACHE_MAX);
     const newest = sl.match(`s.${SUBLIST_CACHE_MAX - 1}`);
-    sl.match("s.overflow");
+    admit(sl, "s.overflow");
     assert.equal(sl.stats().num_cache, SUBLIST_CACHE_SWEEP);
     assert.equal(sl.match(`s.${SUBLIST_CACHE_MAX - 1}`), newest, "a recent entry survives the sweep");
     assert.deepEqual(plainOf(sl.match("s.0")), ["s.*"], "an evicted subject is recomputed");
+  });
+
+  it("one-shot subjects neither enter the cache nor evict hot ones", () => {
+    const sl = listWith(new Sub("hot.*"), new Sub("$JS.ACK.s.c.>"), new Sub("_INBOX.c.*"));
+    const hot = Array.from({ length: 100 }, (_, i) => admit(sl, `hot.${i}`));
+    const oneShots = 4 * SUBLIST_CACHE_MAX;
+    for (let i = 0; i < oneShots; i++) {
+      const oneShot = i % 2 === 0 ? `$JS.ACK.s.c.1.${i}.${i}.1763711000.0` : `_INBOX.c.${i}`;
+      assert.deepEqual(plainOf(sl.match(oneShot)), [i % 2 === 0 ? "$JS.ACK.s.c.>" : "_INBOX.c.*"]);
+    }
+    assert.equal(sl.stats().num_cache, hot.length, "only the hot subjects are cached");
+    for (let i = 0; i < hot.length; i++) assert.equal(sl.match(`hot.${i}`), hot[i], `hot.${i} never swept`);
+  });
+
+  it("admits every subject that recurs within a generation of one-shot misses", () => {
+    const sl = listWith(new Sub(">"));
+    let seq = 0;
+    for (let i = 0; i < 50; i++) {
+      sl.match(`recurring.${i}`);
+      for (let k = 0; k < DOORKEEPER_GENERATION - 1; k++) sl.match(`_INBOX.c.${seq++}`);
+      const result = sl.match(`recurring.${i}`);
+      assert.equal(sl.match(`recurring.${i}`), result, `recurring.${i} admitted`);
+    }
+  });
+
+  it("admits hot subjects however their hashes collide", () => {
+    const sl = listWith(new Sub("hot.*"));
+    const hot = Array.from({ length: SUBLIST_CACHE_MAX }, (_, i) => `hot.${i}`);
+    for (let round = 0; round < 2; round++) for (const s of hot) sl.match(s);
+    assert.equal(sl.stats().num_cache, hot.length);
+    const hits = sl.counters().cacheHits;
+    for (const s of hot) sl.match(s);
+    assert.equal(sl.counters().cacheHits - hits, hot.length);
+  });
+
+  it("a subscription added between a subject's first and second miss is in the admitted result", () => {
+    const sl = listWith(new Sub("a.b"));
+    sl.match("a.b");
+    sl.insert(new Sub("a.*"));
+    sl.insert(new Sub("a.b", "q"));
+    const admitted = sl.match("a.b");
+    assert.deepEqual(plainOf(admitted), ["a.*", "a.b"]);
+    assert.deepEqual(queuesOf(admitted), [["a.b/q"]]);
+    assert.equal(sl.match("a.b"), admitted);
   });
 
   it("is off with disableCache: nothing cached, no hits, fresh results", () => {
@@ -388,18 +444,19 @@ describe("Sublist stats", () => {
       max_fanout: 0,
       avg_fanout: 0,
     });
-    sl.match("a"); // 2 plain + 2 groups = 4
-    sl.match("b"); // 1
-    sl.match("c.x"); // 1
-    sl.match("none"); // 0
+    admit(sl, "a"); // 2 plain + 2 groups = 4
+    admit(sl, "b"); // 1
+    admit(sl, "c.x"); // 1
+    admit(sl, "none"); // 0
     sl.match("a");
-    sl.match("a..b"); // ill-formed: counted, not cached
+    admit(sl, "a..b"); // ill-formed: counted, never cached
+    sl.match("once"); // seen once: counted, not cached
     sl.remove(new Sub("zz"));
     const st = sl.stats();
     assert.equal(st.num_subscriptions, 7);
     assert.equal(st.num_cache, 4);
-    assert.equal(st.num_matches, 6);
-    assert.equal(st.cache_hit_rate, 1 / 6);
+    assert.equal(st.num_matches, 12);
+    assert.equal(st.cache_hit_rate, 1 / 12);
     assert.equal(st.max_fanout, 4);
     assert.equal(st.avg_fanout, 6 / 4);
     assert.equal(st.num_removes, 0);
