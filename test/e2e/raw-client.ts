@@ -3,6 +3,7 @@
  * exact bytes a server sends (header case, -ERR text, how many MSGs arrive after UNSUB with max).
  */
 import { connect, type Socket } from "node:net";
+import { parseFrames } from "../helpers/raw-session.js";
 
 export const CONNECT_LINE =
   'CONNECT {"verbose":false,"pedantic":false,"protocol":1,"headers":true,"no_responders":true,"lang":"raw","version":"0"}\r\n';
@@ -128,31 +129,22 @@ export class RawClient {
   }
 }
 
-/** Parses complete frames; an incomplete tail is left out. */
+/**
+ * Complete frames in e2e's shape (op, and subject/sid/reply split out of MSG lines), from the shared
+ * parser of test/helpers/raw-session.ts; an incomplete tail is left out.
+ */
 export function parseServerFrames(raw: Buffer): ServerFrame[] {
   const frames: ServerFrame[] = [];
-  let pos = 0;
-  for (;;) {
-    const crlf = raw.indexOf("\r\n", pos, "latin1");
-    if (crlf < 0) break;
-    const line = raw.toString("latin1", pos, crlf);
-    const args = line.split(" ");
-    const op = args[0];
-    if (op === "MSG" || op === "HMSG") {
-      const hdrArgs = op === "HMSG" ? 1 : 0;
-      const total = Number(args[args.length - 1]);
-      const hdr = hdrArgs ? Number(args[args.length - 2]) : 0;
-      const start = crlf + 2;
-      if (raw.length < start + total + 2) break;
-      const reply = args.length === 5 + hdrArgs ? args[3]! : null;
-      const base = { line, subject: args[1]!, sid: args[2]!, reply, payload: raw.subarray(start + hdr, start + total) };
-      frames.push(op === "HMSG" ? { op, ...base, headers: raw.subarray(start, start + hdr) } : { op, ...base });
-      pos = start + total + 2;
-      continue;
+  for (const f of parseFrames(raw)) {
+    if (f.kind === "PARTIAL") break;
+    if (f.kind === "INFO") frames.push({ op: "INFO", line: f.line, info: f.info ?? {} });
+    else if (f.kind === "LINE") frames.push({ op: "LINE", line: f.line });
+    else {
+      const args = f.line.split(" ");
+      const reply = args.length === (f.kind === "HMSG" ? 6 : 5) ? args[3]! : null;
+      const base = { line: f.line, subject: args[1]!, sid: args[2]!, reply, payload: f.payload };
+      frames.push(f.kind === "HMSG" ? { op: "HMSG", ...base, headers: f.headers } : { op: "MSG", ...base });
     }
-    if (op === "INFO") frames.push({ op, line, info: JSON.parse(line.slice(5)) as Record<string, unknown> });
-    else frames.push({ op: "LINE", line });
-    pos = crlf + 2;
   }
   return frames;
 }
