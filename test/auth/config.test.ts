@@ -54,7 +54,7 @@ const BAD: [string, string | string[]][] = [
   ['authorization { users: [ {user: a, password: b, permissions: {subscribe: "foo..bar"}} ] }', 'subject "foo..bar" is not a valid subject'],
   ['authorization { users: [ {user: a, password: b, permissions: {allow_responses: {max: 2, expires: "1m", x: 1}}} ] }', 'e.conf:1:103: Unknown field "x" parsing permissions'],
   ["accounts { A: { users: [{user: a, password: b}], bogus: 1 } }", 'e.conf:1:49: unknown field "bogus"'],
-  ["accounts { A: { users: [{user: a, password: b}] }, B: { users: [{user: a, password: c}] } }", 'e.conf:1:56: Duplicate user "a" detected'],
+  ["accounts { A: { users: [{user: a, password: b}] }, B: { users: [{user: a, password: c}] } }", ['e.conf:1:56: Duplicate user "a" detected', 'e.conf:1:16: Duplicate user "a" detected']],
   ["authorization { users: [{user: a, password: b}] }\naccounts { A: { users: [{user: a, password: b}] } }", ['e.conf:2:17: Duplicate user "a" detected', 'e.conf:1:0: Duplicate user "a" detected']],
   ["accounts { A: { imports: [ {service: {account: B, subject: x}} ] }, B: {} }", 'e.conf:1:0: Error adding service import "x": service import not authorized'],
   ["accounts { A: { imports: [ {stream: {account: Z, subject: x}} ] } }", 'e.conf:1:0: "Z" account not defined for stream import'],
