@@ -22,27 +22,93 @@ export function ackPrefix(stream: string, consumer: string): string {
   return `${ACK_PREFIX}${stream}.${consumer}.`;
 }
 
-export function ackSubject(prefix: string, dc: number, sseq: number, cseq: number, tsNanos: number, pending: number): string {
-  return `${prefix}${dc}.${sseq}.${cseq}.${nanosText(tsNanos)}.${pending}`;
-}
-
 /**
  * The decimal text of a ns timestamp. Present-day values are above 2^53, where number-to-string takes
- * V8's slow path; two halves below 2^31 each print fast, and this runs once per delivered message.
+ * V8's slow path; two halves below 2^31 each print fast.
  */
 export function nanosText(ns: number): string {
   if (ns < 1e15) return String(ns);
-  let hi = Math.floor(ns / 1e9);
-  let lo = ns - hi * 1e9;
-  if (lo < 0) {
-    hi -= 1;
-    lo += 1e9;
-  } else if (lo >= 1e9) {
-    hi += 1;
-    lo -= 1e9;
-  }
-  const l = String(lo);
+  const hi = secondsOf(ns);
+  const l = String(ns - hi * 1e9);
   return `${hi}${"000000000".slice(l.length)}${l}`;
+}
+
+/** Whole seconds of a ns timestamp: the ns left below them are in [0, 1e9) (exact for present-day values). */
+function secondsOf(ns: number): number {
+  const hi = Math.floor(ns / 1e9);
+  const lo = ns - hi * 1e9;
+  return lo < 0 ? hi - 1 : lo >= 1e9 ? hi + 1 : hi;
+}
+
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string; latin1Write(s: string, offset: number): number };
+
+/** Longest decimal text of a token: a safe integer has 16 digits, a timestamp's halves 10 + 9. */
+const MAX_TOKEN = 24;
+
+/**
+ * The reply subjects of one consumer, `<prefix><dc>.<sseq>.<cseq>.<ts>.<pending>`. Digits are written into a reused
+ * buffer after the prefix and read back as one flat string: one allocation per message, where string
+ * concatenation would build several number strings and a rope that is flattened on the way out.
+ */
+export class AckSubjects {
+  private readonly buf: Latin1Buffer;
+  private readonly start: number;
+
+  constructor(prefix: string) {
+    this.buf = Buffer.allocUnsafe(prefix.length + 5 * (MAX_TOKEN + 1)) as Latin1Buffer;
+    this.start = this.buf.latin1Write(prefix, 0);
+  }
+
+  subject(dc: number, sseq: number, cseq: number, tsNanos: number, pending: number): string {
+    const b = this.buf;
+    let pos = putUint(b, this.start, dc);
+    b[pos++] = 0x2e;
+    pos = putUint(b, pos, sseq);
+    b[pos++] = 0x2e;
+    pos = putUint(b, pos, cseq);
+    b[pos++] = 0x2e;
+    pos = putNanos(b, pos, tsNanos);
+    b[pos++] = 0x2e;
+    pos = putUint(b, pos, pending);
+    return b.latin1Slice(0, pos);
+  }
+}
+
+/** Writes the decimal text of `v` at `pos` as String(v) would; returns the position after it. */
+function putUint(b: Latin1Buffer, pos: number, v: number): number {
+  if ((v | 0) === v && v >= 0) {
+    if (v < 10) {
+      b[pos] = 48 + v;
+      return pos + 1;
+    }
+    let len = 1;
+    for (let t = v; t >= 10; t = (t / 10) | 0) len++;
+    let p = pos + len;
+    for (let t = v; p > pos; ) {
+      const q = (t / 10) | 0;
+      b[--p] = 48 + t - q * 10;
+      t = q;
+    }
+    return pos + len;
+  }
+  return pos + b.latin1Write(String(v), pos);
+}
+
+/** Writes nanosText(ns) at `pos`; returns the position after it. */
+function putNanos(b: Latin1Buffer, pos: number, ns: number): number {
+  if (ns < 1e15) return putUint(b, pos, ns);
+  const hi = secondsOf(ns);
+  const lo = ns - hi * 1e9;
+  if (!Number.isInteger(lo)) return pos + b.latin1Write(nanosText(ns), pos);
+  pos = putUint(b, pos, hi);
+  // lo in nine digits, leading zeros included.
+  let t = lo;
+  for (let p = pos + 8; p >= pos; p--) {
+    const q = (t / 10) | 0;
+    b[p] = 48 + t - q * 10;
+    t = q;
+  }
+  return pos + 9;
 }
 
 /**
@@ -50,24 +116,31 @@ export function nanosText(ns: number): string {
  * consumer's own subscription guarantees: only the dc, sseq and cseq tokens after it are read.
  */
 export function parseAckAfter(subject: string, prefixLen: number): AckInfo | undefined {
-  const len = subject.length;
-  let i = prefixLen;
-  const read = (): number => {
-    let v = 0;
-    const start = i;
-    for (; i < len; i++) {
-      const c = subject.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      v = v * 10 + c;
-    }
-    if (i === start || i - start > 16 || subject.charCodeAt(i) !== 46) return -1;
-    i++;
-    return v;
-  };
-  const dc = read();
-  const sseq = dc < 0 ? -1 : read();
-  const cseq = sseq <= 0 ? -1 : read();
-  return cseq < 0 ? undefined : { dc, sseq, cseq };
+  const dcEnd = tokenEnd(subject, prefixLen);
+  if (dcEnd < 0) return undefined;
+  const sseqEnd = tokenEnd(subject, dcEnd + 1);
+  if (sseqEnd < 0) return undefined;
+  const cseqEnd = tokenEnd(subject, sseqEnd + 1);
+  if (cseqEnd < 0) return undefined;
+  const sseq = numberIn(subject, dcEnd + 1, sseqEnd);
+  if (sseq === 0) return undefined;
+  return { dc: numberIn(subject, prefixLen, dcEnd), sseq, cseq: numberIn(subject, sseqEnd + 1, cseqEnd) };
+}
+
+/** End of the run of 1 to 16 digits at `i` when a `.` follows it, else -1. */
+function tokenEnd(s: string, i: number): number {
+  const start = i;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+  }
+  return i === start || i - start > 16 || s.charCodeAt(i) !== 46 ? -1 : i;
+}
+
+function numberIn(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  return v;
 }
 
 export type AckKind = "ack" | "nak" | "progress" | "next" | "term" | "unknown";

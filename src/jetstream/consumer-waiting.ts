@@ -197,14 +197,13 @@ export class PullRequests {
 
   /**
    * The request the next message (of `size` bytes) goes to, enforcing pins, overflow thresholds and
-   * max_bytes on the way; undefined when no request can take it.
+   * max_bytes on the way; undefined when no request can take it. `now`: ms since the epoch.
    */
-  next(size: number): WaitingRequest | undefined {
+  next(size: number, now: number): WaitingRequest | undefined {
     const wq = this.wq;
     const host = this.host;
     const pin = this.pin;
     const policy = host.config().priority_policy ?? "none";
-    const now = Date.now();
     let prev: WaitingRequest | undefined;
     for (let wr = wq.head; wr !== undefined; ) {
       const next = wr.next;

@@ -22,7 +22,7 @@ import type { Subscription } from "../server/subscription.js";
 import type { StoredMsg } from "../store/types.js";
 import type { SublistResult } from "../subjects/sublist.js";
 import { nowNanos, rfc3339ToNanos } from "../util/nanos.js";
-import { ackPrefix, ackSubject, classifyAck, parseAckAfter } from "./consumer-ack.js";
+import { ackPrefix, AckSubjects, classifyAck, parseAckAfter } from "./consumer-ack.js";
 import { AckTracker } from "./consumer-acks.js";
 import { ConsumerAdvisories } from "./consumer-advisories.js";
 import { filtersOf, isDurable, isPush, type ConsumerConfig } from "./consumer-config.js";
@@ -63,6 +63,7 @@ export class Consumer implements ConsumerHandle {
   private readonly account: Account;
   readonly advisories: ConsumerAdvisories;
   private readonly ackPre: string;
+  private readonly ackSubjects: AckSubjects;
   private readonly out = new Outgoing();
   private filters: string[] = [];
   private closed = false;
@@ -123,6 +124,7 @@ export class Consumer implements ConsumerHandle {
     this.account = stream.account;
     this.advisories = new ConsumerAdvisories(host.server, stream.account, stream.name, name, host.domain);
     this.ackPre = ackPrefix(stream.name, name);
+    this.ackSubjects = new AckSubjects(this.ackPre);
     this.out.server = host.server;
     this.state.ackNone = config.ack_policy === "none";
     this.durableSeq = stream.store.state().lastSeq;
@@ -467,6 +469,11 @@ export class Consumer implements ConsumerHandle {
     const push = this.waiting === undefined;
     const deliverTo = this.config.deliver_subject;
     const pinned = this.config.priority_policy === "pinned_client";
+    const acked = this.config.ack_policy !== "none";
+    // One clock reading per pass: its deliveries go out together, within the same few microseconds.
+    const now = Date.now();
+    /** The shortest ack wait started in this pass: the ack timer is armed once, after it. */
+    let ackWait = Number.POSITIVE_INFINITY;
     let eos = false;
     let sent = 0;
     for (; sent < MAX_PER_PASS; sent++) {
@@ -506,7 +513,7 @@ export class Consumer implements ConsumerHandle {
         }
       }
       const pendingAfter = dc === 1 ? Math.max(0, this.numPending - 1) : this.numPending;
-      const reply = ackSubject(this.ackPre, dc, m.seq, this.state.dseq, m.time, pendingAfter);
+      const reply = this.ackSubjects.subject(dc, m.seq, this.state.dseq, m.time, pendingAfter);
       let hdr = m.hdr;
       let data = m.data;
       if (this.config.headers_only) {
@@ -517,7 +524,7 @@ export class Consumer implements ConsumerHandle {
       let target = deliverTo!;
       let wr: WaitingRequest | undefined;
       if (!push) {
-        wr = this.waiting!.next(size);
+        wr = this.waiting!.next(size, now);
         if (wr === undefined) break;
         target = wr.reply;
       }
@@ -536,7 +543,7 @@ export class Consumer implements ConsumerHandle {
         if (this.skip !== undefined) this.skip.i++;
         this.numPending = pendingAfter;
       }
-      this.state.deliver(m.seq, dc, Date.now());
+      this.state.deliver(m.seq, dc, now);
       if (this.skip !== undefined && this.skip.i >= this.skip.seqs.length) this.endSkip();
       if (wr !== undefined) this.waiting!.served(wr, size);
       if (pinned && this.pin.id !== "") {
@@ -544,14 +551,15 @@ export class Consumer implements ConsumerHandle {
         size = m.subject.length + reply.length + hdr.length + data.length;
       }
       this.transmit(target, m.subject, reply, hdr, data);
-      this.lastDelivered = Date.now();
-      if (this.config.ack_policy !== "none") this.acks.armTimer(this.acks.ackWaitMs(dc));
+      this.lastDelivered = now;
+      if (acked) ackWait = Math.min(ackWait, this.acks.ackWaitMs(dc));
       else this.done(m.seq);
       if (this.fc !== undefined) this.afterFlowControlled(this.fc, size);
       if (wr !== undefined && wr.n <= 0 && wr.b > 0) {
         this.send(wr.reply, `NATS/1.0 409 Batch Completed\r\nNats-Pending-Messages: 0\r\nNats-Pending-Bytes: ${wr.b}\r\n\r\n`);
       }
     }
+    if (ackWait !== Number.POSITIVE_INFINITY) this.acks.armTimer(ackWait);
     if (sent >= MAX_PER_PASS) {
       this.retryIn(0);
       return;
@@ -577,7 +585,14 @@ export class Consumer implements ConsumerHandle {
       }
       this.endSkip();
     }
-    const seq = nextMatching(store, this.filters, this.state.sseq);
+    const from = this.state.sseq;
+    if (from > this.durableSeq) return undefined;
+    if (this.filters.length === 0) {
+      // Streams are mostly gapless: try the next sequence itself before searching for the next live one.
+      const m = store.loadMsg(from);
+      if (m !== undefined) return m;
+    }
+    const seq = nextMatching(store, this.filters, from);
     if (seq === 0 || seq > this.durableSeq) return undefined;
     return store.loadMsg(seq);
   }
