@@ -84,6 +84,21 @@ describe("group commit", () => {
     assert.equal(fs.fstatSync(src.fd).size, 10_100);
   });
 
+  it("starts the next batch while the previous one syncs, and completes them in order", async () => {
+    const { src, gc } = setup();
+    const order: string[] = [];
+    src.onBatchDone = () => order.push(`done ${src.synced} (taken ${src.batches})`);
+    append(src, gc, 16 << 20); // a sync that takes the disk a while
+    const first = gc.sync().then(() => order.push("first resolved"));
+    await new Promise((r) => setImmediate(r));
+    append(src, gc, 100);
+    const second = gc.sync().then(() => order.push("second resolved"));
+    await Promise.all([first, second]);
+    assert.deepEqual(order.filter((e) => e.startsWith("done")), ["done 1 (taken 2)", "done 2 (taken 2)"], "batch 2 was taken before batch 1 was done");
+    assert.deepEqual(order.filter((e) => e.endsWith("resolved")), ["first resolved", "second resolved"]);
+    assert.ok(order.indexOf("done 1 (taken 2)") < order.indexOf("first resolved"));
+  });
+
   it("runs upkeep under sustained load, though a batch is always waiting", async () => {
     const { src, gc } = setup();
     const until = Date.now() + 400;

@@ -569,10 +569,9 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.shutdown();
-    if (this.failure === undefined) {
-      await this.commit.flush().catch(() => undefined);
-      await this.commit.settle();
-    }
+    if (this.failure === undefined) await this.commit.flush().catch(() => undefined);
+    // Also after a failure: no file may be closed under an fdatasync still running.
+    await this.commit.settle();
     this.commit.close();
     for (const b of this.blocks) if (b.fd >= 0) fs.closeSync(b.fd);
     this.blocks = [];

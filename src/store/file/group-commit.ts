@@ -2,16 +2,22 @@
  * Group commit: whatever was appended during one event-loop turn goes to disk as one batch — one
  * write per dirty block file, then one fdatasync per file — and every sync() waiting on it resolves
  * together. Writes go to the page cache synchronously (microseconds); the fdatasyncs run in libuv's
- * thread pool, and the loop keeps accepting appends meanwhile,
- * and those form the next batch, started as soon as the current one is durable. So the number of
- * fdatasyncs follows the disk's speed, not the message rate.
+ * thread pool, and the loop keeps accepting appends meanwhile. Those form the next batch, which
+ * starts its own fdatasync at once, while up to MAX_IN_FLIGHT - 1 earlier ones are still running: a
+ * publisher with a window of acks in flight then finds some of them acknowledged while the disk works
+ * on the rest, instead of the whole window waiting for one sync. So the number of fdatasyncs follows
+ * the disk's speed, not the message rate.
  *
  * Invariants:
- * - at most one batch (or maintenance step) runs at a time, so batch k durable => batches < k durable;
- * - `pending` collects the waiters for data appended but not yet taken into a batch; `running` those
- *   of the batch in flight; sync() waits on pending if there is any such data, else on running;
- * - after a failed write or sync nothing more is attempted: the page cache state is unknown, the
- *   store must stop accepting writes (onFailure) and every waiter is rejected.
+ * - batches complete in the order they were taken: batchDone and the waiters of batch k run only
+ *   after those of every batch before k, so "batch k durable" always implies "batches < k durable"
+ *   (each batch's fdatasync covers its own writes; earlier ones are covered by their own syncs);
+ * - maintenance (block deletion, compaction) runs only while no batch is in flight;
+ * - `pending` collects the waiters for data appended but not yet taken into a batch; sync() waits on
+ *   pending if there is any such data, else on the newest batch in flight;
+ * - after a failed write or sync nothing more is started: the page cache state is unknown, the store
+ *   must stop accepting writes (onFailure) and every waiter is rejected. I/O already in flight is
+ *   still awaited by settle(), so that no file is closed under a running fdatasync.
  *
  * sync_interval mode (lazy): batches are written without fdatasync, sync() resolves at once, and a
  * timer fdatasyncs the files written since the last sync — nats-server's default behaviour.
@@ -39,14 +45,30 @@ export interface Batch {
 export interface BatchSource {
   /** Hands over everything appended so far as writes. */
   takeBatch(): Batch;
-  /** The batch's writes (and, when synced, its fdatasyncs) are complete. */
+  /** The batch's writes (and, when synced, its fdatasyncs) are complete; called in batch order. */
   batchDone(batch: Batch, synced: boolean): void;
   /** Slow upkeep (block deletion, compaction) to run between batches, or undefined when none is due. */
   maintain(): Promise<void> | undefined;
 }
 
+/** A batch taken and written, whose sync may still be running. */
+interface InFlight {
+  batch: Batch;
+  synced: boolean;
+  /** Resolved when this batch and every earlier one are complete. */
+  waiters: Deferred;
+  /** lazy-mode flush() callers this batch syncs for. */
+  forced: Deferred | undefined;
+  done: boolean;
+}
+
 const RESOLVED = Promise.resolve();
 const UPKEEP_EVERY_MS = 100;
+/**
+ * Batches whose fdatasyncs may overlap. Two already let a window of acks be split in halves that the
+ * disk serves back to back; more only adds syncs of ever smaller batches.
+ */
+const MAX_IN_FLIGHT = 2;
 
 /** Like Promise.all, but settles only when every operation has: no I/O may outlive a failure. */
 async function allDone(ops: Promise<void>[]): Promise<void> {
@@ -56,11 +78,13 @@ async function allDone(ops: Promise<void>[]): Promise<void> {
 
 export class GroupCommit {
   private pending: Deferred | undefined;
-  private running: Deferred | undefined;
   /** flush() callers in lazy mode: the next batch must be synced. */
   private forced: Deferred | undefined;
+  private readonly inFlight: InFlight[] = [];
+  /** fdatasync/fsync calls running in the thread pool. */
+  private ioRunning = 0;
+  private maintaining = false;
   private scheduled = false;
-  private busy = false;
   private failed: unknown;
   private readonly dirFd: number;
   private readonly unsynced = new Set<number>();
@@ -98,7 +122,7 @@ export class GroupCommit {
   sync(): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
     if (this.lazy) return RESOLVED;
-    return this.pending?.promise ?? this.running?.promise ?? RESOLVED;
+    return this.pending?.promise ?? this.inFlight.at(-1)?.waiters.promise ?? RESOLVED;
   }
 
   flush(): Promise<void> {
@@ -115,10 +139,16 @@ export class GroupCommit {
     this.schedule();
   }
 
-  /** Waits until no batch or maintenance step is running and nothing is pending. */
+  /**
+   * Waits until no batch or maintenance step is running and nothing is pending; after a failure,
+   * until the I/O that was in flight has returned.
+   */
   async settle(): Promise<void> {
-    while (this.busy || this.scheduled || this.pending !== undefined || this.forced !== undefined) {
-      if (this.failed !== undefined) return;
+    for (;;) {
+      const busy = this.failed !== undefined
+        ? this.ioRunning > 0 || this.maintaining
+        : this.inFlight.length > 0 || this.maintaining || this.scheduled || this.pending !== undefined || this.forced !== undefined;
+      if (!busy) return;
       if (this.idle === undefined) this.idle = deferred();
       await this.idle.promise;
     }
@@ -140,71 +170,120 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.busy) return;
+    if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.run());
+    setImmediate(() => this.pump());
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Starts batches while there is data and a free slot; upkeep when no append waits for the disk, or
+   * every UPKEEP_EVERY_MS under sustained load (else a busy stream with discard old would never give
+   * its blocks back) — then new batches wait until the ones in flight are done and upkeep has run.
+   */
+  private pump(): void {
     this.scheduled = false;
-    if (this.busy || this.failed !== undefined) return;
-    this.busy = true;
+    if (this.failed !== undefined || this.maintaining) return this.wakeIdle();
     try {
-      // Batches first; upkeep when no append waits for the disk, or every UPKEEP_EVERY_MS under
-      // sustained load (else a busy stream with discard old would never give its blocks back).
       for (;;) {
-        const waiters = this.pending;
-        const forced = this.forced;
-        if (waiters !== undefined || forced !== undefined) {
-          this.pending = undefined;
-          this.forced = undefined;
-          this.running = waiters;
-          await this.runBatch(forced !== undefined || !this.lazy);
-          this.running = undefined;
-          waiters?.resolve();
-          forced?.resolve();
-        }
         const waiting = this.pending !== undefined || this.forced !== undefined;
-        if (waiting && Date.now() - this.lastUpkeep < UPKEEP_EVERY_MS) continue;
+        const upkeepTurn = !waiting || Date.now() - this.lastUpkeep >= UPKEEP_EVERY_MS;
+        if (waiting && !upkeepTurn && this.inFlight.length < MAX_IN_FLIGHT) {
+          this.startBatch();
+          continue;
+        }
+        if (this.inFlight.length > 0 || !upkeepTurn) break;
         this.lastUpkeep = Date.now();
         const upkeep = this.src.maintain();
-        if (upkeep !== undefined) await upkeep;
-        else if (!waiting) break;
+        if (upkeep === undefined) {
+          if (!waiting) break;
+          // Nothing to keep up: batches may go on for another period.
+          continue;
+        }
+        this.maintaining = true;
+        upkeep.then(
+          () => {
+            this.maintaining = false;
+            this.schedule();
+          },
+          (err: unknown) => {
+            this.maintaining = false;
+            this.fail(err);
+          },
+        );
+        break;
       }
     } catch (err) {
       this.fail(err);
-    } finally {
-      this.busy = false;
-      const idle = this.idle;
-      this.idle = undefined;
-      idle?.resolve();
     }
+    this.wakeIdle();
   }
 
-  private async runBatch(synced: boolean): Promise<void> {
+  private startBatch(): void {
+    const forced = this.forced;
+    const waiters = this.pending ?? deferred();
+    this.pending = undefined;
+    this.forced = undefined;
+    const synced = forced !== undefined || !this.lazy;
     const batch = this.src.takeBatch();
+    const entry: InFlight = { batch, synced, waiters, forced, done: false };
+    this.inFlight.push(entry);
     for (const w of batch.writes) pwriteAllSync(w.fd, w.buf, w.off, w.len, w.pos);
-    if (synced) {
-      for (const fd of batch.fds) this.unsynced.add(fd);
-      const fds = [...this.unsynced];
-      this.unsynced.clear();
-      const dir = batch.dir || this.dirUnsynced;
-      this.dirUnsynced = false;
-      await allDone(fds.map((fd) => fdatasync(fd)));
-      if (dir) await fsync(this.dirFd);
-    } else {
-      for (const fd of batch.fds) this.unsynced.add(fd);
-      if (batch.dir) this.dirUnsynced = true;
+    for (const fd of batch.fds) this.unsynced.add(fd);
+    if (batch.dir) this.dirUnsynced = true;
+    if (!synced) {
+      entry.done = true;
+      this.complete();
+      return;
     }
-    this.src.batchDone(batch, synced);
+    const fds = [...this.unsynced];
+    this.unsynced.clear();
+    const dir = this.dirUnsynced;
+    this.dirUnsynced = false;
+    this.ioRunning++;
+    allDone(fds.map((fd) => fdatasync(fd)))
+      .then(() => (dir ? fsync(this.dirFd) : undefined))
+      .then(
+        () => {
+          this.ioRunning--;
+          entry.done = true;
+          this.complete();
+        },
+        (err: unknown) => {
+          this.ioRunning--;
+          this.fail(err);
+          this.wakeIdle();
+        },
+      );
+  }
+
+  /** Finishes the batches at the head that are done, in order, and looks for more work. */
+  private complete(): void {
+    if (this.failed !== undefined) return;
+    while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
+      const e = this.inFlight.shift()!;
+      this.src.batchDone(e.batch, e.synced);
+      e.waiters.resolve();
+      e.forced?.resolve();
+    }
+    this.schedule();
+  }
+
+  private wakeIdle(): void {
+    const idle = this.idle;
+    this.idle = undefined;
+    idle?.resolve();
   }
 
   private fail(err: unknown): void {
+    if (this.failed !== undefined) return;
     this.failed = err;
-    this.running?.reject(err);
+    for (const e of this.inFlight.splice(0)) {
+      e.waiters.reject(err);
+      e.forced?.reject(err);
+    }
     this.pending?.reject(err);
     this.forced?.reject(err);
-    this.running = this.pending = this.forced = undefined;
+    this.pending = this.forced = undefined;
     this.onFailure(err);
   }
 }
