@@ -123,6 +123,20 @@ describe("group commit", () => {
     await assert.rejects(gc.flush());
   });
 
+  it("a failure rejects the batches in flight too, and settle() still waits for their I/O to return", async () => {
+    const { src, gc, failures } = setup();
+    append(src, gc, 16 << 20);
+    const first = gc.sync();
+    await new Promise((r) => setImmediate(r));
+    src.badFd = true;
+    append(src, gc, 100);
+    const second = gc.sync();
+    await assert.rejects(second, /EBADF/);
+    await assert.rejects(first, /EBADF/, "nothing after a failure is reported durable, not even an earlier batch");
+    await gc.settle();
+    assert.equal(failures.length, 1);
+  });
+
   it("with a sync interval, acknowledges at once, writes at the end of the turn and syncs on the timer or flush", async () => {
     const { src, gc } = setup(50);
     append(src, gc);

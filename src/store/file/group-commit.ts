@@ -258,7 +258,7 @@ export class GroupCommit {
 
   /** Finishes the batches at the head that are done, in order, and looks for more work. */
   private complete(): void {
-    if (this.failed !== undefined) return;
+    if (this.failed !== undefined) return this.wakeIdle();
     while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
       const e = this.inFlight.shift()!;
       this.src.batchDone(e.batch, e.synced);
