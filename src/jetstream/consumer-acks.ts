@@ -47,9 +47,10 @@ export class AckTracker {
     if (sseq >= s.sseq) return; // never delivered: ignore, as nats-server does
     const wasFull = this.atMaxAckPending();
     if (cfg.ack_policy === "explicit") {
-      if (!s.pending.has(sseq) && !s.redelivered.has(sseq)) return;
-      const p = s.ack(sseq);
-      if (p !== undefined && cfg.sample_freq !== undefined) this.sample(sseq, p.cseq, info.dc, p.ts);
+      const redelivered = s.redelivered.size > 0 && s.redelivered.has(sseq);
+      const p = cfg.sample_freq !== undefined ? s.pending.get(sseq) : undefined;
+      if (!s.ack(sseq) && !redelivered) return;
+      if (p !== undefined) this.sample(sseq, p.cseq, info.dc, p.ts);
       if (this.rdq.has(sseq)) this.rdq.delete(sseq);
       this.lastAcked = Date.now();
       this.host.done(sseq);
@@ -117,8 +118,7 @@ export class AckTracker {
 
   /** Every pending message is due again (deliver subject changed). */
   expireAllPending(): void {
-    const seqs = [...this.state.pending.map.keys()].sort((a, b) => a - b);
-    this.redeliver(seqs);
+    this.redeliver(this.state.pending.upTo(Number.POSITIVE_INFINITY));
   }
 
   /** The ack wait of a message's `dc`-th delivery in ms (backoff step, else ack_wait). */
@@ -155,20 +155,17 @@ export class AckTracker {
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
     const expired: number[] = [];
-    for (const [seq, p] of s.pending.map) {
+    s.pending.forEach((seq, _cseq, ts) => {
       const dc = s.deliveryCount(seq);
       const wait = this.ackWaitMs(dc);
-      const elapsed = now - p.ts;
+      const elapsed = now - ts;
       if (elapsed >= wait) {
         if (!this.rdq.has(seq)) expired.push(seq);
       } else if (wait - elapsed < next) {
         next = wait - elapsed;
       }
-    }
-    if (expired.length > 0) {
-      expired.sort((a, b) => a - b);
-      this.redeliver(expired);
-    }
+    });
+    if (expired.length > 0) this.redeliver(expired);
     if (s.pending.size > 0) this.armTimer(Number.isFinite(next) ? next : this.ackWaitMs(1));
   }
 }

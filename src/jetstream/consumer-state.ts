@@ -30,74 +30,153 @@ export interface StateLog {
 
 /**
  * Pending messages in stream-sequence order. Messages are added in ascending order (a consumer never
- * goes back for a first delivery), so an append-only array with lazy removal gives the oldest pending
- * message in amortized O(1), which the ack floor needs after every acknowledgement.
+ * goes back for a first delivery, except after a reset), so the entries sit in parallel arrays at
+ * positions [head, tail), sorted by sequence: a lookup is a check of the oldest entry (acks mostly come
+ * in order) or a binary search, an ack marks its entry removed (sequence negated, order kept), and the
+ * oldest pending message, which the ack floor needs after every ack, is the head. No object and no hash
+ * table per message: a pull consumer adds and removes one entry per message.
  */
 export class PendingSet {
-  readonly map = new Map<number, Pending>();
-  private order: number[] = [];
+  private seqs = new Float64Array(64);
+  private cseqs = new Float64Array(64);
+  private tss = new Float64Array(64);
   private head = 0;
+  private tail = 0;
+  /** Number of live entries. Invariant: when size > 0, position head is live. */
+  size = 0;
 
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(sseq: number): Pending | undefined {
-    return this.map.get(sseq);
+  /** Position of the live entry of `sseq`, or -1. */
+  private find(sseq: number): number {
+    if (this.size === 0) return -1;
+    const s = this.seqs;
+    if (s[this.head] === sseq) return this.head;
+    let lo = this.head;
+    let hi = this.tail;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = s[mid]!;
+      if ((v < 0 ? -v : v) < sseq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.tail && s[lo] === sseq ? lo : -1;
   }
 
   has(sseq: number): boolean {
-    return this.map.has(sseq);
+    return this.find(sseq) >= 0;
   }
 
-  add(sseq: number, p: Pending): void {
-    const n = this.order.length;
-    if (n > this.head && this.order[n - 1]! >= sseq) {
-      // Out of order (only after a reset to an earlier sequence): keep the order array sorted.
-      this.map.set(sseq, p);
-      this.order = [...this.map.keys()].sort((a, b) => a - b);
-      this.head = 0;
-      return;
+  /** A copy of the entry of `sseq`. */
+  get(sseq: number): Pending | undefined {
+    const p = this.find(sseq);
+    return p < 0 ? undefined : { cseq: this.cseqs[p]!, ts: this.tss[p]! };
+  }
+
+  /** Consumer sequence of the first delivery of `sseq`, 0 when it is not pending. */
+  cseqOf(sseq: number): number {
+    const p = this.find(sseq);
+    return p < 0 ? 0 : this.cseqs[p]!;
+  }
+
+  /** Restarts the ack wait of `sseq`; false when it is not pending. */
+  setTs(sseq: number, ts: number): boolean {
+    const p = this.find(sseq);
+    if (p < 0) return false;
+    this.tss[p] = ts;
+    return true;
+  }
+
+  add(sseq: number, cseq: number, ts: number): void {
+    if (this.size > 0 && Math.abs(this.seqs[this.tail - 1]!) >= sseq) {
+      // Out of order (only after a reset to an earlier sequence).
+      const q = this.find(sseq);
+      if (q >= 0) {
+        this.cseqs[q] = cseq;
+        this.tss[q] = ts;
+        return;
+      }
     }
-    this.map.set(sseq, p);
-    this.order.push(sseq);
+    if (this.tail === this.seqs.length) this.makeRoom();
+    let p = this.tail++;
+    const s = this.seqs;
+    // Later entries (out of order only) move up to keep the order.
+    for (; p > this.head; p--) {
+      const v = s[p - 1]!;
+      if ((v < 0 ? -v : v) < sseq) break;
+      s[p] = v;
+      this.cseqs[p] = this.cseqs[p - 1]!;
+      this.tss[p] = this.tss[p - 1]!;
+    }
+    s[p] = sseq;
+    this.cseqs[p] = cseq;
+    this.tss[p] = ts;
+    if (this.size === 0) this.head = p;
+    this.size++;
   }
 
   delete(sseq: number): boolean {
-    if (!this.map.delete(sseq)) return false;
-    if (this.map.size === 0) {
-      this.order = [];
-      this.head = 0;
+    const p = this.find(sseq);
+    if (p < 0) return false;
+    const s = this.seqs;
+    s[p] = -sseq;
+    if (--this.size === 0) {
+      this.head = this.tail = 0;
+    } else if (p === this.head) {
+      let h = p + 1;
+      while (s[h]! < 0) h++;
+      this.head = h;
     }
     return true;
   }
 
   /** The oldest pending stream sequence, 0 when none. */
   first(): number {
-    const o = this.order;
-    while (this.head < o.length && !this.map.has(o[this.head]!)) this.head++;
-    if (this.head > 1024 && this.head > o.length / 2) {
-      this.order = o.slice(this.head);
-      this.head = 0;
-    }
-    return this.head < this.order.length ? this.order[this.head]! : 0;
+    return this.size === 0 ? 0 : this.seqs[this.head]!;
   }
 
   /** Pending sequences at or below `sseq`, ascending. */
   upTo(sseq: number): number[] {
     const out: number[] = [];
-    for (let i = this.head; i < this.order.length; i++) {
-      const s = this.order[i]!;
-      if (s > sseq) break;
-      if (this.map.has(s)) out.push(s);
+    const s = this.seqs;
+    for (let i = this.head; i < this.tail; i++) {
+      const v = s[i]!;
+      if (v > sseq) break;
+      if (v > 0) out.push(v);
     }
     return out;
   }
 
+  /** Every pending message, oldest first. */
+  forEach(fn: (sseq: number, cseq: number, ts: number) => void): void {
+    const s = this.seqs;
+    for (let i = this.head; i < this.tail; i++) if (s[i]! > 0) fn(s[i]!, this.cseqs[i]!, this.tss[i]!);
+  }
+
   clear(): void {
-    this.map.clear();
-    this.order = [];
+    this.head = this.tail = this.size = 0;
+  }
+
+  /** Room for one more at the tail: removed entries are dropped, and the arrays grow when still full. */
+  private makeRoom(): void {
+    const n = this.size;
+    const cap = this.seqs.length;
+    const big = n * 2 + 64 > cap;
+    const seqs = big ? new Float64Array(cap * 2) : this.seqs;
+    const cseqs = big ? new Float64Array(cap * 2) : this.cseqs;
+    const tss = big ? new Float64Array(cap * 2) : this.tss;
+    let k = 0;
+    for (let i = this.head; i < this.tail; i++) {
+      const v = this.seqs[i]!;
+      if (v <= 0) continue;
+      seqs[k] = v;
+      cseqs[k] = this.cseqs[i]!;
+      tss[k] = this.tss[i]!;
+      k++;
+    }
+    this.seqs = seqs;
+    this.cseqs = cseqs;
+    this.tss = tss;
     this.head = 0;
+    this.tail = k;
   }
 }
 
@@ -129,29 +208,26 @@ export class ConsumerState {
         this.ackFloorConsumer = cseq;
         this.ackFloorStream = sseq;
       } else {
-        this.pending.add(sseq, { cseq, ts });
+        this.pending.add(sseq, cseq, ts);
       }
     } else {
-      const p = this.pending.get(sseq);
-      if (p !== undefined) p.ts = ts;
+      this.pending.setTs(sseq, ts);
       this.redelivered.set(sseq, dc);
     }
     this.log?.deliver(sseq, dc, ts);
     return cseq;
   }
 
-  /** An explicit ack (or term): returns the pending entry it removed, if any. */
-  ack(sseq: number): Pending | undefined {
-    const p = this.pending.get(sseq);
-    const hadRdc = this.redelivered.delete(sseq);
-    if (p === undefined) {
+  /** An explicit ack (or term): true when it removed a pending message. */
+  ack(sseq: number): boolean {
+    const hadRdc = this.redelivered.size > 0 && this.redelivered.delete(sseq);
+    if (!this.pending.delete(sseq)) {
       if (hadRdc) this.log?.ack(sseq);
-      return undefined;
+      return false;
     }
-    this.pending.delete(sseq);
     this.moveFloor();
     this.log?.ack(sseq);
-    return p;
+    return true;
   }
 
   /**
@@ -174,9 +250,7 @@ export class ConsumerState {
 
   /** Restarts the ack wait of a pending message (+WPI, -NAK with a delay). */
   touch(sseq: number, ts: number): void {
-    const p = this.pending.get(sseq);
-    if (p === undefined) return;
-    p.ts = ts;
+    if (!this.pending.setTs(sseq, ts)) return;
     this.log?.touch(sseq, ts);
   }
 
@@ -226,9 +300,8 @@ export class ConsumerState {
       this.floorAtDelivered();
       return;
     }
-    const p = this.pending.get(first)!;
     this.ackFloorStream = first - 1;
-    this.ackFloorConsumer = p.cseq - 1;
+    this.ackFloorConsumer = this.pending.cseqOf(first) - 1;
   }
 
   private floorAtDelivered(): void {
@@ -251,10 +324,7 @@ export interface StateSnapshot {
 
 export function snapshotOf(s: ConsumerState): StateSnapshot {
   const pending: [number, number, number][] = [];
-  for (const seq of s.pending.upTo(Number.MAX_SAFE_INTEGER)) {
-    const p = s.pending.get(seq)!;
-    pending.push([seq, p.cseq, p.ts]);
-  }
+  s.pending.forEach((seq, cseq, ts) => pending.push([seq, cseq, ts]));
   return {
     sseq: s.sseq,
     dseq: s.dseq,
@@ -273,6 +343,6 @@ export function restoreSnapshot(s: ConsumerState, snap: StateSnapshot): void {
   s.dseq = snap.dseq;
   s.ackFloorStream = snap.ackFloorStream;
   s.ackFloorConsumer = snap.ackFloorConsumer;
-  for (const [seq, cseq, ts] of snap.pending) s.pending.add(seq, { cseq, ts });
+  for (const [seq, cseq, ts] of snap.pending) s.pending.add(seq, cseq, ts);
   for (const [seq, dc] of snap.redelivered) s.redelivered.set(seq, dc);
 }

@@ -103,11 +103,19 @@ class Writer {
 
   uint(v: number): void {
     this.room(8);
-    while (v >= 0x80) {
-      this.buf[this.len++] = (v % 0x80) | 0x80;
+    const b = this.buf;
+    let n = this.len;
+    // Above 31 bits the low groups need float arithmetic; below it, int32 shifts do.
+    while (v > 0x7fffffff) {
+      b[n++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
-    this.buf[this.len++] = v;
+    while (v >= 0x80) {
+      b[n++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    b[n++] = v;
+    this.len = n;
   }
 
   take(): Buffer {

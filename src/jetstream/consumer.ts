@@ -66,6 +66,8 @@ export class Consumer implements ConsumerHandle {
   private readonly ackSubjects: AckSubjects;
   private readonly out = new Outgoing();
   private filters: string[] = [];
+  /** The last subject that matched the filters ("" matches none). */
+  private matched = "";
   private closed = false;
 
   /** Highest stream sequence known durable: nothing above it is delivered. */
@@ -78,6 +80,11 @@ export class Consumer implements ConsumerHandle {
   private skip: Skip | undefined;
   /** The waiting pull requests; undefined exactly when this is a push consumer. */
   private waiting: PullRequests | undefined;
+  /**
+   * The last search for a first delivery found the very sequence it started from (a gapless stream, or
+   * one subject in a row): the next one is looked at directly before searching again.
+   */
+  private contiguous = true;
   private delivering = false;
   private again = false;
   private catchUpQueued = false;
@@ -211,6 +218,7 @@ export class Consumer implements ConsumerHandle {
 
   private applyFilters(): void {
     this.filters = filtersOf(this.config);
+    this.matched = "";
   }
 
   /** The stream is going away or the server stops; `persist` keeps the state (server stop). */
@@ -263,10 +271,10 @@ export class Consumer implements ConsumerHandle {
     const s = this.state;
     if (s.sseq > st.lastSeq + 1) {
       this.server.logger.warn(`JetStream consumer '${this.account.name} > ${this.stream.name} > ${this.name}' delivered sequence ${s.sseq - 1} past last stream sequence of ${st.lastSeq}`);
-      for (const seq of [...s.pending.map.keys()]) if (seq > st.lastSeq) s.forget(seq);
+      for (const seq of s.pending.upTo(Number.POSITIVE_INFINITY)) if (seq > st.lastSeq) s.forget(seq);
       s.setNext(st.lastSeq + 1);
     }
-    for (const seq of [...s.pending.map.keys()]) if (store.loadMsg(seq) === undefined) s.forget(seq);
+    for (const seq of s.pending.upTo(Number.POSITIVE_INFINITY)) if (store.loadMsg(seq) === undefined) s.forget(seq);
     for (const seq of [...s.redelivered.keys()]) if (store.loadMsg(seq) === undefined) s.forget(seq);
     if (this.stream.config.retention !== "workqueue") return;
     for (let seq = nextMatching(store, this.filters, Math.max(1, st.firstSeq)); seq > 0 && seq < s.sseq; seq = nextMatching(store, this.filters, seq + 1)) {
@@ -319,7 +327,11 @@ export class Consumer implements ConsumerHandle {
   }
 
   private matches(subject: string): boolean {
-    return matchesFilters(this.filters, subject);
+    // The store hands out one string per subject, so a run of one subject compares by reference.
+    if (subject === this.matched) return true;
+    if (!matchesFilters(this.filters, subject)) return false;
+    this.matched = subject;
+    return true;
   }
 
   private done(seq: number): void {
@@ -587,12 +599,12 @@ export class Consumer implements ConsumerHandle {
     }
     const from = this.state.sseq;
     if (from > this.durableSeq) return undefined;
-    if (this.filters.length === 0) {
-      // Streams are mostly gapless: try the next sequence itself before searching for the next live one.
+    if (this.contiguous) {
       const m = store.loadMsg(from);
-      if (m !== undefined) return m;
+      if (m !== undefined && this.matches(m.subject)) return m;
     }
     const seq = nextMatching(store, this.filters, from);
+    this.contiguous = seq === from;
     if (seq === 0 || seq > this.durableSeq) return undefined;
     return store.loadMsg(seq);
   }
@@ -751,10 +763,10 @@ export class Consumer implements ConsumerHandle {
       // A client may still be working on what it received: wait for the last ack deadline too.
       let latest = 0;
       const now = Date.now();
-      for (const [seq, p] of this.state.pending.map) {
-        const due = p.ts + this.acks.ackWaitMs(this.state.deliveryCount(seq)) + thresh;
+      this.state.pending.forEach((seq, _cseq, ts) => {
+        const due = ts + this.acks.ackWaitMs(this.state.deliveryCount(seq)) + thresh;
         if (due > latest) latest = due;
-      }
+      });
       if (latest > now) return rearm(latest - now);
     }
     void this.delete().catch((e) => this.server.logger.error(`JetStream consumer ${this.stream.name} > ${this.name}: ${String(e)}`));

@@ -4,7 +4,7 @@ import { ConsumerState, PendingSet, restoreSnapshot, snapshotOf, type StateLog }
 
 test("pending set: oldest first, lazy removal, out-of-order add after a reset", () => {
   const p = new PendingSet();
-  for (let s = 1; s <= 10; s++) p.add(s, { cseq: s, ts: 0 });
+  for (let s = 1; s <= 10; s++) p.add(s, s, 0);
   assert.equal(p.first(), 1);
   p.delete(1);
   p.delete(3);
@@ -12,18 +12,69 @@ test("pending set: oldest first, lazy removal, out-of-order add after a reset", 
   p.delete(2);
   assert.equal(p.first(), 4);
   assert.deepEqual(p.upTo(6), [4, 5, 6]);
-  p.add(0.5 as number, { cseq: 0, ts: 0 }); // below the others: order must be kept
+  p.add(0.5, 0, 0); // below the others: order must be kept
   assert.equal(p.first(), 0.5);
   for (const s of [0.5, 4, 5, 6, 7, 8, 9, 10]) p.delete(s);
   assert.equal(p.size, 0);
   assert.equal(p.first(), 0);
 });
 
+test("pending set agrees with a plain map under random adds, acks and resets", () => {
+  let seed = 777;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const p = new PendingSet();
+  const model = new Map<number, { cseq: number; ts: number }>();
+  let next = 1;
+  for (let i = 0; i < 30_000; i++) {
+    const r = rnd(100);
+    if (r < 45) {
+      const seq = next;
+      next += 1 + rnd(3);
+      p.add(seq, i, i * 2);
+      model.set(seq, { cseq: i, ts: i * 2 });
+    } else if (r < 88) {
+      // acks: mostly the oldest, sometimes any, sometimes one that is not pending
+      const keys = [...model.keys()].sort((a, b) => a - b);
+      const seq = keys.length === 0 || r > 85 ? next + 5 : r < 70 ? keys[0]! : keys[rnd(keys.length)]!;
+      assert.equal(p.delete(seq), model.delete(seq));
+    } else if (r < 90) {
+      // an earlier sequence comes in (after a reset), or one already pending is replaced
+      const seq = Math.max(1, next - 1 - rnd(50));
+      p.add(seq, -i, i);
+      model.set(seq, { cseq: -i, ts: i });
+    } else if (r < 99) {
+      const seq = 1 + rnd(next);
+      const e = model.get(seq);
+      assert.equal(p.has(seq), e !== undefined);
+      assert.deepEqual(p.get(seq), e);
+      assert.equal(p.cseqOf(seq), e?.cseq ?? 0);
+      assert.equal(p.setTs(seq, 5), e !== undefined);
+      if (e !== undefined) e.ts = 5;
+    } else {
+      p.clear();
+      model.clear();
+    }
+    const keys = [...model.keys()].sort((a, b) => a - b);
+    assert.equal(p.size, model.size);
+    assert.equal(p.first(), keys[0] ?? 0);
+    if (i % 100 === 0) {
+      const all: [number, number, number][] = [];
+      p.forEach((seq, cseq, ts) => all.push([seq, cseq, ts]));
+      assert.deepEqual(all, keys.map((k) => [k, model.get(k)!.cseq, model.get(k)!.ts]));
+      const cut = keys[keys.length >> 1] ?? 0;
+      assert.deepEqual(p.upTo(cut), keys.filter((k) => k <= cut));
+    }
+  }
+});
+
 test("pending set stays O(1) amortized under FIFO acks", () => {
   const p = new PendingSet();
   const t0 = performance.now();
   for (let s = 1; s <= 200_000; s++) {
-    p.add(s, { cseq: s, ts: 0 });
+    p.add(s, s, 0);
     if (s > 1000) {
       p.delete(s - 1000);
       p.first();
@@ -121,7 +172,7 @@ test("replaying the logged operations rebuilds the same state (random operations
     s.reset(1);
     let next = 1;
     for (let i = 0; i < 2000; i++) {
-      const pend = [...s.pending.map.keys()];
+      const pend = s.pending.upTo(Infinity);
       const pick = pend.length > 0 ? pend[rnd(pend.length)]! : 0;
       switch (rnd(8)) {
         case 0:
