@@ -36,29 +36,34 @@ export class AckTracker {
   ) {}
 
   atMaxAckPending(): boolean {
-    const m = this.host.config().max_ack_pending ?? 0;
+    return this.fullAt(this.host.config());
+  }
+
+  private fullAt(cfg: ConsumerConfig): boolean {
+    const m = cfg.max_ack_pending ?? 0;
     return m > 0 && this.state.pending.size >= m;
   }
 
-  ack(info: AckInfo): void {
+  /** An ack (or term) that arrived at `now` (ms since the epoch). */
+  ack(info: AckInfo, now: number): void {
     const s = this.state;
     const cfg = this.host.config();
     const sseq = info.sseq;
     if (sseq >= s.sseq) return; // never delivered: ignore, as nats-server does
-    const wasFull = this.atMaxAckPending();
+    const wasFull = this.fullAt(cfg);
     if (cfg.ack_policy === "explicit") {
       const redelivered = s.redelivered.size > 0 && s.redelivered.has(sseq);
       const p = cfg.sample_freq !== undefined ? s.pending.get(sseq) : undefined;
       if (!s.ack(sseq) && !redelivered) return;
       if (p !== undefined) this.sample(sseq, p.cseq, info.dc, p.ts);
-      if (this.rdq.has(sseq)) this.rdq.delete(sseq);
-      this.lastAcked = Date.now();
+      if (this.rdq.size > 0 && this.rdq.has(sseq)) this.rdq.delete(sseq);
+      this.lastAcked = now;
       this.host.done(sseq);
     } else if (cfg.ack_policy === "all") {
       const acked = s.ackAll(sseq, info.cseq);
       if (acked === undefined) return;
       for (const x of acked) if (this.rdq.has(x)) this.rdq.delete(x);
-      this.lastAcked = Date.now();
+      this.lastAcked = now;
       for (const x of acked) if (x !== sseq) this.host.done(x);
       this.host.done(sseq);
     } else {

@@ -396,10 +396,10 @@ export class Consumer implements ConsumerHandle {
     if (info !== undefined) {
       switch (a.kind) {
         case "ack":
-          this.acks.ack(info);
+          this.acks.ack(info, now);
           break;
         case "next":
-          this.acks.ack(info);
+          this.acks.ack(info, now);
           if (reply !== undefined) this.processNextRequest(reply, Buffer.from(a.arg));
           return;
         case "nak":
@@ -409,7 +409,7 @@ export class Consumer implements ConsumerHandle {
           this.state.touch(info.sseq, now);
           break;
         case "term":
-          this.acks.ack(info);
+          this.acks.ack(info, now);
           this.advisories.terminated(info.sseq, info.cseq, info.dc, a.arg.toString("utf8").trim());
           break;
         case "unknown":
