@@ -484,7 +484,7 @@ export class Consumer implements ConsumerHandle {
     const acked = this.config.ack_policy !== "none";
     // One clock reading per pass: its deliveries go out together, within the same few microseconds.
     const now = Date.now();
-    /** The shortest ack wait started in this pass: the ack timer is armed once, after it. */
+    /** The shortest ack wait started in this pass: the ack timer is armed only when it shortens. */
     let ackWait = Number.POSITIVE_INFINITY;
     let eos = false;
     let sent = 0;
@@ -564,14 +564,20 @@ export class Consumer implements ConsumerHandle {
       }
       this.transmit(target, m.subject, reply, hdr, data);
       this.lastDelivered = now;
-      if (acked) ackWait = Math.min(ackWait, this.acks.ackWaitMs(dc));
-      else this.done(m.seq);
+      if (acked) {
+        const w = this.acks.ackWaitMs(dc);
+        if (w < ackWait) {
+          ackWait = w;
+          this.acks.armTimer(w);
+        }
+      } else {
+        this.done(m.seq);
+      }
       if (this.fc !== undefined) this.afterFlowControlled(this.fc, size);
       if (wr !== undefined && wr.n <= 0 && wr.b > 0) {
         this.send(wr.reply, `NATS/1.0 409 Batch Completed\r\nNats-Pending-Messages: 0\r\nNats-Pending-Bytes: ${wr.b}\r\n\r\n`);
       }
     }
-    if (ackWait !== Number.POSITIVE_INFINITY) this.acks.armTimer(ackWait);
     if (sent >= MAX_PER_PASS) {
       this.retryIn(0);
       return;
