@@ -30,6 +30,20 @@ function redactSecrets(json: string): string {
   return json.replace(/("(?:pass|auth_token)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g, '$1"[REDACTED]"');
 }
 
+/**
+ * Output queued for a consumer past which its publishers stop being read, while it is reading. A MB
+ * behind a consumer keeps its socket busy (the kernel buffers more), while 3/4 of max_pending per
+ * subscriber made fan-out bursts cost hundreds of MB of resident memory. nats-server stalls a producer
+ * only past max_pending/2 (and for at most a second at a time).
+ */
+const STALL_BYTES = 1024 * 1024;
+/**
+ * A consumer that sends nothing for this long while a publisher waits for it is not reading at the
+ * moment: it may queue 4 times more, up to 3/4 of max_pending, so a burst for a paused reader is
+ * buffered (as nats-server does) instead of holding the publisher until write_deadline.
+ */
+const STALL_WAIT_MS = 50;
+
 export class Client implements ProtocolHandler {
   readonly parser: Parser;
   readonly out = new Outbound();
@@ -90,6 +104,9 @@ export class Client implements ProtocolHandler {
   private stalledPublishers: Set<Client> | undefined;
   /** How many slow targets this client, as a publisher, is waiting for; its socket is paused while > 0. */
   private stalls = 0;
+  /** Stall limit raised by this many powers of two: the client did not read while publishers waited. */
+  private stallRaise = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   /** The TLS session once a handshake completed (version, cipher suite, client certificates). */
   tls: TlsSession | undefined;
@@ -98,10 +115,10 @@ export class Client implements ProtocolHandler {
    * that returned false, so a partial write under the high-water mark (and every TLS write, which is
    * always queued) would otherwise look stuck until write_deadline. One bound function, no allocation.
    */
-  private readonly writeDone = (): void => {
+  private readonly writeDone = (err?: Error | null): void => {
+    // This flush is written (writes complete in order): its slabs can carry later output.
+    this.out.written(err == null);
     if (this.socketPending > 0) this.onDrain();
-    // Everything handed to the socket is written: its buffer can carry the next turn's output.
-    if (this.socket.writableLength === 0) this.out.recycle();
   };
 
   /**
@@ -173,6 +190,10 @@ export class Client implements ProtocolHandler {
   }
   get pending(): number {
     return this.out.size + this.socketPending;
+  }
+  /** Output queued for this client past which its publishers are paused (see stallIfBehind). */
+  private get stallLimit(): number {
+    return Math.min((this.server.opts.maxPending * 3) / 4, STALL_BYTES * 2 ** this.stallRaise);
   }
   /** "ip:port - cid:N", the prefix nats-server puts on every client log line. */
   get logPrefix(): string {
@@ -412,20 +433,35 @@ export class Client implements ProtocolHandler {
   }
 
   /**
-   * Producer stalling: a publisher that fills `target`'s buffer past 3/4 of max_pending stops being read
-   * until the target drains (or is closed as a slow consumer), so a fast producer slows down to its
-   * readers' pace instead of getting them disconnected.
+   * Producer stalling: a publisher that fills `target`'s buffer past the stall limit (STALL_BYTES, or 3/4
+   * of a smaller max_pending) stops being read until the target drains (or is closed as a slow consumer),
+   * so a fast producer slows down to its readers' pace instead of getting them disconnected.
    */
   stallIfBehind(target: Client): void {
-    if (target === this || target.pending <= (this.server.opts.maxPending * 3) / 4) return;
+    if (target === this || target.pending <= target.stallLimit) return;
     const waiting = (target.stalledPublishers ??= new Set());
     if (waiting.has(this)) return;
     waiting.add(this);
     if (this.stalls++ === 0) this.socket.pause();
+    if (target.stallTimer === undefined && target.stallLimit < (this.server.opts.maxPending * 3) / 4) {
+      target.stallTimer = setTimeout(target.notReading, STALL_WAIT_MS);
+      target.stallTimer.unref();
+    }
   }
+
+  /** Publishers waited STALL_WAIT_MS and this client sent nothing: it may queue more before they wait again. */
+  private readonly notReading = (): void => {
+    this.stallTimer = undefined;
+    this.stallRaise += 2;
+    this.releaseStalled();
+  };
 
   /** Lets the publishers waiting for this client go on. */
   private releaseStalled(): void {
+    if (this.stallTimer !== undefined) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+    }
     const waiting = this.stalledPublishers;
     if (waiting === undefined) return;
     this.stalledPublishers = undefined;
@@ -449,7 +485,8 @@ export class Client implements ProtocolHandler {
       s.uncork();
     }
     this.socketPending = s.writableLength;
-    if (this.stalledPublishers !== undefined && this.pending <= (this.server.opts.maxPending * 3) / 4) this.releaseStalled();
+    if (this.socketPending === 0) this.stallRaise = 0;
+    if (this.stalledPublishers !== undefined && this.pending <= this.stallLimit) this.releaseStalled();
     if (this.socketPending > 0 && this.writeTimer === undefined) {
       this.writeTimer = setTimeout(() => this.slowConsumer(ClosedReason.SlowConsumerWriteDeadline), this.server.opts.writeDeadlineMs);
       this.writeTimer.unref();
@@ -459,7 +496,10 @@ export class Client implements ProtocolHandler {
   private onDrain(): void {
     this.socketPending = this.socket.writableLength;
     this.releaseStalled();
-    if (this.socketPending === 0 && this.writeTimer !== undefined) {
+    if (this.socketPending > 0) return;
+    // All sent: a reader again, whatever it did before.
+    this.stallRaise = 0;
+    if (this.writeTimer !== undefined) {
       clearTimeout(this.writeTimer);
       this.writeTimer = undefined;
     }

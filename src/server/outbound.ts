@@ -1,18 +1,42 @@
 /**
- * A connection's outbound bytes for the current loop turn. Small items are copied into one contiguous
- * buffer (a copy of a few hundred bytes is far cheaper than a socket write of its own); a large payload
- * is kept as a zero-copy slice. `take()` hands everything over for a single corked socket write.
+ * A connection's outbound bytes for the current loop turn. Small items are copied into fixed-size slabs
+ * (a copy of a few hundred bytes is far cheaper than a socket write of its own); a large payload is kept
+ * as a zero-copy slice. `take()` hands everything over for a single corked socket write.
  *
- * Invariant: buffers returned by take() are never written again while the socket may still be sending
- * them: the allocation behind the last take() is reused only after `recycle()`, which the client calls
- * once the socket has written everything it was given.
+ * Slabs come from one pool shared by all connections and go back to it once the socket has written
+ * them. Without reuse every turn allocates fresh memory that V8 frees only at its next GC, which it
+ * runs late for external memory: under fan-out tens of MB of dead output stayed resident, and the
+ * malloc heap they left behind stayed with the process after the burst.
+ *
+ * Invariant: a slab is never written again while the socket may still be sending from it. Each take()
+ * is one flush; `written()` is called once per flush, in order, when the socket is done with it.
  */
 type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number): number };
 
 /** Payloads at least this long are not copied. */
 const BIG = 32 * 1024;
-const MIN_CAP = 1024;
+const SLAB = 64 * 1024;
+/** Free slabs kept for reuse (4 MB); beyond that a returned slab is left to the GC. */
+const MAX_FREE = 64;
 const CRLF = Buffer.from("\r\n");
+const NONE: readonly Latin1Buffer[] = [];
+
+/** Free slabs, shared: the server runs on one thread, and idle connections hold none. */
+const pool: Latin1Buffer[] = [];
+
+function slab(n: number): Latin1Buffer {
+  if (n > SLAB) return Buffer.allocUnsafeSlow(n) as Latin1Buffer;
+  return pool.pop() ?? (Buffer.allocUnsafeSlow(SLAB) as Latin1Buffer);
+}
+
+function release(b: Latin1Buffer): void {
+  if (b.length === SLAB && pool.length < MAX_FREE) pool.push(b);
+}
+
+/** Free slabs in the shared pool (for tests). */
+export function pooledSlabs(): number {
+  return pool.length;
+}
 
 /** Writes a latin1 string at `pos` (the caller made room); returns the position after it. */
 function ascii(b: Buffer, pos: number, s: string): number {
@@ -21,38 +45,35 @@ function ascii(b: Buffer, pos: number, s: string): number {
   for (let i = 0; i < n; i++) b[pos + i] = s.charCodeAt(i);
   return pos + n;
 }
-const MAX_HINT = 1024 * 1024;
 
 export class Outbound {
+  /**
+   * The slab being filled: this turn's bytes in it start at `start`, the next byte goes to `len`. It
+   * stays current across turns until full (earlier flushes may still be sending from its head).
+   */
   private buf: Latin1Buffer | undefined;
+  private start = 0;
   private len = 0;
-  /** Buffers already complete in this turn, in order, before `buf`. */
+  /** Buffers already complete in this turn, in order, before `buf`'s part. */
   private chunks: Buffer[] | undefined;
-  /** Bytes queued in this turn (chunks + buf). */
+  /** Slabs given up in this turn: free once this turn's flush, the last to use them, is written. */
+  private retired: Latin1Buffer[] = [];
+  /** Per flush handed out and not yet written, in order: the slabs it frees. */
+  private readonly inflight: (readonly Latin1Buffer[])[] = [];
+  /** Bytes queued in this turn. */
   size = 0;
-  /** Capacity to start the next turn with: what the last turn needed, bounded. */
-  private hint = MIN_CAP;
-  /** The allocation `buf` lives in, the one handed to the socket by the last take(), and a free one. */
-  private base: Buffer | undefined;
-  private sent: Buffer | undefined;
-  private spare: Buffer | undefined;
 
+  /** A slab with at least `n` bytes free after `len`. */
   private room(n: number): Latin1Buffer {
-    let b = this.buf;
-    if (b === undefined) {
-      const want = Math.max(n, this.hint);
-      const spare = this.spare;
-      this.spare = undefined;
-      b = this.buf = (spare !== undefined && spare.length >= want ? spare : Buffer.allocUnsafe(want)) as Latin1Buffer;
-      this.base = b;
-      this.len = 0;
-    } else if (b.length - this.len < n) {
-      if (this.len > 0) (this.chunks ??= []).push(b.subarray(0, this.len));
-      b = this.buf = Buffer.allocUnsafe(Math.max(n, b.length * 2)) as Latin1Buffer;
-      this.base = b;
-      this.len = 0;
+    const b = this.buf;
+    if (b !== undefined && b.length - this.len >= n) return b;
+    if (b !== undefined) {
+      if (this.len > this.start) (this.chunks ??= []).push(b.subarray(this.start, this.len));
+      this.retired.push(b);
     }
-    return b;
+    const fresh = (this.buf = slab(n));
+    this.start = this.len = 0;
+    return fresh;
   }
 
   /** Appends a latin1 string (protocol text: subjects, sids, numbers). */
@@ -93,10 +114,10 @@ export class Outbound {
   bytes(p: Buffer): void {
     const n = p.length;
     if (n >= BIG) {
-      if (this.buf !== undefined && this.len > 0) {
-        (this.chunks ??= []).push(this.buf.subarray(0, this.len));
-        this.buf = this.buf.subarray(this.len) as Latin1Buffer;
-        this.len = 0;
+      const b = this.buf;
+      if (b !== undefined && this.len > this.start) {
+        (this.chunks ??= []).push(b.subarray(this.start, this.len));
+        this.start = this.len;
       }
       (this.chunks ??= []).push(p);
     } else if (n > 0) {
@@ -107,23 +128,36 @@ export class Outbound {
     this.size += n;
   }
 
-  /** Everything queued in this turn, in order; the outbound is empty afterwards. */
+  /** Everything queued in this turn, in order, as one flush; the outbound is empty afterwards. */
   take(): Buffer[] {
     const out = this.chunks ?? [];
-    if (this.buf !== undefined && this.len > 0) out.push(this.buf.subarray(0, this.len));
-    this.hint = Math.min(MAX_HINT, Math.max(MIN_CAP, this.size));
-    this.sent = this.base;
-    this.base = undefined;
-    this.buf = undefined;
+    const b = this.buf;
+    if (b !== undefined && this.len > this.start) out.push(b.subarray(this.start, this.len));
+    this.start = this.len;
+    if (this.retired.length === 0) this.inflight.push(NONE);
+    else {
+      this.inflight.push(this.retired);
+      this.retired = [];
+    }
     this.chunks = undefined;
-    this.len = 0;
     this.size = 0;
     return out;
   }
 
-  /** The socket has written everything handed to it: the last allocation may be filled again. */
-  recycle(): void {
-    if (this.sent !== undefined && this.sent.length <= MAX_HINT) this.spare = this.sent;
-    this.sent = undefined;
+  /**
+   * The socket is done with the oldest flush not yet reported: its slabs are free again, unless the
+   * write failed (`ok` false: the connection is going away, and its memory goes with it).
+   */
+  written(ok: boolean): void {
+    const slabs = this.inflight.shift();
+    if (slabs === undefined || !ok) return;
+    for (let i = 0; i < slabs.length; i++) release(slabs[i]!);
+    // Nothing in flight and nothing queued: the current slab is unused, and an idle connection keeps none.
+    const b = this.buf;
+    if (b !== undefined && this.inflight.length === 0 && this.size === 0) {
+      this.buf = undefined;
+      this.start = this.len = 0;
+      release(b);
+    }
   }
 }
