@@ -106,10 +106,12 @@ class Writer {
     this.room(8);
     const b = this.buf;
     let n = this.len;
-    // Above 31 bits the low groups need float arithmetic; below it, int32 shifts do.
+    // Above 31 bits the low groups need float arithmetic (a division; `%` on a double is a slow call);
+    // below it, int32 shifts do.
     while (v > 0x7fffffff) {
-      b[n++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+      const q = Math.floor(v / 0x80);
+      b[n++] = (v - q * 0x80) | 0x80;
+      v = q;
     }
     while (v >= 0x80) {
       b[n++] = (v & 0x7f) | 0x80;
