@@ -38,11 +38,12 @@ function redactSecrets(json: string): string {
  */
 const STALL_BYTES = 1024 * 1024;
 /**
- * A consumer that sends nothing for this long while a publisher waits for it is not reading at the
- * moment: it may queue 4 times more, up to 3/4 of max_pending, so a burst for a paused reader is
- * buffered (as nats-server does) instead of holding the publisher until write_deadline.
+ * A consumer whose socket takes nothing for this long while a publisher waits for it is not reading at
+ * the moment: it may queue 4 times more, up to 3/4 of max_pending, until its socket takes output again.
+ * So a burst for a paused reader is buffered (as nats-server does) instead of holding the publisher
+ * until write_deadline cuts the reader off.
  */
-const STALL_WAIT_MS = 50;
+const STALL_WAIT_MS = 200;
 
 export class Client implements ProtocolHandler {
   readonly parser: Parser;
@@ -104,7 +105,7 @@ export class Client implements ProtocolHandler {
   private stalledPublishers: Set<Client> | undefined;
   /** How many slow targets this client, as a publisher, is waiting for; its socket is paused while > 0. */
   private stalls = 0;
-  /** Stall limit raised by this many powers of two: the client did not read while publishers waited. */
+  /** Stall limit raised by this many powers of two: the client took nothing while publishers waited. */
   private stallRaise = 0;
   private stallTimer: NodeJS.Timeout | undefined;
 
@@ -485,7 +486,6 @@ export class Client implements ProtocolHandler {
       s.uncork();
     }
     this.socketPending = s.writableLength;
-    if (this.socketPending === 0) this.stallRaise = 0;
     if (this.stalledPublishers !== undefined && this.pending <= this.stallLimit) this.releaseStalled();
     if (this.socketPending > 0 && this.writeTimer === undefined) {
       this.writeTimer = setTimeout(() => this.slowConsumer(ClosedReason.SlowConsumerWriteDeadline), this.server.opts.writeDeadlineMs);
@@ -495,11 +495,10 @@ export class Client implements ProtocolHandler {
 
   private onDrain(): void {
     this.socketPending = this.socket.writableLength;
-    this.releaseStalled();
-    if (this.socketPending > 0) return;
-    // All sent: a reader again, whatever it did before.
+    // The socket took output: the client is reading, and publishers wait for it at the base limit again.
     this.stallRaise = 0;
-    if (this.writeTimer !== undefined) {
+    this.releaseStalled();
+    if (this.socketPending === 0 && this.writeTimer !== undefined) {
       clearTimeout(this.writeTimer);
       this.writeTimer = undefined;
     }
