@@ -46,9 +46,10 @@ type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string; 
 const MAX_TOKEN = 24;
 
 /**
- * The reply subjects of one consumer, `<prefix><dc>.<sseq>.<cseq>.<ts>.<pending>`. Digits are written into a reused
- * buffer after the prefix and read back as one flat string: one allocation per message, where string
- * concatenation would build several number strings and a rope that is flattened on the way out.
+ * The reply subjects of one consumer, `<prefix><dc>.<sseq>.<cseq>.<ts ns>.<pending>`, numbers as String()
+ * prints them and the timestamp as nanosText() does. Digits are written into a reused buffer after the
+ * prefix and read back as one flat string: one allocation per message, where string concatenation
+ * would build several number strings and a rope that is flattened on the way out.
  */
 export class AckSubjects {
   private readonly buf: Latin1Buffer;
