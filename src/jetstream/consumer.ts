@@ -41,6 +41,8 @@ import { PullRequests } from "./consumer-waiting.js";
 import type { ConsumerHandle, StreamHandle } from "./contracts.js";
 
 const MAX_PER_PASS = 512;
+/** See Consumer.contiguous. */
+const CONTIGUOUS_RUN = 8;
 /** How long a congested receiver is given before the next try. */
 const CONGESTED_RETRY_MS = 2;
 /** A push consumer without interest looks for it again this often. */
@@ -81,10 +83,12 @@ export class Consumer implements ConsumerHandle {
   /** The waiting pull requests; undefined exactly when this is a push consumer. */
   private waiting: PullRequests | undefined;
   /**
-   * The last search for a first delivery found the very sequence it started from (a gapless stream, or
-   * one subject in a row): the next one is looked at directly before searching again.
+   * Searches for a first delivery in a row that found the very sequence they started from (a gapless
+   * stream, or a run of the filtered subjects). From CONTIGUOUS_RUN on, the next sequence is loaded
+   * directly instead of searched for; a miss (a gap, another subject) ends the run, so an interleaved
+   * stream rarely pays for a load it cannot use.
    */
-  private contiguous = true;
+  private contiguous = CONTIGUOUS_RUN;
   private delivering = false;
   private again = false;
   private catchUpQueued = false;
@@ -605,12 +609,13 @@ export class Consumer implements ConsumerHandle {
     }
     const from = this.state.sseq;
     if (from > this.durableSeq) return undefined;
-    if (this.contiguous) {
+    if (this.contiguous >= CONTIGUOUS_RUN) {
       const m = store.loadMsg(from);
       if (m !== undefined && this.matches(m.subject)) return m;
+      this.contiguous = 0;
     }
     const seq = nextMatching(store, this.filters, from);
-    this.contiguous = seq === from;
+    this.contiguous = seq === from ? this.contiguous + 1 : 0;
     if (seq === 0 || seq > this.durableSeq) return undefined;
     return store.loadMsg(seq);
   }

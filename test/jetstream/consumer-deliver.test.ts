@@ -73,6 +73,28 @@ describe("deliver policies and replay", () => {
     assert.equal(r.pending[7], 0);
   });
 
+  test("a filter over runs of subjects, with deleted messages inside the runs, gets exactly its own in order", async () => {
+    await env.jsm.streams.add({ name: "RUNS", subjects: ["runs.>"] });
+    // 20 of runs.a, 3 of runs.b, 15 of runs.a, then alternating: runs long enough to switch between
+    // loading the next sequence directly and searching for the next match, and back.
+    const subjects = [...Array(20).fill("runs.a"), ...Array(3).fill("runs.b"), ...Array(15).fill("runs.a")];
+    for (let i = 0; i < 20; i++) subjects.push(i % 2 === 0 ? "runs.a" : "runs.b");
+    for (const s of subjects) await env.js.publish(s, "x");
+    for (const seq of [5, 12, 13, 30]) await env.jsm.streams.deleteMessage("RUNS", seq);
+    const want = subjects.map((s, i) => (s === "runs.a" && ![5, 12, 13, 30].includes(i + 1) ? i + 1 : 0)).filter((x) => x > 0);
+    const subj = `dl.${++n}`;
+    const rec = record(env.nc, subj);
+    await env.nc.flush();
+    const r = await api(env.nc, "CONSUMER.CREATE.RUNS", { stream_name: "RUNS", config: { deliver_subject: subj, ack_policy: "none", filter_subject: "runs.a" } });
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    await until(() => rec.msgs.length >= want.length, 2000, `${want.length} messages`);
+    await sleep(100);
+    rec.stop();
+    assert.deepEqual(rec.msgs.map((m) => Number(m.reply!.split(".")[5])), want);
+    assert.ok(rec.msgs.every((m) => m.subject === "runs.a"));
+    assert.equal(Number(rec.msgs.at(-1)!.reply!.split(".")[8]), 0, "nothing pending after the last one");
+  });
+
   test("replay original keeps the original spacing", async () => {
     await env.jsm.streams.add({ name: "RO", subjects: ["ro"] });
     await env.js.publish("ro", "a");
