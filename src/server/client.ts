@@ -84,8 +84,8 @@ export class Client implements ProtocolHandler {
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
-  /** Last read or write, for monitoring. */
-  lastActivity = new Date();
+  /** Last read or write (ms), for monitoring: a number, as a Date per read would be an allocation per read. */
+  private lastActivityMs = Date.now();
   /** Last time the client sent anything (ms): a client that talks needs no keep-alive PING. */
   private lastIn = Date.now();
   rttMs = 0;
@@ -105,8 +105,8 @@ export class Client implements ProtocolHandler {
   private stalledPublishers: Set<Client> | undefined;
   /** How many slow targets this client, as a publisher, is waiting for; its socket is paused while > 0. */
   private stalls = 0;
-  /** Stall limit raised by this many powers of two: the client took nothing while publishers waited. */
-  private stallRaise = 0;
+  /** Stall limit multiplier, raised while the client takes nothing and publishers wait for it. */
+  private stallScale = 1;
   private stallTimer: NodeJS.Timeout | undefined;
 
   /** The TLS session once a handshake completed (version, cipher suite, client certificates). */
@@ -189,12 +189,16 @@ export class Client implements ProtocolHandler {
   traceOut(line: string): void {
     this.server.logger.trace(`${this.logPrefix} - ->> [${line}]`);
   }
+  /** Last read or write, for monitoring. */
+  get lastActivity(): Date {
+    return new Date(this.lastActivityMs);
+  }
   get pending(): number {
     return this.out.size + this.socketPending;
   }
   /** Output queued for this client past which its publishers are paused (see stallIfBehind). */
   private get stallLimit(): number {
-    return Math.min((this.server.opts.maxPending * 3) / 4, STALL_BYTES * 2 ** this.stallRaise);
+    return Math.min((this.server.opts.maxPending * 3) / 4, STALL_BYTES * this.stallScale);
   }
   /** "ip:port - cid:N", the prefix nats-server puts on every client log line. */
   get logPrefix(): string {
@@ -223,8 +227,7 @@ export class Client implements ProtocolHandler {
 
   private onData(d: Buffer): void {
     if (this.closed) return;
-    this.lastActivity = new Date();
-    this.lastIn = this.lastActivity.getTime();
+    this.lastIn = this.lastActivityMs = Date.now();
     this.parser.parse(d);
   }
 
@@ -453,7 +456,7 @@ export class Client implements ProtocolHandler {
   /** Publishers waited STALL_WAIT_MS and this client sent nothing: it may queue more before they wait again. */
   private readonly notReading = (): void => {
     this.stallTimer = undefined;
-    this.stallRaise += 2;
+    this.stallScale *= 4;
     this.releaseStalled();
   };
 
@@ -473,7 +476,7 @@ export class Client implements ProtocolHandler {
   flush(): void {
     this.dirty = false;
     if (this.out.size === 0 || this.socket.destroyed) return;
-    this.lastActivity = new Date();
+    this.lastActivityMs = Date.now();
     const parts = this.out.take();
     const s = this.socket;
     const done = this.writeDone;
@@ -496,7 +499,7 @@ export class Client implements ProtocolHandler {
   private onDrain(): void {
     this.socketPending = this.socket.writableLength;
     // The socket took output: the client is reading, and publishers wait for it at the base limit again.
-    this.stallRaise = 0;
+    this.stallScale = 1;
     this.releaseStalled();
     if (this.socketPending === 0 && this.writeTimer !== undefined) {
       clearTimeout(this.writeTimer);
