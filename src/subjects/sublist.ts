@@ -18,6 +18,7 @@
  * one-shot subject costs its trie walk plus a Set insert in the Doorkeeper (a generation of them
  * dropped whole, where the cache deleted entries one by one), results die young, and the cache holds
  * only subjects that recur; a hot subject pays one extra walk. The Doorkeeper holds no results, so inserts and removes need not touch it.
+ * Ack subjects (`$JS.ACK.…`, see isOneShot) are known to be one-shot and skip even the Doorkeeper.
  * `/subsz` thus counts in `num_cache` admitted subjects only, and in `num_matches` with no hit the
  * first two matches of a recurring subject.
  *
@@ -159,13 +160,13 @@ export class Sublist<S extends SublistEntry> {
         return hit;
       }
     }
-    const n = tokenize(subject);
+    const n = splitLazily(subject);
     if (n < 0) return EMPTY_RESULT;
     const plain: S[] = [];
     const queues: S[][] = [];
     collect(this.root, n, 0, plain, queues);
     const result: SublistResult<S> = plain.length === 0 && queues.length === 0 ? EMPTY_RESULT : { plain, queues };
-    if (cache !== null && (this.doorkeeper ??= new Doorkeeper()).seenBefore(subject)) {
+    if (cache !== null && !isOneShot(subject) && (this.doorkeeper ??= new Doorkeeper()).seenBefore(subject)) {
       cache.set(subject, result);
       if (cache.size > SUBLIST_CACHE_MAX) sweep(cache);
     }
@@ -179,7 +180,7 @@ export class Sublist<S extends SublistEntry> {
       const hit = cache.get(subject);
       if (hit !== undefined) return hit.plain.length > 0 || hit.queues.length > 0;
     }
-    const n = tokenize(subject);
+    const n = splitLazily(subject);
     return n > 0 && interest(this.root, n, 0);
   }
 
@@ -262,12 +263,28 @@ export class Sublist<S extends SublistEntry> {
 /**
  * Token buffer shared by every Sublist: all methods run synchronously and never re-enter one another,
  * so a cache miss allocates the token substrings and its result, nothing else. Entries at and past
- * the current token count are stale leftovers.
+ * `filled` are stale leftovers.
  */
 const tokens: string[] = [];
+/** Where token i of `lazySubject` ends (the index of its dot, or the subject's length). */
+const tokenEnds: number[] = [];
+let lazySubject = "";
+let filled = 0;
 
 /** Splits a subject into `tokens`; returns the token count, or -1 when a token is empty. */
 function tokenize(subject: string): number {
+  const n = splitLazily(subject);
+  if (n > 0) token(n - 1);
+  return n;
+}
+
+/**
+ * Finds a subject's token boundaries without cutting the tokens yet; returns the token count, or -1
+ * when a token is empty. A match walk then cuts (allocates) only the tokens it reaches through
+ * token(i): an ack subject `$JS.ACK.<stream>.<consumer>.<5 numbers>` ends at the consumer's `>`
+ * subscription after four of its nine tokens.
+ */
+function splitLazily(subject: string): number {
   const len = subject.length;
   let n = 0;
   let start = 0;
@@ -275,10 +292,31 @@ function tokenize(subject: string): number {
     const dot = subject.indexOf(".", start);
     const end = dot === -1 ? len : dot;
     if (end === start) return -1;
-    tokens[n++] = subject.substring(start, end);
-    if (dot === -1) return n;
+    tokenEnds[n++] = end;
+    if (dot === -1) break;
     start = dot + 1;
   }
+  lazySubject = subject;
+  filled = 0;
+  return n;
+}
+
+/** Token i (< the count splitLazily returned) of the subject split last, cut on first use. */
+function token(i: number): string {
+  while (filled <= i) {
+    const start = filled === 0 ? 0 : tokenEnds[filled - 1]! + 1;
+    tokens[filled] = lazySubject.substring(start, tokenEnds[filled]);
+    filled++;
+  }
+  return tokens[i]!;
+}
+
+/**
+ * Subjects made for one message: JetStream ack subjects carry the message's sequences, so each is
+ * published once. Not even the Doorkeeper is asked about them (a Set insert of a long key per ack).
+ */
+function isOneShot(subject: string): boolean {
+  return subject.startsWith("$JS.ACK.");
 }
 
 /** Over the first n tokens: whether any is a wildcard, or null when a `>` is not last. */
@@ -400,7 +438,7 @@ function collect<S extends SublistEntry>(node: TrieNode<S>, n: number, i: number
   for (; i < n; i++) {
     if (node.rest !== null) addMatches(node.rest, plain, queues);
     if (node.star !== null) collect(node.star, n, i + 1, plain, queues);
-    const next = node.literal?.get(tokens[i]);
+    const next = node.literal?.get(token(i));
     if (next === undefined) return;
     node = next;
   }
@@ -429,7 +467,7 @@ function interest<S>(node: TrieNode<S>, n: number, i: number): boolean {
     // A `>` child is unlinked as soon as it is empty, so one that is there has subscriptions.
     if (node.rest !== null) return true;
     if (node.star !== null && interest(node.star, n, i + 1)) return true;
-    const next = node.literal?.get(tokens[i]);
+    const next = node.literal?.get(token(i));
     if (next === undefined) return false;
     node = next;
   }

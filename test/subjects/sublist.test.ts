@@ -281,6 +281,18 @@ describe("Sublist match cache", () => {
     assert.equal(st.cache_hit_rate, 1 / 3);
   });
 
+  it("never caches a JetStream ack subject (one per message), however often it is matched", () => {
+    const consumer = new Sub("$JS.ACK.S.C.>");
+    const sl = listWith(consumer, new Sub("$JS.ACK.>"));
+    const ack = "$JS.ACK.S.C.1.7.7.1700000000000000000.0";
+    for (let i = 0; i < 3; i++) assert.deepEqual(plainOf(sl.match(ack)), ["$JS.ACK.>", "$JS.ACK.S.C.>"]);
+    assert.equal(sl.stats().num_cache, 0);
+    assert.equal(sl.hasInterest(ack), true);
+    assert.deepEqual(plainOf(sl.match("$JS.ACK.S.D.1.7.7.1.0")), ["$JS.ACK.>"]);
+    assert.deepEqual(plainOf(sl.match("$JS.ACK..C.1")), [], "an empty token matches nothing, even past the walk's end");
+    assert.deepEqual(plainOf(sl.match("$JS.ACK.S.C.1..2")), []);
+  });
+
   it("never changes a result already handed out", () => {
     const a = new Sub("foo");
     const sl = listWith(a);
