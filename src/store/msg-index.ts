@@ -55,6 +55,15 @@ export class MsgIndex<R> {
     let lo = this.head;
     let hi = this.tail;
     const s = this.seqs;
+    // Most streams have no gaps between head and seq: try where a dense run would hold it first.
+    if (lo < hi) {
+      const h = s[lo]!;
+      const guess = lo + seq - (h < 0 ? -h : h);
+      if (guess >= lo && guess < hi) {
+        const v = s[guess]!;
+        if ((v < 0 ? -v : v) === seq) return guess;
+      }
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const v = s[mid]!;
