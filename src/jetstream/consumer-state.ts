@@ -9,6 +9,7 @@
  * included; a pending entry keeps the consumer sequence of its first delivery; the ack floor is just
  * below the oldest pending message, or at the last delivery when nothing is pending.
  */
+import { lowerBoundAbs } from "../util/sorted.js";
 
 /** A delivered, unacknowledged message. `ts` is when its ack wait started (ms since the epoch). */
 export interface Pending {
@@ -50,14 +51,7 @@ export class PendingSet {
     if (this.size === 0) return -1;
     const s = this.seqs;
     if (s[this.head] === sseq) return this.head;
-    let lo = this.head;
-    let hi = this.tail;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = s[mid]!;
-      if ((v < 0 ? -v : v) < sseq) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBoundAbs(s, this.head, this.tail, sseq);
     return lo < this.tail && s[lo] === sseq ? lo : -1;
   }
 

@@ -14,6 +14,8 @@
  * - positions are stable until compact() runs; callers only compact between operations, never while
  *   they iterate.
  */
+import { lowerBoundAbs } from "../util/sorted.js";
+
 export class MsgIndex<R> {
   private seqs: Float64Array;
   private times: Float64Array;
@@ -52,8 +54,8 @@ export class MsgIndex<R> {
 
   /** First position whose |seq| >= seq (tail when none). */
   lowerBound(seq: number): number {
-    let lo = this.head;
-    let hi = this.tail;
+    const lo = this.head;
+    const hi = this.tail;
     const s = this.seqs;
     // Most streams have no gaps between head and seq: try where a dense run would hold it first.
     if (lo < hi) {
@@ -64,13 +66,7 @@ export class MsgIndex<R> {
         if ((v < 0 ? -v : v) === seq) return guess;
       }
     }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = s[mid]!;
-      if ((v < 0 ? -v : v) < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundAbs(s, lo, hi, seq);
   }
 
   /** First position whose time >= time, assuming times ascend with positions (tail when none). */

@@ -7,6 +7,8 @@
  * list is compacted; items[head] and items[items.length - 1] are live whenever count > 0.
  * Most removals are of the first item (limits, age), which just moves head.
  */
+import { lowerBoundAbs } from "../util/sorted.js";
+
 export class SeqList {
   private items: number[] = [];
   private head = 0;
@@ -80,16 +82,7 @@ export class SeqList {
   }
 
   private lowerBound(seq: number): number {
-    const it = this.items;
-    let lo = this.head;
-    let hi = it.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = it[mid]!;
-      if ((v < 0 ? -v : v) < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundAbs(this.items, this.head, this.items.length, seq);
   }
 
   private squeeze(): void {
