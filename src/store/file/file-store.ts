@@ -326,7 +326,8 @@ export class FileStore extends BaseStore<never> implements BatchSource {
       b.fileSize = Math.max(b.fileSize, b.size);
       fds.add(b.fd);
     }
-    this.preallocate(this.active, writes, fds);
+    // Zeros ahead only pay off where every batch is fdatasynced (lazy mode syncs every few minutes).
+    if (!this.commit.lazy) this.preallocate(this.active, writes, fds);
     const dir = this.dirChanged;
     this.dirChanged = false;
     return { writes, fds: [...fds], dir, floor: this.writtenFloor, id: ++this.batchesTaken };
