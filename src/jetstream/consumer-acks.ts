@@ -123,7 +123,7 @@ export class AckTracker {
 
   /** Every pending message is due again (deliver subject changed). */
   expireAllPending(): void {
-    this.redeliver(this.state.pending.upTo(Number.POSITIVE_INFINITY));
+    this.redeliver(this.state.pending.all());
   }
 
   /** The ack wait of a message's `dc`-th delivery in ms (backoff step, else ack_wait). */

@@ -139,6 +139,11 @@ export class PendingSet {
     return out;
   }
 
+  /** Every pending stream sequence, ascending. */
+  all(): number[] {
+    return this.upTo(Number.POSITIVE_INFINITY);
+  }
+
   /** Every pending message, oldest first. */
   forEach(fn: (sseq: number, cseq: number, ts: number) => void): void {
     const s = this.seqs;

@@ -275,10 +275,10 @@ export class Consumer implements ConsumerHandle {
     const s = this.state;
     if (s.sseq > st.lastSeq + 1) {
       this.server.logger.warn(`JetStream consumer '${this.account.name} > ${this.stream.name} > ${this.name}' delivered sequence ${s.sseq - 1} past last stream sequence of ${st.lastSeq}`);
-      for (const seq of s.pending.upTo(Number.POSITIVE_INFINITY)) if (seq > st.lastSeq) s.forget(seq);
+      for (const seq of s.pending.all()) if (seq > st.lastSeq) s.forget(seq);
       s.setNext(st.lastSeq + 1);
     }
-    for (const seq of s.pending.upTo(Number.POSITIVE_INFINITY)) if (store.loadMsg(seq) === undefined) s.forget(seq);
+    for (const seq of s.pending.all()) if (store.loadMsg(seq) === undefined) s.forget(seq);
     for (const seq of [...s.redelivered.keys()]) if (store.loadMsg(seq) === undefined) s.forget(seq);
     if (this.stream.config.retention !== "workqueue") return;
     for (let seq = nextMatching(store, this.filters, Math.max(1, st.firstSeq)); seq > 0 && seq < s.sseq; seq = nextMatching(store, this.filters, seq + 1)) {

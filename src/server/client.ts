@@ -198,7 +198,11 @@ export class Client implements ProtocolHandler {
   }
   /** Output queued for this client past which its publishers are paused (see stallIfBehind). */
   private get stallLimit(): number {
-    return Math.min((this.server.opts.maxPending * 3) / 4, STALL_BYTES * this.stallScale);
+    return Math.min(this.stallCeiling, STALL_BYTES * this.stallScale);
+  }
+  /** The most a client may have queued before its publishers wait, however long it has not read. */
+  private get stallCeiling(): number {
+    return (this.server.opts.maxPending * 3) / 4;
   }
   /** "ip:port - cid:N", the prefix nats-server puts on every client log line. */
   get logPrefix(): string {
@@ -447,7 +451,7 @@ export class Client implements ProtocolHandler {
     if (waiting.has(this)) return;
     waiting.add(this);
     if (this.stalls++ === 0) this.socket.pause();
-    if (target.stallTimer === undefined && target.stallLimit < (this.server.opts.maxPending * 3) / 4) {
+    if (target.stallTimer === undefined && target.stallLimit < target.stallCeiling) {
       target.stallTimer = setTimeout(target.notReading, STALL_WAIT_MS);
       target.stallTimer.unref();
     }
