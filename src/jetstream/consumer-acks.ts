@@ -134,6 +134,17 @@ export class AckTracker {
     return (cfg.ack_wait ?? 0) / NS_PER_MS;
   }
 
+  /** When the ack wait of the last pending message runs out (ms since the epoch), 0 with none pending. */
+  lastAckDeadline(): number {
+    const s = this.state;
+    let latest = 0;
+    s.pending.forEach((seq, _cseq, ts) => {
+      const due = ts + this.ackWaitMs(s.deliveryCount(seq));
+      if (due > latest) latest = due;
+    });
+    return latest;
+  }
+
   /** Makes the ack timer fire within `delay` ms (0 = leave it). */
   armTimer(delay: number): void {
     if (this.host.closed() || delay <= 0) return;

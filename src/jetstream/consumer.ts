@@ -772,12 +772,9 @@ export class Consumer implements ConsumerHandle {
       this.waiting.expire(false);
       if (this.waiting.size > 0) return rearm(thresh);
       // A client may still be working on what it received: wait for the last ack deadline too.
-      let latest = 0;
+      const pendingUntil = this.acks.lastAckDeadline();
+      const latest = pendingUntil > 0 ? pendingUntil + thresh : 0;
       const now = Date.now();
-      this.state.pending.forEach((seq, _cseq, ts) => {
-        const due = ts + this.acks.ackWaitMs(this.state.deliveryCount(seq)) + thresh;
-        if (due > latest) latest = due;
-      });
       if (latest > now) return rearm(latest - now);
     }
     void this.delete().catch((e) => this.server.logger.error(`JetStream consumer ${this.stream.name} > ${this.name}: ${String(e)}`));
