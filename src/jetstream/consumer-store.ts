@@ -18,8 +18,8 @@
 import fs from "node:fs";
 import { mkdir, readFile, rm, rename, open as openFile } from "node:fs/promises";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
 import { fsyncDir, writeFileAtomic } from "../util/atomic-file.js";
+import { crc32 } from "../util/crc32.js";
 import { deferred, type Deferred } from "../util/deferred.js";
 import { fdatasync, pwriteAllSync } from "../util/file-io.js";
 import type { ConsumerConfig } from "./consumer-config.js";
@@ -239,7 +239,7 @@ const FRAME_HEAD = 8;
 function frame(payload: Buffer): Buffer {
   const f = Buffer.allocUnsafe(FRAME_HEAD + payload.length);
   f.writeUInt32LE(payload.length, 0);
-  f.writeUInt32LE(crc32(payload), 4);
+  f.writeUInt32LE(crc32(payload, 0, payload.length), 4);
   payload.copy(f, FRAME_HEAD);
   return f;
 }
@@ -356,7 +356,7 @@ export class FileConsumerStore implements ConsumerStore {
       const end = off + FRAME_HEAD + len;
       if (end > data.length) break;
       const payload = data.subarray(off + FRAME_HEAD, end);
-      if (crc32(payload) !== data.readUInt32LE(off + 4)) break;
+      if (crc32(payload, 0, payload.length) !== data.readUInt32LE(off + 4)) break;
       replayFrame(state, new Reader(payload, payload.length));
       off = end;
     }

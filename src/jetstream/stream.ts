@@ -36,6 +36,7 @@ import {
 } from "./headers.js";
 import type { JsAccount } from "./js-account.js";
 import { goJson } from "./json.js";
+import { PubAckFormat } from "./pub-ack.js";
 import type { StreamConfig } from "./stream-config.js";
 import { SubjectTransform } from "./transform.js";
 
@@ -52,10 +53,11 @@ type RemovedListener = (seq: number, subject: string, reason: RemoveReason) => v
 interface Batch {
   promise: Promise<void>;
   closed: boolean;
-  /** Per entry: the stored sequence (0 for a duplicate's ack), the reply to ack on, the ack text. */
+  /** Per entry: the stored sequence (0 for a duplicate's ack) and the reply to ack on. */
   seqs: number[];
   replies: (string | undefined)[];
-  acks: string[];
+  /** Ack texts other than the plain PubAck of seqs[i] (duplicates), by index; sparse. */
+  texts: Map<number, string> | undefined;
   /** Republish work for entries of this batch, by index (sparse; only with republish configured). */
   republish: Map<number, () => void> | undefined;
 }
@@ -84,7 +86,8 @@ export class Stream implements StreamHandle {
   private readonly removedListeners: RemovedListener[] = [];
   private readonly unhookStore: () => void;
   private batch: Batch | undefined;
-  private ackPrefix = "";
+  /** Set by applyConfig (from the constructor on). */
+  private pubAck!: PubAckFormat;
   private readonly dedup: DedupWindow;
   /** The Nats-Msg-Id of the last stored message ("" when it had none), for Nats-Expected-Last-Msg-Id. */
   lastMsgId = "";
@@ -148,7 +151,7 @@ export class Stream implements StreamHandle {
   applyConfig(cfg: StreamConfig): void {
     this.cfg = cfg;
     const domain = this.jsa.js.domain;
-    this.ackPrefix = domain ? `{"stream":${goJson(cfg.name)}, "domain":${goJson(domain)}, "seq":` : `{"stream":${goJson(cfg.name)}, "seq":`;
+    this.pubAck = new PubAckFormat(cfg.name, domain);
     this.dedup.setWindow(cfg.duplicate_window ?? 0);
     const st = cfg.subject_transform;
     const t = st ? SubjectTransform.parse(st.src, st.dest) : undefined;
@@ -202,7 +205,7 @@ export class Stream implements StreamHandle {
       if (msgId !== "") {
         const dup = this.dedup.get(msgId, nowNanos());
         if (dup !== undefined) {
-          if (ack !== undefined) this.queueAck(0, ack, `${this.ackPrefix}${dup.seq},"duplicate": true}`);
+          if (ack !== undefined) this.queueAck(0, ack, this.pubAck.duplicate(dup.seq));
           return;
         }
       }
@@ -305,7 +308,7 @@ export class Stream implements StreamHandle {
     const p = this.store.sync();
     let b = this.batch;
     if (b === undefined || b.closed || b.promise !== p) {
-      b = { promise: p, closed: false, seqs: [], replies: [], acks: [], republish: undefined };
+      b = { promise: p, closed: false, seqs: [], replies: [], texts: undefined, republish: undefined };
       this.batch = b;
       const batch = b;
       p.then(
@@ -318,9 +321,9 @@ export class Stream implements StreamHandle {
 
   private queueAck(seq: number, reply: string | undefined, text: string): void {
     const b = this.currentBatch();
+    (b.texts ??= new Map()).set(b.seqs.length, text);
     b.seqs.push(seq);
     b.replies.push(reply);
-    b.acks.push(text);
   }
 
   private queueStored(seq: number, reply: string | undefined, prevLast: number, subject: string, hdr: Buffer | undefined, data: Buffer): void {
@@ -331,7 +334,6 @@ export class Stream implements StreamHandle {
     }
     b.seqs.push(seq);
     b.replies.push(reply);
-    b.acks.push(reply === undefined ? "" : `${this.ackPrefix}${seq}}`);
   }
 
   private batchDurable(b: Batch): void {
@@ -348,7 +350,7 @@ export class Stream implements StreamHandle {
       }
       b.republish?.get(i)?.();
       const reply = b.replies[i];
-      if (reply !== undefined) server.publishInternal(this.account, reply, undefined, b.acks[i]!);
+      if (reply !== undefined) server.publishInternal(this.account, reply, undefined, b.texts?.get(i) ?? this.pubAck.stored(seq));
     }
   }
 

@@ -122,6 +122,8 @@ export class Parser {
   private payloadFill = 0;
   private pubSize = 0;
   private pubSubject = "";
+  /** The last PUB/HPUB subject, for subjectAt. */
+  private lastSubject = "";
   private pubReply: string | undefined;
   private pubHdr = -1;
   /** Scratch token boundaries of the current argument line. */
@@ -290,6 +292,22 @@ export class Parser {
     return false;
   }
 
+  /**
+   * The PUB subject at [s, e): the previous one's string when the bytes are the same (a publisher
+   * mostly repeats its subject), else a new one. A reused string costs no allocation, and the Sublist
+   * cache finds it by a hash V8 has already computed.
+   */
+  private subjectAt(buf: Buffer, s: number, e: number): string {
+    const last = this.lastSubject;
+    const n = e - s;
+    if (last.length === n) {
+      let i = 0;
+      while (i < n && last.charCodeAt(i) === buf[s + i]) i++;
+      if (i === n) return last;
+    }
+    return (this.lastSubject = str(buf, s, e));
+  }
+
   private pubArgs(buf: Buffer, s: number, e: number, headers: boolean): void {
     if (this.argTooLong(s, e)) return;
     const t = this.tok;
@@ -302,7 +320,7 @@ export class Parser {
       this.h.onProtocolError(undefined, `${headers ? "processHeaderPub" : "processPub"} Parse Error: '${str(buf, s, e).trim()}'`);
       return;
     }
-    const subject = str(buf, t[0]!, t[1]!);
+    const subject = this.subjectAt(buf, t[0]!, t[1]!);
     let i = 1;
     if (n === want + 1) {
       reply = str(buf, t[2]!, t[3]!);

@@ -16,8 +16,8 @@
  * A record of length 0 marks the end of written data (never-written, preallocated space is zeros).
  * The checksum covers the length too, so a damaged length is caught like damaged data.
  */
-import { crc32 } from "node:zlib";
 import { randomFillSync } from "node:crypto";
+import { crc32 } from "../util/crc32.js";
 
 export const enum RecordKind {
   /** A message. */
@@ -76,11 +76,15 @@ export function writeMsgRecord(
     buf.writeDoubleLE(ttl, p);
     p += TTL_BYTES;
   }
-  const subjectBytes = buf.write(subject, p, "utf8");
+  const subjectBytes = putUtf8(buf, p, subject);
   p += subjectBytes;
   const hdrLen = hdr === undefined ? 0 : hdr.length;
-  if (hdrLen > 0) p += hdr!.copy(buf, p);
-  p += data.copy(buf, p);
+  if (hdrLen > 0) {
+    buf.set(hdr!, p);
+    p += hdrLen;
+  }
+  buf.set(data, p);
+  p += data.length;
   const len = p - off;
   buf.writeUInt32LE(len, off);
   buf[off + 8] = RecordKind.Msg;
@@ -91,6 +95,21 @@ export function writeMsgRecord(
   writeU64(buf, off + 24, time);
   buf.writeUInt32LE(checksum(buf, off, len), off + 4);
   return len;
+}
+
+/** Writes `s` as UTF-8 at buf[pos..]; returns the byte count. A short ASCII subject, the usual case, byte by byte. */
+function putUtf8(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n <= 64) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      buf[pos + i] = c;
+    }
+    if (i === n) return n;
+  }
+  return buf.write(s, pos, "utf8");
 }
 
 /** Writes a record without subject or header; `payload` is optional. Returns its length. */
@@ -175,7 +194,7 @@ export function isZeroLength(buf: Buffer, off: number, end: number): boolean {
 
 /** crc32 of bytes [8, len), started from the length instead of 0, so that the length is covered too. */
 export function checksum(buf: Buffer, off: number, len: number): number {
-  return crc32(buf.subarray(off + 8, off + len), len);
+  return crc32(buf, off + 8, off + len, len);
 }
 
 function writeU64(buf: Buffer, off: number, v: number): void {

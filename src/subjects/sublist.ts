@@ -18,7 +18,8 @@
  * one-shot subject costs its trie walk plus a Set insert in the Doorkeeper (a generation of them
  * dropped whole, where the cache deleted entries one by one), results die young, and the cache holds
  * only subjects that recur; a hot subject pays one extra walk. The Doorkeeper holds no results, so inserts and removes need not touch it.
- * Ack subjects (`$JS.ACK.…`, see isOneShot) are known to be one-shot and skip even the Doorkeeper.
+ * Ack subjects (`$JS.ACK.…`) and inbox subjects (`_INBOX.…`, see isOneShot) are known to be one-shot
+ * and skip even the Doorkeeper.
  * `/subsz` thus counts in `num_cache` admitted subjects only, and in `num_matches` with no hit the
  * first two matches of a recurring subject.
  *
@@ -312,11 +313,13 @@ function token(i: number): string {
 }
 
 /**
- * Subjects made for one message: JetStream ack subjects carry the message's sequences, so each is
- * published once. Not even the Doorkeeper is asked about them (a Set insert of a long key per ack).
+ * Subjects made for one message: JetStream ack subjects carry the message's sequences, and every
+ * official client makes a fresh `_INBOX.<id>.<n>` reply subject per request (PubAcks are answered on
+ * them), so each is published once. Not even the Doorkeeper is asked about them: its Set insert hashes
+ * a new string per message. A subject under these prefixes that does recur is never cached, only walked.
  */
 function isOneShot(subject: string): boolean {
-  return subject.startsWith("$JS.ACK.");
+  return subject.startsWith("$JS.ACK.") || subject.startsWith("_INBOX.");
 }
 
 /** Over the first n tokens: whether any is a wildcard, or null when a `>` is not last. */
