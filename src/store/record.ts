@@ -86,14 +86,14 @@ export function writeMsgRecord(
   buf.set(data, p);
   p += data.length;
   const len = p - off;
-  buf.writeUInt32LE(len, off);
+  putU32(buf, off, len);
   buf[off + 8] = RecordKind.Msg;
   buf[off + 9] = hasTtl ? FLAG_TTL : 0;
-  buf.writeUInt16LE(subjectBytes, off + 10);
-  buf.writeUInt32LE(hdrLen, off + 12);
-  writeU64(buf, off + 16, seq);
-  writeU64(buf, off + 24, time);
-  buf.writeUInt32LE(checksum(buf, off, len), off + 4);
+  putU16(buf, off + 10, subjectBytes);
+  putU32(buf, off + 12, hdrLen);
+  putU64(buf, off + 16, seq);
+  putU64(buf, off + 24, time);
+  putU32(buf, off + 4, checksum(buf, off, len));
   return len;
 }
 
@@ -115,15 +115,15 @@ function putUtf8(buf: Buffer, pos: number, s: string): number {
 /** Writes a record without subject or header; `payload` is optional. Returns its length. */
 export function writeMarkerRecord(buf: Buffer, off: number, kind: RecordKind, seq: number, time: number, payloadU64?: number): number {
   const len = FIXED + (payloadU64 === undefined ? 0 : 8);
-  buf.writeUInt32LE(len, off);
+  putU32(buf, off, len);
   buf[off + 8] = kind;
   buf[off + 9] = 0;
-  buf.writeUInt16LE(0, off + 10);
-  buf.writeUInt32LE(0, off + 12);
-  writeU64(buf, off + 16, seq);
-  writeU64(buf, off + 24, time);
-  if (payloadU64 !== undefined) writeU64(buf, off + FIXED, payloadU64);
-  buf.writeUInt32LE(checksum(buf, off, len), off + 4);
+  putU16(buf, off + 10, 0);
+  putU32(buf, off + 12, 0);
+  putU64(buf, off + 16, seq);
+  putU64(buf, off + 24, time);
+  if (payloadU64 !== undefined) putU64(buf, off + FIXED, payloadU64);
+  putU32(buf, off + 4, checksum(buf, off, len));
   return len;
 }
 
@@ -136,11 +136,11 @@ export function markerRecordLength(withPayload: boolean): number {
  * header and payload bytes are overwritten with random bytes, the checksum is recomputed.
  */
 export function eraseRecord(buf: Buffer, off: number): void {
-  const len = buf.readUInt32LE(off);
+  const len = getU32(buf, off);
   buf[off + 8] = RecordKind.Erased;
   randomFillSync(buf, off + FIXED, len - FIXED);
   buf[off + 9] = 0;
-  buf.writeUInt32LE(checksum(buf, off, len), off + 4);
+  putU32(buf, off + 4, checksum(buf, off, len));
 }
 
 /**
@@ -150,13 +150,13 @@ export function eraseRecord(buf: Buffer, off: number): void {
  */
 export function readRecord(buf: Buffer, off: number, end: number, verify = true): RecordView | undefined {
   if (end - off < FIXED) return undefined;
-  const len = buf.readUInt32LE(off);
+  const len = getU32(buf, off);
   if (len < FIXED || len > end - off || len > MAX_RECORD) return undefined;
   const kind = buf[off + 8]!;
   if (kind < RecordKind.Msg || kind > RecordKind.SnapshotHeader) return undefined;
   const flags = buf[off + 9]!;
   if ((flags & ~FLAG_TTL) !== 0) return undefined;
-  if (verify && buf.readUInt32LE(off + 4) !== checksum(buf, off, len)) return undefined;
+  if (verify && getU32(buf, off + 4) !== checksum(buf, off, len)) return undefined;
   let p = off + FIXED;
   let ttl: number | undefined;
   if (flags & FLAG_TTL) {
@@ -164,15 +164,15 @@ export function readRecord(buf: Buffer, off: number, end: number, verify = true)
     ttl = buf.readDoubleLE(p);
     p += TTL_BYTES;
   }
-  const subjectLen = buf.readUInt16LE(off + 10);
-  const hdrLen = buf.readUInt32LE(off + 12);
+  const subjectLen = getU16(buf, off + 10);
+  const hdrLen = getU32(buf, off + 12);
   const dataStart = p + subjectLen + hdrLen;
   if (dataStart > off + len) return undefined;
   return {
     kind,
     len,
-    seq: readU64(buf, off + 16),
-    time: readU64(buf, off + 24),
+    seq: getU64(buf, off + 16),
+    time: getU64(buf, off + 24),
     ttl,
     subjectStart: p,
     subjectLen,
@@ -185,11 +185,11 @@ export function readRecord(buf: Buffer, off: number, end: number, verify = true)
 
 /** The u64 payload of a BlockHeader or SnapshotHeader record. */
 export function markerPayload(buf: Buffer, view: RecordView): number {
-  return view.dataLen >= 8 ? readU64(buf, view.dataStart) : 0;
+  return view.dataLen >= 8 ? getU64(buf, view.dataStart) : 0;
 }
 
 export function isZeroLength(buf: Buffer, off: number, end: number): boolean {
-  return end - off < 4 || buf.readUInt32LE(off) === 0;
+  return end - off < 4 || getU32(buf, off) === 0;
 }
 
 /** crc32 of bytes [8, len), started from the length instead of 0, so that the length is covered too. */
@@ -197,12 +197,37 @@ export function checksum(buf: Buffer, off: number, len: number): number {
   return crc32(buf, off + 8, off + len, len);
 }
 
-function writeU64(buf: Buffer, off: number, v: number): void {
-  const hi = Math.floor(v / TWO32);
-  buf.writeUInt32LE(v - hi * TWO32, off);
-  buf.writeUInt32LE(hi, off + 4);
+/*
+ * Little-endian integers by single-byte stores and loads: several times cheaper than Buffer's
+ * write/readUInt32LE (argument checks per call), and this runs a few times per stored message.
+ * Callers keep offsets in range, as the record layout guarantees.
+ */
+function putU16(buf: Buffer, off: number, v: number): void {
+  buf[off] = v;
+  buf[off + 1] = v >>> 8;
 }
 
-function readU64(buf: Buffer, off: number): number {
-  return buf.readUInt32LE(off + 4) * TWO32 + buf.readUInt32LE(off);
+function putU32(buf: Buffer, off: number, v: number): void {
+  buf[off] = v;
+  buf[off + 1] = v >>> 8;
+  buf[off + 2] = v >>> 16;
+  buf[off + 3] = v >>> 24;
+}
+
+function putU64(buf: Buffer, off: number, v: number): void {
+  const hi = Math.floor(v / TWO32);
+  putU32(buf, off, v - hi * TWO32);
+  putU32(buf, off + 4, hi);
+}
+
+function getU16(buf: Buffer, off: number): number {
+  return buf[off]! | (buf[off + 1]! << 8);
+}
+
+function getU32(buf: Buffer, off: number): number {
+  return (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16)) + buf[off + 3]! * 0x1000000;
+}
+
+function getU64(buf: Buffer, off: number): number {
+  return getU32(buf, off + 4) * TWO32 + getU32(buf, off);
 }
