@@ -10,7 +10,7 @@ import type { Subscription } from "./subscription.js";
 /**
  * One message on its way out; the control-line strings are built lazily and shared by all its targets.
  * An instance is reused from one publish to the next (`set`), keeping the strings that did not change —
- * a stream of publishes to one subject builds its `MSG <subject> ` prefix once.
+ * a stream of publishes with the same reply and size builds its line's tail once.
  * Invariant: it is only valid during the synchronous delivery of the message it was set to.
  */
 export class Outgoing {
@@ -22,18 +22,13 @@ export class Outgoing {
   payload: Buffer = Buffer.alloc(0);
   /** Length of the header block; 0 or less: no headers (HPUB with 0 is delivered as MSG). */
   hdrLen = -1;
-  private msgHead: string | undefined;
   private msgTail: string | undefined;
-  private hmsgHead: string | undefined;
   private hmsgTail: string | undefined;
   private bodyTail: string | undefined;
   private body: Buffer | undefined;
 
   set(subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): this {
-    if (subject !== this.subject) {
-      this.subject = subject;
-      this.msgHead = this.hmsgHead = undefined;
-    }
+    this.subject = subject;
     if (reply !== this.reply || payload.length !== this.payload.length || hdrLen !== this.hdrLen) {
       this.reply = reply;
       this.hdrLen = hdrLen;
@@ -48,13 +43,13 @@ export class Outgoing {
   writeTo(c: Client, sid: string): number {
     const p = this.payload;
     if (this.hdrLen <= 0) {
-      c.out.message((this.msgHead ??= `MSG ${this.subject} `), sid, (this.msgTail ??= tail(this.reply, -1, p.length)), p);
+      c.out.message("MSG ", this.subject, sid, (this.msgTail ??= tail(this.reply, -1, p.length)), p);
     } else if (c.headersEnabled) {
-      c.out.message((this.hmsgHead ??= `HMSG ${this.subject} `), sid, (this.hmsgTail ??= tail(this.reply, this.hdrLen, p.length)), p);
+      c.out.message("HMSG ", this.subject, sid, (this.hmsgTail ??= tail(this.reply, this.hdrLen, p.length)), p);
     } else {
       // A client that did not negotiate headers gets the body alone, as MSG.
       const body = (this.body ??= p.subarray(this.hdrLen));
-      c.out.message((this.msgHead ??= `MSG ${this.subject} `), sid, (this.bodyTail ??= tail(this.reply, -1, body.length)), body);
+      c.out.message("MSG ", this.subject, sid, (this.bodyTail ??= tail(this.reply, -1, body.length)), body);
     }
     return p.length;
   }

@@ -8,8 +8,8 @@ test("one turn comes out in order: protocol text, copied messages, a large paylo
   const o = new Outbound();
   const big = Buffer.alloc(40 * 1024, 0x61);
   o.str("INFO {}\r\n");
-  o.message("MSG a ", "1", " 2\r\n", Buffer.from("hi"));
-  o.message("MSG b ", "22", " r.x 40960\r\n", big);
+  o.message("MSG ", "a", "1", " 2\r\n", Buffer.from("hi"));
+  o.message("MSG ", "b", "22", " r.x 40960\r\n", big);
   o.bytes(Buffer.from("PONG\r\n"));
   const expected = `INFO {}\r\nMSG a 1 2\r\nhi\r\nMSG b 22 r.x 40960\r\n${big.toString("latin1")}\r\nPONG\r\n`;
   assert.equal(o.size, expected.length);
@@ -30,7 +30,7 @@ test("bytes of a flush not yet written are never overwritten by later turns", ()
     let expected = "";
     for (let i = 0; i < 50 + turn * 7; i++) {
       const sid = `${turn}.${i}`;
-      o.message("MSG s ", sid, " 1000\r\n", payload);
+      o.message("MSG ", "s", sid, " 1000\r\n", payload);
       expected += `MSG s ${sid} 1000\r\n${payload.toString("latin1")}\r\n`;
     }
     flushes.push({ parts: o.take(), expected });

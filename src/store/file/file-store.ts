@@ -283,13 +283,18 @@ export class FileStore extends BaseStore<never> implements BatchSource {
   /** The active block, rolled over first if the record would not fit; with buffer room for len bytes. */
   private roomFor(len: number): Block {
     let b = this.active;
-    if (b.size + len > this.blockSize && b.size > HEADER_LEN) b = this.newActive(b.id + 1);
+    if (b.size + len > this.blockSize && b.size > HEADER_LEN) {
+      // The block before filled up, so this one likely will too: it gets its whole size at once rather
+      // than growing by doubling, which copies up to half a block at a time on the event loop.
+      b = this.newActive(b.id + 1, this.blockSize);
+    }
     b.ensureCapacity(b.size + len, Math.max(this.blockSize, b.size + len));
     return b;
   }
 
-  private newActive(id: number): Block {
+  private newActive(id: number, capacity = 0): Block {
     const b = new Block(this.dir, id, fs.openSync(join(this.dir, blockFileName(id)), "w+"));
+    if (capacity > 0) b.ensureCapacity(capacity, capacity);
     this.writeHeader(b);
     this.blocks.push(b);
     this.active = b;
