@@ -90,6 +90,14 @@ export class Sublist<S extends SublistEntry> {
   private readonly cache: Map<string, SublistResult<S>> | null;
   /** Subjects that missed lately (see Admission); created on the first miss with the cache on. */
   private doorkeeper: Doorkeeper | null = null;
+  /**
+   * The last one-shot subject's prefix (every token but the last, with its dot) when no subscription
+   * can tell its last token apart, and the result every subject of that prefix shares. A client's
+   * replies (`_INBOX.<id>.<n>`) differ in their last token only, so a run of PubAcks or responses to one
+   * client walks the trie once. Forgotten on every insert and remove; not kept with the cache disabled.
+   */
+  private shotPrefix = "";
+  private shotResult: SublistResult<S> = EMPTY_RESULT;
   private inserts = 0;
   private removes = 0;
   private matches = 0;
@@ -115,14 +123,21 @@ export class Sublist<S extends SublistEntry> {
     if (wildcard === null) return false;
     if (!insertBelow(this.root, n, 0, sub)) return true;
     this.inserts++;
+    this.forgetShot();
     this.updateCache(sub, wildcard, true);
     return true;
+  }
+
+  private forgetShot(): void {
+    this.shotPrefix = "";
+    this.shotResult = EMPTY_RESULT;
   }
 
   /** Removes a subscription; false when it was not in the list. Empty trie nodes are pruned. */
   remove(sub: S): boolean {
     const wildcard = this.detach(sub);
     if (wildcard === null) return false;
+    this.forgetShot();
     this.updateCache(sub, wildcard, false);
     return true;
   }
@@ -142,6 +157,7 @@ export class Sublist<S extends SublistEntry> {
       if (wildcard) anyWildcard = true;
       else literals.push(sub);
     }
+    if (removed > 0) this.forgetShot();
     if (anyWildcard) this.cache?.clear();
     else for (const sub of literals) this.updateCache(sub, false, false);
     return removed;
@@ -154,7 +170,12 @@ export class Sublist<S extends SublistEntry> {
   match(subject: string): SublistResult<S> {
     this.matches++;
     const cache = this.cache;
-    if (cache !== null) {
+    const oneShot = isOneShot(subject);
+    if (oneShot && cache !== null) {
+      // Never in the cache (never admitted); perhaps under the last one-shot prefix.
+      const p = this.shotPrefix;
+      if (p !== "" && subject.length > p.length && subject.startsWith(p) && subject.indexOf(".", p.length) < 0) return this.shotResult;
+    } else if (cache !== null) {
       const hit = cache.get(subject);
       if (hit !== undefined) {
         this.cacheHits++;
@@ -167,7 +188,12 @@ export class Sublist<S extends SublistEntry> {
     const queues: S[][] = [];
     collect(this.root, n, 0, plain, queues);
     const result: SublistResult<S> = plain.length === 0 && queues.length === 0 ? EMPTY_RESULT : { plain, queues };
-    if (cache !== null && !isOneShot(subject) && (this.doorkeeper ??= new Doorkeeper()).seenBefore(subject)) {
+    if (oneShot) {
+      if (cache !== null && n > 1 && !lastTokenMatters(this.root, n - 1, 0)) {
+        this.shotPrefix = subject.substring(0, tokenEnds[n - 2]! + 1);
+        this.shotResult = result;
+      }
+    } else if (cache !== null && (this.doorkeeper ??= new Doorkeeper()).seenBefore(subject)) {
       cache.set(subject, result);
       if (cache.size > SUBLIST_CACHE_MAX) sweep(cache);
     }
@@ -446,6 +472,21 @@ function collect<S extends SublistEntry>(node: TrieNode<S>, n: number, i: number
     node = next;
   }
   addMatches(node, plain, queues);
+}
+
+/**
+ * Whether a subject's last token can change its result: true when a node its first `last` tokens lead
+ * to (literally or through `*`) has a live literal child. `*` and `>` children match any last token.
+ * Uses the tokens of the subject split last.
+ */
+function lastTokenMatters<S>(node: TrieNode<S>, last: number, i: number): boolean {
+  for (; i < last; i++) {
+    if (node.star !== null && lastTokenMatters(node.star, last, i + 1)) return true;
+    const next = node.literal?.get(token(i));
+    if (next === undefined) return false;
+    node = next;
+  }
+  return node.literal !== null && node.literal.size > node.shells;
 }
 
 /** Adds a node's own subscriptions, merging queue groups by name with those other nodes gave. */

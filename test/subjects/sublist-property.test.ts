@@ -52,6 +52,11 @@ interface Shape {
   readonly twice?: boolean;
   /** Whether the run must see the cache swept (its size drop between two checkpoints). */
   readonly sweeps?: boolean;
+  /**
+   * Chance that a published subject is a reply `_INBOX.<a|b>.<token>`, mostly with a token of its own
+   * (served under its prefix, see Sublist.match), now and then one a subscription may name.
+   */
+  readonly inbox?: number;
 }
 
 const SHAPES: readonly Shape[] = [
@@ -83,6 +88,15 @@ const SHAPES: readonly Shape[] = [
     maxLen: 2,
     steps: 5000,
     oneShot: 0.7,
+  },
+  // Replies to two clients' inboxes between subscriptions that do and do not tell their last tokens apart.
+  {
+    name: "inbox replies",
+    subTokens: ["_INBOX", "_INBOX", "a", "b", "u1", "u2"],
+    pubTokens: ["_INBOX", "a", "b", "u1"],
+    maxLen: 3,
+    steps: 5000,
+    inbox: 0.8,
   },
 ];
 
@@ -160,6 +174,9 @@ for (const shape of SHAPES) {
           } else if (op < 0.95) {
             let subject = randomSubject(rng, shape.pubTokens, shape.maxLen + 1, false);
             if (shape.oneShot !== undefined && rng.chance(shape.oneShot)) subject += `.u${step}`;
+            if (shape.inbox !== undefined && rng.chance(shape.inbox)) {
+              subject = `_INBOX.${rng.pick(["a", "b"])}.${rng.chance(0.2) ? rng.pick(["u1", "u2"]) : `n${step}`}`;
+            }
             if (shape.twice === true) checkResult(cached.match(subject), model, subject, `${ctx} cached, first`);
             checkResult(cached.match(subject), model, subject, `${ctx} cached`);
             checkResult(uncached.match(subject), model, subject, `${ctx} uncached`);

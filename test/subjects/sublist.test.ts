@@ -376,6 +376,29 @@ describe("Sublist match cache", () => {
     assert.deepEqual(plainOf(sl.match("s.0")), ["s.*"], "an evicted subject is recomputed");
   });
 
+  it("replies under one inbox prefix share a walk until a subscription could tell them apart", () => {
+    const star = new Sub("_INBOX.c.*");
+    const sl = listWith(star, new Sub("_INBOX.d.*"));
+    const first = sl.match("_INBOX.c.1");
+    assert.deepEqual(plainOf(first), ["_INBOX.c.*"]);
+    assert.equal(sl.match("_INBOX.c.2"), first, "the second reply reuses the first one's result");
+    assert.deepEqual(plainOf(sl.match("_INBOX.c.2.x")), [], "a longer subject is not under the prefix");
+    assert.deepEqual(plainOf(sl.match("_INBOX.d.9")), ["_INBOX.d.*"], "another prefix is walked");
+    const literal = new Sub("_INBOX.c.7");
+    sl.insert(literal);
+    assert.deepEqual(plainOf(sl.match("_INBOX.c.7")), ["_INBOX.c.*", "_INBOX.c.7"], "an insert is seen at once");
+    assert.deepEqual(plainOf(sl.match("_INBOX.c.8")), ["_INBOX.c.*"], "a literal last token stops sharing");
+    assert.deepEqual(plainOf(sl.match("_INBOX.c.7")), ["_INBOX.c.*", "_INBOX.c.7"]);
+    sl.remove(literal);
+    sl.match("_INBOX.c.1");
+    sl.remove(star);
+    assert.deepEqual(plainOf(sl.match("_INBOX.c.3")), [], "a removal is seen at once");
+    sl.insert(new Sub("_INBOX.>"));
+    assert.deepEqual(plainOf(sl.match("_INBOX.c.4")), ["_INBOX.>"]);
+    sl.removeBatch([new Sub("_INBOX.>")]);
+    assert.deepEqual(plainOf(sl.match("_INBOX.c.5")), ["_INBOX.>"], "removeBatch of an absent sub changes nothing");
+  });
+
   it("one-shot subjects neither enter the cache nor evict hot ones", () => {
     const sl = listWith(new Sub("hot.*"), new Sub("$JS.ACK.s.c.>"), new Sub("_INBOX.c.*"));
     const hot = Array.from({ length: 100 }, (_, i) => admit(sl, `hot.${i}`));
