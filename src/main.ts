@@ -13,6 +13,7 @@ import { NATS_VERSION } from "./server/version.js";
 import { reloadProblems } from "./config/reload.js";
 import { MonitorStartError } from "./monitor/https.js";
 import { loadTlsSettings } from "./tls/context.js";
+import { tuneV8ForServer } from "./v8-tuning.js";
 
 function loggerOptions(o: Options) {
   return { debug: o.debug, trace: o.trace, logtime: o.logtime, logtimeUTC: o.logtimeUTC, logFile: o.logFile };
@@ -48,6 +49,7 @@ function sendSignal(cmd: string, target: string | undefined, pidFile: string | u
 }
 
 async function main(): Promise<void> {
+  tuneV8ForServer();
   let flags: FlagResult;
   try {
     flags = parseFlags(process.argv.slice(2));
