@@ -18,6 +18,6 @@ const INTERRUPT_BUDGET = 16000;
 
 export function tuneV8ForServer(): void {
   const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => a.includes("--interrupt-budget"));
-  // Takes effect for code V8 has not yet counted, which is all of the server's: nothing has run yet.
+  // Takes effect for code V8 has not yet counted: the modules are loaded, but no hot path has run yet.
   if (!given) setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 }

@@ -239,7 +239,7 @@ const FRAME_HEAD = 8;
 function frame(payload: Buffer): Buffer {
   const f = Buffer.allocUnsafe(FRAME_HEAD + payload.length);
   f.writeUInt32LE(payload.length, 0);
-  f.writeUInt32LE(crc32(payload, 0, payload.length), 4);
+  f.writeUInt32LE(crc32(payload), 4);
   payload.copy(f, FRAME_HEAD);
   return f;
 }
@@ -356,7 +356,7 @@ export class FileConsumerStore implements ConsumerStore {
       const end = off + FRAME_HEAD + len;
       if (end > data.length) break;
       const payload = data.subarray(off + FRAME_HEAD, end);
-      if (crc32(payload, 0, payload.length) !== data.readUInt32LE(off + 4)) break;
+      if (crc32(payload) !== data.readUInt32LE(off + 4)) break;
       replayFrame(state, new Reader(payload, payload.length));
       off = end;
     }

@@ -11,7 +11,7 @@ const CLOSE_BRACE = 0x7d;
 
 export class PubAckFormat {
   /** Everything before the sequence, as text (for the rarer acks built as strings). */
-  readonly head: string;
+  private readonly head: string;
   private readonly headBytes: Buffer;
 
   constructor(stream: string, domain: string | undefined) {

@@ -121,9 +121,8 @@ export class Parser {
   private payload: Buffer | undefined;
   private payloadFill = 0;
   private pubSize = 0;
+  /** The subject of the current PUB/HPUB, and of the previous one until the next is parsed (subjectAt). */
   private pubSubject = "";
-  /** The last PUB/HPUB subject, for subjectAt. */
-  private lastSubject = "";
   private pubReply: string | undefined;
   private pubHdr = -1;
   /** Scratch token boundaries of the current argument line. */
@@ -298,14 +297,14 @@ export class Parser {
    * cache finds it by a hash V8 has already computed.
    */
   private subjectAt(buf: Buffer, s: number, e: number): string {
-    const last = this.lastSubject;
+    const last = this.pubSubject;
     const n = e - s;
     if (last.length === n) {
       let i = 0;
       while (i < n && last.charCodeAt(i) === buf[s + i]) i++;
       if (i === n) return last;
     }
-    return (this.lastSubject = str(buf, s, e));
+    return str(buf, s, e);
   }
 
   private pubArgs(buf: Buffer, s: number, e: number, headers: boolean): void {

@@ -25,8 +25,8 @@ for (let k = 1; k < 8; k++) {
   }
 }
 
-/** crc32 of bytes [start, end) of `buf`, continuing from `seed` (0 for a fresh crc). */
-export function crc32(buf: Uint8Array, start: number, end: number, seed = 0): number {
+/** crc32 of bytes [start, end) of `buf` (all of it by default), continuing from `seed` (0 for a fresh crc). */
+export function crc32(buf: Uint8Array, start = 0, end = buf.length, seed = 0): number {
   if (end - start >= NATIVE_FROM) return zlibCrc32(buf.subarray(start, end), seed);
   let c = ~seed;
   let i = start;
