@@ -35,6 +35,7 @@ export type {
 export { NO_LIMITS } from "./types.js";
 export { StoreError, isStoreError, type StoreErrorCode } from "./errors.js";
 export { MemoryStore } from "./memory-store.js";
-export { FileStore, openFileStore, DEFAULT_BLOCK_SIZE, type FileStoreOptions, type StoreReport } from "./file/file-store.js";
+export { FileStore, openFileStore, DEFAULT_BLOCK_SIZE, sharedBlockCache, type FileStoreOptions, type StoreReport } from "./file/file-store.js";
+export { BlockCache, DEFAULT_CACHE_BYTES } from "./file/block-cache.js";
 export { restoreStore, SnapshotError } from "./snapshot.js";
 export { fileStoreMsgSize, memStoreMsgSize } from "./msg-size.js";

@@ -2,17 +2,23 @@
  * storage: memory. Same semantics as the file store (both are BaseStore); messages live in the index
  * as copies, so that a stored message does not pin the socket chunk it arrived in.
  */
+import { MsgIndex } from "./msg-index.js";
 import { memStoreMsgSize } from "./msg-size.js";
+import { SeqList } from "./seq-list.js";
 import { BaseStore, type MsgPayload } from "./store-core.js";
+import { SubjectIndex } from "./subject-index.js";
 import type { StoreOptions } from "./types.js";
 
 const RESOLVED = Promise.resolve();
 
 export class MemoryStore extends BaseStore<MsgPayload> {
   readonly kind = "memory" as const;
+  private readonly msgs: MsgIndex<MsgPayload>;
 
   constructor(opts: StoreOptions = {}) {
-    super(true, opts);
+    const msgs = new MsgIndex<MsgPayload>(true);
+    super(msgs, new SubjectIndex(() => new SeqList()), opts);
+    this.msgs = msgs;
     if (opts.firstSeq !== undefined && opts.firstSeq > 1) this.lastSeq = opts.firstSeq - 1;
   }
 
@@ -56,7 +62,7 @@ export class MemoryStore extends BaseStore<MsgPayload> {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.shutdown();
-    this.index.clear();
+    this.msgs.clear();
     this.subjects.clear();
   }
 

@@ -15,8 +15,9 @@
  *   they iterate.
  */
 import { lowerBoundAbs } from "../util/sorted.js";
+import type { LiveIndex } from "./live-index.js";
 
-export class MsgIndex<R> {
+export class MsgIndex<R> implements LiveIndex<R> {
   private seqs: Float64Array;
   private times: Float64Array;
   private sizes: Uint32Array;

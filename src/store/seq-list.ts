@@ -8,8 +8,9 @@
  * Most removals are of the first item (limits, age), which just moves head.
  */
 import { lowerBoundAbs } from "../util/sorted.js";
+import type { SubjectSeqs } from "./live-index.js";
 
-export class SeqList {
+export class SeqList implements SubjectSeqs {
   private items: number[] = [];
   private head = 0;
   count = 0;
@@ -48,15 +49,6 @@ export class SeqList {
   nextFrom(seq: number): number {
     const it = this.items;
     for (let p = this.lowerBound(seq); p < it.length; p++) if (it[p]! > 0) return it[p]!;
-    return 0;
-  }
-
-  /** The last live sequence <= seq, or 0. */
-  prevFrom(seq: number): number {
-    const it = this.items;
-    let p = this.lowerBound(seq);
-    if (p < it.length && it[p] === seq) return seq;
-    for (p--; p >= this.head; p--) if (it[p]! > 0) return it[p]!;
     return 0;
   }
 

@@ -16,7 +16,7 @@ import { nowNanos, NO_TIME } from "../util/nanos.js";
 import { StoreError } from "./errors.js";
 import { DeadlineTimer, TtlHeap } from "./expiry.js";
 import { FilterCache, isLiteral, selectsAll } from "./filter.js";
-import { MsgIndex } from "./msg-index.js";
+import type { LiveIndex } from "./live-index.js";
 import { subjectByteLength } from "./msg-size.js";
 import { FIXED, RecordKind, msgRecordLength, writeMarkerRecord, writeMsgRecord } from "./record.js";
 import { SubjectIndex, type SubjectEntry } from "./subject-index.js";
@@ -48,9 +48,9 @@ const SNAPSHOT_CHUNK = 128 * 1024;
 export abstract class BaseStore<R> implements StreamStore {
   abstract readonly kind: "memory" | "file";
 
-  protected readonly index: MsgIndex<R>;
-  protected readonly subjects = new SubjectIndex();
-  private readonly filters = new FilterCache(this.subjects);
+  protected readonly index: LiveIndex<R>;
+  protected readonly subjects: SubjectIndex;
+  private readonly filters: FilterCache;
   private cfg: StoreLimits;
   protected lastSeq = 0;
   protected lastTime = NO_TIME;
@@ -67,8 +67,10 @@ export abstract class BaseStore<R> implements StreamStore {
   protected lost: LostData | undefined;
   protected readonly now: () => number;
 
-  protected constructor(withRefs: boolean, opts: StoreOptions = {}) {
-    this.index = new MsgIndex<R>(withRefs);
+  protected constructor(index: LiveIndex<R>, subjects: SubjectIndex, opts: StoreOptions = {}) {
+    this.index = index;
+    this.subjects = subjects;
+    this.filters = new FilterCache(subjects);
     this.cfg = { ...NO_LIMITS, ...opts.limits };
     this.now = opts.now ?? nowNanos;
     this.timer = new DeadlineTimer(() => this.expire(), this.now);
@@ -474,6 +476,21 @@ export abstract class BaseStore<R> implements StreamStore {
     if (selectsAll(filter)) return this.index.countLiveFrom(this.index.lowerBound(start));
     if (isLiteral(filter)) return this.subjects.get(filter)?.seqs.countFrom(start) ?? 0;
     const match = this.filters.matcher(filter);
+    const first = this.index.firstPos();
+    if (first < 0) return 0;
+    let n = 0;
+    if (start <= this.index.seqAt(first)) {
+      for (const e of this.subjects.entries()) if (match(e.id)) n += e.seqs.count;
+      return n;
+    }
+    return this.countMatchingFrom(start, match);
+  }
+
+  /**
+   * Live messages at or after start whose subject id passes match. Per subject by default (each a
+   * binary search in memory); the file store, whose per-subject lists are not in memory, scans instead.
+   */
+  protected countMatchingFrom(start: number, match: (id: number) => boolean): number {
     let n = 0;
     for (const e of this.subjects.entries()) if (match(e.id)) n += e.seqs.countFrom(start);
     return n;
@@ -530,6 +547,45 @@ export abstract class BaseStore<R> implements StreamStore {
     this.index.append(seq, time, size, entry.id, ref);
     this.bytes += size;
     if (ttl !== undefined) this.restoreTtl(seq, time, ttl);
+  }
+
+  /**
+   * For recovery: forgets a live message whose removal record was found on disk, without persisting
+   * anything or telling listeners (nobody has heard of the message yet).
+   */
+  protected recoverRemoval(seq: number): void {
+    const p = this.index.find(seq);
+    if (p < 0) return;
+    this.bytes -= this.index.sizeAt(p);
+    this.subjects.remove(this.index.subjAt(p), seq);
+    this.index.removeAt(p);
+    if (this.ttls.size > 0) this.ttls.delete(seq);
+  }
+
+  /** For recovery: forgets everything recovered so far (a saved state turned out not to match the data). */
+  protected forgetRecovered(): void {
+    this.subjects.clear();
+    this.ttls.clear();
+    this.ttlHeap.clear();
+    this.bytes = 0;
+  }
+
+  /** For recovery from a saved state: the totals that recoverMsg would have summed. */
+  protected restoreTotals(bytes: number, ttls: Iterable<[number, number, number]>): void {
+    this.bytes = bytes;
+    for (const [seq, time, ttl] of ttls) this.restoreTtl(seq, time, ttl);
+  }
+
+  /** Per-message TTLs of live messages (seq, time, ttl), for a saved state. */
+  protected *liveTtls(): Generator<[number, number, number]> {
+    for (const [seq, ttl] of this.ttls) {
+      const p = this.index.find(seq);
+      if (p >= 0) yield [seq, this.index.timeAt(p), ttl];
+    }
+  }
+
+  protected get totalBytes(): number {
+    return this.bytes;
   }
 
   /** For recovery: applies limits (which may have changed while stopped) to what was loaded. */

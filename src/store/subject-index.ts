@@ -6,12 +6,12 @@
  * the entry is gone, so a live index entry always names a live subject. Listeners hear about new ids
  * (filter caches key their memo by id and must forget a recycled one).
  */
-import { SeqList } from "./seq-list.js";
+import type { SubjectSeqs } from "./live-index.js";
 
 export interface SubjectEntry {
   readonly id: number;
   readonly subject: string;
-  readonly seqs: SeqList;
+  readonly seqs: SubjectSeqs;
 }
 
 export class SubjectIndex {
@@ -19,6 +19,9 @@ export class SubjectIndex {
   private readonly byId: (SubjectEntry | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private readonly idListeners: ((id: number) => void)[] = [];
+
+  /** newSeqs makes the sequence list of a new subject (the store's kind decides what it keeps). */
+  constructor(private readonly newSeqs: (id: number) => SubjectSeqs) {}
 
   get size(): number {
     return this.bySubject.size;
@@ -42,7 +45,7 @@ export class SubjectIndex {
     let e = this.bySubject.get(subject);
     if (e === undefined) {
       const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
-      e = { id, subject, seqs: new SeqList() };
+      e = { id, subject, seqs: this.newSeqs(id) };
       this.bySubject.set(subject, e);
       this.byId[id] = e;
       for (const l of this.idListeners) l(id);

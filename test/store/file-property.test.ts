@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { subjectMatches } from "../../src/subjects/validate.js";
-import { openFileStore, type FileStore, type FileStoreOptions, type StoreLimits } from "../../src/store/index.js";
+import { BlockCache, openFileStore, type FileStore, type FileStoreOptions, type StoreLimits } from "../../src/store/index.js";
 import { prng, tempDir } from "./helpers.js";
 
 const SUBJECTS = ["a", "b", "c.1", "c.2", "d.x.y", "d.z.y"];
@@ -166,7 +166,7 @@ describe("file store against a model", () => {
       const opts: FileStoreOptions = {
         dir: join(root, `seed-${seed}`),
         blockSize: r.pick([256, 1024, 4096]),
-        cacheBlocks: r.pick([0, 1, 2]),
+        cache: new BlockCache(r.pick([0, 4096, 1 << 20])),
         limits,
         report: (rep) => assert.fail(`unexpected report: ${rep.kind} ${rep.detail}`),
       };

@@ -15,12 +15,17 @@ let n = 0;
 
 const payload = (seq: number): Buffer => Buffer.from(`msg-${seq}-${"x".repeat(seq % 17)}`);
 
-/** A store directory with `count` messages on subject s.<seq % 3>, closed cleanly. */
+/**
+ * A store directory with `count` messages on subject s.<seq % 3>, as a crash before any saved state
+ * leaves it: every record written, no state.dat (so the blocks alone are recovered; a saved state
+ * that disagrees with damaged blocks is the business of file-state.test.ts).
+ */
 async function makeStore(count: number, blockSize = 1 << 20): Promise<string> {
   const dir = join(root, `pristine${++n}`);
   const s = await openFileStore({ dir, blockSize, report: () => undefined });
   for (let seq = 1; seq <= count; seq++) s.storeMsg(`s.${seq % 3}`, undefined, payload(seq));
   await s.stop();
+  rmSync(join(dir, "state.dat"));
   return dir;
 }
 

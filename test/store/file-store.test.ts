@@ -2,8 +2,8 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs, { openSync, readSync, readdirSync, readFileSync, rmSync, statSync, writeSync, closeSync } from "node:fs";
-import { join } from "node:path";
-import { MemoryStore, isStoreError, openFileStore, restoreStore, type FileStore, type FileStoreOptions, type StreamStore } from "../../src/store/index.js";
+import { basename, join } from "node:path";
+import { BlockCache, MemoryStore, isStoreError, openFileStore, restoreStore, type FileStore, type FileStoreOptions, type StreamStore } from "../../src/store/index.js";
 import { buf, reportSink, sleep, tempDir, waitFor } from "./helpers.js";
 
 const root = tempDir();
@@ -23,6 +23,12 @@ function contents(s: StreamStore): string[] {
   const out: string[] = [];
   for (let m = s.loadNextMsg(">", 1); m; m = s.loadNextMsg(">", m.seq + 1)) out.push(`${m.seq}:${m.subject}:${m.data.toString()}`);
   return out;
+}
+
+function copyDir(dir: string): string {
+  const to = join(root, `copy${++n}`);
+  fs.cpSync(dir, to, { recursive: true });
+  return to;
 }
 
 function dirBytes(dir: string): Buffer {
@@ -113,12 +119,12 @@ describe("file store persistence", () => {
 
 describe("file store blocks and upkeep", () => {
   it("rolls over blocks and reads across them, cached or not", async () => {
-    let s = await open({ blockSize: 1024, cacheBlocks: 0 });
+    let s = await open({ blockSize: 1024, cache: new BlockCache(0) });
     for (let i = 0; i < 200; i++) s.storeMsg(`s.${i % 3}`, undefined, Buffer.alloc(50, i % 251));
     await s.settle();
     assert.ok(s.blockFiles().length > 10);
     for (let seq = 1; seq <= 200; seq++) assert.deepEqual(s.loadMsg(seq)!.data, Buffer.alloc(50, (seq - 1) % 251));
-    s = await reopen(s, { blockSize: 1024, cacheBlocks: 0 });
+    s = await reopen(s, { blockSize: 1024, cache: new BlockCache(0) });
     for (let seq = 200; seq >= 1; seq -= 7) assert.deepEqual(s.loadMsg(seq)!.data, Buffer.alloc(50, (seq - 1) % 251));
     await s.stop();
   });
@@ -128,7 +134,9 @@ describe("file store blocks and upkeep", () => {
     for (let i = 0; i < 500; i++) s.storeMsg("a", undefined, Buffer.alloc(40));
     await s.settle();
     assert.ok(s.blockFiles().length <= 3, `${s.blockFiles().length} blocks left`);
-    assert.equal(readdirSync(s.dir).length, s.blockFiles().length);
+    // Nothing of the deleted blocks is left behind: only live blocks, their index files and the state.
+    const live = new Set(s.blockFiles().map((f) => basename(f, ".blk")));
+    for (const f of readdirSync(s.dir)) assert.ok(f === "state.dat" || live.has(f.replace(/\.(blk|idx)$/, "")), `${f} left behind`);
     await s.stop();
   });
 
@@ -178,7 +186,7 @@ describe("file store blocks and upkeep", () => {
 
 describe("file store secure delete", () => {
   it("overwrites the payload on disk, in an old block and in the unwritten buffer", async () => {
-    const s = await open({ blockSize: 512, cacheBlocks: 0 });
+    const s = await open({ blockSize: 512, cache: new BlockCache(0) });
     s.storeMsg("a", undefined, buf("SECRET-OLD-PAYLOAD"));
     for (let i = 0; i < 20; i++) s.storeMsg("a", undefined, Buffer.alloc(40));
     await s.flush();
@@ -197,6 +205,24 @@ describe("file store secure delete", () => {
     assert.equal(again.state().msgs, 20);
     await again.stop();
     await s.stop().catch(() => undefined);
+  });
+
+  it("overwrites a record that the saved state counts as live right after the next save", async () => {
+    const s = await open({ blockSize: 512, cache: new BlockCache(0) });
+    s.storeMsg("a", undefined, buf("SECRET-IN-STATE"));
+    for (let i = 0; i < 20; i++) s.storeMsg("a", undefined, Buffer.alloc(40));
+    await s.stop(); // saves a state in which message 1 is live
+    const again = await open({ blockSize: 512, cache: new BlockCache(0) }, s.dir + "");
+    again.removeMsg(1, { erase: true });
+    await again.settle();
+    assert.equal(dirBytes(again.dir).indexOf("SECRET-IN-STATE"), -1);
+    // A crash now (the directory as it is) and a clean restart both serve the same 20 messages.
+    const reports = reportSink();
+    const crashed = await open({ blockSize: 512, report: reports.report }, copyDir(again.dir));
+    assert.deepEqual(reports.reports, []);
+    assert.equal(crashed.loadMsg(1), undefined);
+    assert.equal(crashed.state().msgs, 20);
+    await Promise.all([crashed.stop(), again.stop()]);
   });
 
   it("without erase the bytes stay until compaction (no_erase)", async () => {
@@ -290,7 +316,7 @@ describe("file store durability modes", () => {
 describe("file store damage found on read", () => {
   it("never serves a record whose checksum fails; reports it", async () => {
     const reports = reportSink();
-    const s = await open({ blockSize: 512, cacheBlocks: 0, report: reports.report });
+    const s = await open({ blockSize: 512, cache: new BlockCache(0), report: reports.report });
     for (let i = 0; i < 40; i++) s.storeMsg("a", undefined, buf(`payload-${String(i).padStart(3, "0")}`));
     await s.settle();
     const first = s.blockFiles()[0]!;

@@ -11,7 +11,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { openFileStore, type FileStore } from "../../src/store/index.js";
+import { BlockCache, openFileStore, type FileStore } from "../../src/store/index.js";
 import { tempDir } from "./helpers.js";
 
 const root = tempDir();
@@ -24,7 +24,7 @@ const BLOCK_SIZE = 40 + 10 * 133;
 
 /** 25 messages in three blocks (1-10, 11-20, 21-25), synced, nothing cached, no limits yet. */
 async function filled(): Promise<FileStore> {
-  const s = await openFileStore({ dir: join(root, `d${++n}`), blockSize: BLOCK_SIZE, cacheBlocks: 0, report: () => undefined });
+  const s = await openFileStore({ dir: join(root, `d${++n}`), blockSize: BLOCK_SIZE, cache: new BlockCache(0), report: () => undefined });
   for (let seq = 1; seq <= 25; seq++) s.storeMsg("s", undefined, payload(seq));
   await s.settle();
   assert.equal(s.blockFiles().length, 3);

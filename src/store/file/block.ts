@@ -1,20 +1,32 @@
 /**
  * One block file: an append-only run of records (record.ts), at most about blockSize bytes, named by
  * its number (`0000000001.blk`). Only the last block (the active one) is appended to; the others are
- * sealed and change only by compaction (rewritten whole) or deletion.
+ * sealed and change only by compaction (rewritten whole), an erase in place, or deletion.
  *
- * In memory per block: where each message record sits (offsets, dense by sequence), how many of them
- * are still live, the targets of the tombstones it holds, and optionally a copy of its bytes (the
- * active block always; a few recent sealed blocks as a read cache).
+ * Always in memory, per block, a summary of its messages: the range of sequences its message records
+ * cover, which of them are live (the first live one, and a bit per sequence that is not live: removed,
+ * or never in this block), their count and bytes, and the time range. This is what makes "is seq
+ * live", "next live seq" and counts answerable without reading the block. The block's index (offsets,
+ * times, sizes, subjects: block-index.ts) and its bytes are a cache, loaded on demand.
  *
  * Invariants:
  * - [0, written) has been handed to write(); [written, size) exists only in buf;
  * - [size, fileSize) of the file is zeros, which recovery reads as "never written";
  * - message sequences grow with the block number and within a block;
- * - offsets[s - base] >= 0 exactly when a Msg or Erased record for s is physically in the file
- *   (whether or not the message is still live); tombstones for such sequences must be kept.
+ * - live > 0 exactly when head > 0; a sequence is live exactly when head <= s <= last and its dead
+ *   bit is clear (sequences below head need no bit);
+ * - a sequence without a message record here in [base, last] has its dead bit set.
  */
 import { join } from "node:path";
+import { assert } from "../../util/assert.js";
+import type { Cacheable } from "./block-cache.js";
+import type { BlockIndex } from "./block-index.js";
+
+/** The store a block belongs to decides what its cache entry may drop and when. */
+export interface BlockOwner {
+  evictBlock(b: Block): void;
+  isPinned(b: Block): boolean;
+}
 
 const BLOCK_SUFFIX = ".blk";
 
@@ -27,59 +39,221 @@ export function parseBlockFileName(name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export class Block {
+/** The summary a saved state keeps per block (state-file.ts). */
+export interface BlockSummary {
+  id: number;
+  base: number;
+  last: number;
+  head: number;
+  live: number;
+  bytes: number;
+  firstTime: number;
+  lastTime: number;
+  /** Message records physically present (compaction's measure of waste). */
+  physMsgs: number;
+  createdLastSeq: number;
+  /** Sorted, disjoint runs [start, length) of dead sequences relative to base. */
+  deadRuns: number[];
+}
+
+/** Where a block's last record is and its first 8 bytes (length and checksum fields). */
+export interface BlockTail {
+  dataLen: number;
+  lastRecOff: number;
+  lastRecHead: Buffer;
+}
+
+export class Block implements Cacheable {
   readonly id: number;
   readonly path: string;
-  fd: number;
+  /** -1 while closed: sealed blocks are opened on demand (file descriptors are finite). */
+  fd = -1;
   size = 0;
   written = 0;
   buf: Buffer | undefined;
-  /** Sequence of the first message record (0 while the block has none). */
+  index: BlockIndex | undefined;
+  /** Sequence of the first message record (0 while the block has none), and of the last. */
   base = 0;
-  offsets: number[] = [];
-  lastMsgSeq = 0;
-  /** Message records physically present, and how many of them are live. */
+  last = 0;
+  /** First live sequence, 0 when none. */
+  head = 0;
+  live = 0;
+  bytes = 0;
+  firstTime = 0;
+  lastTime = 0;
   physMsgs = 0;
-  liveMsgs = 0;
+  /** Bit i set: base + i is not live. Undefined while no sequence in [base, last] is dead. */
+  private dead: Uint8Array | undefined;
   /** The batch that carries the record of this block's latest removal (see FileStore.batchesDurable). */
   removedInBatch = 0;
-  tombs: number[] = [];
   /** The store's last sequence when the block was made (its header record). */
   createdLastSeq = 0;
   /** File length; beyond `size` the file holds zeros written ahead (see FileStore.preallocate). */
   fileSize = 0;
   /** Bumped when the block is rewritten, so that reads cached from the old file are not reused. */
   generation = 0;
+  /** For the cache: when the index or bytes were last used. */
+  lastUse = 0;
+  /** The index file on disk is missing or stale and the loaded index should be written out. */
+  indexDue = false;
 
-  constructor(dir: string, id: number, fd: number) {
+  /**
+   * Offset of the last record of any kind, and (for a sealed block) its first 8 bytes: its length and
+   * checksum. Index files and the saved state name them, and are trusted only where the block still
+   * holds that record (a rewritten block does not).
+   */
+  lastRecOff = -1;
+  tailHead: Buffer | undefined;
+
+  constructor(
+    dir: string,
+    id: number,
+    private readonly owner: BlockOwner,
+  ) {
     this.id = id;
     this.path = join(dir, blockFileName(id));
-    this.fd = fd;
   }
 
-  addMsg(seq: number, off: number): void {
-    if (this.base === 0) this.base = seq;
+  cachedBytes(): number {
+    return (this.buf?.length ?? 0) + (this.index?.memBytes ?? 0);
+  }
+
+  evict(): void {
+    this.owner.evictBlock(this);
+  }
+
+  pinned(): boolean {
+    return this.owner.isPinned(this);
+  }
+
+  get indexPath(): string {
+    return `${this.path.slice(0, -BLOCK_SUFFIX.length)}.idx`;
+  }
+
+  isLive(seq: number): boolean {
+    return this.head > 0 && seq >= this.head && seq <= this.last && !this.isDead(seq);
+  }
+
+  private isDead(seq: number): boolean {
+    const d = this.dead;
     const i = seq - this.base;
-    while (this.offsets.length < i) this.offsets.push(-1);
-    this.offsets[i] = off;
-    this.lastMsgSeq = seq;
+    return d !== undefined && (d[i >>> 3]! & (1 << (i & 7))) !== 0;
+  }
+
+  /** A message record for seq was appended (live unless alive is false); sequences in between are not here. */
+  addMsg(seq: number, time: number, size: number, alive: boolean): void {
+    assert(seq > this.last, "block sequences grow");
+    if (this.base === 0) {
+      this.base = seq;
+      this.firstTime = time;
+    } else {
+      for (let s = this.last + 1; s < seq; s++) this.setDead(s);
+    }
+    this.last = seq;
+    this.lastTime = time;
     this.physMsgs++;
+    if (!alive) {
+      this.setDead(seq);
+      return;
+    }
+    this.live++;
+    this.bytes += size;
+    if (this.head === 0) this.head = seq;
   }
 
-  has(seq: number): boolean {
-    return seq >= this.base && this.base > 0 && seq - this.base < this.offsets.length && this.offsets[seq - this.base]! >= 0;
+  /** Makes a live seq dead. Removals at the head (the usual case: limits, age) only move head. */
+  kill(seq: number, size: number): void {
+    assert(this.isLive(seq), "only a live sequence is removed");
+    this.live--;
+    this.bytes -= size;
+    if (this.live === 0) this.head = 0;
+    else if (seq === this.head) this.head = this.nextLiveFrom(seq + 1);
+    else this.setDead(seq);
   }
 
-  offsetOf(seq: number): number {
-    return this.has(seq) ? this.offsets[seq - this.base]! : -1;
+  /** First live sequence in [from, last], or 0. */
+  nextLiveFrom(from: number): number {
+    if (this.live === 0) return 0;
+    for (let s = Math.max(from, this.head); s <= this.last; s++) if (!this.isDead(s)) return s;
+    return 0;
   }
 
-  /** Forgets all message positions (before a compaction refills them). */
+  /** Last live sequence in [head, from], or 0. */
+  prevLiveFrom(from: number): number {
+    if (this.live === 0) return 0;
+    for (let s = Math.min(from, this.last); s >= this.head; s--) if (!this.isDead(s)) return s;
+    return 0;
+  }
+
+  /** Live sequences in [from, last]. */
+  countLiveFrom(from: number): number {
+    if (this.live === 0 || from > this.last) return 0;
+    if (from <= this.head) return this.live;
+    let before = 0;
+    for (let s = this.head; s < from; s++) if (!this.isDead(s)) before++;
+    return this.live - before;
+  }
+
+  private setDead(seq: number): void {
+    const i = seq - this.base;
+    let d = this.dead;
+    if (d === undefined || (i >>> 3) >= d.length) {
+      const grown = new Uint8Array(Math.max(64, (i >>> 3) + 1, d === undefined ? 0 : d.length * 2));
+      if (d !== undefined) grown.set(d);
+      this.dead = d = grown;
+    }
+    d[i >>> 3]! |= 1 << (i & 7);
+  }
+
+  /** Forgets all message positions (before a compaction or a rebuild refills them). */
   resetMsgs(): void {
-    this.base = 0;
-    this.offsets = [];
-    this.lastMsgSeq = 0;
-    this.physMsgs = 0;
+    this.base = this.last = this.head = this.live = this.bytes = this.physMsgs = 0;
+    this.firstTime = this.lastTime = 0;
+    this.dead = undefined;
+  }
+
+  summary(): BlockSummary {
+    const runs: number[] = [];
+    if (this.dead !== undefined && this.base > 0) {
+      let start = -1;
+      for (let s = this.base; s <= this.last + 1; s++) {
+        const dead = s <= this.last && this.isDead(s);
+        if (dead && start < 0) start = s;
+        if (!dead && start >= 0) {
+          runs.push(start - this.base, s - start);
+          start = -1;
+        }
+      }
+    }
+    return {
+      id: this.id,
+      base: this.base,
+      last: this.last,
+      head: this.head,
+      live: this.live,
+      bytes: this.bytes,
+      firstTime: this.firstTime,
+      lastTime: this.lastTime,
+      physMsgs: this.physMsgs,
+      createdLastSeq: this.createdLastSeq,
+      deadRuns: runs,
+    };
+  }
+
+  restore(s: BlockSummary): void {
+    this.base = s.base;
+    this.last = s.last;
+    this.head = s.head;
+    this.live = s.live;
+    this.bytes = s.bytes;
+    this.firstTime = s.firstTime;
+    this.lastTime = s.lastTime;
+    this.physMsgs = s.physMsgs;
+    this.createdLastSeq = s.createdLastSeq;
+    this.dead = undefined;
+    for (let k = 0; k < s.deadRuns.length; k += 2) {
+      for (let i = s.deadRuns[k]!, end = i + s.deadRuns[k + 1]!; i < end; i++) this.setDead(this.base + i);
+    }
   }
 
   /** Makes buf hold at least `need` bytes, keeping [0, size). */

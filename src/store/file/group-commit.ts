@@ -135,6 +135,16 @@ export class GroupCommit {
     return p;
   }
 
+  /** Nothing appended waits for a batch and no batch is in flight: the store's memory matches its taken batches. */
+  get quiet(): boolean {
+    return this.pending === undefined && this.forced === undefined && this.inFlight.length === 0;
+  }
+
+  /** Whether fd was written and still waits for its fdatasync (lazy mode). */
+  isUnsynced(fd: number): boolean {
+    return this.unsynced.has(fd);
+  }
+
   /** Runs maintenance now if nothing else is running (after deletions at startup, in tests). */
   poke(): void {
     this.schedule();

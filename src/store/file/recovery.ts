@@ -1,6 +1,8 @@
 /**
- * What the records of all blocks say about the store as a whole, at open: the floor, the last
- * sequence and time, and which sequences are deleted. Pure: file-store.ts applies the result.
+ * What the records of all blocks say about the store as a whole when it is rebuilt from its blocks
+ * (no usable saved state): the floor, the last sequence and time, and which sequences are deleted.
+ * Blocks are fed one at a time and then dropped, so a rebuild holds one block's bytes at a time.
+ * Pure: file-store.ts applies the result.
  *
  * Rules (the writer's invariants read backwards):
  * - floor = the highest Floor record or block-header floor; everything below it is gone;
@@ -10,49 +12,51 @@
  * - lastTime = the newest time any record carries (markers carry the store's last time when written).
  */
 import { RecordKind, markerPayload } from "../record.js";
-import type { BlockScan } from "./scan.js";
+import type { BlockScan, Problem } from "./scan.js";
 
-export interface Recovered {
-  floor: number;
-  lastSeq: number;
-  lastTime: number;
-  deleted: Set<number>;
-  /** Per block, the last sequence its header recorded (0 without a header). */
-  createdLastSeq: number[];
-}
+export class RecoveryAccumulator {
+  floor = 0;
+  private maxSeq = 0;
+  lastTime = 0;
+  readonly deleted = new Set<number>();
+  /** [seq, ttl] of message records that carry a TTL. */
+  readonly ttls = new Map<number, number>();
 
-export function analyzeScans(scans: BlockScan[]): Recovered {
-  let floor = 0;
-  let lastSeq = 0;
-  let lastTime = 0;
-  const deleted = new Set<number>();
-  const createdLastSeq: number[] = [];
-  for (const scan of scans) {
+  /** Reads one block's records; returns the last sequence its header recorded (0 without a header). */
+  add(scan: BlockScan): number {
     let created = 0;
     for (const { view, off } of scan.records) {
-      lastTime = Math.max(lastTime, view.time);
+      this.lastTime = Math.max(this.lastTime, view.time);
       switch (view.kind) {
         case RecordKind.Msg:
-          lastSeq = Math.max(lastSeq, view.seq);
+          this.maxSeq = Math.max(this.maxSeq, view.seq);
+          if (view.ttl !== undefined) this.ttls.set(view.seq, view.ttl);
           break;
         case RecordKind.Erased:
         case RecordKind.Tombstone:
-          lastSeq = Math.max(lastSeq, view.seq);
-          deleted.add(view.seq);
+          this.maxSeq = Math.max(this.maxSeq, view.seq);
+          this.deleted.add(view.seq);
           break;
         case RecordKind.Floor:
-          floor = Math.max(floor, view.seq);
+          this.floor = Math.max(this.floor, view.seq);
           break;
         case RecordKind.BlockHeader:
-          lastSeq = Math.max(lastSeq, view.seq);
-          floor = Math.max(floor, markerPayload(scan.data, view));
+          this.maxSeq = Math.max(this.maxSeq, view.seq);
+          this.floor = Math.max(this.floor, markerPayload(scan.data, view));
           if (off === 0) created = view.seq;
           break;
       }
     }
-    createdLastSeq.push(created);
+    return created;
   }
-  return { floor, lastSeq: Math.max(lastSeq, floor - 1), lastTime, deleted, createdLastSeq };
+
+  get lastSeq(): number {
+    return Math.max(this.maxSeq, this.floor - 1);
+  }
+
+  isLive(seq: number): boolean {
+    return seq >= this.floor && !this.deleted.has(seq);
+  }
 }
 
 /**
@@ -61,16 +65,16 @@ export function analyzeScans(scans: BlockScan[]): Recovered {
  * `firstSeqAfter[i]` is the first message sequence of the blocks after block i (0 when none).
  */
 export function lostSequences(
-  scans: BlockScan[],
+  problems: Problem[][],
   firstSeqAfter: number[],
-  rec: Recovered,
+  rec: RecoveryAccumulator,
   isServed: (seq: number) => boolean,
   limit: number,
 ): { msgs: number[]; bytes: number } | undefined {
   const msgs: number[] = [];
   let bytes = 0;
-  scans.forEach((scan, i) => {
-    for (const p of scan.problems) {
+  problems.forEach((list, i) => {
+    for (const p of list) {
       if (p.kind === "torn-tail") continue;
       bytes += p.bytes;
       const upTo = p.nextSeq > 0 ? p.nextSeq - 1 : firstSeqAfter[i]! > 0 ? firstSeqAfter[i]! - 1 : rec.lastSeq;

@@ -1,0 +1,71 @@
+/**
+ * A sealed block's index file (`NNNNNNNNNN.idx` beside `NNNNNNNNNN.blk`): its BlockIndex as bytes, so
+ * that loading a block's index reads a few bytes per message instead of the whole block. Only an
+ * accelerator: the block stays the truth. An index file is used only when its checksum holds and it
+ * matches the block it names (the block's data length, and the length and checksum fields of the
+ * block's last record, read back from the block); anything else is ignored, and the index is rebuilt
+ * from the block's records.
+ *
+ *   "TSIX" u32 version | blockLen f64 | lastRecOff f64 | lastRecHead 8 bytes (length + crc fields)
+ *   base f64 | n u32 | names: count u32, each str | slots: offset u32, time f64, size u32, local u32
+ *   tombs: count u32, each f64 | crc32
+ */
+import { BinReader, BinWriter, BinaryError } from "../../util/binary.js";
+import type { BlockTail } from "./block.js";
+import { BlockIndex, NONE } from "./block-index.js";
+
+const MAGIC = 0x58495354; // "TSIX"
+const VERSION = 1;
+
+export function encodeIndexFile(ix: BlockIndex, tail: BlockTail): Buffer {
+  const w = new BinWriter();
+  w.u32(MAGIC);
+  w.u32(VERSION);
+  w.f64(tail.dataLen);
+  w.f64(tail.lastRecOff);
+  w.bytes(tail.lastRecHead);
+  w.f64(ix.base);
+  w.u32(ix.n);
+  w.u32(ix.names.length);
+  for (const n of ix.names) w.str(n);
+  for (let i = 0; i < ix.n; i++) {
+    w.u32(ix.offsets[i]!);
+    w.f64(ix.times[i]!);
+    w.u32(ix.sizes[i]!);
+    w.u32(ix.locals[i]!);
+  }
+  w.u32(ix.tombs.length);
+  for (const t of ix.tombs) w.f64(t);
+  return w.finishWithCrc();
+}
+
+export interface DecodedIndex {
+  index: BlockIndex;
+  tail: BlockTail;
+}
+
+/** Throws BinaryError for a damaged or foreign file. */
+export function decodeIndexFile(buf: Buffer): DecodedIndex {
+  const r = BinReader.checked(buf);
+  if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new BinaryError("not an index file of this version");
+  const tail: BlockTail = { dataLen: r.uint(), lastRecOff: r.uint(), lastRecHead: Buffer.from(r.bytes(8)) };
+  const base = r.uint();
+  const n = r.u32();
+  const names: string[] = [];
+  for (let k = r.u32(); k > 0; k--) names.push(r.str());
+  const ix = new BlockIndex(Math.max(1, n));
+  let prevOff = -1;
+  for (let i = 0; i < n; i++) {
+    const off = r.u32();
+    const time = r.time();
+    const size = r.u32();
+    const local = r.u32();
+    if (off === NONE) continue;
+    if (off <= prevOff || off >= tail.dataLen || local >= names.length) throw new BinaryError(`bad slot ${i}`);
+    prevOff = off;
+    ix.add(base + i, off, time, size, names[local]!);
+  }
+  for (let k = r.u32(); k > 0; k--) ix.tombs.push(r.uint());
+  if (!r.done) throw new BinaryError("trailing bytes");
+  return { index: ix, tail };
+}
