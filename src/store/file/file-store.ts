@@ -849,14 +849,19 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
 
   maintain(): Promise<void> | undefined {
     if (this.closed) return undefined;
-    const ps = this.pendingState;
-    if (ps !== undefined && ps.batch <= this.batchesDurable) {
+    // First, whatever else is due: under load upkeep turns are rare and mostly busy with blocks.
+    const save = this.maybeSaveState();
+    if (save !== undefined) return save;
+    const ps = this.pendingState !== undefined && this.pendingState.batch <= this.batchesDurable ? this.pendingState : undefined;
+    const due = this.blocks.filter((b) => b.indexDue && b.index !== undefined && b !== this.active && b.written === b.size);
+    if (ps !== undefined || due.length > 0) {
       this.pendingState = undefined;
-      return this.writeState(ps);
+      return (async () => {
+        if (ps !== undefined) await this.writeState(ps);
+        for (const b of due) await this.writeIndexFile(b);
+      })();
     }
-    const due = this.blocks.find((b) => b.indexDue && b.index !== undefined && b !== this.active && b.written === b.size);
-    if (due !== undefined) return this.writeIndexFile(due);
-    if (!this.upkeepDue) return this.maybeSaveState();
+    if (!this.upkeepDue) return undefined;
     this.upkeepDue = false;
     const settled = (b: Block): boolean => b !== this.active && b.written === b.size && b.removedInBatch <= this.batchesDurable;
     const covered = (b: Block): boolean => b.id < this.stateActiveId && b.removedInBatch <= this.stateBatch;
@@ -876,7 +881,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.upkeepDue =
       this.floor > this.durableFloor ||
       this.blocks.some((b) => b !== this.active && (b.live === 0 || b.live * 2 < b.physMsgs) && (b.written < b.size || b.removedInBatch > this.batchesDurable));
-    return this.maybeSaveState();
+    return undefined;
   }
 
   /**

@@ -1,0 +1,90 @@
+/**
+ * A stream far larger than what the store keeps in memory: 2M small messages (about 110 MB on disk,
+ * in 8 MiB blocks). A clean restart reads the saved state and the active block only, a crash restart
+ * the tail written since the last state as well; memory after either is a small fraction of the data,
+ * and reads across the whole stream stay within the cache budget. What is asserted is work and memory,
+ * not time (times are the benchmark's business: scripts/store-scale.mjs).
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { BlockCache, openFileStore, type FileStore } from "../../src/store/index.js";
+import { tempDir } from "./helpers.js";
+
+const MSGS = 2_000_000;
+const SUBJECTS = 1000;
+const CACHE = 16 * 1024 * 1024;
+const root = tempDir();
+after(() => rmSync(root, { recursive: true, force: true }));
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+}
+
+async function open(dir: string): Promise<FileStore> {
+  return openFileStore({ dir, cache: new BlockCache(CACHE), report: (r) => assert.fail(`${r.kind}: ${r.detail}`) });
+}
+
+describe("file store at scale (2M messages)", () => {
+  const dir = join(root, "big");
+  const payload = Buffer.alloc(16, 7);
+
+  it("writes 2M messages", async () => {
+    const s = await open(dir);
+    for (let i = 1; i <= MSGS; i++) {
+      s.storeMsg(`big.${i % SUBJECTS}`, undefined, payload);
+      if (i % 50_000 === 0) await s.sync();
+    }
+    await s.flush();
+    // A crash now: the directory as the disk holds it, with whatever state was saved along the way.
+    cpSync(dir, join(root, "crashed"), { recursive: true });
+    await s.stop();
+  });
+
+  for (const [name, sub] of [
+    ["clean restart", "big"],
+    ["restart after a crash", "crashed"],
+  ] as const) {
+    it(`${name}: reads the state and the tail only, holds a fraction of the data in memory`, async () => {
+      const before = heapUsed();
+      const s = await open(join(root, sub));
+      const grown = heapUsed() - before;
+      const st = s.state();
+      assert.deepEqual([st.msgs, st.firstSeq, st.lastSeq, st.numSubjects], [MSGS, 1, MSGS, SUBJECTS]);
+      assert.equal(s.opened.fromState, true);
+      // The state is saved at least every 16 MB written, so a crash leaves at most a few blocks to replay.
+      assert.ok(s.opened.blocksRead <= (sub === "big" ? 1 : 4), `${s.opened.blocksRead} blocks read`);
+      // The index of every message would be ~40 MB; the store holds the active block and summaries.
+      assert.ok(grown < 24 * 1024 * 1024, `open grew memory by ${(grown / 1048576).toFixed(1)} MB`);
+      // KV-style reads: the last message of a subject from its totals plus one block.
+      assert.equal(s.loadLastMsg("big.7")!.seq, MSGS - SUBJECTS + 7);
+      assert.equal(s.subjectsState("big.7").get("big.7")!.msgs, MSGS / SUBJECTS);
+      assert.equal(s.numPending(1, "big.7", false), MSGS / SUBJECTS);
+      await s.stop();
+    });
+  }
+
+  it("a sequential read of the whole stream stays within the cache budget", async () => {
+    const s = await open(dir);
+    const before = heapUsed();
+    let n = 0;
+    let peak = 0;
+    for (let seq = 1; seq <= MSGS; seq++) {
+      const m = s.loadMsg(seq)!;
+      assert.equal(m.data.length, 16);
+      n++;
+      if (seq % 250_000 === 0) peak = Math.max(peak, heapUsed() - before);
+    }
+    assert.equal(n, MSGS);
+    assert.ok(peak < CACHE + 24 * 1024 * 1024, `reading grew memory by ${(peak / 1048576).toFixed(1)} MB`);
+    await s.stop();
+  });
+});
