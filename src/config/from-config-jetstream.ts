@@ -43,6 +43,10 @@ const HANDLERS: Record<string, FieldHandler<JsTarget>> = {
     const n = size(e, r);
     if (n !== undefined) t.maxStore = n;
   },
+  store_cache: (e, r, t) => {
+    const n = size(e, r);
+    if (n !== undefined) t.storeCacheBytes = n;
+  },
   domain: (e, r, t) => {
     const s = r.string(e);
     if (s !== undefined) t.domain = s;

@@ -128,6 +128,11 @@ export interface JetStreamOptions {
   /** nats-server's lazy sync interval; undefined = tsnats default: fsync before every ack (group commit). */
   syncIntervalMs?: number;
   syncAlways?: boolean;
+  /**
+   * tsnats only (`store_cache`): the memory budget, in bytes, shared by all file streams for block
+   * indexes and bytes loaded to serve reads; undefined = the store's default (64 MiB).
+   */
+  storeCacheBytes?: number;
   uniqueTag?: string;
   maxOutstandingCatchup?: number;
   maxBufferedSize?: number;

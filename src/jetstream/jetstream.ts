@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { JetStreamOptions } from "../config/options.js";
 import type { Account } from "../server/account.js";
 import type { Server } from "../server/server.js";
+import { BlockCache, DEFAULT_CACHE_BYTES } from "../store/index.js";
 import { registerConsumerRoutes } from "./api/consumer-routes.js";
 import { ApiRouter } from "./api/router.js";
 import { registerStreamRoutes } from "./api/stream-routes.js";
@@ -25,6 +26,8 @@ export interface JetStreamConfig {
   /** nats-server's lazy mode: acknowledge before fdatasync, sync on this timer. Off by default. */
   syncIntervalMs: number | undefined;
   syncAlways: boolean;
+  /** One memory budget for every file stream's loaded blocks (store_cache). */
+  blockCache: BlockCache;
 }
 
 const instances = new WeakMap<Server, JetStream>();
@@ -68,6 +71,7 @@ export class JetStream {
       domain: opts.domain || undefined,
       syncIntervalMs: opts.syncIntervalMs,
       syncAlways: opts.syncAlways === true,
+      blockCache: new BlockCache(opts.storeCacheBytes ?? DEFAULT_CACHE_BYTES),
     };
     await mkdir(config.storeDir, { recursive: true });
     const js = new JetStream(server, config);
@@ -87,6 +91,7 @@ export class JetStream {
     server.logger.info(`Starting JetStream`);
     server.logger.info(`  Store Directory: "${where}"`);
     if (config.domain) server.logger.info(`  Domain:          ${config.domain}`);
+    server.logger.info(`  Store cache:     ${Math.round(config.blockCache.budget / 1048576)} MiB for loaded blocks`);
     server.logger.info(`  Sync:            ${config.syncIntervalMs !== undefined && !config.syncAlways ? `every ${config.syncIntervalMs}ms (acks before sync)` : "fdatasync before every ack (group commit)"}`);
     return js;
   }

@@ -53,6 +53,7 @@ export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string |
     ...opts,
     dir: join(dir, MSGS_DIR),
     syncIntervalMs: js.config.syncAlways ? undefined : js.config.syncIntervalMs,
+    cache: js.config.blockCache,
     report: (r) => js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`),
   });
 }

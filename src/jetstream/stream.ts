@@ -459,14 +459,10 @@ export class Stream implements StreamHandle {
     const last = this.store.loadMsg(st.lastSeq);
     if (last?.hdr !== undefined) this.lastMsgId = headerValue(parseHeaders(last.hdr), JS_MSG_ID) ?? "";
     if (window <= 0) return;
-    for (let seq = this.store.seqForTime(now - window); seq <= st.lastSeq; seq++) {
-      const m = this.store.loadNextMsg(">", seq);
-      if (m === undefined) break;
-      seq = m.seq;
-      if (m.hdr === undefined) continue;
-      const id = headerValue(parseHeaders(m.hdr), JS_MSG_ID);
-      if (id) this.dedup.add(id, m.seq, m.time);
-    }
+    this.store.forEachHeader(this.store.seqForTime(now - window), (seq, time, hdr) => {
+      const id = headerValue(parseHeaders(hdr), JS_MSG_ID);
+      if (id) this.dedup.add(id, seq, time);
+    });
   }
 
   /** Stops ingest and consumers; `persist` false when the stream is being deleted. */

@@ -400,6 +400,15 @@ export abstract class BaseStore<R> implements StreamStore {
     return p < 0 ? this.lastSeq + 1 : this.index.seqAt(p);
   }
 
+  forEachHeader(startSeq: number, visit: (seq: number, time: number, hdr: Buffer) => void): void {
+    this.checkOpen();
+    for (let p = this.index.nextLive(this.index.lowerBound(Math.max(1, startSeq))); p >= 0; p = this.index.nextLive(p + 1)) {
+      const seq = this.index.seqAt(p);
+      const { hdr } = this.loadPayload(seq, this.index.refAt(p));
+      if (hdr !== undefined) visit(seq, this.index.timeAt(p), hdr);
+    }
+  }
+
   private materialize(p: number): StoredMsg {
     const seq = this.index.seqAt(p);
     const { hdr, data } = this.loadPayload(seq, this.index.refAt(p));

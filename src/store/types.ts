@@ -155,6 +155,12 @@ export interface StreamStore {
   loadLastMsg(filter: string): StoredMsg | undefined;
   /** First sequence whose time is at or after `time` (deliver by_start_time); lastSeq + 1 when none. */
   seqForTime(time: number): number;
+  /**
+   * Calls visit with the header block of every live message at or after startSeq that has one, in
+   * order, without loading the others (the stream rebuilds its dedup window from Nats-Msg-Id this way).
+   * hdr may be a view into the store's cache, valid during the call only.
+   */
+  forEachHeader(startSeq: number, visit: (seq: number, time: number, hdr: Buffer) => void): void;
 
   /**
    * Removes one message. erase (MSG.DELETE without no_erase) also overwrites its bytes on disk; buffers

@@ -233,6 +233,9 @@ test("jetstream block fields, aliases and size forms", () => {
     maxMemory: -1,
     syncAlways: true,
   });
+  // tsnats's own: the shared budget for file streams' loaded blocks.
+  assert.deepEqual(read('jetstream { store_cache: "256M" }').patch.jetstream, { enabled: true, storeCacheBytes: 256 * 1024 ** 2 });
+  assert.equal(errorOf("jetstream { store_cache: true }"), "c.conf:1:12: store_cache must be int64 or string");
   assert.equal(errorOf('jetstream { max_mem: "1Z" }'), "c.conf:1:12: max_mem sizes defined as strings must end in K, M, G, T");
   assert.equal(errorOf("jetstream { max_mem: 1.5 }"), "c.conf:1:12: max_mem must be int64 or string");
   assert.match(errorOf("jetstream { cipher: rot13 }"), /Unknown cipher type/);

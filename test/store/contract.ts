@@ -241,6 +241,20 @@ export function storeContract(makeKit: () => StoreKit): void {
       assert.equal(s.seqForTime(base + 2000), 3);
       assert.equal(s.seqForTime(base + 9000), 6);
     });
+
+    it("visits the headers of live messages from a sequence, in order, skipping those without", async () => {
+      const s = await kit.create();
+      for (let i = 1; i <= 40; i++) s.storeMsg(`h.${i % 3}`, i % 4 === 0 ? buf(`NATS/1.0\r\nN: ${i}\r\n\r\n`) : undefined, buf(`p${i}`));
+      s.removeMsg(8);
+      s.purge({ filter: "h.1", keep: 0 });
+      const seen: [number, string][] = [];
+      s.forEachHeader(5, (seq, time, hdr) => {
+        assert.equal(time, s.loadMsg(seq)!.time);
+        seen.push([seq, hdr.toString()]);
+      });
+      const expected = [12, 20, 24, 32, 36].map((i): [number, string] => [i, `NATS/1.0\r\nN: ${i}\r\n\r\n`]);
+      assert.deepEqual(seen, expected);
+    });
   });
 
   describe("purge and compact", () => {

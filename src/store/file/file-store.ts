@@ -1083,6 +1083,30 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     return payloadOf(got.buf, got.view);
   }
 
+  /**
+   * Walks each block once: by its index, reading the header length field of every live message (one
+   * read of the whole block when it is not cached) and verifying only the records that have headers.
+   */
+  override forEachHeader(startSeq: number, visit: (seq: number, time: number, hdr: Buffer) => void): void {
+    this.checkOpen();
+    for (const b of [...this.blocks]) {
+      if (b.live === 0 || b.last < startSeq) continue;
+      const ix = this.loadIndex(b);
+      const data = b.buf ?? preadSync(b.fd, b.size, 0);
+      for (let seq = Math.max(startSeq, b.head); seq <= b.last; seq++) {
+        if (!b.isLive(seq)) continue;
+        const off = ix.offsetOf(seq);
+        if (off < 0 || off + FIXED > b.size || data.readUInt32LE(off + 12) === 0) continue;
+        const v = readRecord(data, off, b.size, b.buf === undefined);
+        if (v === undefined || v.kind !== RecordKind.Msg || v.seq !== seq) {
+          this.report({ kind: "corrupt-read", file: b.path, offset: off, detail: `record of sequence ${seq} failed its checksum; not served` });
+          continue;
+        }
+        visit(seq, v.time, data.subarray(v.hdrStart, v.hdrStart + v.hdrLen));
+      }
+    }
+  }
+
   // ---- durability and lifecycle -------------------------------------------------------------------
 
   sync(): Promise<void> {
