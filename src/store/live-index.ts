@@ -36,8 +36,11 @@ export interface LiveIndex<R> {
   compact(): void;
 }
 
-/** The live sequences of one subject, as the store asks about them. */
-export interface SubjectSeqs {
+/** A subject with live messages, and its live sequences as the store asks about them. */
+export interface SubjectEntry {
+  /** A small integer naming the subject while it has live messages (subject-index.ts). */
+  readonly id: number;
+  readonly subject: string;
   readonly count: number;
   /** Records seq, which is above every sequence recorded so far. */
   push(seq: number): void;

@@ -17,7 +17,7 @@ export class MemoryStore extends BaseStore<MsgPayload> {
 
   constructor(opts: StoreOptions = {}) {
     const msgs = new MsgIndex<MsgPayload>(true);
-    super(msgs, new SubjectIndex(() => new SeqList()), opts);
+    super(msgs, new SubjectIndex((id, subject) => new SeqList(id, subject)), opts);
     this.msgs = msgs;
     if (opts.firstSeq !== undefined && opts.firstSeq > 1) this.lastSeq = opts.firstSeq - 1;
   }

@@ -8,9 +8,14 @@
  * Most removals are of the first item (limits, age), which just moves head.
  */
 import { lowerBoundAbs } from "../util/sorted.js";
-import type { SubjectSeqs } from "./live-index.js";
+import type { SubjectEntry } from "./live-index.js";
 
-export class SeqList implements SubjectSeqs {
+export class SeqList implements SubjectEntry {
+  constructor(
+    readonly id: number,
+    readonly subject: string,
+  ) {}
+
   private items: number[] = [];
   private head = 0;
   count = 0;

@@ -140,11 +140,11 @@ export abstract class BaseStore<R> implements StreamStore {
     if (c.discard !== "new") return;
     const entry = c.maxMsgsPerSubject > 0 ? this.subjects.get(subject) : undefined;
     // At the per-subject limit the new message replaces the subject's oldest, so totals do not grow.
-    const replaces = entry !== undefined && entry.seqs.count >= c.maxMsgsPerSubject;
+    const replaces = entry !== undefined && entry.count >= c.maxMsgsPerSubject;
     if (replaces && c.discardNewPerSubject) throw new StoreError("max_msgs_per_subject");
     if (c.maxMsgs > 0 && this.index.live >= c.maxMsgs && !replaces) throw new StoreError("max_msgs");
     if (c.maxBytes > 0 && this.bytes + size > c.maxBytes) {
-      const freed = replaces ? this.index.sizeAt(this.index.find(entry!.seqs.first())) : 0;
+      const freed = replaces ? this.index.sizeAt(this.index.find(entry!.first())) : 0;
       if (this.bytes - freed + size > c.maxBytes) throw new StoreError("max_bytes");
     }
   }
@@ -155,7 +155,7 @@ export abstract class BaseStore<R> implements StreamStore {
     if (c.maxMsgsPerSubject > 0) {
       const entries = entry !== undefined ? [entry] : [...this.subjects.entries()];
       for (const e of entries) {
-        while (e.seqs.count > c.maxMsgsPerSubject) this.removeAt(this.index.find(e.seqs.first()), "limit", false);
+        while (e.count > c.maxMsgsPerSubject) this.removeAt(this.index.find(e.first()), "limit", false);
       }
     }
     if (c.maxMsgs > 0) {
@@ -263,10 +263,10 @@ export abstract class BaseStore<R> implements StreamStore {
 
   /** Sequences of live messages matching a (non-"all") filter, ascending. */
   private matchingSeqs(filter: string): number[] {
-    if (isLiteral(filter)) return this.subjects.get(filter)?.seqs.toArray() ?? [];
+    if (isLiteral(filter)) return this.subjects.get(filter)?.toArray() ?? [];
     const match = this.filters.matcher(filter);
     const out: number[] = [];
-    for (const e of this.subjects.entries()) if (match(e.id)) out.push(...e.seqs.toArray());
+    for (const e of this.subjects.entries()) if (match(e.id)) out.push(...e.toArray());
     return out.sort((a, b) => a - b);
   }
 
@@ -352,13 +352,13 @@ export abstract class BaseStore<R> implements StreamStore {
       const p = this.index.nextLive(this.index.lowerBound(start));
       return p < 0 ? 0 : this.index.seqAt(p);
     }
-    if (isLiteral(filter)) return this.subjects.get(filter)?.seqs.nextFrom(start) ?? 0;
+    if (isLiteral(filter)) return this.subjects.get(filter)?.nextFrom(start) ?? 0;
     const match = this.filters.matcher(filter);
     if (this.subjects.size <= FEW_SUBJECTS) {
       let best = 0;
       for (const e of this.subjects.entries()) {
         if (!match(e.id)) continue;
-        const s = e.seqs.nextFrom(start);
+        const s = e.nextFrom(start);
         if (s > 0 && (best === 0 || s < best)) best = s;
       }
       return best;
@@ -376,11 +376,11 @@ export abstract class BaseStore<R> implements StreamStore {
       const p = this.index.lastPos();
       seq = p < 0 ? 0 : this.index.seqAt(p);
     } else if (isLiteral(filter)) {
-      seq = this.subjects.get(filter)?.seqs.last() ?? 0;
+      seq = this.subjects.get(filter)?.last() ?? 0;
     } else {
       const match = this.filters.matcher(filter);
       if (this.subjects.size <= FEW_SUBJECTS) {
-        for (const e of this.subjects.entries()) if (match(e.id)) seq = Math.max(seq, e.seqs.last());
+        for (const e of this.subjects.entries()) if (match(e.id)) seq = Math.max(seq, e.last());
       } else {
         for (let p = this.index.lastPos(); p >= 0; p = this.index.prevLive(p - 1)) {
           if (match(this.index.subjAt(p))) {
@@ -461,7 +461,7 @@ export abstract class BaseStore<R> implements StreamStore {
   subjectsState(filter: string): Map<string, SubjectState> {
     const out = new Map<string, SubjectState>();
     const add = (e: SubjectEntry): void => {
-      out.set(e.subject, { first: e.seqs.first(), last: e.seqs.last(), msgs: e.seqs.count });
+      out.set(e.subject, { first: e.first(), last: e.last(), msgs: e.count });
     };
     if (selectsAll(filter)) {
       for (const e of this.subjects.entries()) add(e);
@@ -483,13 +483,13 @@ export abstract class BaseStore<R> implements StreamStore {
       return n;
     }
     if (selectsAll(filter)) return this.index.countLiveFrom(this.index.lowerBound(start));
-    if (isLiteral(filter)) return this.subjects.get(filter)?.seqs.countFrom(start) ?? 0;
+    if (isLiteral(filter)) return this.subjects.get(filter)?.countFrom(start) ?? 0;
     const match = this.filters.matcher(filter);
     const first = this.index.firstPos();
     if (first < 0) return 0;
     let n = 0;
     if (start <= this.index.seqAt(first)) {
-      for (const e of this.subjects.entries()) if (match(e.id)) n += e.seqs.count;
+      for (const e of this.subjects.entries()) if (match(e.id)) n += e.count;
       return n;
     }
     return this.countMatchingFrom(start, match);
@@ -501,7 +501,7 @@ export abstract class BaseStore<R> implements StreamStore {
    */
   protected countMatchingFrom(start: number, match: (id: number) => boolean): number {
     let n = 0;
-    for (const e of this.subjects.entries()) if (match(e.id)) n += e.seqs.countFrom(start);
+    for (const e of this.subjects.entries()) if (match(e.id)) n += e.countFrom(start);
     return n;
   }
 

@@ -6,13 +6,9 @@
  * the entry is gone, so a live index entry always names a live subject. Listeners hear about new ids
  * (filter caches key their memo by id and must forget a recycled one).
  */
-import type { SubjectSeqs } from "./live-index.js";
+import type { SubjectEntry } from "./live-index.js";
 
-export interface SubjectEntry {
-  readonly id: number;
-  readonly subject: string;
-  readonly seqs: SubjectSeqs;
-}
+export type { SubjectEntry };
 
 export class SubjectIndex {
   private readonly bySubject = new Map<string, SubjectEntry>();
@@ -20,8 +16,8 @@ export class SubjectIndex {
   private readonly freeIds: number[] = [];
   private readonly idListeners: ((id: number) => void)[] = [];
 
-  /** newSeqs makes the sequence list of a new subject (the store's kind decides what it keeps). */
-  constructor(private readonly newSeqs: (id: number) => SubjectSeqs) {}
+  /** newEntry makes the entry of a new subject (the store's kind decides what it keeps of its sequences). */
+  constructor(private readonly newEntry: (id: number, subject: string) => SubjectEntry) {}
 
   get size(): number {
     return this.bySubject.size;
@@ -45,19 +41,19 @@ export class SubjectIndex {
     let e = this.bySubject.get(subject);
     if (e === undefined) {
       const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
-      e = { id, subject, seqs: this.newSeqs(id) };
+      e = this.newEntry(id, subject);
       this.bySubject.set(subject, e);
       this.byId[id] = e;
       for (const l of this.idListeners) l(id);
     }
-    e.seqs.push(seq);
+    e.push(seq);
     return e;
   }
 
   remove(id: number, seq: number): void {
     const e = this.byId[id]!;
-    e.seqs.remove(seq);
-    if (e.seqs.count === 0) {
+    e.remove(seq);
+    if (e.count === 0) {
       this.bySubject.delete(e.subject);
       this.byId[id] = undefined;
       this.freeIds.push(id);

@@ -52,6 +52,11 @@ export class BinWriter {
     this.len += b.length;
   }
 
+  /** Overwrites a u32 written earlier at pos (a count known only at the end). */
+  patchU32(pos: number, v: number): void {
+    this.buf.writeUInt32LE(v, pos);
+  }
+
   /** The content followed by its crc32, ready to be written. */
   finishWithCrc(): Buffer {
     this.u32(crc32(this.buf, 0, this.len));

@@ -29,8 +29,9 @@ export class BlockIndex {
   times: Float64Array;
   sizes: Uint32Array;
   locals: Uint32Array;
-  readonly names: string[] = [];
-  private readonly byName = new Map<string, number>();
+  names: string[] = [];
+  /** Built on first use: a block of unique subjects (KV) would otherwise pay a map insert per record. */
+  private byName: Map<string, number> | undefined;
   gids: number[] = [];
   tombs: number[] = [];
 
@@ -69,15 +70,39 @@ export class BlockIndex {
     return local;
   }
 
+  private nameMap(): Map<string, number> {
+    if (this.byName === undefined) {
+      this.byName = new Map();
+      for (let l = 0; l < this.names.length; l++) this.byName.set(this.names[l]!, l);
+    }
+    return this.byName;
+  }
+
   private localFor(subject: string): number {
-    let local = this.byName.get(subject);
+    const byName = this.nameMap();
+    let local = byName.get(subject);
     if (local === undefined) {
       local = this.names.length;
       this.names.push(subject);
-      this.byName.set(subject, local);
+      byName.set(subject, local);
       this.gids.push(UNRESOLVED);
     }
     return local;
+  }
+
+  /** An index read back whole (index-file.ts): the arrays as they were written, names unique. */
+  static of(base: number, n: number, parts: { offsets: Uint32Array; times: Float64Array; sizes: Uint32Array; locals: Uint32Array; names: string[]; tombs: number[] }): BlockIndex {
+    const ix = new BlockIndex(0);
+    ix.base = base;
+    ix.n = n;
+    ix.offsets = parts.offsets;
+    ix.times = parts.times;
+    ix.sizes = parts.sizes;
+    ix.locals = parts.locals;
+    ix.names = parts.names;
+    ix.gids = new Array<number>(parts.names.length).fill(UNRESOLVED);
+    ix.tombs = parts.tombs;
+    return ix;
   }
 
   /** A securely deleted record keeps its place but no longer names its subject. */
@@ -102,11 +127,11 @@ export class BlockIndex {
 
   /** The local number of a subject, or -1 when this block holds none. */
   localOfName(subject: string): number {
-    return this.byName.get(subject) ?? -1;
+    return this.nameMap().get(subject) ?? -1;
   }
 
   private grow(need: number): void {
-    let cap = this.offsets.length * 2;
+    let cap = Math.max(64, this.offsets.length * 2);
     while (cap < need) cap *= 2;
     const o = new Uint32Array(cap);
     o.set(this.offsets.subarray(0, this.n));

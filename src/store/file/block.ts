@@ -54,6 +54,8 @@ export interface BlockSummary {
   createdLastSeq: number;
   /** Sorted, disjoint runs [start, length) of dead sequences relative to base. */
   deadRuns: number[];
+  /** Some message record here has headers (else a scan for headers skips the block). */
+  hdrs: boolean;
 }
 
 /** Where a block's last record is and its first 8 bytes (length and checksum fields). */
@@ -82,6 +84,8 @@ export class Block implements Cacheable {
   firstTime = 0;
   lastTime = 0;
   physMsgs = 0;
+  /** Some message record here has headers. */
+  hdrs = false;
   /** Bit i set: base + i is not live. Undefined while no sequence in [base, last] is dead. */
   private dead: Uint8Array | undefined;
   /** The batch that carries the record of this block's latest removal (see FileStore.batchesDurable). */
@@ -209,6 +213,7 @@ export class Block implements Cacheable {
   resetMsgs(): void {
     this.base = this.last = this.head = this.live = this.bytes = this.physMsgs = 0;
     this.firstTime = this.lastTime = 0;
+    this.hdrs = false;
     this.dead = undefined;
   }
 
@@ -237,6 +242,7 @@ export class Block implements Cacheable {
       physMsgs: this.physMsgs,
       createdLastSeq: this.createdLastSeq,
       deadRuns: runs,
+      hdrs: this.hdrs,
     };
   }
 
@@ -250,6 +256,7 @@ export class Block implements Cacheable {
     this.lastTime = s.lastTime;
     this.physMsgs = s.physMsgs;
     this.createdLastSeq = s.createdLastSeq;
+    this.hdrs = s.hdrs;
     this.dead = undefined;
     for (let k = 0; k < s.deadRuns.length; k += 2) {
       for (let i = s.deadRuns[k]!, end = i + s.deadRuns[k + 1]!; i < end; i++) this.setDead(this.base + i);

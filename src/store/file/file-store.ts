@@ -74,7 +74,7 @@ import { ReadAhead, payloadOf } from "./reader.js";
 import { RecoveryAccumulator, lostSequences } from "./recovery.js";
 import { repairBlock, writeSynced } from "./repair.js";
 import { scanBlock, type BlockScan, type Problem, type ProblemKind } from "./scan.js";
-import { STATE_FILE, decodeState, encodeState, type SavedState } from "./state-file.js";
+import { STATE_FILE, decodeState, encodeState, type SavedState, type SubjectTotal } from "./state-file.js";
 import { SubjectTotals } from "./subject-totals.js";
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
@@ -122,6 +122,10 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
   const store = new FileStore(opts);
   await store.load();
   return store;
+}
+
+function hasHeaders(scan: BlockScan): boolean {
+  return scan.records.some((r) => r.view.kind === RecordKind.Msg && r.view.hdrLen > 0);
 }
 
 /** An erased record that replaces bytes of a block's pending data write. */
@@ -183,7 +187,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   constructor(opts: FileStoreOptions) {
     // The index, the subject totals and the store refer to each other; the closures close the circle.
     let self: FileStore | undefined;
-    const subjects = new SubjectIndex((id) => new SubjectTotals(set, id));
+    const subjects = new SubjectIndex((id, subject) => new SubjectTotals(set, id, subject));
     const set: BlockSet = new BlockSet(
       (b) => self!.loadIndex(b),
       (subject) => subjects.get(subject)?.id ?? -1,
@@ -240,9 +244,11 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   private async readSavedState(): Promise<SavedState | undefined> {
     const path = join(this.dir, STATE_FILE);
     try {
-      return decodeState(await readFile(path));
+      // Subjects go straight into the index: a state may name millions of them.
+      return decodeState(await readFile(path), (t) => (this.subjects.add(t.subject, t.last) as SubjectTotals).restore(t));
     } catch (err) {
       if (!(err instanceof BinaryError)) throw err;
+      this.forgetRecovered();
       this.report({ kind: "bad-state", file: path, detail: `${err.message}; rebuilding from the blocks` });
       return undefined;
     }
@@ -274,10 +280,6 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       if (s.id < st.activeId && !this.endsAsDescribed(b, s) && !(await this.stillHoldsLive(b))) return bad(`block ${s.id} lacks messages the state calls live`);
       this.blocks.push(b);
       this.set.live += s.live;
-    }
-    for (const t of st.subjects) {
-      const e = this.subjects.add(t.subject, t.last);
-      (e.seqs as SubjectTotals).restore(t.first, t.last, t.count, t.firstStale, t.lastStale);
     }
     this.restoreTotals(st.bytes, st.ttls);
     this.lastSeq = st.lastSeq;
@@ -329,6 +331,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       const seq = ix.base + k;
       b.addMsg(seq, ix.times[k]!, ix.sizes[k]!, liveSet.has(seq));
     }
+    b.hdrs = hasHeaders(scan);
     b.size = b.written = scan.data.length;
     b.index = ix;
     b.indexDue = b.lastRecOff >= 0;
@@ -387,6 +390,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     switch (view.kind) {
       case RecordKind.Msg: {
         this.lastSeq = Math.max(this.lastSeq, view.seq);
+        if (view.hdrLen > 0) b.hdrs = true;
         const subject = scan.data.toString("utf8", view.subjectStart, view.subjectStart + view.subjectLen);
         if (view.seq < this.floor) {
           b.addMsg(view.seq, view.time, 0, false);
@@ -440,6 +444,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     const problems: Problem[][] = [];
     let lastScan: BlockScan | undefined;
     const created: number[] = [];
+    const hdrs: boolean[] = [];
     for (const [i, id] of ids.entries()) {
       const b = new Block(this.dir, id, this);
       const scan = await this.scanAndRepair(b);
@@ -448,6 +453,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       problems.push(scan.problems);
       b.size = b.written = b.fileSize = scan.data.length;
       b.index = this.indexFromScan(scan);
+      hdrs.push(hasHeaders(scan));
       if (i < ids.length - 1) {
         if (b.lastRecOff >= 0) fs.writeFileSync(b.indexPath, this.indexBytes(b));
         b.index = undefined;
@@ -463,6 +469,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.set.blocks = [];
     all.forEach((b, i) => {
       b.createdLastSeq = created[i]!;
+      b.hdrs = hdrs[i]!;
       this.set.blocks.push(b);
       const ix = this.loadIndex(b);
       for (let k = 0; k < ix.n; k++) {
@@ -632,6 +639,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     const b = this.roomFor(len);
     const off = b.size;
     writeMsgRecord(b.buf!, off, seq, time, ttl, subject, hdr, data);
+    if (hdrLen > 0) b.hdrs = true;
     b.index!.add(seq, off, time, fileStoreMsgSize(subjectBytes, hdrLen, data.length), subject);
     b.lastRecOff = off;
     b.size += len;
@@ -926,7 +934,10 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
 
   /** The store as of the end of batch `batch` (everything in memory is in that batch or before). */
   private takeState(batch: number): PendingState {
-    const subjects = [...this.subjects.entries()].map((e) => ({ subject: e.subject, count: e.seqs.count, ...(e.seqs as SubjectTotals).saved() }));
+    const subjects = this.subjects;
+    function* totals(): Generator<SubjectTotal> {
+      for (const e of subjects.entries()) yield (e as SubjectTotals).saved();
+    }
     const st: SavedState = {
       lastSeq: this.lastSeq,
       lastTime: this.lastTime,
@@ -935,7 +946,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       activeId: this.active.id,
       activeSize: this.active.size,
       blocks: this.blocks.map((b) => ({ ...b.summary(), ...this.tailOf(b) })),
-      subjects,
+      subjects: totals(),
       ttls: [...this.liveTtls()],
       lost: this.lost,
     };
@@ -1056,6 +1067,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       const seq = ix.base + k;
       b.addMsg(seq, ix.times[k]!, ix.sizes[k]!, live.has(seq));
     }
+    b.hdrs = hasHeaders(scan);
     b.lastRecOff = scan.records.at(-1)?.off ?? -1;
     b.size = b.written = b.fileSize = result.data.length;
     if (b.buf !== undefined) b.buf = result.data;
@@ -1090,7 +1102,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   override forEachHeader(startSeq: number, visit: (seq: number, time: number, hdr: Buffer) => void): void {
     this.checkOpen();
     for (const b of [...this.blocks]) {
-      if (b.live === 0 || b.last < startSeq) continue;
+      if (b.live === 0 || b.last < startSeq || !b.hdrs) continue;
       const ix = this.loadIndex(b);
       const data = b.buf ?? preadSync(b.fd, b.size, 0);
       for (let seq = Math.max(startSeq, b.head); seq <= b.last; seq++) {

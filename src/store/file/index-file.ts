@@ -53,19 +53,27 @@ export function decodeIndexFile(buf: Buffer): DecodedIndex {
   const n = r.u32();
   const names: string[] = [];
   for (let k = r.u32(); k > 0; k--) names.push(r.str());
-  const ix = new BlockIndex(Math.max(1, n));
+  const offsets = new Uint32Array(n);
+  const times = new Float64Array(n);
+  const sizes = new Uint32Array(n);
+  const locals = new Uint32Array(n);
   let prevOff = -1;
   for (let i = 0; i < n; i++) {
     const off = r.u32();
     const time = r.time();
     const size = r.u32();
     const local = r.u32();
+    offsets[i] = off;
+    times[i] = time;
+    sizes[i] = size;
+    locals[i] = local;
     if (off === NONE) continue;
     if (off <= prevOff || off >= tail.dataLen || local >= names.length) throw new BinaryError(`bad slot ${i}`);
     prevOff = off;
-    ix.add(base + i, off, time, size, names[local]!);
   }
-  for (let k = r.u32(); k > 0; k--) ix.tombs.push(r.uint());
+  if (n > 0 && (offsets[0] === NONE || offsets[n - 1] === NONE)) throw new BinaryError("slots must start and end with a record");
+  const tombs: number[] = [];
+  for (let k = r.u32(); k > 0; k--) tombs.push(r.uint());
   if (!r.done) throw new BinaryError("trailing bytes");
-  return { index: ix, tail };
+  return { index: BlockIndex.of(base, n, { offsets, times, sizes, locals, names, tombs }), tail };
 }

@@ -39,7 +39,8 @@ export interface SavedState {
   activeSize: number;
   /** Per block, its summary and where its data ends (lastRecOff -1 for a block without records). */
   blocks: (BlockSummary & BlockTail)[];
-  subjects: SubjectTotal[];
+  /** Written from an iterable and read back through a callback: a state may hold millions (KV keys). */
+  subjects: Iterable<SubjectTotal>;
   /** [seq, time, ttl] of live messages with a per-message TTL. */
   ttls: [number, number, number][];
   lost: LostData | undefined;
@@ -54,17 +55,22 @@ export function encodeState(s: SavedState): Buffer {
   for (const b of s.blocks) {
     for (const v of [b.id, b.dataLen, b.lastRecOff + 1, b.base, b.last, b.head, b.live, b.bytes, b.firstTime, b.lastTime, b.physMsgs, b.createdLastSeq]) w.f64(v);
     w.bytes(b.lastRecHead);
+    w.u8(b.hdrs ? 1 : 0);
     w.u32(b.deadRuns.length);
     for (const v of b.deadRuns) w.f64(v);
   }
-  w.u32(s.subjects.length);
+  const countAt = w.len;
+  w.u32(0);
+  let count = 0;
   for (const t of s.subjects) {
+    count++;
     w.str(t.subject);
     w.f64(t.first);
     w.f64(t.last);
     w.f64(t.count);
     w.u8((t.firstStale ? 1 : 0) | (t.lastStale ? 2 : 0));
   }
+  w.patchU32(countAt, count);
   w.u32(s.ttls.length);
   for (const [seq, time, ttl] of s.ttls) {
     w.f64(seq);
@@ -80,8 +86,11 @@ export function encodeState(s: SavedState): Buffer {
   return w.finishWithCrc();
 }
 
-/** Throws BinaryError for a damaged file or one from another version. */
-export function decodeState(buf: Buffer): SavedState {
+/**
+ * Throws BinaryError for a damaged file or one from another version. Subjects go to onSubject as they
+ * are read (the returned state's list is empty).
+ */
+export function decodeState(buf: Buffer, onSubject: (t: SubjectTotal) => void): SavedState {
   const r = BinReader.checked(buf);
   if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new BinaryError("not a state file of this version");
   const [lastSeq, lastTime, floor, bytes, activeId, activeSize] = [r.uint(), r.time(), r.uint(), r.uint(), r.uint(), r.uint()];
@@ -91,19 +100,20 @@ export function decodeState(buf: Buffer): SavedState {
     const [firstTime, lastTime] = [r.time(), r.time()];
     const [physMsgs, createdLastSeq] = [r.uint(), r.uint()];
     const lastRecHead = Buffer.from(r.bytes(8));
+    const hdrs = r.u8() === 1;
     const deadRuns: number[] = [];
     for (let j = r.u32(); j > 0; j--) deadRuns.push(r.uint());
     if (deadRuns.length % 2 !== 0 || (base === 0 && live > 0) || live > physMsgs) throw new BinaryError(`bad block ${id}`);
-    blocks.push({ id: id!, dataLen: dataLen!, lastRecOff: lastRecOff1! - 1, lastRecHead, base: base!, last: last!, head: head!, live: live!, bytes: bytes!, firstTime: firstTime!, lastTime: lastTime!, physMsgs: physMsgs!, createdLastSeq: createdLastSeq!, deadRuns });
+    blocks.push({ id: id!, dataLen: dataLen!, lastRecOff: lastRecOff1! - 1, lastRecHead, base: base!, last: last!, head: head!, live: live!, bytes: bytes!, firstTime: firstTime!, lastTime: lastTime!, physMsgs: physMsgs!, createdLastSeq: createdLastSeq!, deadRuns, hdrs });
   }
-  const subjects: SubjectTotal[] = [];
   for (let k = r.u32(); k > 0; k--) {
     const subject = r.str();
     const first = r.uint();
     const last = r.uint();
     const count = r.uint();
     const flags = r.u8();
-    subjects.push({ subject, first, last, count, firstStale: (flags & 1) !== 0, lastStale: (flags & 2) !== 0 });
+    if (count === 0 || first > last) throw new BinaryError(`bad totals for ${subject}`);
+    onSubject({ subject, first, last, count, firstStale: (flags & 1) !== 0, lastStale: (flags & 2) !== 0 });
   }
   const ttls: [number, number, number][] = [];
   for (let k = r.u32(); k > 0; k--) ttls.push([r.uint(), r.time(), r.f64()]);
@@ -115,5 +125,5 @@ export function decodeState(buf: Buffer): SavedState {
     lost = { msgs, bytes: lbytes };
   }
   if (!r.done) throw new BinaryError("trailing bytes");
-  return { lastSeq, lastTime, floor, bytes, activeId, activeSize, blocks, subjects, ttls, lost };
+  return { lastSeq, lastTime, floor, bytes, activeId, activeSize, blocks, subjects: [], ttls, lost };
 }

@@ -8,10 +8,11 @@
  * Invariant: count > 0, and first <= every live sequence of the subject <= last, where a stale bound
  * is a bound that may be passed by the exact one but is never beyond it.
  */
-import type { SubjectSeqs } from "../live-index.js";
+import type { SubjectEntry } from "../live-index.js";
 import type { BlockSet } from "./block-set.js";
+import type { SubjectTotal } from "./state-file.js";
 
-export class SubjectTotals implements SubjectSeqs {
+export class SubjectTotals implements SubjectEntry {
   count = 0;
   private f = 0;
   private l = 0;
@@ -20,21 +21,22 @@ export class SubjectTotals implements SubjectSeqs {
 
   constructor(
     private readonly set: BlockSet,
-    private readonly id: number,
+    readonly id: number,
+    readonly subject: string,
   ) {}
 
   /** Sets the totals from a saved state. */
-  restore(first: number, last: number, count: number, firstStale: boolean, lastStale: boolean): void {
-    this.f = first;
-    this.l = last;
-    this.count = count;
-    this.fStale = firstStale;
-    this.lStale = lastStale;
+  restore(t: SubjectTotal): void {
+    this.f = t.first;
+    this.l = t.last;
+    this.count = t.count;
+    this.fStale = t.firstStale;
+    this.lStale = t.lastStale;
   }
 
   /** What a saved state keeps (bounds, without forcing a scan). */
-  saved(): { first: number; last: number; firstStale: boolean; lastStale: boolean } {
-    return { first: this.f, last: this.l, firstStale: this.fStale, lastStale: this.lStale };
+  saved(): SubjectTotal {
+    return { subject: this.subject, count: this.count, first: this.f, last: this.l, firstStale: this.fStale, lastStale: this.lStale };
   }
 
   push(seq: number): void {
