@@ -51,6 +51,10 @@ export class MemoryStore extends BaseStore<MsgPayload> {
 
   protected persistSkip(): void {}
 
+  protected persistTruncate(): Promise<void> {
+    return RESOLVED;
+  }
+
   sync(): Promise<void> {
     return RESOLVED;
   }

@@ -137,9 +137,13 @@ export class MsgIndex<R> implements LiveIndex<R> {
     this.seqs[p] = -this.seqs[p]!;
     if (this.refs) this.refs[p] = undefined;
     this.live--;
+    const s = this.seqs;
     if (p === this.head) {
-      const s = this.seqs;
       while (this.head < this.tail && s[this.head]! < 0) this.head++;
+    }
+    // Removed entries at the tail go at once, so that a truncated store appends lower sequences again.
+    if (p === this.tail - 1) {
+      while (this.tail > this.head && s[this.tail - 1]! < 0) this.tail--;
     }
     if (this.live === 0) this.head = this.tail = 0;
   }

@@ -213,6 +213,19 @@ export abstract class BaseStore<R> implements StreamStore {
     return n;
   }
 
+  async truncate(seq: number): Promise<void> {
+    this.checkWritable();
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new StoreError("bad_sequence", `cannot truncate to ${seq}`);
+    if (seq >= this.lastSeq) return;
+    for (let p = this.index.lastPos(); p >= 0 && this.index.seqAt(p) > seq; p = this.index.lastPos()) this.dropAt(p, "purge");
+    this.index.compact();
+    this.lastSeq = seq;
+    this.ageCursor = Math.min(this.ageCursor, seq + 1);
+    const last = this.index.lastPos();
+    if (last >= 0) this.lastTime = this.index.timeAt(last);
+    await this.persistTruncate(seq);
+  }
+
   /** Removes every live message below seq, in order; one floor for the subclass instead of n removals. */
   private removeBelow(seq: number, reason: RemoveReason): number {
     let n = 0;
@@ -631,4 +644,6 @@ export abstract class BaseStore<R> implements StreamStore {
   protected abstract persistFloor(floor: number): void;
   /** lastSeq moved to seq without a message. */
   protected abstract persistSkip(seq: number): void;
+  /** Everything above seq is gone, as if never stored (see truncate). */
+  protected abstract persistTruncate(seq: number): Promise<void>;
 }

@@ -133,6 +133,12 @@ export interface StreamStore {
    * sequences). For restores, mirrors and replication. Same limits as storeMsg.
    */
   storeRawMsg(seq: number, subject: string, hdr: Buffer | undefined, data: Buffer, time: number, ttl?: number): void;
+  /**
+   * Drops every message above seq and makes seq the last sequence, as if nothing had been stored after
+   * it (a RAFT follower discards entries that were never committed). Removals of messages up to seq
+   * stay removed. Resolves once that is durable; nothing else may write to the store meanwhile.
+   */
+  truncate(seq: number): Promise<void>;
   /** Consumes the next sequence without storing anything (interest retention with no interest). */
   skipMsg(): number;
   /** Consumes every sequence up to and including seq without storing anything; no-op if seq <= lastSeq. */

@@ -476,6 +476,47 @@ export function storeContract(makeKit: () => StoreKit): void {
     });
   });
 
+  describe("truncate", () => {
+    it("drops everything above a sequence, keeps earlier removals, and appends from there again", async () => {
+      let s = await kit.create();
+      fill(s, ["t.a", "t.b", "t.c"], 30);
+      s.removeMsg(5);
+      s.removeMsg(25);
+      s.purge({ filter: "t.c", keep: 2 });
+      const above = seqsOf(s).filter((x) => x > 20);
+      const removed: number[] = [];
+      s.onRemove((seq) => removed.push(seq));
+      await s.truncate(20);
+      assert.deepEqual(removed, above.reverse(), "listeners hear of every message dropped, newest first");
+      const expected = seqsOf(s);
+      assert.ok(expected.every((x) => x <= 20) && !expected.includes(5));
+      assert.equal(s.state().lastSeq, 20);
+      assert.equal(s.storeMsg("t.new", undefined, buf("again")).seq, 21);
+      assert.equal(s.loadLastMsg("t.a")!.seq, 19);
+      s = await kit.reopen(s);
+      assert.deepEqual(seqsOf(s), [...expected, 21]);
+      assert.equal(s.loadMsg(21)!.data.toString(), "again");
+      assert.equal(s.state().lastSeq, 21);
+      assert.equal(s.loadMsg(5), undefined);
+    });
+
+    it("truncates below a skip and to nothing", async () => {
+      let s = await kit.create();
+      fill(s, ["a"], 5);
+      s.skipTo(40);
+      fill(s, ["a"], 3);
+      await s.truncate(10);
+      assert.deepEqual([s.state().lastSeq, s.state().msgs], [10, 5]);
+      s = await kit.reopen(s);
+      assert.deepEqual([s.state().lastSeq, s.state().msgs], [10, 5]);
+      await s.truncate(0);
+      assert.deepEqual([s.state().msgs, s.state().lastSeq], [0, 0]);
+      assert.equal(s.storeMsg("a", undefined, buf("x")).seq, 1);
+      s = await kit.reopen(s);
+      assert.deepEqual(seqsOf(s), [1]);
+    });
+  });
+
   describe("listeners and lifecycle", () => {
     it("tells listeners about every removal with its reason, until unregistered", async () => {
       const s = await kit.create();

@@ -6,7 +6,7 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { subjectMatches } from "../../src/subjects/validate.js";
 import { BlockCache, openFileStore, type FileStore, type FileStoreOptions, type StoreLimits } from "../../src/store/index.js";
@@ -68,6 +68,12 @@ class Model {
 
   skip(): void {
     this.lastSeq++;
+  }
+
+  truncate(seq: number): void {
+    if (seq >= this.lastSeq) return;
+    for (const s of [...this.msgs.keys()]) if (s > seq) this.msgs.delete(s);
+    this.lastSeq = seq;
   }
 
   purge(filter: string, below: number, keep: number): number {
@@ -163,7 +169,7 @@ describe("file store against a model", () => {
       if (r.chance(0.3)) limits.maxMsgsPerSubject = 1 + r.int(4);
       if (r.chance(0.25)) limits.maxMsgs = 20 + r.int(60);
       if (r.chance(0.15)) limits.maxBytes = 3000 + r.int(8000);
-      const opts: FileStoreOptions = {
+      let opts: FileStoreOptions = {
         dir: join(root, `seed-${seed}`),
         blockSize: r.pick([256, 1024, 4096]),
         cache: new BlockCache(r.pick([0, 4096, 1 << 20])),
@@ -202,19 +208,35 @@ describe("file store against a model", () => {
           s.skipMsg();
           m.skip();
           what = "skip";
+        } else if (op < 0.845) {
+          const seq = Math.max(0, m.lastSeq - r.int(8));
+          await s.truncate(seq);
+          m.truncate(seq);
+          what = `truncate ${seq}`;
         } else if (op < 0.88) {
           await s.settle();
           what = "settle";
-        } else if (op < 0.9) {
+        } else if (op < 0.89) {
           await s.stop();
           s = await openFileStore(opts);
           what = "restart";
+        } else if (op < 0.9) {
+          // A crash: the directory as the disk holds it (everything written, no clean stop) is opened.
+          await s.flush();
+          const crashed = { ...opts, dir: `${opts.dir}-c${step}` };
+          cpSync(opts.dir, crashed.dir, { recursive: true });
+          await s.stop();
+          opts = crashed;
+          s = await openFileStore(opts);
+          what = "crash restart";
         } else {
           await s.sync();
           what = "sync";
         }
         const where = `seed ${seed} step ${step} (${what})`;
-        if (step % 25 === 0 || what === "restart") compareAll(s, m, where, r);
+        if (process.env.STORE_PROP_TRACE) console.log(where); // replay a failing seed step by step
+        if (step % 25 === 0 || what.includes("restart")) compareAll(s, m, where, r);
+        else if (process.env.STORE_PROP_TRACE) compareAll(s, m, where, prng(step));
         else compareState(s, m, where);
       }
       await s.settle();

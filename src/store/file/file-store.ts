@@ -124,6 +124,12 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
   return store;
 }
 
+/** The store's last sequence when the block was made, from its header record (0 without one). */
+function headerSeq(scan: BlockScan): number {
+  const first = scan.records[0];
+  return first !== undefined && first.off === 0 && first.view.kind === RecordKind.BlockHeader ? first.view.seq : 0;
+}
+
 function hasHeaders(scan: BlockScan): boolean {
   return scan.records.some((r) => r.view.kind === RecordKind.Msg && r.view.hdrLen > 0);
 }
@@ -287,6 +293,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.floor = this.writtenFloor = this.durableFloor = st.floor;
     this.lost = st.lost;
     // The tail: the rest of the block active then, and every block after it.
+    const liveAtState = new Map(this.blocks.map((b) => [b, b.live]));
     let lastScan: BlockScan | undefined;
     for (const id of ids.filter((x) => x >= st.activeId)) {
       const isNew = id !== st.activeId;
@@ -302,9 +309,13 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       const ix = this.indexFromScan(scan);
       b.index = ix;
       b.size = b.written = scan.data.length;
+      if (isNew) b.createdLastSeq = headerSeq(scan);
       for (const { view, off } of scan.records) if (off >= from) this.replay(b, scan, view);
       lastScan = scan;
     }
+    // Blocks that lost messages in the tail are not as the state on disk describes them: upkeep may
+    // delete or rewrite them only after a newer state (batch 1 or later) is saved.
+    for (const [b, live] of liveAtState) if (b.live !== live) b.removedInBatch = 1;
     this.stateBatch = 0;
     this.stateActiveId = st.activeId;
     this.stateActiveSize = st.activeSize;
@@ -669,6 +680,77 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   protected persistSkip(seq: number): void {
     this.appendTombstone(seq);
     this.noteChange(0);
+  }
+
+  /**
+   * Cuts the blocks at the first record that names a sequence above seq, and appends again the
+   * removals of lower sequences that were recorded after that point (a tombstone, the floor), so that
+   * recovery finds exactly the store as it is in memory. The block cut becomes the active one.
+   */
+  protected async persistTruncate(seq: number): Promise<void> {
+    await this.commit.flush();
+    await this.commit.settle();
+    this.floor = Math.min(this.floor, seq + 1);
+    let cut: { b: Block; off: number; data: Buffer } | undefined;
+    const redo: number[] = [];
+    for (const [i, b] of this.blocks.entries()) {
+      // A block can be passed over when the store's last sequence was still <= seq as the next one began.
+      const next = this.blocks[i + 1];
+      if (cut === undefined && next !== undefined && next.createdLastSeq <= seq && b.last <= seq) continue;
+      this.openFd(b);
+      const data = b.buf?.subarray(0, b.size) ?? preadSync(b.fd, b.size, 0);
+      for (const { view, off } of scanBlock(data).records) {
+        const named = view.kind === RecordKind.Floor ? 0 : view.seq;
+        if (cut === undefined && named > seq) cut = { b, off, data };
+        if (cut === undefined) continue;
+        if (view.kind === RecordKind.Tombstone && view.seq <= seq) redo.push(view.seq);
+      }
+    }
+    if (cut === undefined) return;
+    // The saved state describes blocks about to be cut: it goes first (a crash until the new one is saved
+    // rebuilds from the blocks), and nothing may save an old view meanwhile.
+    this.pendingState = undefined;
+    await rm(join(this.dir, STATE_FILE), { force: true });
+    await this.commit.syncDir();
+    this.stateBatch = this.stateActiveId = this.stateActiveSize = 0;
+    const at = this.blocks.indexOf(cut.b);
+    for (const b of this.blocks.slice(at + 1)) {
+      this.forgetBlock(b);
+      fs.rmSync(b.path, { force: true });
+      fs.rmSync(b.indexPath, { force: true });
+    }
+    const b = cut.b;
+    this.set.blocks = this.blocks.slice(0, at + 1);
+    fs.rmSync(b.indexPath, { force: true });
+    await ftruncate(b.fd, cut.off);
+    // The block cut is appended to from here on: its bytes, index and summary as they now are.
+    const scan = scanBlock(cut.data.subarray(0, cut.off));
+    const live = new Set<number>();
+    for (let s = b.head; b.head > 0 && s <= b.last; s++) if (b.isLive(s)) live.add(s);
+    b.resetMsgs();
+    b.index = this.indexFromScan(scan);
+    for (const { view } of scan.records) {
+      if (view.kind !== RecordKind.Msg && view.kind !== RecordKind.Erased) continue;
+      b.addMsg(view.seq, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), live.has(view.seq));
+    }
+    b.hdrs = hasHeaders(scan);
+    b.size = b.written = b.fileSize = cut.off;
+    b.lastRecOff = scan.records.at(-1)?.off ?? -1;
+    b.indexDue = false;
+    b.buf = undefined;
+    b.ensureCapacity(Math.max(cut.off, 64), this.blockSize);
+    cut.data.copy(b.buf!, 0, 0, cut.off);
+    this.reader.forget(b);
+    this.cache.forget(b);
+    this.active = b;
+    if (b.size === 0) this.writeHeader(b);
+    for (const t of redo) this.appendTombstone(t);
+    this.writtenFloor = 0; // the floor goes out again with the next batch
+    this.dirChanged = true;
+    this.noteChange(0);
+    await this.commit.flush();
+    await this.commit.settle();
+    await this.writeState(this.takeState(this.batchesTaken));
   }
 
   private noteChange(bytes: number): void {
