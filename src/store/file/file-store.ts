@@ -251,7 +251,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     const path = join(this.dir, STATE_FILE);
     try {
       // Subjects go straight into the index: a state may name millions of them.
-      return decodeState(await readFile(path), (t) => (this.subjects.add(t.subject, t.last) as SubjectTotals).restore(t));
+      return decodeState(await readFile(path), (subject, first, last, count, flags) => (this.subjects.add(subject, last) as SubjectTotals).restore(first, last, count, flags));
     } catch (err) {
       if (!(err instanceof BinaryError)) throw err;
       this.forgetRecovered();

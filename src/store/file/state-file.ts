@@ -18,6 +18,9 @@ import type { BlockSummary, BlockTail } from "./block.js";
 const MAGIC = 0x54535354; // "TSST"
 const VERSION = 1;
 export const STATE_FILE = "state.dat";
+/** Flags of a subject's totals: its first or last sequence is a bound only. */
+export const STALE_FIRST = 1;
+export const STALE_LAST = 2;
 
 export interface SubjectTotal {
   subject: string;
@@ -68,7 +71,7 @@ export function encodeState(s: SavedState): Buffer {
     w.f64(t.first);
     w.f64(t.last);
     w.f64(t.count);
-    w.u8((t.firstStale ? 1 : 0) | (t.lastStale ? 2 : 0));
+    w.u8((t.firstStale ? STALE_FIRST : 0) | (t.lastStale ? STALE_LAST : 0));
   }
   w.patchU32(countAt, count);
   w.u32(s.ttls.length);
@@ -90,7 +93,7 @@ export function encodeState(s: SavedState): Buffer {
  * Throws BinaryError for a damaged file or one from another version. Subjects go to onSubject as they
  * are read (the returned state's list is empty).
  */
-export function decodeState(buf: Buffer, onSubject: (t: SubjectTotal) => void): SavedState {
+export function decodeState(buf: Buffer, onSubject: (subject: string, first: number, last: number, count: number, flags: number) => void): SavedState {
   const r = BinReader.checked(buf);
   if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new BinaryError("not a state file of this version");
   const [lastSeq, lastTime, floor, bytes, activeId, activeSize] = [r.uint(), r.time(), r.uint(), r.uint(), r.uint(), r.uint()];
@@ -113,7 +116,7 @@ export function decodeState(buf: Buffer, onSubject: (t: SubjectTotal) => void): 
     const count = r.uint();
     const flags = r.u8();
     if (count === 0 || first > last) throw new BinaryError(`bad totals for ${subject}`);
-    onSubject({ subject, first, last, count, firstStale: (flags & 1) !== 0, lastStale: (flags & 2) !== 0 });
+    onSubject(subject, first, last, count, flags);
   }
   const ttls: [number, number, number][] = [];
   for (let k = r.u32(); k > 0; k--) ttls.push([r.uint(), r.time(), r.f64()]);

@@ -10,14 +10,14 @@
  */
 import type { SubjectEntry } from "../live-index.js";
 import type { BlockSet } from "./block-set.js";
-import type { SubjectTotal } from "./state-file.js";
+import { STALE_FIRST, STALE_LAST, type SubjectTotal } from "./state-file.js";
 
 export class SubjectTotals implements SubjectEntry {
   count = 0;
   private f = 0;
   private l = 0;
-  private fStale = false;
-  private lStale = false;
+  /** STALE_FIRST | STALE_LAST: one small field instead of two (there may be millions of these). */
+  private stale = 0;
 
   constructor(
     private readonly set: BlockSet,
@@ -26,59 +26,59 @@ export class SubjectTotals implements SubjectEntry {
   ) {}
 
   /** Sets the totals from a saved state. */
-  restore(t: SubjectTotal): void {
-    this.f = t.first;
-    this.l = t.last;
-    this.count = t.count;
-    this.fStale = t.firstStale;
-    this.lStale = t.lastStale;
+  restore(first: number, last: number, count: number, stale: number): void {
+    this.f = first;
+    this.l = last;
+    this.count = count;
+    this.stale = stale;
   }
 
   /** What a saved state keeps (bounds, without forcing a scan). */
   saved(): SubjectTotal {
-    return { subject: this.subject, count: this.count, first: this.f, last: this.l, firstStale: this.fStale, lastStale: this.lStale };
+    const stale = this.stale;
+    return { subject: this.subject, count: this.count, first: this.f, last: this.l, firstStale: (stale & STALE_FIRST) !== 0, lastStale: (stale & STALE_LAST) !== 0 };
   }
 
   push(seq: number): void {
     this.count++;
     this.l = seq;
-    this.lStale = false;
+    this.stale &= ~STALE_LAST;
     if (this.count === 1) {
       this.f = seq;
-      this.fStale = false;
+      this.stale = 0;
     }
   }
 
   remove(seq: number): void {
     this.count--;
     if (this.count === 0) return;
-    if (seq === this.f) this.fStale = true;
-    if (seq === this.l) this.lStale = true;
-    if (this.count === 1 && this.fStale !== this.lStale) {
-      if (this.fStale) this.f = this.l;
+    if (seq === this.f) this.stale |= STALE_FIRST;
+    if (seq === this.l) this.stale |= STALE_LAST;
+    if (this.count === 1 && (this.stale === STALE_FIRST || this.stale === STALE_LAST)) {
+      if (this.stale === STALE_FIRST) this.f = this.l;
       else this.l = this.f;
-      this.fStale = this.lStale = false;
+      this.stale = 0;
     }
   }
 
   first(): number {
     if (this.count === 0) return 0;
-    if (this.fStale) {
+    if ((this.stale & STALE_FIRST) !== 0) {
       let found = 0;
-      this.set.scanSubject(this.id, this.f, this.lStale ? Infinity : this.l, false, (s) => ((found = s), false));
+      this.set.scanSubject(this.id, this.f, (this.stale & STALE_LAST) !== 0 ? Infinity : this.l, false, (s) => ((found = s), false));
       this.f = found;
-      this.fStale = false;
+      this.stale &= ~STALE_FIRST;
     }
     return this.f;
   }
 
   last(): number {
     if (this.count === 0) return 0;
-    if (this.lStale) {
+    if ((this.stale & STALE_LAST) !== 0) {
       let found = 0;
       this.set.scanSubject(this.id, this.first(), this.l, true, (s) => ((found = s), false));
       this.l = found;
-      this.lStale = false;
+      this.stale &= ~STALE_LAST;
     }
     return this.l;
   }
