@@ -209,12 +209,18 @@ export class BlockSet implements LiveIndex<number> {
    * visit returns false.
    */
   scanSubject(gid: number, from: number, to: number, back: boolean, visit: (seq: number) => boolean): void {
-    const order = this.blocks.filter((b) => b.live > 0 && b.last >= from && b.head <= to);
-    if (back) order.reverse();
-    for (const b of order) {
+    const name = this.nameOf(gid);
+    const blocks = this.blocks;
+    const step = back ? -1 : 1;
+    const start = back ? this.posAtOrBefore(to) : Math.max(0, this.posAtOrBefore(from));
+    for (let i = start; i >= 0 && i < blocks.length; i += step) {
+      const b = blocks[i]!;
+      if (b.base === 0) continue;
+      if (back ? b.last < from : b.base > to) break;
+      if (b.live === 0 || b.last < from || b.head > to) continue;
       const ix = this.load(b);
       // By name: an id in a block's table may be stale (see block-index.ts), a name never is.
-      const local = ix.localOfName(this.nameOf(gid));
+      const local = ix.localOfName(name);
       if (local < 0) continue;
       const lo = Math.max(from, b.head);
       const hi = Math.min(to, b.last);
