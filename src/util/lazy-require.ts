@@ -1,7 +1,8 @@
 /**
- * Loads a CommonJS package on first use instead of at start. For the packages only some configurations
- * need (nkeys, JWTs, bcrypt): a server that never sees one does not pay the memory of loading it, and the
- * callers stay synchronous (a dynamic import() would make every signature check a promise).
+ * Loads a CommonJS package or a Node built-in on first use instead of at start. For what only some
+ * configurations need (nkeys, JWTs, node:tls): a server that never uses one does not pay the memory of
+ * loading it, and the callers stay synchronous (a dynamic import() would make every signature check, and
+ * the server's constructor, a promise).
  */
 import { createRequire } from "node:module";
 
