@@ -1,7 +1,8 @@
 /**
  * Which monitoring listener the options ask for: HTTP (`http`/`-m`), HTTPS (`https`/`-ms`, with the
  * certificate of the top-level tls block, as nats-server does) or none; nats-server refuses both at once.
- * The listener's module (with node:http and node:https, about 1 MB) is loaded only when one is asked for.
+ * The listener's module, with node:http and node:https, is loaded only when one is asked for (see tls/context.ts
+ * for what that saves).
  */
 import type { Server } from "../server/server.js";
 import type { MonitorState } from "./endpoint.js";
