@@ -14,7 +14,7 @@ import { Logger } from "./util/logger.js";
 import { Server } from "./server/server.js";
 import { MonitorState } from "./monitor/endpoint.js";
 import type { Monitor } from "./monitor/http.js";
-import { startMonitoring } from "./monitor/https.js";
+import { prepareMonitoring } from "./monitor/https.js";
 import { systemMonitor } from "./monitor/system-requests.js";
 import { JetStream } from "./jetstream/jetstream.js";
 
@@ -70,10 +70,11 @@ export async function runServer(opts: Options, logger: Logger): Promise<RunningS
   server.system.monitorProvider = systemMonitor(server, monitoring);
   let monitor: Monitor | undefined;
   try {
+    const startMonitoring = await prepareMonitoring(server, monitoring);
     // JetStream first, so that the first client already sees it in INFO.
     if (opts.jetstream.enabled) await JetStream.start(server, opts.jetstream);
     await server.listen();
-    monitor = await startMonitoring(server, monitoring);
+    monitor = await startMonitoring();
   } catch (e) {
     await server.shutdown();
     throw e;

@@ -3,10 +3,14 @@
  * @nats-io/jwt library, and turned into the same typed shapes the config file gives (permissions,
  * exports, imports, limits). Times in claims are Unix seconds; JWT durations are Go nanoseconds.
  */
-import { decode, type Account, type ClaimsData, type Export, type Import, type Activation, type Permissions as JwtPermissions, type SigningKey } from "@nats-io/jwt";
+import type * as Jwt from "@nats-io/jwt";
+import type { Account, ClaimsData, Export, Import, Activation, Permissions as JwtPermissions, SigningKey } from "@nats-io/jwt";
+import { lazyRequire } from "../util/lazy-require.js";
 import type { AccountConfig, AccountLimits, ExportEntry, ImportEntry, PermissionsSpec, ResponseType } from "../config/options.js";
 
 export type { Account as AccountClaims, ClaimsData, Operator as OperatorClaims, User as UserClaims } from "@nats-io/jwt";
+
+const jwtLib = lazyRequire<typeof Jwt>("@nats-io/jwt");
 
 export class JwtError extends Error {}
 
@@ -14,7 +18,7 @@ export class JwtError extends Error {}
 export function decodeJwt<T>(jwt: string, type?: "operator" | "account" | "user" | "activation"): ClaimsData<T> {
   let c: ClaimsData<T>;
   try {
-    c = decode<T>(jwt.trim());
+    c = jwtLib().decode<T>(jwt.trim());
   } catch (e) {
     throw new JwtError((e as Error).message);
   }

@@ -4,7 +4,10 @@
  * accepted, as by nats-server).
  */
 import { randomBytes } from "node:crypto";
-import { fromPublic } from "@nats-io/nkeys";
+import type * as Nkeys from "@nats-io/nkeys";
+import { lazyRequire } from "../util/lazy-require.js";
+
+const nkeys = lazyRequire<typeof Nkeys>("@nats-io/nkeys");
 
 /** 11 random bytes as raw-URL base64: 15 characters, like nats-server's. */
 export function newNonce(): string {
@@ -23,7 +26,7 @@ export function verifyNonceSig(publicKey: string, nonce: string | undefined, sig
   const raw = decodeSig(sig);
   if (raw === undefined) return false;
   try {
-    return fromPublic(publicKey).verify(Buffer.from(nonce, "latin1"), raw);
+    return nkeys().fromPublic(publicKey).verify(Buffer.from(nonce, "latin1"), raw);
   } catch {
     return false;
   }

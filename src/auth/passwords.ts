@@ -2,10 +2,10 @@
  * Password and token checks: plain text (compared in constant time) or a bcrypt hash (`$2a$...`, as
  * `nats server passwd` writes them). bcrypt runs asynchronously (bcryptjs, pure JavaScript: no native
  * build) so a slow hash never stalls other connections, and a successful check is remembered by a digest
- * of the secret, so reconnecting clients do not pay the bcrypt cost again.
+ * of the secret, so reconnecting clients do not pay the bcrypt cost again. bcryptjs is loaded by the first
+ * bcrypt check: most servers never make one.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import bcrypt from "bcryptjs";
 
 export function isBcrypt(stored: string): boolean {
   return stored.startsWith("$2");
@@ -30,7 +30,7 @@ export function checkSecret(given: string, stored: string): boolean | Promise<bo
   if (!isBcrypt(stored)) return sameSecret(given, stored);
   const k = key(stored, given);
   if (verified.has(k)) return true;
-  return bcrypt.compare(given, stored).then(
+  return import("bcryptjs").then(({ default: bcrypt }) => bcrypt.compare(given, stored)).then(
     (ok) => {
       if (ok) {
         if (verified.size >= VERIFIED_MAX) verified.clear();

@@ -3,7 +3,6 @@
  * (start, reload, lame duck, shutdown). Monitoring and JetStream attach from the layers above.
  */
 import { createServer, type Server as NetServer, type Socket } from "node:net";
-import { createServer as createServerKey } from "@nats-io/nkeys";
 import { AccountResolver } from "../auth/account-resolver.js";
 import type { AuthUser } from "../auth/auth-user.js";
 import { Authenticator, type AuthOutcome } from "../auth/authenticator.js";
@@ -14,6 +13,7 @@ import { ERR } from "../protocol/errors.js";
 import { subjectMatches } from "../subjects/validate.js";
 import { TlsAcceptor } from "../tls/acceptor.js";
 import type { Logger } from "../util/logger.js";
+import { newServerPublicKey } from "../util/server-nkey.js";
 import { Account, GLOBAL_ACCOUNT } from "./account.js";
 import { AccountRegistry } from "./accounts.js";
 import { bindClient, reauthorize } from "./client-auth.js";
@@ -77,7 +77,7 @@ export class Server {
     readonly logger: Logger,
   ) {
     this.opts = opts;
-    this.id = createServerKey().getPublicKey();
+    this.id = newServerPublicKey();
     this.name = opts.serverName || this.id;
     this.tls = opts.tls && new TlsAcceptor(opts.tls);
     const trust = operatorTrust(opts);

@@ -5,9 +5,9 @@
  * handshake by the connection's address 4-tuple, which is what identifies a TCP connection.
  */
 import type { Socket } from "node:net";
-import { createServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from "node:tls";
+import type { SecureContextOptions, Server as TlsServer, TLSSocket } from "node:tls";
 import type { TlsOptions } from "../config/tls-options.js";
-import { loadTlsSettings } from "./context.js";
+import { loadTlsSettings, nodeTls } from "./context.js";
 import { describeSession, type TlsSession } from "./session.js";
 
 /** The first byte of every TLS record that starts a handshake. */
@@ -54,7 +54,7 @@ export class TlsAcceptor {
     this.pins = options.pinnedCerts && new Set(options.pinnedCerts);
     // Client certificates are checked here, after the handshake, rather than by Node (rejectUnauthorized):
     // that way every failure arrives while the connection can still be matched, with its reason.
-    this.server = createServer({ ...this.settings, requestCert: this.verify, rejectUnauthorized: false, handshakeTimeout: options.timeoutMs });
+    this.server = nodeTls().createServer({ ...this.settings, requestCert: this.verify, rejectUnauthorized: false, handshakeTimeout: options.timeoutMs });
     this.server.on("secureConnection", (t: TLSSocket) => this.secured(t));
     this.server.on("tlsClientError", (err: Error, t: TLSSocket) => this.failed(t, new TlsHandshakeError(err.message)));
   }

@@ -4,9 +4,17 @@
  * not belong to the certificate are errors with nats-server's wording.
  */
 import { readFileSync } from "node:fs";
-import { createSecureContext, type SecureContextOptions } from "node:tls";
+import type * as Tls from "node:tls";
+import type { SecureContextOptions } from "node:tls";
 import { CURVES, DEFAULT_CURVES, DEFAULT_TLS12_CIPHER_SUITES, TLS12_CIPHER_SUITES, TLS13_CIPHER_SUITES } from "../config/tls-names.js";
 import type { TlsOptions } from "../config/tls-options.js";
+import { lazyRequire } from "../util/lazy-require.js";
+
+/**
+ * Loaded by the first TLS configuration. Without it and without node:http(s) (monitor/https.ts), an idle
+ * server holds 0.6 MiB less.
+ */
+export const nodeTls = lazyRequire<typeof Tls>("node:tls");
 
 export class TlsConfigError extends Error {
   constructor(message: string) {
@@ -49,7 +57,7 @@ export function loadTlsSettings(o: TlsOptions): SecureContextOptions {
     settings.cert = readFile(o.certFile, pairError);
     settings.key = readFile(o.keyFile, pairError);
     try {
-      createSecureContext({ cert: settings.cert, key: settings.key });
+      nodeTls().createSecureContext({ cert: settings.cert, key: settings.key });
     } catch (e) {
       const msg = (e as Error).message;
       throw new TlsConfigError(pairError + (/key values mismatch/.test(msg) ? "tls: private key does not match public key" : msg));
@@ -58,7 +66,7 @@ export function loadTlsSettings(o: TlsOptions): SecureContextOptions {
   if (o.caFile !== undefined) {
     settings.ca = readFile(o.caFile, "");
     try {
-      createSecureContext({ ca: settings.ca });
+      nodeTls().createSecureContext({ ca: settings.ca });
     } catch {
       throw new TlsConfigError("failed to parse root certificate");
     }
