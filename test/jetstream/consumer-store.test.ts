@@ -108,7 +108,7 @@ for (const [name, want] of [
   test(`a state.log written by earlier versions (${name}) opens with its state and is upgraded in place`, async () => {
     const d = dir();
     await (await FileConsumerStore.create(d, { name: "d", created: 1, config: CFG }, new ConsumerState())).stop();
-    const old = readFileSync(join(FIXTURES, `${name}.state.log`));
+    const old = readFileSync(join(FIXTURES, `${name}.statelog`));
     // A torn tail after the last whole frame, as a crash of the old code could leave.
     writeFileSync(join(d, "state.log"), Buffer.concat([old, old.subarray(0, 11)]));
     const s = new ConsumerState();
