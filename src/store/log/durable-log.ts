@@ -135,7 +135,8 @@ export class DurableLog {
    * log of this format, and the fs error when it cannot be read.
    */
   static open(path: string, opts: LogOptions = {}): OpenedLog {
-    // A compaction the crash interrupted; existsSync first: a failed unlink costs an Error object, per consumer at start-up.
+    // Left by a compaction a crash interrupted. existsSync first: a failed unlink would cost an Error
+    // object, for every consumer at start-up.
     if (fs.existsSync(tmpOf(path))) fs.unlinkSync(tmpOf(path));
     const buf = fs.readFileSync(path);
     if (buf.length < HEADER.length || !HEADER.equals(buf.subarray(0, HEADER.length))) throw new LogFormatError(`${path} is not a log`);
@@ -307,7 +308,8 @@ export class DurableLog {
   private writePending(): void {
     const n = this.pend.length;
     if (n === 0) return;
-    assert(this.pendFirst === this.pFirst + this.offs.length, () => `log ${this.path}: entry ${this.pendFirst} would not follow ${this.pFirst + this.offs.length - 1}`);
+    const follows = this.pFirst + this.offs.length;
+    assert(this.pendFirst === follows, () => `log ${this.path}: entry ${this.pendFirst} would not follow ${follows - 1}`);
     const parts: Buffer[] = [];
     let pos = this.end;
     for (let i = 0; i < n; i++) {
@@ -328,14 +330,13 @@ export class DurableLog {
   private async rewrite(s: Snapshot): Promise<void> {
     const k = s.index + 1 - this.pFirst;
     const from = k < this.offs.length ? this.offs[k]! : this.end;
+    // Opened before the rename: reads meanwhile must see the file that offs describe.
+    const old = this.file();
     const kept = Buffer.allocUnsafe(this.end - from);
-    if (kept.length > 0) {
-      const old = this.file();
-      for (let n = 0; n < kept.length; ) n += fs.readSync(old, kept, n, kept.length - n, from + n);
-    }
+    for (let n = 0; n < kept.length; ) n += fs.readSync(old, kept, n, kept.length - n, from + n);
     const head = Buffer.concat([HEADER, ...snapshotFrame(s)]);
     const fd = await writeLogFile(this.path, Buffer.concat([head, kept]));
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    fs.closeSync(old);
     this.fd = fd;
     const delta = head.length - from;
     this.offs = k < this.offs.length ? this.offs.slice(k).map((o) => o + delta) : [];
