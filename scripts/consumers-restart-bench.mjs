@@ -4,7 +4,7 @@
 // Each consumer fetches a few messages and acks some, so every one has pending entries and redelivery
 // state. Then each server is stopped (SIGTERM, then once with SIGKILL) and started again; the time is
 // from spawn until STREAM.INFO and CONSUMER.INFO of the last consumer both answer. Reps alternate the
-// order of the two servers. Figures vary with the machine's load: read medians, repeat before believing.
+// order of the servers. Figures vary with the machine's load: read medians, repeat before believing.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -17,6 +17,8 @@ import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 const [nCons = 1000, nMsgs = 10_000, reps = 5] = process.argv.slice(2).map(Number);
 const ROOT = resolve(import.meta.dirname, "..");
 const BINS = { "nats-server": process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server", tsnats: join(ROOT, "bin/tsnats-server") };
+// Another build to compare with (e.g. the commit before a change): TSNATS_BASELINE=<its checkout, built>.
+if (process.env.TSNATS_BASELINE) BINS["tsnats-baseline"] = join(resolve(process.env.TSNATS_BASELINE), "bin/tsnats-server");
 const LAST = `c${String(nCons - 1).padStart(5, "0")}`;
 
 function freePort() {
@@ -107,9 +109,9 @@ for (const impl of Object.keys(BINS)) {
   console.log(`${impl}: ${nCons} consumers on ${nMsgs} messages populated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const times = { "nats-server": [], tsnats: [] };
+const times = Object.fromEntries(Object.keys(BINS).map((k) => [k, []]));
 for (let r = 0; r < reps; r++) {
-  const order = r % 2 ? ["tsnats", "nats-server"] : ["nats-server", "tsnats"];
+  const order = r % 2 ? Object.keys(BINS).reverse() : Object.keys(BINS);
   for (const impl of order) {
     // The next-to-last rep is killed, so that the last start recovers from a crash.
     const t = await restart(impl, ports[impl], dirs[impl], r === reps - 2 ? "SIGKILL" : "SIGTERM");
@@ -119,6 +121,6 @@ for (let r = 0; r < reps; r++) {
 for (const impl of Object.keys(BINS)) {
   const tot = times[impl].map((t) => t.total);
   const con = times[impl].map((t) => t.connect);
-  console.log(`${impl.padEnd(11)} restart to ready: median ${med(tot).toFixed(0)} ms [${tot.map((x) => x.toFixed(0)).join(", ")}]; port answers after median ${med(con).toFixed(0)} ms`);
+  console.log(`${impl.padEnd(15)} restart to ready: median ${med(tot).toFixed(0)} ms [${tot.map((x) => x.toFixed(0)).join(", ")}]; port answers after median ${med(con).toFixed(0)} ms`);
   rmSync(dirs[impl], { recursive: true, force: true });
 }

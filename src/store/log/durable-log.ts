@@ -61,7 +61,12 @@ export class LogFormatError extends Error {
   override readonly name = "LogFormatError";
 }
 
-/** Writes a whole log file atomically at `path` and returns a read-write descriptor of it. */
+/**
+ * Writes a whole log file atomically at `path` and returns a read-write descriptor of it. The steps of
+ * util/atomic-file's writeFileAtomic, kept here because the log needs the descriptor of the new file,
+ * and a fixed temp name that open() can find and remove without listing the directory (batches run
+ * one at a time, so two writers never share it).
+ */
 async function writeLogFile(path: string, image: Buffer): Promise<number> {
   const tmp = tmpOf(path);
   const fd = fs.openSync(tmp, "w+");
