@@ -6,11 +6,11 @@
  */
 import { after, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openFileStore, type StoreReport } from "../../src/store/index.js";
+import { runAndKill } from "../helpers/kill-after.js";
 import { crashPayload } from "./fixtures/crash-payload.js";
 import { prng, tempDir } from "./helpers.js";
 
@@ -24,38 +24,14 @@ const root = tempDir("tsnats-crash-");
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs the writer until a random moment after its first acknowledgement, then SIGKILLs it. */
-function runAndKill(dir: string, run: number, killAfterMs: number, maxMsgs?: number): Promise<{ acked: [number, string][]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const args = [WRITER, dir, String(run), ...(maxMsgs === undefined ? [] : [String(maxMsgs)])];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let stderr = "";
-    let armed = false;
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      if (!armed) {
-        armed = true;
-        setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-      }
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(killer);
-      if (signal !== "SIGKILL") return reject(new Error(`writer ended with ${code ?? signal}: ${stderr}`));
-      // Only whole lines were printed after an ack; a partial last line was cut by the kill.
-      const whole = out.slice(0, out.lastIndexOf("\n") + 1);
-      const acked = whole
-        .split("\n")
-        .filter((l) => l.length > 0)
-        .map((l): [number, string] => {
-          const [seq, tag] = l.split(" ");
-          return [Number(seq), tag!];
-        });
-      resolve({ acked, stderr });
-    });
+async function runAndKillWriter(dir: string, run: number, killAfterMs: number, maxMsgs?: number): Promise<{ acked: [number, string][]; stderr: string }> {
+  const args = [dir, String(run), ...(maxMsgs === undefined ? [] : [String(maxMsgs)])];
+  const { lines, stderr } = await runAndKill(WRITER, args, killAfterMs);
+  const acked = lines.map((l): [number, string] => {
+    const [seq, tag] = l.split(" ");
+    return [Number(seq), tag!];
   });
+  return { acked, stderr };
 }
 
 it("keeps every acknowledged message, in order, once, across SIGKILLs", async () => {
@@ -73,7 +49,7 @@ it("keeps every acknowledged message, in order, once, across SIGKILLs", async ()
     }
     runs++;
     const t0 = Date.now();
-    const { acked: now, stderr } = await runAndKill(dir, runs, r.int(150));
+    const { acked: now, stderr } = await runAndKillWriter(dir, runs, r.int(150));
     const t1 = Date.now();
     assert.ok(!/corrupt/.test(stderr), `the writer saw damage: ${stderr}`);
     acked.push(...now);
@@ -119,7 +95,7 @@ it("keeps removals by limits that were synced, across SIGKILLs (no resurrection)
   let maxAcked = 0;
   while (runs < MAX_RUNS && Date.now() - started < BUDGET_MS) {
     runs++;
-    const { acked, stderr } = await runAndKill(dir, runs, r.int(150), MAX_MSGS);
+    const { acked, stderr } = await runAndKillWriter(dir, runs, r.int(150), MAX_MSGS);
     assert.ok(!/corrupt/.test(stderr), `the writer saw damage: ${stderr}`);
     for (const [seq] of acked) maxAcked = Math.max(maxAcked, seq);
     // Opened without limits, so that nothing is removed again at open and a resurrection would show.

@@ -6,11 +6,11 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DurableLog } from "../../src/store/log/durable-log.js";
+import { runAndKill } from "../helpers/kill-after.js";
 import { prng, tempDir } from "./helpers.js";
 
 const WRITER = fileURLToPath(new URL("./fixtures/log-writer.js", import.meta.url));
@@ -19,40 +19,15 @@ const RUNS = 12;
 const root = tempDir("tsnats-log-crash-");
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Runs the writer until `killAfterMs` after its first acknowledgement; returns the highest one. */
-function runAndKill(path: string, seed: number, killAfterMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, path, String(seed)], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let stderr = "";
-    let armed = false;
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      if (!armed) {
-        armed = true;
-        setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-      }
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(killer);
-      if (signal !== "SIGKILL") return reject(new Error(`writer ended with ${code ?? signal}: ${stderr}`));
-      const lines = out.slice(0, out.lastIndexOf("\n") + 1).split("\n").filter((l) => l.length > 0);
-      resolve(lines.length === 0 ? 0 : Number(lines[lines.length - 1]));
-    });
-  });
-}
-
 test("SIGKILL during appends and compactions: the log opens whole, with everything acknowledged", { timeout: 120_000 }, async () => {
   const rnd = prng(7);
   const path = join(root, "crash.log");
   let acked = 0;
   let compacted = 0;
   for (let run = 0; run < RUNS; run++) {
-    const last = await runAndKill(path, run + 1, 20 + rnd.int(300));
-    acked = Math.max(acked, last);
+    const { lines, stderr } = await runAndKill(WRITER, [path, String(run + 1)], 20 + rnd.int(300));
+    assert.equal(stderr, "");
+    if (lines.length > 0) acked = Math.max(acked, Number(lines[lines.length - 1]));
     const { log, snapshot, entries, damagedCopy } = DurableLog.open(path);
     assert.equal(damagedCopy, undefined, `run ${run}: a crash is no damage`);
     assert.equal(existsSync(`${path}.tmp`), false);
