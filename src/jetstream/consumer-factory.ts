@@ -162,11 +162,16 @@ export async function recoverConsumers(stream: StreamHandle, env: ConsumerEnv): 
   for (const entry of names.sort()) {
     const cdir = join(dir, entry);
     try {
-      const meta = await FileConsumerStore.readMeta(cdir);
+      const meta = FileConsumerStore.readMeta(cdir);
       if (meta === undefined || stream.consumers.has(meta.name)) continue;
       const state = new ConsumerState();
       state.ackNone = meta.config.ack_policy === "none";
       const store = await FileConsumerStore.open(cdir, state, storeOptions(env, stream, meta.name));
+      if (store.damagedCopy !== undefined) {
+        env.server.logger.error(
+          `JetStream consumer '${stream.account.name} > ${stream.name} > ${meta.name}' state log is damaged: resuming from the state before the damage (messages acknowledged after it may be delivered again); the damaged file is kept as ${store.damagedCopy}`,
+        );
+      }
       const c = new Consumer(stream, meta.name, meta.config, meta.created, store, env, state);
       c.reconcileWithStream();
       stream.consumers.set(meta.name, c);

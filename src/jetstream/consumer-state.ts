@@ -29,6 +29,10 @@ export interface StateLog {
   reset(sseq: number): void;
 }
 
+const NONE = new Float64Array(0);
+/** Capacity an empty set keeps. */
+const KEEP_EMPTY = 1024;
+
 /**
  * Pending messages in stream-sequence order. Messages are added in ascending order (a consumer never
  * goes back for a first delivery, except after a reset), so the entries sit in parallel arrays at
@@ -38,9 +42,10 @@ export interface StateLog {
  * table per message: a pull consumer adds and removes one entry per message.
  */
 export class PendingSet {
-  private seqs = new Float64Array(64);
-  private cseqs = new Float64Array(64);
-  private tss = new Float64Array(64);
+  // Allocated by the first add: a recovered consumer with nothing pending holds no arrays.
+  private seqs = NONE;
+  private cseqs = NONE;
+  private tss = NONE;
   private head = 0;
   private tail = 0;
   /** Number of live entries. Invariant: when size > 0, position head is live. */
@@ -113,7 +118,7 @@ export class PendingSet {
     const s = this.seqs;
     s[p] = -sseq;
     if (--this.size === 0) {
-      this.head = this.tail = 0;
+      this.clear();
     } else if (p === this.head) {
       let h = p + 1;
       while (s[h]! < 0) h++;
@@ -152,16 +157,23 @@ export class PendingSet {
 
   clear(): void {
     this.head = this.tail = this.size = 0;
+    // Arrays sized by a past peak go; small ones stay for the next deliveries.
+    if (this.seqs.length > KEEP_EMPTY) this.seqs = this.cseqs = this.tss = NONE;
   }
 
-  /** Room for one more at the tail: removed entries are dropped, and the arrays grow when still full. */
+  /**
+   * Room for one more at the tail: removed entries are dropped; the arrays grow when still over half
+   * full, and shrink when under an eighth full, so that they follow what is pending now, not its peak.
+   */
   private makeRoom(): void {
     const n = this.size;
     const cap = this.seqs.length;
-    const big = n * 2 + 64 > cap;
-    const seqs = big ? new Float64Array(cap * 2) : this.seqs;
-    const cseqs = big ? new Float64Array(cap * 2) : this.cseqs;
-    const tss = big ? new Float64Array(cap * 2) : this.tss;
+    const want = n * 2 + 64;
+    const next = want > cap ? Math.max(cap * 2, 64) : want * 4 < cap ? want : cap;
+    const fresh = next !== cap;
+    const seqs = fresh ? new Float64Array(next) : this.seqs;
+    const cseqs = fresh ? new Float64Array(next) : this.cseqs;
+    const tss = fresh ? new Float64Array(next) : this.tss;
     let k = 0;
     for (let i = this.head; i < this.tail; i++) {
       const v = this.seqs[i]!;

@@ -278,8 +278,8 @@ export class Consumer implements ConsumerHandle {
       for (const seq of s.pending.all()) if (seq > st.lastSeq) s.forget(seq);
       s.setNext(st.lastSeq + 1);
     }
-    for (const seq of s.pending.all()) if (store.loadMsg(seq) === undefined) s.forget(seq);
-    for (const seq of [...s.redelivered.keys()]) if (store.loadMsg(seq) === undefined) s.forget(seq);
+    for (const seq of s.pending.all()) if (store.nextSeq("", seq) !== seq) s.forget(seq);
+    for (const seq of [...s.redelivered.keys()]) if (store.nextSeq("", seq) !== seq) s.forget(seq);
     if (this.stream.config.retention !== "workqueue") return;
     for (let seq = nextMatching(store, this.filters, Math.max(1, st.firstSeq)); seq > 0 && seq < s.sseq; seq = nextMatching(store, this.filters, seq + 1)) {
       const acked = this.config.ack_policy === "explicit" ? !s.pending.has(seq) && !s.redelivered.has(seq) : seq <= s.ackFloorStream;

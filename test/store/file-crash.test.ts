@@ -6,11 +6,11 @@
  */
 import { after, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openFileStore, type StoreReport } from "../../src/store/index.js";
+import { runAndKill } from "../helpers/kill-after.js";
 import { crashPayload } from "./fixtures/crash-payload.js";
 import { prng, tempDir } from "./helpers.js";
 
@@ -24,40 +24,18 @@ const root = tempDir("tsnats-crash-");
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs the writer until a random moment after its first acknowledgement, then SIGKILLs it. */
-function runAndKill(dir: string, run: number, killAfterMs: number, maxMsgs?: number, churn = false): Promise<{ acked: [number, string][]; deleted: number[]; intended: number[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const args = [WRITER, dir, String(run), String(maxMsgs ?? -1), ...(churn ? ["churn"] : [])];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let stderr = "";
-    let armed = false;
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      if (!armed) {
-        armed = true;
-        setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-      }
+async function runAndKillWriter(dir: string, run: number, killAfterMs: number, maxMsgs?: number, churn = false): Promise<{ acked: [number, string][]; deleted: number[]; intended: number[]; stderr: string }> {
+  const args = [dir, String(run), String(maxMsgs ?? -1), ...(churn ? ["churn"] : [])];
+  const { lines, stderr } = await runAndKill(WRITER, args, killAfterMs);
+  const deleted = lines.filter((l) => l.startsWith("D ")).map((l) => Number(l.slice(2)));
+  const intended = lines.filter((l) => l.startsWith("d ")).map((l) => Number(l.slice(2)));
+  const acked = lines
+    .filter((l) => !/^[dD] /.test(l))
+    .map((l): [number, string] => {
+      const [seq, tag] = l.split(" ");
+      return [Number(seq), tag!];
     });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(killer);
-      if (signal !== "SIGKILL") return reject(new Error(`writer ended with ${code ?? signal}: ${stderr}`));
-      // Only whole lines were printed after an ack; a partial last line was cut by the kill.
-      const whole = out.slice(0, out.lastIndexOf("\n") + 1);
-      const lines = whole.split("\n").filter((l) => l.length > 0);
-      const deleted = lines.filter((l) => l.startsWith("D ")).map((l) => Number(l.slice(2)));
-      const intended = lines.filter((l) => l.startsWith("d ")).map((l) => Number(l.slice(2)));
-      const acked = lines
-        .filter((l) => !/^[dD] /.test(l))
-        .map((l): [number, string] => {
-          const [seq, tag] = l.split(" ");
-          return [Number(seq), tag!];
-        });
-      resolve({ acked, deleted, intended, stderr });
-    });
-  });
+  return { acked, deleted, intended, stderr };
 }
 
 it("keeps every acknowledged message, in order, once, across SIGKILLs", async () => {
@@ -75,7 +53,7 @@ it("keeps every acknowledged message, in order, once, across SIGKILLs", async ()
     }
     runs++;
     const t0 = Date.now();
-    const { acked: now, stderr } = await runAndKill(dir, runs, r.int(150));
+    const { acked: now, stderr } = await runAndKillWriter(dir, runs, r.int(150));
     const t1 = Date.now();
     assert.ok(!/corrupt/.test(stderr), `the writer saw damage: ${stderr}`);
     acked.push(...now);
@@ -121,7 +99,7 @@ it("keeps removals by limits that were synced, across SIGKILLs (no resurrection)
   let maxAcked = 0;
   while (runs < MAX_RUNS && Date.now() - started < BUDGET_MS) {
     runs++;
-    const { acked, stderr } = await runAndKill(dir, runs, r.int(150), MAX_MSGS);
+    const { acked, stderr } = await runAndKillWriter(dir, runs, r.int(150), MAX_MSGS);
     assert.ok(!/corrupt/.test(stderr), `the writer saw damage: ${stderr}`);
     for (const [seq] of acked) maxAcked = Math.max(maxAcked, seq);
     // Opened without limits, so that nothing is removed again at open and a resurrection would show.
@@ -147,7 +125,7 @@ it("keeps synced interior deletes and erasures, and every other acknowledged mes
   let runs = 0;
   while (runs < MAX_RUNS && Date.now() - started < BUDGET_MS) {
     runs++;
-    const now = await runAndKill(dir, runs, r.int(150), undefined, true);
+    const now = await runAndKillWriter(dir, runs, r.int(150), undefined, true);
     assert.ok(!/corrupt/.test(now.stderr), `the writer saw damage: ${now.stderr}`);
     for (const [seq, tag] of now.acked) acked.set(seq, tag);
     for (const seq of now.deleted) deleted.add(seq);
