@@ -29,6 +29,11 @@ export interface BlockOwner {
 }
 
 const BLOCK_SUFFIX = ".blk";
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let v = b; v > 0; v >>= 1) n += v & 1;
+  return n;
+});
 
 export function blockFileName(id: number): string {
   return `${String(id).padStart(10, "0")}${BLOCK_SUFFIX}`;
@@ -193,9 +198,21 @@ export class Block implements Cacheable {
   countLiveFrom(from: number): number {
     if (this.live === 0 || from > this.last) return 0;
     if (from <= this.head) return this.live;
-    let before = 0;
-    for (let s = this.head; s < from; s++) if (!this.isDead(s)) before++;
-    return this.live - before;
+    // Live in [from, last] = slots there minus dead bits there (consumers ask this per pull request).
+    return this.last - from + 1 - this.deadIn(from, this.last);
+  }
+
+  /** Dead bits set for sequences in [from, to], a byte at a time where whole bytes are covered. */
+  private deadIn(from: number, to: number): number {
+    const d = this.dead;
+    if (d === undefined) return 0;
+    let i = from - this.base;
+    const end = Math.min(to - this.base, d.length * 8 - 1);
+    let n = 0;
+    for (; i <= end && (i & 7) !== 0; i++) if ((d[i >>> 3]! & (1 << (i & 7))) !== 0) n++;
+    for (; i + 7 <= end; i += 8) n += POPCOUNT[d[i >>> 3]!]!;
+    for (; i <= end; i++) if ((d[i >>> 3]! & (1 << (i & 7))) !== 0) n++;
+    return n;
   }
 
   private setDead(seq: number): void {

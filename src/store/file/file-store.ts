@@ -86,7 +86,7 @@ const PREALLOC_MIN = 64 * 1024;
 const PREALLOC_MAX = 1024 * 1024;
 let zeros: Buffer | undefined;
 /** The state is saved once this much was written since the last one (bounds the tail a crash replays)... */
-const STATE_EVERY_BYTES = 16 * 1024 * 1024;
+const STATE_EVERY_BYTES = 8 * 1024 * 1024;
 /** ...or this long after a change; and never more often than MIN_STATE_GAP_MS times the cost of the last save. */
 const STATE_EVERY_MS = 30_000;
 const STATE_COST_FACTOR = 20;
