@@ -432,9 +432,14 @@ export abstract class BaseStore<R> implements StreamStore {
       hdr,
       data,
     };
-    const ttl = this.ttls.size > 0 ? this.ttls.get(seq) : undefined;
+    const ttl = this.ttlOf(seq);
     if (ttl !== undefined) msg.ttl = ttl;
     return msg;
+  }
+
+  /** The per-message TTL of a live message, undefined when it has none. */
+  protected ttlOf(seq: number): number | undefined {
+    return this.ttls.size > 0 ? this.ttls.get(seq) : undefined;
   }
 
   // ---- state --------------------------------------------------------------------------------------

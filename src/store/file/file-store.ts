@@ -61,14 +61,14 @@ import {
 } from "../record.js";
 import { BaseStore, type MsgPayload } from "../store-core.js";
 import { SubjectIndex } from "../subject-index.js";
-import type { StoreOptions } from "../types.js";
+import type { StoreOptions, StoredMsg } from "../types.js";
 import { Block, parseBlockFileName, type BlockOwner, type BlockTail } from "./block.js";
 import { BlockCache } from "./block-cache.js";
 import { BlockIndex, NONE } from "./block-index.js";
 import { BlockSet } from "./block-set.js";
 import { compactBlockBytes } from "./compaction.js";
 import { GroupCommit, type Batch, type BatchSource, type WriteOp } from "./group-commit.js";
-import { decodeIndexFile, encodeIndexFile } from "./index-file.js";
+import { decodeIndexFile, encodeIndexFile, slotOffset } from "./index-file.js";
 import { ftruncate, preadSync } from "./io.js";
 import { ReadAhead, payloadOf } from "./reader.js";
 import { RecoveryAccumulator, lostSequences } from "./recovery.js";
@@ -1161,6 +1161,60 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   }
 
   // ---- reading ------------------------------------------------------------------------------------
+
+  /**
+   * One message of a block whose index is not loaded (a KV get across a large bucket): its offset
+   * from the block's index file and its record, a few small reads instead of loading the index.
+   * Anything unexpected takes the ordinary path, which loads (or rebuilds) the index.
+   */
+  override loadMsg(seq: number): StoredMsg | undefined {
+    this.checkOpen();
+    const b = this.set.blockFor(seq);
+    if (b === undefined || !b.isLive(seq)) return undefined;
+    // A walk through the block (the read before was the message before) is better served by its index.
+    const walking = b.lastAlone === seq - 1;
+    b.lastAlone = seq;
+    if (b.index !== undefined || b.buf !== undefined || b.indexDue || walking) return super.loadMsg(seq);
+    const got = this.readAlone(b, seq);
+    if (got === undefined) return super.loadMsg(seq);
+    const { buf, view } = got;
+    const msg: StoredMsg = {
+      seq,
+      subject: buf.toString("utf8", view.subjectStart, view.subjectStart + view.subjectLen),
+      time: view.time,
+      ...payloadOf(buf, view),
+    };
+    const ttl = this.ttlOf(seq);
+    if (ttl !== undefined) msg.ttl = ttl;
+    return msg;
+  }
+
+  private readAlone(b: Block, seq: number): { buf: Buffer; view: RecordView } | undefined {
+    let idx: number;
+    try {
+      idx = fs.openSync(b.indexPath, "r");
+    } catch {
+      return undefined;
+    }
+    let off: number;
+    try {
+      off = slotOffset(idx, seq);
+    } finally {
+      fs.closeSync(idx);
+    }
+    if (off < 0 || off + FIXED > b.size) return undefined;
+    const fd = fs.openSync(b.path, "r");
+    try {
+      const head = preadSync(fd, FIXED, off);
+      const len = head.length === FIXED ? head.readUInt32LE(0) : 0;
+      if (len < FIXED || off + len > b.size) return undefined;
+      const buf = preadSync(fd, len, off);
+      const view = readRecord(buf, 0, buf.length);
+      return view !== undefined && view.kind === RecordKind.Msg && view.seq === seq ? { buf, view } : undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
 
   protected loadPayload(seq: number, ref: number | undefined): MsgPayload {
     const b = this.set.blockFor(seq);
