@@ -1,6 +1,6 @@
 /**
- * The memory budget for file stores' caches: the indexes (block-index.ts) and bytes of sealed blocks
- * that were loaded to serve reads. One budget is shared by every file store that is given the same
+ * The memory budget for file stores' caches: the indexes (block-index.ts) of sealed blocks that were
+ * loaded to serve reads (and any bytes such a block still holds). One budget is shared by every file store that is given the same
  * BlockCache (a server shares one across its streams), so memory is set by the operator, not by the
  * number or length of streams. Least recently used blocks are dropped first when a load passes the
  * budget, and blocks unused for IDLE_MS are dropped by a periodic sweep.

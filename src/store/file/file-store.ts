@@ -607,14 +607,16 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   }
 
   isPinned(b: Block): boolean {
-    return b === this.active || b.written < b.size || (this.commit?.isUnsynced(b.fd) ?? false) || b.indexDue;
+    return b === this.active || b.written < b.size || (this.commit?.isUnsynced(b.fd) ?? false);
   }
 
+  /** Drops a block's bytes, and its index too unless that still has to be written to its file. */
   evictBlock(b: Block): void {
     if (this.isPinned(b)) return;
-    b.index = undefined;
     b.buf = undefined;
     this.reader.forget(b);
+    if (b.indexDue) return;
+    b.index = undefined;
     this.closeFd(b);
   }
 
@@ -794,7 +796,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.blocks.push(b);
     this.active = b;
     if (sealed !== undefined) {
-      // Sealed: its index goes to a file once its data is written, its bytes stay as cache.
+      // Sealed: its index goes to a file, its bytes to the disk with the next batch (then dropped).
       sealed.tailHead = this.tailOf(sealed).lastRecHead;
       sealed.indexDue = sealed.lastRecOff >= 0;
       this.cache.admit(sealed);
@@ -835,6 +837,9 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       b.written = b.size;
       b.fileSize = Math.max(b.fileSize, b.size);
       fds.add(b.fd);
+      // A sealed block's bytes are not kept once handed to the disk (the writes hold them until then):
+      // reads of it go through the page cache, so memory holds one block per stream, not a budget's worth.
+      if (b !== this.active) b.buf = undefined;
     }
     // Zeros ahead only pay off where every batch is fdatasynced (lazy mode syncs every few minutes).
     if (!this.commit.lazy) this.preallocate(this.active, writes, fds);
