@@ -34,6 +34,8 @@ export class BlockIndex {
   private byName: Map<string, number> | undefined;
   gids: number[] = [];
   tombs: number[] = [];
+  private lastSubject: string | undefined;
+  private lastLocal = 0;
 
   constructor(capacity = 64) {
     this.offsets = new Uint32Array(capacity);
@@ -61,7 +63,12 @@ export class BlockIndex {
       this.offsets[j] = NONE;
       this.times[j] = time; // keeps times ascending for lowerBoundTime
     }
-    const local = this.localFor(subject);
+    // Publishers mostly repeat a subject, and the parser hands the same string again: no map lookup.
+    let local = this.lastLocal;
+    if (subject !== this.lastSubject) {
+      local = this.lastLocal = this.localFor(subject);
+      this.lastSubject = subject;
+    }
     this.offsets[i] = off;
     this.times[i] = time;
     this.sizes[i] = size;

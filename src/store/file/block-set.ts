@@ -67,7 +67,7 @@ export class BlockSet implements LiveIndex<number> {
 
   /** Records a message whose record the store just added to the active block's index. */
   append(seq: number, time: number, size: number, subj: number): void {
-    const b = this.blocks.at(-1)!;
+    const b = this.blocks[this.blocks.length - 1]!;
     const ix = b.index!;
     assert(ix.has(seq), "the record is indexed before the message is appended");
     ix.gids[ix.locals[seq - ix.base]!] = subj;

@@ -795,8 +795,10 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.writeHeader(b);
     this.blocks.push(b);
     this.active = b;
+    const older = this.blocks.at(-3);
+    if (older !== undefined && older.written === older.size) older.buf = undefined;
     if (sealed !== undefined) {
-      // Sealed: its index goes to a file, its bytes to the disk with the next batch (then dropped).
+      // Sealed: its index goes to a file, its bytes to the disk with the next batch.
       sealed.tailHead = this.tailOf(sealed).lastRecHead;
       sealed.indexDue = sealed.lastRecOff >= 0;
       this.cache.admit(sealed);
@@ -837,9 +839,10 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       b.written = b.size;
       b.fileSize = Math.max(b.fileSize, b.size);
       fds.add(b.fd);
-      // A sealed block's bytes are not kept once handed to the disk (the writes hold them until then):
-      // reads of it go through the page cache, so memory holds one block per stream, not a budget's worth.
-      if (b !== this.active) b.buf = undefined;
+      // Once handed to the disk (the writes hold them until then) a sealed block keeps its bytes only
+      // while it is the newest one, which consumers just behind the head still read; older ones are
+      // read through the page cache. So memory holds two blocks per stream, not a budget's worth.
+      if (b !== this.active && b !== this.blocks.at(-2)) b.buf = undefined;
     }
     // Zeros ahead only pay off where every batch is fdatasynced (lazy mode syncs every few minutes).
     if (!this.commit.lazy) this.preallocate(this.active, writes, fds);
