@@ -30,11 +30,6 @@ export class BlockCache {
 
   constructor(public budget = DEFAULT_CACHE_BYTES) {}
 
-  /** Bytes currently counted against the budget. */
-  get usedBytes(): number {
-    return this.used;
-  }
-
   /** A cheap "used now" for the hot paths: a coarse clock, refreshed by the sweep and by admissions. */
   now = Date.now();
 

@@ -172,12 +172,6 @@ export class BlockSet implements LiveIndex<number> {
     return gid;
   }
 
-  /** The subject name of the message at p (also for messages no longer live). */
-  subjectAt(p: number): string {
-    const ix = this.indexOf(p);
-    return ix.names[ix.locals[p - ix.base]!]!;
-  }
-
   refAt(p: number): number {
     const ix = this.indexOf(p);
     return ix.offsets[p - ix.base]!;
