@@ -129,6 +129,27 @@ describe("file store blocks and upkeep", () => {
     await s.stop();
   });
 
+  it("never closes a block's file while its fdatasync runs, however hard reads press the cache", async () => {
+    const reports = reportSink();
+    let s = await open({ blockSize: 512, cache: new BlockCache(0), report: reports.report });
+    const acked: Promise<void>[] = [];
+    for (let round = 0; round < 150; round++) {
+      // Appends roll blocks over; the sync of this batch starts at the end of the turn, and the reads of
+      // older blocks right after load indexes, which under a zero budget evicts every block it may.
+      for (let i = 0; i < 8; i++) s.storeMsg(`r.${i}`, undefined, Buffer.alloc(60, round));
+      acked.push(s.sync());
+      await new Promise<void>((r) => setImmediate(r));
+      const last = s.state().lastSeq;
+      for (let seq = 1; seq <= last; seq += 9) s.loadMsg(seq);
+    }
+    await Promise.all(acked);
+    assert.deepEqual(reports.reports, []);
+    const total = s.state().msgs;
+    s = await reopen(s, { blockSize: 512, cache: new BlockCache(0) });
+    assert.equal(s.state().msgs, total);
+    await s.stop();
+  });
+
   it("deletes blocks once nothing in them is live (discard old)", async () => {
     const s = await open({ blockSize: 1024, limits: { maxMsgs: 20 } });
     for (let i = 0; i < 500; i++) s.storeMsg("a", undefined, Buffer.alloc(40));

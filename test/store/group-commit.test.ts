@@ -56,6 +56,26 @@ function append(src: Source, gc: GroupCommit, bytes = 100): void {
 }
 
 describe("group commit", () => {
+  it("reports a file busy from its write until its fdatasync has returned, in lazy mode until the timer's", async () => {
+    const { src, gc } = setup();
+    assert.equal(gc.isBusy(src.fd), false);
+    append(src, gc);
+    const done = gc.sync();
+    // The batch starts at the end of this turn; its fdatasync cannot return before the next poll phase.
+    await new Promise<void>((r) => setImmediate(r));
+    assert.equal(src.batches, 1);
+    assert.equal(gc.isBusy(src.fd), true, "a file whose fdatasync runs must not be closed");
+    await done;
+    assert.equal(gc.isBusy(src.fd), false);
+    const lazy = setup(60_000);
+    append(lazy.src, lazy.gc);
+    await lazy.gc.sync();
+    await new Promise<void>((r) => setImmediate(r));
+    assert.equal(lazy.gc.isBusy(lazy.src.fd), true, "written, not yet synced");
+    await lazy.gc.flush();
+    assert.equal(lazy.gc.isBusy(lazy.src.fd), false);
+  });
+
   it("resolves at once with nothing written, else after the batch that holds the data", async () => {
     const { src, gc } = setup();
     await gc.sync();

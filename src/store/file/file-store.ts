@@ -607,7 +607,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   }
 
   isPinned(b: Block): boolean {
-    return b === this.active || b.written < b.size || (this.commit?.isUnsynced(b.fd) ?? false);
+    return b === this.active || b.written < b.size || b.ioBusy > 0 || (this.commit?.isBusy(b.fd) ?? false);
   }
 
   /** Drops a block's bytes, and its index too unless that still has to be written to its file. */
@@ -1088,8 +1088,14 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     for (const b of padded) {
       // No sync needed: zeros past the data are harmless if the truncation is lost.
       this.openFd(b);
-      await ftruncate(b.fd, b.size);
+      b.ioBusy++;
+      try {
+        await ftruncate(b.fd, b.size);
+      } finally {
+        b.ioBusy--;
+      }
       b.fileSize = b.size;
+      if (b.index === undefined && b.buf === undefined) this.closeFd(b);
     }
     if (doomed.length > 0) {
       for (const b of doomed) {

@@ -89,6 +89,8 @@ export class GroupCommit {
   private failed: unknown;
   private readonly dirFd: number;
   private readonly unsynced = new Set<number>();
+  /** Descriptors with an fdatasync running, and how many. */
+  private readonly syncing = new Map<number, number>();
   private dirUnsynced = false;
   private readonly interval: NodeJS.Timeout | undefined;
   private idle: Deferred | undefined;
@@ -140,9 +142,12 @@ export class GroupCommit {
     return this.pending === undefined && this.forced === undefined && this.inFlight.length === 0;
   }
 
-  /** Whether fd was written and still waits for its fdatasync (lazy mode). */
-  isUnsynced(fd: number): boolean {
-    return this.unsynced.has(fd);
+  /**
+   * Whether fd was written and still waits for its fdatasync, or one is running on it: the file must
+   * not be closed then (a sync of a closed or reused descriptor would not make the batch durable).
+   */
+  isBusy(fd: number): boolean {
+    return this.unsynced.has(fd) || this.syncing.has(fd);
   }
 
   /** Runs maintenance now if nothing else is running (after deletions at startup, in tests). */
@@ -251,16 +256,26 @@ export class GroupCommit {
     const dir = this.dirUnsynced;
     this.dirUnsynced = false;
     this.ioRunning++;
+    for (const fd of fds) this.syncing.set(fd, (this.syncing.get(fd) ?? 0) + 1);
+    const syncEnded = (): void => {
+      for (const fd of fds) {
+        const n = this.syncing.get(fd)! - 1;
+        if (n === 0) this.syncing.delete(fd);
+        else this.syncing.set(fd, n);
+      }
+    };
     allDone(fds.map((fd) => fdatasync(fd)))
       .then(() => (dir ? fsync(this.dirFd) : undefined))
       .then(
         () => {
           this.ioRunning--;
+          syncEnded();
           entry.done = true;
           this.complete();
         },
         (err: unknown) => {
           this.ioRunning--;
+          syncEnded();
           this.fail(err);
           this.wakeIdle();
         },
