@@ -174,6 +174,13 @@ export class Block implements Cacheable {
     if (this.head === 0) this.head = seq;
   }
 
+  /** The live sequences, ascending. */
+  liveSeqs(): Set<number> {
+    const out = new Set<number>();
+    for (let s = this.head; this.head > 0 && s <= this.last; s++) if (!this.isDead(s)) out.add(s);
+    return out;
+  }
+
   /** Makes a live seq dead. Removals at the head (the usual case: limits, age) only move head. */
   kill(seq: number, size: number): void {
     assert(this.isLive(seq), "only a live sequence is removed");

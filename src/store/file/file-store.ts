@@ -74,6 +74,7 @@ import { ReadAhead, payloadOf } from "./reader.js";
 import { RecoveryAccumulator, lostSequences } from "./recovery.js";
 import { repairBlock, writeSynced } from "./repair.js";
 import { scanBlock, type BlockScan, type Problem, type ProblemKind } from "./scan.js";
+import { hasHeaders, headerSeq, indexOfScan, relayout } from "./scanned-block.js";
 import { STATE_FILE, decodeState, encodeState, type SavedState, type SubjectTotal } from "./state-file.js";
 import { SubjectTotals } from "./subject-totals.js";
 
@@ -122,16 +123,6 @@ export async function openFileStore(opts: FileStoreOptions): Promise<FileStore> 
   const store = new FileStore(opts);
   await store.load();
   return store;
-}
-
-/** The store's last sequence when the block was made, from its header record (0 without one). */
-function headerSeq(scan: BlockScan): number {
-  const first = scan.records[0];
-  return first !== undefined && first.off === 0 && first.view.kind === RecordKind.BlockHeader ? first.view.seq : 0;
-}
-
-function hasHeaders(scan: BlockScan): boolean {
-  return scan.records.some((r) => r.view.kind === RecordKind.Msg && r.view.hdrLen > 0);
 }
 
 /** An erased record that replaces bytes of a block's pending data write. */
@@ -306,7 +297,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       if (scan === undefined) return undefined;
       const from = isNew ? 0 : st.activeSize;
       if (!isNew && !this.agreesWithState(b, scan, from)) return bad(`block ${id} does not match the state`);
-      const ix = this.indexFromScan(scan);
+      const ix = indexOfScan(scan);
       b.index = ix;
       b.size = b.written = scan.data.length;
       if (isNew) b.createdLastSeq = headerSeq(scan);
@@ -331,20 +322,11 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   private async stillHoldsLive(b: Block): Promise<boolean> {
     const scan = await this.scanAndRepair(b);
     if (scan === undefined) return false;
-    const ix = this.indexFromScan(scan);
-    const live: number[] = [];
-    for (let seq = b.head; b.head > 0 && seq <= b.last; seq++) if (b.isLive(seq)) live.push(seq);
-    if (!live.every((seq) => ix.has(seq))) return false;
-    const liveSet = new Set(live);
-    b.resetMsgs();
-    for (let k = 0; k < ix.n; k++) {
-      if (ix.offsets[k] === NONE) continue;
-      const seq = ix.base + k;
-      b.addMsg(seq, ix.times[k]!, ix.sizes[k]!, liveSet.has(seq));
-    }
-    b.hdrs = hasHeaders(scan);
+    const live = b.liveSeqs();
+    const held = new Set(scan.records.filter((r) => r.view.kind === RecordKind.Msg).map((r) => r.view.seq));
+    for (const seq of live) if (!held.has(seq)) return false;
+    relayout(b, scan, live);
     b.size = b.written = scan.data.length;
-    b.index = ix;
     b.indexDue = b.lastRecOff >= 0;
     this.cache.admit(b);
     this.stateWanted = true;
@@ -463,7 +445,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       created.push(rec.add(scan));
       problems.push(scan.problems);
       b.size = b.written = b.fileSize = scan.data.length;
-      b.index = this.indexFromScan(scan);
+      b.index = indexOfScan(scan);
       hdrs.push(hasHeaders(scan));
       if (i < ids.length - 1) {
         if (b.lastRecOff >= 0) fs.writeFileSync(b.indexPath, this.indexBytes(b));
@@ -519,22 +501,6 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     return scan;
   }
 
-  /** The physical index of a scanned block. */
-  private indexFromScan(scan: BlockScan): BlockIndex {
-    const ix = new BlockIndex(Math.max(64, scan.records.length));
-    for (const { view, off } of scan.records) {
-      if (view.kind === RecordKind.Msg) {
-        const subject = scan.data.toString("utf8", view.subjectStart, view.subjectStart + view.subjectLen);
-        ix.add(view.seq, off, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), subject);
-      } else if (view.kind === RecordKind.Erased) {
-        if (view.seq > ix.last) ix.add(view.seq, off, view.time, 0, "");
-      } else if (view.kind === RecordKind.Tombstone) {
-        ix.tombs.push(view.seq);
-      }
-    }
-    return ix;
-  }
-
   /** Reuses the last block for appends when it has room, else starts a new one. */
   private openActive(lastScan: BlockScan | undefined): void {
     const last = this.blocks.at(-1);
@@ -542,7 +508,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       this.active = last;
       last.buf = lastScan.data;
       last.lastRecOff = lastScan.records.at(-1)?.off ?? -1;
-      if (last.index === undefined) last.index = this.indexFromScan(lastScan);
+      if (last.index === undefined) last.index = indexOfScan(lastScan);
       this.openFd(last);
       if (last.size === 0) this.writeHeader(last);
       return;
@@ -568,7 +534,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       if (scan.problems.length > 0) {
         this.report({ kind: "corrupt-read", file: b.path, offset: scan.problems[0]!.offset, detail: "block damaged since it was opened; its damaged records are not served" });
       }
-      ix = this.indexFromScan(scan);
+      ix = indexOfScan(scan);
       b.lastRecOff = scan.records.at(-1)?.off ?? -1;
       b.indexDue = b !== this.active;
       if (b.indexDue) this.upkeepDue = true;
@@ -726,18 +692,8 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     fs.rmSync(b.indexPath, { force: true });
     await ftruncate(b.fd, cut.off);
     // The block cut is appended to from here on: its bytes, index and summary as they now are.
-    const scan = scanBlock(cut.data.subarray(0, cut.off));
-    const live = new Set<number>();
-    for (let s = b.head; b.head > 0 && s <= b.last; s++) if (b.isLive(s)) live.add(s);
-    b.resetMsgs();
-    b.index = this.indexFromScan(scan);
-    for (const { view } of scan.records) {
-      if (view.kind !== RecordKind.Msg && view.kind !== RecordKind.Erased) continue;
-      b.addMsg(view.seq, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), live.has(view.seq));
-    }
-    b.hdrs = hasHeaders(scan);
+    relayout(b, scanBlock(cut.data.subarray(0, cut.off)), b.liveSeqs());
     b.size = b.written = b.fileSize = cut.off;
-    b.lastRecOff = scan.records.at(-1)?.off ?? -1;
     b.indexDue = false;
     b.buf = undefined;
     b.ensureCapacity(Math.max(cut.off, 64), this.blockSize);
@@ -829,10 +785,12 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     const writes: WriteOp[] = [];
     const fds = new Set<number>();
     const patches: Patch[] = [];
-    const later = this.erases.filter((e) => !this.erasableNow(e));
-    for (const e of this.erases) if (!later.includes(e)) this.eraseInPlace(e.seq, writes, fds, patches);
-    this.erases = later;
-    if (later.length > 0) this.stateWanted = this.stateForced = true;
+    if (this.erases.length > 0) {
+      const later = this.erases.filter((e) => !this.erasableNow(e));
+      for (const e of this.erases) if (!later.includes(e)) this.eraseInPlace(e.seq, writes, fds, patches);
+      this.erases = later;
+      if (later.length > 0) this.stateWanted = this.stateForced = true;
+    }
     for (const b of this.blocks) {
       if (b.size === b.written) continue;
       this.dataWrites(b, patches, writes);
@@ -1153,21 +1111,9 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     b.fd = fd;
     // Messages removed while the new file was written stay in it as dead records; their tombstones
     // or the floor are in the active block.
-    const scan = scanBlock(result.data);
-    const live = new Set([...keep].filter((seq) => b.isLive(seq)));
-    b.resetMsgs();
-    b.index = this.indexFromScan(scan);
-    const ix = b.index;
-    for (let k = 0; k < ix.n; k++) {
-      if (ix.offsets[k] === 0xffffffff) continue;
-      const seq = ix.base + k;
-      b.addMsg(seq, ix.times[k]!, ix.sizes[k]!, live.has(seq));
-    }
-    b.hdrs = hasHeaders(scan);
-    b.lastRecOff = scan.records.at(-1)?.off ?? -1;
+    relayout(b, scanBlock(result.data), b.liveSeqs());
     b.size = b.written = b.fileSize = result.data.length;
     if (b.buf !== undefined) b.buf = result.data;
-    b.tailHead = b.lastRecOff < 0 ? undefined : Buffer.from(result.data.subarray(b.lastRecOff, b.lastRecOff + 8));
     b.generation++;
     b.indexDue = b.lastRecOff >= 0;
     this.cache.admit(b);
