@@ -14,7 +14,7 @@ import { ApiRouter } from "./api/router.js";
 import { registerStreamRoutes } from "./api/stream-routes.js";
 import { JsAccount, type ApiStats } from "./js-account.js";
 import { UNLIMITED, limitsFromConfig, type JsAccountLimits } from "./limits.js";
-import { recoverStreams } from "./stream-manager.js";
+import { recoverStreams } from "./stream/manager.js";
 
 export interface JetStreamConfig {
   /** `<store_dir>/jetstream`. */

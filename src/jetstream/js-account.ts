@@ -18,7 +18,7 @@ import { nuid } from "./ids.js";
 import type { JetStream } from "./jetstream.js";
 import { goJson } from "./json.js";
 import { UNLIMITED, type JsAccountLimits } from "./limits.js";
-import type { Stream } from "./stream.js";
+import type { Stream } from "./stream/stream.js";
 
 export const ADVISORY_PREFIX = "$JS.EVENT.ADVISORY.";
 const AUDIT_SUBJECT = "$JS.EVENT.ADVISORY.API";

@@ -19,12 +19,12 @@
 import { mkdir, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../util/atomic-file.js";
-import { DurableLog, LogFormatError, type LogOptions } from "../store/log/durable-log.js";
-import type { ConsumerConfig } from "./consumer-config.js";
-import { Op, replayRecords, snapshotRecord, Writer } from "./consumer-state-codec.js";
-import type { ConsumerState, StateLog } from "./consumer-state.js";
-import { replayLegacyLog } from "./consumer-store-legacy.js";
+import { writeFileAtomic } from "../../util/atomic-file.js";
+import { DurableLog, LogFormatError, type LogOptions } from "../../store/log/durable-log.js";
+import type { ConsumerConfig } from "./config.js";
+import { Op, replayRecords, snapshotRecord, Writer } from "./state-codec.js";
+import type { ConsumerState, StateLog } from "./state.js";
+import { replayLegacyLog } from "./store-legacy.js";
 
 /** What meta.json holds. */
 export interface ConsumerMeta {

@@ -6,15 +6,15 @@
  */
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { MemoryStore, openFileStore, type StreamStore } from "../store/index.js";
-import { subjectsOverlap } from "../subjects/validate.js";
-import { writeFileAtomic } from "../util/atomic-file.js";
-import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../util/nanos.js";
-import { jsError } from "./errors.js";
-import type { JsAccount } from "./js-account.js";
-import { goJson } from "./json.js";
+import { MemoryStore, openFileStore, type StreamStore } from "../../store/index.js";
+import { subjectsOverlap } from "../../subjects/validate.js";
+import { writeFileAtomic } from "../../util/atomic-file.js";
+import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
+import { jsError } from "../errors.js";
+import type { JsAccount } from "../js-account.js";
+import { goJson } from "../json.js";
 import { attachSources } from "./sources.js";
-import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "./stream-config.js";
+import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "./config.js";
 import { Stream, storeLimits } from "./stream.js";
 
 const META_FILE = "meta.json";

@@ -3,9 +3,9 @@
  * last-per-subject start: the last message of each subject first, then everything after the stream's
  * end at creation.
  */
-import type { StreamStore } from "../store/types.js";
-import { rfc3339ToNanos } from "../util/nanos.js";
-import type { ConsumerConfig } from "./consumer-config.js";
+import type { StreamStore } from "../../store/types.js";
+import { rfc3339ToNanos } from "../../util/nanos.js";
+import type { ConsumerConfig } from "./config.js";
 
 /** A last-per-subject start in progress: `seqs` are delivered in order, then delivery resumes after `resume`. */
 export interface Skip {

@@ -5,9 +5,9 @@
  * (consumer-store.ts). As that format always did, reading stops at the first frame that is not whole:
  * it can only be a torn tail, which nobody was told is durable.
  */
-import { crc32 } from "../util/crc32.js";
-import { replayRecords } from "./consumer-state-codec.js";
-import type { ConsumerState } from "./consumer-state.js";
+import { crc32 } from "../../util/crc32.js";
+import { replayRecords } from "./state-codec.js";
+import type { ConsumerState } from "./state.js";
 
 const FRAME_HEAD = 8;
 

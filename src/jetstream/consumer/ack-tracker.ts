@@ -3,11 +3,11 @@
  * ended ack waits queue messages for redelivery (or end them at max_deliver), and one timer finds the
  * ack waits that ended. The protocol (subjects, bodies) is consumer-ack.ts.
  */
-import { nakDelay, type AckInfo } from "./consumer-ack.js";
-import type { ConsumerAdvisories } from "./consumer-advisories.js";
-import type { ConsumerConfig } from "./consumer-config.js";
-import { RedeliveryQueue } from "./consumer-redelivery.js";
-import type { ConsumerState } from "./consumer-state.js";
+import { nakDelay, type AckInfo } from "./ack-protocol.js";
+import type { ConsumerAdvisories } from "./advisories.js";
+import type { ConsumerConfig } from "./config.js";
+import { RedeliveryQueue } from "./redelivery-queue.js";
+import type { ConsumerState } from "./state.js";
 
 const NS_PER_MS = 1e6;
 

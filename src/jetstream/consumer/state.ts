@@ -9,7 +9,7 @@
  * included; a pending entry keeps the consumer sequence of its first delivery; the ack floor is just
  * below the oldest pending message, or at the last delivery when nothing is pending.
  */
-import { lowerBoundAbs } from "../util/sorted.js";
+import { lowerBoundAbs } from "../../util/sorted.js";
 
 /** A delivered, unacknowledged message. `ts` is when its ack wait started (ms since the epoch). */
 export interface Pending {

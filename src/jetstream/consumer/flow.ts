@@ -2,8 +2,8 @@
  * Push delivery's view of the receiver: flow control (a window of bytes in flight, grown as the client
  * answers `$JS.FC…` requests) and whether the deliver subject has a receiver that keeps up.
  */
-import type { Server } from "../server/server.js";
-import type { Account } from "../server/account.js";
+import type { Server } from "../../server/server.js";
+import type { Account } from "../../server/account.js";
 
 /** Flow control: bytes in flight allowed at most, and the window it starts with (nats-server's values). */
 const FC_LIMIT = 32 * 1024 * 1024;

@@ -3,11 +3,11 @@
  * They are only encoded when someone listens: a dead-letter stream on
  * `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>` is such a listener.
  */
-import type { Account } from "../server/account.js";
-import type { Server } from "../server/server.js";
-import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
-import { nuid } from "./ids.js";
-import { goJson } from "./json.js";
+import type { Account } from "../../server/account.js";
+import type { Server } from "../../server/server.js";
+import { nanosToRfc3339, nowNanos } from "../../util/nanos.js";
+import { nuid } from "../ids.js";
+import { goJson } from "../json.js";
 
 const ADV = "$JS.EVENT.ADVISORY.CONSUMER";
 const TYPE = "io.nats.jetstream.advisory.v1.";

@@ -6,9 +6,9 @@
  * source appends with a `Nats-Stream-Source: <origin> <seq>` header, from which its position is found
  * again after a restart. A link whose origin does not exist (yet) waits for it to be created.
  */
-import { nowNanos, rfc3339ToNanos } from "../util/nanos.js";
-import { JS_STREAM_SOURCE, appendHeaders, headerValue, parseHeaders } from "./headers.js";
-import type { StreamSourceConfig } from "./stream-config.js";
+import { nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
+import { JS_STREAM_SOURCE, appendHeaders, headerValue, parseHeaders } from "../headers.js";
+import type { StreamSourceConfig } from "./config.js";
 import type { Stream } from "./stream.js";
 import { SubjectTransform } from "./transform.js";
 

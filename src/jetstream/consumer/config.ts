@@ -3,9 +3,9 @@
  * the rules nats-server applies to it: decoding with Go's type strictness, the defaults it fills in,
  * the checks with their exact error codes, and which fields an update may change.
  */
-import { jsError, jsErrorText, type ApiError } from "./errors.js";
-import { isValidSubject, hasWildcard, subjectIsSubsetOf, subjectsOverlap } from "../subjects/validate.js";
-import { rfc3339ToNanos } from "../util/nanos.js";
+import { jsError, jsErrorText, type ApiError } from "../errors.js";
+import { isValidSubject, hasWildcard, subjectIsSubsetOf, subjectsOverlap } from "../../subjects/validate.js";
+import { rfc3339ToNanos } from "../../util/nanos.js";
 
 export type DeliverPolicy = "all" | "last" | "new" | "by_start_sequence" | "by_start_time" | "last_per_subject";
 export type AckPolicy = "none" | "all" | "explicit";

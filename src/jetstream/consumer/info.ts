@@ -1,7 +1,7 @@
 /** ConsumerInfo (CONSUMER.INFO, CONSUMER.LIST, the create answer) as nats-server reports it. */
-import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../util/nanos.js";
-import type { ConsumerConfig } from "./consumer-config.js";
-import type { ConsumerState } from "./consumer-state.js";
+import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
+import type { ConsumerConfig } from "./config.js";
+import type { ConsumerState } from "./state.js";
 
 const NS_PER_MS = 1e6;
 

@@ -1,13 +1,13 @@
 /** Unit tests of the pure parts: config decoding and defaults, update rules, transforms, headers, TTLs, dedup. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ApiError, jsError } from "../../src/jetstream/errors.js";
-import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson } from "../../src/jetstream/stream-config.js";
-import { SubjectTransform } from "../../src/jetstream/transform.js";
-import { appendHeaders, parseHeaders, withoutHeaders } from "../../src/jetstream/headers.js";
-import { parseTtl } from "../../src/jetstream/stream.js";
-import { DedupWindow } from "../../src/jetstream/dedup.js";
-import { goJson } from "../../src/jetstream/json.js";
+import { ApiError, jsError } from "../../../src/jetstream/errors.js";
+import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson } from "../../../src/jetstream/stream/config.js";
+import { SubjectTransform } from "../../../src/jetstream/stream/transform.js";
+import { appendHeaders, parseHeaders, withoutHeaders } from "../../../src/jetstream/headers.js";
+import { parseTtl } from "../../../src/jetstream/stream/stream.js";
+import { DedupWindow } from "../../../src/jetstream/stream/dedup.js";
+import { goJson } from "../../../src/jetstream/json.js";
 
 const cfg = (raw: Record<string, unknown>) => normalizeStreamConfig(decodeStreamConfig(raw));
 

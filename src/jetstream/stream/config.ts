@@ -3,9 +3,9 @@
  * JSON"), filling nats-server's defaults, validating it with nats-server's error texts, the rules of an
  * update, and writing it back in nats-server's field order.
  */
-import { isValidSubject, subjectIsSubsetOf, subjectsOverlap } from "../subjects/validate.js";
-import { rfc3339ToNanos } from "../util/nanos.js";
-import { ApiError, jsError, jsErrorText } from "./errors.js";
+import { isValidSubject, subjectIsSubsetOf, subjectsOverlap } from "../../subjects/validate.js";
+import { rfc3339ToNanos } from "../../util/nanos.js";
+import { ApiError, jsError, jsErrorText } from "../errors.js";
 import { SubjectTransform } from "./transform.js";
 
 export type Retention = "limits" | "interest" | "workqueue";

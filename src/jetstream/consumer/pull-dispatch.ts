@@ -3,9 +3,9 @@
  * overflow thresholds, max_bytes), and their expiry and heartbeats on one timer. The queue itself and
  * the request body are consumer-pull.ts.
  */
-import { formatNs, type ConsumerConfig } from "./consumer-config.js";
-import type { PinnedClient } from "./consumer-pin.js";
-import { parsePullRequest, PullParseError, statusHeader, WaitingRequest, WaitQueue, type PullParams } from "./consumer-pull.js";
+import { formatNs, type ConsumerConfig } from "./config.js";
+import type { PinnedClient } from "./pin.js";
+import { parsePullRequest, PullParseError, statusHeader, WaitingRequest, WaitQueue, type PullParams } from "./pull-queue.js";
 
 const NS_PER_MS = 1e6;
 

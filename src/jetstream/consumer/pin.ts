@@ -2,8 +2,8 @@
  * The pinned client of a `pinned_client` priority group (ADR-42): one request id is served until it
  * stays away for priority_timeout, or an admin unpins it.
  */
-import { nowNanos } from "../util/nanos.js";
-import { nuid } from "./ids.js";
+import { nowNanos } from "../../util/nanos.js";
+import { nuid } from "../ids.js";
 
 export class PinnedClient {
   /** The pin id, "" when nobody is pinned. */

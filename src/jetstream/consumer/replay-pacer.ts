@@ -2,7 +2,7 @@
  * replay_policy original: what the stream held when the consumer (re)started goes out at the
  * messages' original spacing; after that, messages go as fast as they can.
  */
-import type { StoredMsg } from "../store/types.js";
+import type { StoredMsg } from "../../store/types.js";
 
 const NS_PER_MS = 1e6;
 

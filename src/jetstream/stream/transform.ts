@@ -4,7 +4,7 @@
  * `$n` or `{{wildcard(n)}}` (the n-th `*` of the source, from 1), `*` (the source's `*` tokens in
  * order) and a final `>` (what the source's final `>` matched).
  */
-import { isValidSubject, subjectMatches } from "../subjects/validate.js";
+import { isValidSubject, subjectMatches } from "../../subjects/validate.js";
 
 type DestToken = { lit: string } | { wc: number } | { rest: true };
 

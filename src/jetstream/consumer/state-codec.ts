@@ -7,7 +7,7 @@
  * The encoding is the one of the state log before it used store/log (consumer-store-legacy.ts), so an
  * old file's frames replay through the same code.
  */
-import { restoreSnapshot, snapshotOf, type ConsumerState, type StateSnapshot } from "./consumer-state.js";
+import { restoreSnapshot, snapshotOf, type ConsumerState, type StateSnapshot } from "./state.js";
 
 export const enum Op {
   Deliver = 1,

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConsumerState, PendingSet, restoreSnapshot, snapshotOf, type StateLog } from "../../src/jetstream/consumer-state.js";
+import { ConsumerState, PendingSet, restoreSnapshot, snapshotOf, type StateLog } from "../../../src/jetstream/consumer/state.js";
 
 test("pending set: oldest first, lazy removal, out-of-order add after a reset", () => {
   const p = new PendingSet();

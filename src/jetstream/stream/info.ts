@@ -1,7 +1,7 @@
 /** StreamInfo and StreamState as nats-server writes them (field order and omissions of its structs). */
-import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
+import { nanosToRfc3339, nowNanos } from "../../util/nanos.js";
 import { sourceLinks } from "./sources.js";
-import { streamConfigJson } from "./stream-config.js";
+import { streamConfigJson } from "./config.js";
 import type { Stream } from "./stream.js";
 
 export interface StateOptions {

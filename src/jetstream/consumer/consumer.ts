@@ -15,30 +15,30 @@
  * Delivered messages keep their original subject; they are routed by the deliver subject (push) or the
  * request's reply subject (pull), and carry the `$JS.ACK…` reply subject (consumer-ack.ts).
  */
-import type { Account } from "../server/account.js";
-import { deliver, Outgoing } from "../server/delivery.js";
-import type { Server } from "../server/server.js";
-import type { Subscription } from "../server/subscription.js";
-import type { StoredMsg } from "../store/types.js";
-import type { SublistResult } from "../subjects/sublist.js";
-import { nowNanos, rfc3339ToNanos } from "../util/nanos.js";
-import { ackPrefix, AckSubjects, classifyAck, parseAckAfter } from "./consumer-ack.js";
-import { AckTracker } from "./consumer-acks.js";
-import { ConsumerAdvisories } from "./consumer-advisories.js";
-import { filtersOf, isDurable, isPush, type ConsumerConfig } from "./consumer-config.js";
-import { matchesFilters, nextMatching } from "./consumer-filters.js";
-import { FlowControl, pushTarget } from "./consumer-flow.js";
-import { addHeader, FLOW_CONTROL_REQUEST, idleHeartbeat, joinPayload } from "./consumer-headers.js";
-import { consumerInfo } from "./consumer-info.js";
-import { PinnedClient } from "./consumer-pin.js";
-import { statusHeader, type WaitingRequest } from "./consumer-pull.js";
-import { RateLimiter } from "./consumer-rate.js";
-import { ReplayPacer } from "./consumer-replay.js";
-import { startingPosition, type Skip } from "./consumer-start.js";
-import type { ConsumerState } from "./consumer-state.js";
-import type { ConsumerMeta, ConsumerStore } from "./consumer-store.js";
-import { PullRequests } from "./consumer-waiting.js";
-import type { ConsumerHandle, StreamHandle } from "./contracts.js";
+import type { Account } from "../../server/account.js";
+import { deliver, Outgoing } from "../../server/delivery.js";
+import type { Server } from "../../server/server.js";
+import type { Subscription } from "../../server/subscription.js";
+import type { StoredMsg } from "../../store/types.js";
+import type { SublistResult } from "../../subjects/sublist.js";
+import { nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
+import { ackPrefix, AckSubjects, classifyAck, parseAckAfter } from "./ack-protocol.js";
+import { AckTracker } from "./ack-tracker.js";
+import { ConsumerAdvisories } from "./advisories.js";
+import { filtersOf, isDurable, isPush, type ConsumerConfig } from "./config.js";
+import { matchesFilters, nextMatching } from "./filters.js";
+import { FlowControl, pushTarget } from "./flow.js";
+import { addHeader, FLOW_CONTROL_REQUEST, idleHeartbeat, joinPayload } from "./delivery-headers.js";
+import { consumerInfo } from "./info.js";
+import { PinnedClient } from "./pin.js";
+import { statusHeader, type WaitingRequest } from "./pull-queue.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { ReplayPacer } from "./replay-pacer.js";
+import { startingPosition, type Skip } from "./start.js";
+import type { ConsumerState } from "./state.js";
+import type { ConsumerMeta, ConsumerStore } from "./store.js";
+import { PullRequests } from "./pull-dispatch.js";
+import type { ConsumerHandle, StreamHandle } from "../contracts.js";
 
 const MAX_PER_PASS = 512;
 /** See Consumer.contiguous. */

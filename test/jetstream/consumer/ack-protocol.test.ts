@@ -1,7 +1,7 @@
 /** The ack protocol's text: reply subjects as the consumer writes them, and how it reads them back. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ackPrefix, AckSubjects, classifyAck, nanosText, parseAckAfter } from "../../src/jetstream/consumer-ack.js";
+import { ackPrefix, AckSubjects, classifyAck, nanosText, parseAckAfter } from "../../../src/jetstream/consumer/ack-protocol.js";
 
 const PRE = ackPrefix("ORDERS", "worker");
 

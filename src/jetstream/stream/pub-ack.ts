@@ -4,8 +4,8 @@
  * kept as bytes and the sequence is written after it as digits: one exact-size allocation per ack, no
  * string to build and encode.
  */
-import { digitCount, MAX_DIGITS_VALUE, putDigits } from "../util/decimal.js";
-import { goJson } from "./json.js";
+import { digitCount, MAX_DIGITS_VALUE, putDigits } from "../../util/decimal.js";
+import { goJson } from "../json.js";
 
 const CLOSE_BRACE = 0x7d;
 

@@ -5,8 +5,8 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Server } from "../server/server.js";
-import { nowNanos } from "../util/nanos.js";
+import type { Server } from "../../server/server.js";
+import { nowNanos } from "../../util/nanos.js";
 import {
   applyDefaults,
   checkConfig,
@@ -19,12 +19,12 @@ import {
   type ConsumerConfig,
   type ConsumerLimits,
   type StreamFacts,
-} from "./consumer-config.js";
-import { ConsumerState } from "./consumer-state.js";
-import { FileConsumerStore, MemoryConsumerStore, type ConsumerStore } from "./consumer-store.js";
+} from "./config.js";
+import { ConsumerState } from "./state.js";
+import { FileConsumerStore, MemoryConsumerStore, type ConsumerStore } from "./store.js";
 import { Consumer, type ConsumerHost } from "./consumer.js";
-import type { StreamHandle } from "./contracts.js";
-import { jsError } from "./errors.js";
+import type { StreamHandle } from "../contracts.js";
+import { jsError } from "../errors.js";
 
 /** Everything about a stream's surroundings that consumer creation needs. */
 export interface ConsumerEnv extends ConsumerHost {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PubAckFormat } from "../../src/jetstream/pub-ack.js";
+import { PubAckFormat } from "../../../src/jetstream/stream/pub-ack.js";
 
 test("PubAckFormat writes nats-server's PubAck text for any sequence, stream name and domain", () => {
   const plain = new PubAckFormat("ORDERS", undefined);

@@ -1,6 +1,6 @@
 /** A consumer's subject filters applied to its stream: no filters means every subject. */
-import type { StreamStore } from "../store/types.js";
-import { subjectMatches } from "../subjects/validate.js";
+import type { StreamStore } from "../../store/types.js";
+import { subjectMatches } from "../../subjects/validate.js";
 
 export function matchesFilters(filters: string[], subject: string): boolean {
   if (filters.length === 0) return true;

@@ -8,15 +8,15 @@
  * A batch is the set of messages whose `store.sync()` returned the same promise: the group commit
  * resolves one promise for everything appended during one loop turn, so one fdatasync serves them all.
  */
-import type { Account } from "../server/account.js";
-import type { Client } from "../server/client.js";
-import type { Subscription } from "../server/subscription.js";
-import { isStoreError, type RemoveReason, type StoredMsg, type StreamStore } from "../store/index.js";
-import { formatGoDuration, parseGoDuration } from "../util/duration.js";
-import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
-import type { ConsumerHandle, StreamHandle } from "./contracts.js";
+import type { Account } from "../../server/account.js";
+import type { Client } from "../../server/client.js";
+import type { Subscription } from "../../server/subscription.js";
+import { isStoreError, type RemoveReason, type StoredMsg, type StreamStore } from "../../store/index.js";
+import { formatGoDuration, parseGoDuration } from "../../util/duration.js";
+import { nanosToRfc3339, nowNanos } from "../../util/nanos.js";
+import type { ConsumerHandle, StreamHandle } from "../contracts.js";
 import { DedupWindow } from "./dedup.js";
-import { ApiError, jsError, jsErrorText } from "./errors.js";
+import { ApiError, jsError, jsErrorText } from "../errors.js";
 import {
   JS_EXPECTED_LAST_MSG_ID,
   JS_EXPECTED_LAST_SEQ,
@@ -33,11 +33,11 @@ import {
   parseHeaders,
   withoutHeaders,
   type HeaderMap,
-} from "./headers.js";
-import type { JsAccount } from "./js-account.js";
-import { goJson } from "./json.js";
+} from "../headers.js";
+import type { JsAccount } from "../js-account.js";
+import { goJson } from "../json.js";
 import { PubAckFormat } from "./pub-ack.js";
-import type { StreamConfig } from "./stream-config.js";
+import type { StreamConfig } from "./config.js";
 import { SubjectTransform } from "./transform.js";
 
 /** Headers larger than this are refused (10097), as nats-server does. */

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConsumerState, snapshotOf, type StateSnapshot } from "../../src/jetstream/consumer-state.js";
-import { FileConsumerStore } from "../../src/jetstream/consumer-store.js";
-import type { ConsumerConfig } from "../../src/jetstream/consumer-config.js";
-import { HEAD, HEADER } from "../../src/store/log/format.js";
+import { ConsumerState, snapshotOf, type StateSnapshot } from "../../../src/jetstream/consumer/state.js";
+import { FileConsumerStore } from "../../../src/jetstream/consumer/store.js";
+import type { ConsumerConfig } from "../../../src/jetstream/consumer/config.js";
+import { HEAD, HEADER } from "../../../src/store/log/format.js";
 
 const CFG: ConsumerConfig = { durable_name: "d", deliver_policy: "all", ack_policy: "explicit", replay_policy: "instant", num_replicas: 0 };
 
@@ -98,7 +98,7 @@ test("a growing log is compacted into one snapshot frame", async () => {
  * `legacy-frames` holds frames of every operation, `legacy-compacted` a compaction snapshot frame and
  * frames after it; legacy-expected.json is the state that code read back from each.
  */
-const FIXTURES = join(import.meta.dirname, "../../../test/jetstream/fixtures");
+const FIXTURES = join(import.meta.dirname, "../../../../test/jetstream/consumer/fixtures");
 const LEGACY: Record<string, StateSnapshot> = JSON.parse(readFileSync(join(FIXTURES, "legacy-expected.json"), "utf8"));
 
 for (const [name, want] of [

@@ -6,8 +6,8 @@
  *   `$JS.ACK.<stream>.<consumer>.<delivery count>.<stream seq>.<consumer seq>.<timestamp ns>.<pending>`
  * (nats-server 2.14's opt-in v2 format is neither sent nor subscribed to.)
  */
-import { parseGoDuration } from "../util/duration.js";
-import { digitCount, putDigits } from "../util/decimal.js";
+import { parseGoDuration } from "../../util/duration.js";
+import { digitCount, putDigits } from "../../util/decimal.js";
 
 export const ACK_PREFIX = "$JS.ACK.";
 
