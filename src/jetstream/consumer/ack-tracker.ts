@@ -1,7 +1,7 @@
 /**
  * What a consumer does with acknowledgements: acks (explicit or all) free pending messages, NAKs and
  * ended ack waits queue messages for redelivery (or end them at max_deliver), and one timer finds the
- * ack waits that ended. The protocol (subjects, bodies) is consumer-ack.ts.
+ * ack waits that ended. The protocol (subjects, bodies) is ack-protocol.ts.
  */
 import { nakDelay, type AckInfo } from "./ack-protocol.js";
 import type { ConsumerAdvisories } from "./advisories.js";

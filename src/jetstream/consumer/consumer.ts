@@ -1,10 +1,10 @@
 /**
  * A JetStream consumer: it reads its stream's messages in order, delivers them (push: to its deliver
  * subject; pull: to waiting MSG.NEXT requests), tracks acknowledgements and redelivers what is not
- * acknowledged in time. Its delivery state lives in consumer-state.ts and is persisted through
- * consumer-store.ts with the stream's durability. This class coordinates; the parts live beside it:
- * acks and redelivery (consumer-acks.ts), pull requests (consumer-waiting.ts), push flow control
- * (consumer-flow.ts), start position, filters, replay pacing, pins and info (consumer-*.ts).
+ * acknowledged in time. Its delivery state lives in state.ts and is persisted through store.ts with
+ * the stream's durability. This class coordinates; the parts live beside it in consumer/: acks and
+ * redelivery (ack-tracker.ts), pull requests (pull-dispatch.ts, pull-queue.ts), push flow control
+ * (flow.ts), start position, filters, replay pacing, pins and info.
  *
  * Everything runs on the event loop. Deliveries happen in synchronous passes (`kick`), started by
  * whatever can make a delivery possible: a new durable message, a pull request, an ack that frees
@@ -13,7 +13,7 @@
  * while the receiving connection is congested, so one consumer never floods a client or the loop.
  *
  * Delivered messages keep their original subject; they are routed by the deliver subject (push) or the
- * request's reply subject (pull), and carry the `$JS.ACK…` reply subject (consumer-ack.ts).
+ * request's reply subject (pull), and carry the `$JS.ACK…` reply subject (ack-protocol.ts).
  */
 import type { Account } from "../../server/account.js";
 import { deliver, Outgoing } from "../../server/delivery.js";
@@ -800,7 +800,7 @@ export class Consumer implements ConsumerHandle {
     return n;
   }
 
-  /** ConsumerInfo as nats-server reports it (consumer-info.ts). */
+  /** ConsumerInfo as nats-server reports it (info.ts). */
   info(): Record<string, unknown> {
     this.waiting?.expire(false);
     return consumerInfo({

@@ -1,7 +1,7 @@
 /**
  * A pull consumer's waiting requests: which are admitted, which one the next message goes to (pins,
  * overflow thresholds, max_bytes), and their expiry and heartbeats on one timer. The queue itself and
- * the request body are consumer-pull.ts.
+ * the request body are pull-queue.ts.
  */
 import { formatNs, type ConsumerConfig } from "./config.js";
 import type { PinnedClient } from "./pin.js";

@@ -1,10 +1,10 @@
 /**
- * The records of consumer-state.ts operations as the state log stores them: one byte for the operation,
+ * The records of state.ts operations as the state log stores them: one byte for the operation,
  * then its integers as unsigned LEB128 (integers up to 2^53). An entry of the log holds the records of
  * one batch; a snapshot holds one Snapshot record with the whole state. Replaying the records of the
  * entries in order, from the snapshot on, rebuilds the state exactly.
  *
- * The encoding is the one of the state log before it used store/log (consumer-store-legacy.ts), so an
+ * The encoding is the one of the state log before it used store/log (store-legacy.ts), so an
  * old file's frames replay through the same code.
  */
 import { restoreSnapshot, snapshotOf, type ConsumerState, type StateSnapshot } from "./state.js";

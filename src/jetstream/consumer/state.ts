@@ -17,7 +17,7 @@ export interface Pending {
   ts: number;
 }
 
-/** Receives every state change, in order (consumer-store.ts persists them). */
+/** Receives every state change, in order (store.ts persists them). */
 export interface StateLog {
   deliver(sseq: number, dc: number, ts: number): void;
   ack(sseq: number): void;

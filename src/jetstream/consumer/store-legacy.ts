@@ -1,8 +1,8 @@
 /**
  * The state.log of tsnats before store/log: no header, frames `[u32 len][u32 crc32 of the payload]
- * [payload]`, each payload the records of consumer-state-codec.ts. A file in this format is read once,
+ * [payload]`, each payload the records of state-codec.ts. A file in this format is read once,
  * at open, and replaced by a log of the current format holding its state as a snapshot
- * (consumer-store.ts). As that format always did, reading stops at the first frame that is not whole:
+ * (store.ts). As that format always did, reading stops at the first frame that is not whole:
  * it can only be a torn tail, which nobody was told is durable.
  */
 import { crc32 } from "../../util/crc32.js";

@@ -2,8 +2,8 @@
  * Where a consumer keeps its config and state. Memory consumers keep nothing. File consumers write, in
  * their own directory `<stream dir>/obs/<name>/`:
  * - `meta.json`: name, creation time and config, replaced atomically on create and update;
- * - `state.log`: a durable log (store/log) whose entries are the operations of consumer-state.ts
- *   (consumer-state-codec.ts), one entry per batch, and whose snapshot is the whole state.
+ * - `state.log`: a durable log (store/log) whose entries are the operations of state.ts
+ *   (state-codec.ts), one entry per batch, and whose snapshot is the whole state.
  *
  * Durability: what is logged is appended to the log as one entry within LAZY_MS, and the log writes it
  * to the page cache (which survives a crash of the process) at the end of that turn. sync() — an ack
@@ -14,7 +14,7 @@
  * indistinguishable from one lost on the way.
  *
  * The log is compacted when it grows: everything logged is replaced by one snapshot of the state.
- * A state.log in the format of earlier versions (consumer-store-legacy.ts) is upgraded in place on open.
+ * A state.log in the format of earlier versions (store-legacy.ts) is upgraded in place on open.
  */
 import { mkdir, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
