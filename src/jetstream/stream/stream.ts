@@ -9,6 +9,7 @@
  * resolves one promise for everything appended during one loop turn, so one fdatasync serves them all.
  */
 import type { Account } from "../../server/account.js";
+import type { Server } from "../../server/server.js";
 import type { Client } from "../../server/client.js";
 import type { Subscription } from "../../server/subscription.js";
 import { isStoreError, type RemoveReason, type StoredMsg, type StreamStore } from "../../store/index.js";
@@ -34,11 +35,26 @@ import {
   withoutHeaders,
   type HeaderMap,
 } from "../headers.js";
-import type { JsAccount } from "../js-account.js";
 import { goJson } from "../json.js";
 import { PubAckFormat } from "./pub-ack.js";
 import type { StreamConfig } from "./config.js";
 import { SubjectTransform } from "./transform.js";
+
+/**
+ * What a stream needs from its account's JetStream (js-account.ts provides it). Owned here, the lower
+ * side, so that the account can hold its streams without the two importing each other.
+ */
+export interface StreamAccount {
+  readonly account: Account;
+  readonly server: Server;
+  readonly domain: string | undefined;
+  /** The account's streams by name (mirrors and sources look up their origins). */
+  readonly streams: ReadonlyMap<string, Stream>;
+  /** Called after a stream is added or removed. */
+  readonly streamListeners: Set<() => void>;
+  /** The account quota this message would pass (10047 / 10028), if any. */
+  checkStoreUsage(stream: Stream, subject: string, hdr: Buffer | undefined, data: Buffer): ApiError | undefined;
+}
 
 /** Headers larger than this are refused (10097), as nats-server does. */
 const MAX_HEADER_SIZE = 64 * 1024;
@@ -99,7 +115,7 @@ export class Stream implements StreamHandle {
   readonly readers = new Set<{ stop(): void }>();
 
   constructor(
-    readonly jsa: JsAccount,
+    readonly jsa: StreamAccount,
     cfg: StreamConfig,
     public store: StreamStore,
     created: number,
@@ -150,7 +166,7 @@ export class Stream implements StreamHandle {
   /** Applies a (validated) config: subscriptions, limits, transforms, dedup window, ack prefix. */
   applyConfig(cfg: StreamConfig): void {
     this.cfg = cfg;
-    const domain = this.jsa.js.domain;
+    const domain = this.jsa.domain;
     this.pubAck = new PubAckFormat(cfg.name, domain);
     this.dedup.setWindow(cfg.duplicate_window ?? 0);
     const st = cfg.subject_transform;
