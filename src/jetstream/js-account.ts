@@ -13,9 +13,9 @@ import { fileStoreMsgSize, memStoreMsgSize } from "../store/index.js";
 import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
 import type { StreamHandle } from "./contracts.js";
 import { jsError, type ApiError } from "./errors.js";
-import { nuid } from "./ids.js";
+import { nuid } from "../util/base62.js";
 import type { JetStreamConfig } from "./js-config.js";
-import { goJson } from "./json.js";
+import { goJson } from "../util/go-json.js";
 import { UNLIMITED, type JsAccountLimits } from "./limits.js";
 import type { Stream, StreamAccount } from "./stream/stream.js";
 

@@ -10,7 +10,7 @@
  */
 import type { Client } from "../../server/client.js";
 import { ApiError, isApiError, jsError, jsErrorText } from "../errors.js";
-import { goJson } from "../json.js";
+import { goJson } from "../../util/go-json.js";
 import type { StreamHandle } from "../contracts.js";
 import { API_PREFIX, type ApiDispatcher, type AuditedRequest, type JsAccount } from "../js-account.js";
 

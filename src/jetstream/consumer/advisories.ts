@@ -6,8 +6,8 @@
 import type { Account } from "../../server/account.js";
 import type { Server } from "../../server/server.js";
 import { nanosToRfc3339, nowNanos } from "../../util/nanos.js";
-import { nuid } from "../ids.js";
-import { goJson } from "../json.js";
+import { nuid } from "../../util/base62.js";
+import { goJson } from "../../util/go-json.js";
 
 const ADV = "$JS.EVENT.ADVISORY.CONSUMER";
 const TYPE = "io.nats.jetstream.advisory.v1.";

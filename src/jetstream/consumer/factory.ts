@@ -6,6 +6,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Server } from "../../server/server.js";
+import { randomBase62 } from "../../util/base62.js";
 import { nowNanos } from "../../util/nanos.js";
 import {
   applyDefaults,
@@ -131,13 +132,9 @@ function partitionUnique(stream: StreamHandle, name: string, filters: string[]):
   return true;
 }
 
-const NAME_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
 /** nats-server names legacy ephemerals with 8 random characters. */
 function ephemeralName(): string {
-  let s = "";
-  for (let i = 0; i < 8; i++) s += NAME_CHARS[(Math.random() * NAME_CHARS.length) | 0];
-  return s;
+  return randomBase62(8);
 }
 
 function storeOptions(env: ConsumerEnv, stream: StreamHandle, name: string): { syncIntervalMs?: number; onError: (e: unknown) => void } {

@@ -4,6 +4,7 @@
  */
 import type { Server } from "../../server/server.js";
 import type { Account } from "../../server/account.js";
+import { randomBase62 } from "../../util/base62.js";
 
 /** Flow control: bytes in flight allowed at most, and the window it starts with (nats-server's values). */
 const FC_LIMIT = 32 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class FlowControl {
   delivered(size: number): string | undefined {
     this.bytes += size;
     if (this.id === undefined && this.bytes > this.max / 2) {
-      this.id = `${this.prefix}${randomToken()}`;
+      this.id = `${this.prefix}${randomBase62(4)}`;
       this.size = this.bytes;
       return this.id;
     }
@@ -69,11 +70,4 @@ export function pushTarget(server: Server, account: Account, subject: string): "
     if (all) return "congested";
   }
   return "ok";
-}
-
-function randomToken(): string {
-  const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  let s = "";
-  for (let i = 0; i < 4; i++) s += digits[(Math.random() * 62) | 0];
-  return s;
 }

@@ -3,7 +3,7 @@
  * stays away for priority_timeout, or an admin unpins it.
  */
 import { nowNanos } from "../../util/nanos.js";
-import { nuid } from "../ids.js";
+import { nuid } from "../../util/base62.js";
 
 export class PinnedClient {
   /** The pin id, "" when nobody is pinned. */

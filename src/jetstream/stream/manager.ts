@@ -12,7 +12,7 @@ import { writeFileAtomic } from "../../util/atomic-file.js";
 import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
 import { jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
-import { goJson } from "../json.js";
+import { goJson } from "../../util/go-json.js";
 import { attachSources } from "./sources.js";
 import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "./config.js";
 import { Stream, storeLimits } from "./stream.js";

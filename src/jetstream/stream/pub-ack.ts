@@ -5,7 +5,7 @@
  * string to build and encode.
  */
 import { digitCount, MAX_DIGITS_VALUE, putDigits } from "../../util/decimal.js";
-import { goJson } from "../json.js";
+import { goJson } from "../../util/go-json.js";
 
 const CLOSE_BRACE = 0x7d;
 

@@ -35,7 +35,7 @@ import {
   withoutHeaders,
   type HeaderMap,
 } from "../headers.js";
-import { goJson } from "../json.js";
+import { goJson } from "../../util/go-json.js";
 import { PubAckFormat } from "./pub-ack.js";
 import type { StreamConfig } from "./config.js";
 import { SubjectTransform } from "./transform.js";

@@ -7,7 +7,7 @@ import { SubjectTransform } from "../../../src/jetstream/stream/transform.js";
 import { appendHeaders, parseHeaders, withoutHeaders } from "../../../src/jetstream/headers.js";
 import { parseTtl } from "../../../src/jetstream/stream/stream.js";
 import { DedupWindow } from "../../../src/jetstream/stream/dedup.js";
-import { goJson } from "../../../src/jetstream/json.js";
+import { goJson } from "../../../src/util/go-json.js";
 
 const cfg = (raw: Record<string, unknown>) => normalizeStreamConfig(decodeStreamConfig(raw));
 
