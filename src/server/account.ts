@@ -6,6 +6,7 @@
 import type { AccountLimits } from "../config/options.js";
 import { Sublist } from "../subjects/sublist.js";
 import { randomBase62 } from "../util/base62.js";
+import { isOneShotSubject } from "./one-shot-subjects.js";
 import type { Subscription } from "./subscription.js";
 
 /** A requester's reply, mapped while a service in this account answers it (see account-links.ts). */
@@ -37,6 +38,6 @@ export class Account {
     readonly name: string,
     opts: { disableCache?: boolean } = {},
   ) {
-    this.sublist = new Sublist<Subscription>({ disableCache: opts.disableCache ?? false });
+    this.sublist = new Sublist<Subscription>({ disableCache: opts.disableCache ?? false, oneShot: isOneShotSubject });
   }
 }
