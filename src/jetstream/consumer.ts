@@ -16,7 +16,8 @@
  * request's reply subject (pull), and carry the `$JS.ACK…` reply subject (consumer-ack.ts).
  */
 import type { Account } from "../server/account.js";
-import { deliver, Outgoing } from "../server/delivery.js";
+import { deliver } from "../server/delivery.js";
+import { Outgoing } from "../server/outgoing.js";
 import type { Server } from "../server/server.js";
 import type { Subscription } from "../server/subscription.js";
 import type { StoredMsg } from "../store/types.js";

@@ -6,9 +6,8 @@
  */
 import { join } from "node:path";
 import type { Account } from "../server/account.js";
-import type { Client } from "../server/client.js";
 import type { Server } from "../server/server.js";
-import type { Subscription } from "../server/subscription.js";
+import type { Publisher, Subscription } from "../server/subscription.js";
 import { fileStoreMsgSize, memStoreMsgSize } from "../store/index.js";
 import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
 import { API_PREFIX, type ApiRequest } from "./api/router.js";
@@ -211,7 +210,7 @@ export class JsAccount {
 }
 
 /** The `client` object of an audit advisory. */
-function clientInfo(jsa: JsAccount, c: Client | undefined): Record<string, unknown> {
+function clientInfo(jsa: JsAccount, c: Publisher | undefined): Record<string, unknown> {
   const o: Record<string, unknown> = { acc: jsa.account.name };
   if (c !== undefined) o.rtt = Math.round(c.rttMs * 1e6);
   o.server = jsa.server.name;

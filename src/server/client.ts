@@ -11,8 +11,9 @@ import { Parser, type ProtocolHandler } from "../protocol/parser.js";
 import { ERR, errLine, OK_LINE, PING_LINE, PONG_LINE } from "../protocol/errors.js";
 import { isValidLiteralSubject } from "../subjects/validate.js";
 import type { Account } from "./account.js";
+import type { Outgoing } from "./outgoing.js";
 import { Outbound } from "./outbound.js";
-import { Subscription } from "./subscription.js";
+import { Subscription, type DeliveryTarget, type Publisher } from "./subscription.js";
 import type { Server } from "./server.js";
 import { ClosedReason } from "./closed-reason.js";
 import { initialConnectInfo, parseConnect, type ConnectInfo } from "../protocol/connect.js";
@@ -45,7 +46,9 @@ const STALL_BYTES = 1024 * 1024;
  */
 const STALL_WAIT_MS = 200;
 
-export class Client implements ProtocolHandler {
+export class Client implements ProtocolHandler, DeliveryTarget, Publisher {
+  /** Its subscriptions are this server's own interest. */
+  readonly remote = false;
   readonly parser: Parser;
   readonly out = new Outbound();
   readonly subs = new Map<string, Subscription>();
@@ -102,7 +105,7 @@ export class Client implements ProtocolHandler {
   /** Set once the first PING (used to measure RTT) went out. */
   private rttMeasured = false;
   /** Publishers whose reading is paused until this client's output drains (producer stalling). */
-  private stalledPublishers: Set<Client> | undefined;
+  private stalledPublishers: Set<Publisher> | undefined;
   /** How many slow targets this client, as a publisher, is waiting for; its socket is paused while > 0. */
   private stalls = 0;
   /** Stall limit multiplier, raised while the client takes nothing and publishers wait for it. */
@@ -367,7 +370,7 @@ export class Client implements ProtocolHandler {
     }
     if (!this.subs.has(sid)) {
       const sub = new Subscription(this, subject, queue, sid);
-      if (!this.account.sublist.insert(sub)) {
+      if (!this.account.addSub(sub)) {
         this.sendErr(ERR.invalidSubject);
         return;
       }
@@ -411,10 +414,29 @@ export class Client implements ProtocolHandler {
 
   // ---- delivery -------------------------------------------------------------------------------
 
+  deliverMessage(sub: Subscription, msg: Outgoing, publisher: Publisher | undefined): boolean {
+    if (this.closed || (publisher === this && !this.opts.echo)) return false;
+    if (sub.max > 0 && sub.delivered >= sub.max) return false;
+    if (this.deliveryGate && !this.admitDelivery(msg.subject, msg.reply)) return false;
+    sub.delivered++;
+    const headers = this.headersEnabled;
+    const n = msg.writeTo(this.out, headers, sub.sid);
+    if (this.tracing) this.traceOut(msg.traceLine(headers, sub.sid));
+    this.outMsgs++;
+    this.outBytes += n;
+    const stats = this.server.stats;
+    stats.outMsgs++;
+    stats.outBytes += n;
+    this.markDirty();
+    if (publisher !== undefined) this.stallIfBehind(publisher);
+    if (sub.max > 0 && sub.delivered >= sub.max) this.removeSub(sub);
+    return true;
+  }
+
   /** Removes a subscription from the client and its account. */
   removeSub(sub: Subscription): void {
     this.subs.delete(sub.sid);
-    this.account.sublist.remove(sub);
+    this.account.removeSub(sub);
     if (this.tracing) this.server.logger.trace(`${this.logPrefix} - <-> [DELSUB ${sub.sid}]`);
   }
 
@@ -441,20 +463,28 @@ export class Client implements ProtocolHandler {
   }
 
   /**
-   * Producer stalling: a publisher that fills `target`'s buffer past the stall limit (STALL_BYTES, or 3/4
-   * of a smaller max_pending) stops being read until the target drains (or is closed as a slow consumer),
-   * so a fast producer slows down to its readers' pace instead of getting them disconnected.
+   * Producer stalling: a publisher that fills this client's buffer past the stall limit (STALL_BYTES, or
+   * 3/4 of a smaller max_pending) stops being read until this client drains (or is closed as a slow
+   * consumer), so a fast producer slows down to its readers' pace instead of getting them disconnected.
    */
-  stallIfBehind(target: Client): void {
-    if (target === this || target.pending <= target.stallLimit) return;
-    const waiting = (target.stalledPublishers ??= new Set());
-    if (waiting.has(this)) return;
-    waiting.add(this);
-    if (this.stalls++ === 0) this.socket.pause();
-    if (target.stallTimer === undefined && target.stallLimit < target.stallCeiling) {
-      target.stallTimer = setTimeout(target.notReading, STALL_WAIT_MS);
-      target.stallTimer.unref();
+  private stallIfBehind(publisher: Publisher): void {
+    if (publisher === this || this.pending <= this.stallLimit) return;
+    const waiting = (this.stalledPublishers ??= new Set());
+    if (waiting.has(publisher)) return;
+    waiting.add(publisher);
+    publisher.holdReading();
+    if (this.stallTimer === undefined && this.stallLimit < this.stallCeiling) {
+      this.stallTimer = setTimeout(this.notReading, STALL_WAIT_MS);
+      this.stallTimer.unref();
     }
+  }
+
+  holdReading(): void {
+    if (this.stalls++ === 0) this.socket.pause();
+  }
+
+  releaseReading(): void {
+    if (--this.stalls === 0 && !this.closed) this.socket.resume();
   }
 
   /** Publishers waited STALL_WAIT_MS and this client sent nothing: it may queue more before they wait again. */
@@ -473,7 +503,7 @@ export class Client implements ProtocolHandler {
     const waiting = this.stalledPublishers;
     if (waiting === undefined) return;
     this.stalledPublishers = undefined;
-    for (const p of waiting) if (--p.stalls === 0 && !p.closed) p.socket.resume();
+    for (const p of waiting) p.releaseReading();
   }
 
   /** Writes everything queued in this turn with one (corked) socket write. */
@@ -596,7 +626,7 @@ export class Client implements ProtocolHandler {
     this.closeReason = reason;
     this.stopTime = new Date();
     for (const t of [this.pingTimer, this.authTimer, this.writeTimer, this.expiryTimer]) if (t) clearTimeout(t);
-    this.account.sublist.removeBatch(this.subs.values());
+    this.account.removeSubs(this.subs.values());
     this.releaseStalled();
     const s = this.socket;
     if (abort) s.destroy();

@@ -21,7 +21,8 @@ import { Client } from "./client.js";
 import { startTls } from "./client-tls.js";
 import { authenticateByCertificate, mapsCertificates } from "./cert-auth.js";
 import { ClosedReason } from "./closed-reason.js";
-import { deliver, Outgoing } from "./delivery.js";
+import { deliver } from "./delivery.js";
+import { Outgoing } from "./outgoing.js";
 import { ServerStats } from "./stats.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
@@ -247,12 +248,12 @@ export class Server {
   /** A server-internal subscription in `account`; `handler` runs synchronously for each message. */
   subscribeInternal(account: Account, subject: string, handler: InternalHandler, queue?: string): Subscription {
     const sub = new Subscription(null, subject, queue, `internal-${this.nextInternalSid++}`, handler);
-    if (!account.sublist.insert(sub)) throw new Error(`invalid internal subscription subject ${JSON.stringify(subject)}`);
+    if (!account.addSub(sub)) throw new Error(`invalid internal subscription subject ${JSON.stringify(subject)}`);
     return sub;
   }
 
   unsubscribeInternal(account: Account, sub: Subscription): void {
-    account.sublist.remove(sub);
+    account.removeSub(sub);
   }
 
   /** Publishes a server-generated message; `headers` is a complete NATS/1.0 header block, if any. */
