@@ -18,6 +18,7 @@ import { Account, GLOBAL_ACCOUNT } from "./account.js";
 import { AccountRegistry } from "./accounts.js";
 import { bindClient, reauthorize } from "./client-auth.js";
 import { Client } from "./client.js";
+import type { Connection } from "./connection.js";
 import { startTls } from "./client-tls.js";
 import { authenticateByCertificate, mapsCertificates } from "./cert-auth.js";
 import { ClosedReason } from "./closed-reason.js";
@@ -61,7 +62,7 @@ export class Server {
   tls: TlsAcceptor | undefined;
   private listener: NetServer | undefined;
   private nextCid = 1;
-  private dirty: Client[] = [];
+  private dirty: Connection[] = [];
   private flushScheduled = false;
   private shuttingDown: Promise<void> | undefined;
   private readonly shutdownHooks: (() => Promise<void> | void)[] = [];
@@ -277,8 +278,8 @@ export class Server {
     }
   }
 
-  /** Queues a client for the end-of-turn flush. */
-  markDirty(c: Client): void {
+  /** Queues a connection for the end-of-turn flush. */
+  markDirty(c: Connection): void {
     this.dirty.push(c);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
