@@ -10,7 +10,8 @@ import type { Permissions } from "../auth/permissions.js";
 import type { ResponseTracker } from "../auth/responses.js";
 import { initialConnectInfo, parseConnect, type ConnectInfo } from "../protocol/connect.js";
 import { ERR, OK_LINE, PONG_LINE } from "../protocol/errors.js";
-import { Parser, type ProtocolHandler } from "../protocol/parser.js";
+import { CLIENT_OPS, type ClientOpHandler } from "../protocol/client-ops.js";
+import { Parser } from "../protocol/parser.js";
 import { isValidLiteralSubject } from "../subjects/validate.js";
 import type { CertificateNames } from "../tls/certificate.js";
 import type { Account } from "./account.js";
@@ -37,10 +38,10 @@ export interface ClientHost extends ConnectionHost {
   clientClosed(c: Client): void;
 }
 
-export class Client extends Connection implements ProtocolHandler, DeliveryTarget, Publisher {
+export class Client extends Connection implements ClientOpHandler, DeliveryTarget, Publisher {
   /** Its subscriptions are this server's own interest. */
   readonly remote = false;
-  readonly parser: Parser;
+  readonly parser: Parser<ClientOpHandler>;
   readonly subs = new Map<string, Subscription>();
   opts: ConnectInfo = initialConnectInfo();
   connected = false;
@@ -76,7 +77,7 @@ export class Client extends Connection implements ProtocolHandler, DeliveryTarge
     awaitingTls = false,
   ) {
     super(server, socket, cid, awaitingTls);
-    this.parser = new Parser(this);
+    this.parser = new Parser<ClientOpHandler>(this, CLIENT_OPS);
     this.account = account;
     this.maxPayload = server.opts.maxPayload;
   }
@@ -111,7 +112,7 @@ export class Client extends Connection implements ProtocolHandler, DeliveryTarge
     this.authTimer.unref();
   }
 
-  // ---- ProtocolHandler -------------------------------------------------------------------------
+  // ---- ClientOpHandler -------------------------------------------------------------------------
 
   allowOpBeforeConnect(): boolean {
     if (this.deferred !== undefined || !this.server.authRequired() || this.server.auth.noAuthUser !== undefined) return true;

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ERR } from "../../src/protocol/errors.js";
-import { Parser, type ProtocolHandler } from "../../src/protocol/parser.js";
+import { CLIENT_OPS, type ClientOpHandler } from "../../src/protocol/client-ops.js";
+import { Parser } from "../../src/protocol/parser.js";
 
 interface Options {
   headers?: boolean;
@@ -20,7 +21,7 @@ interface Options {
 }
 
 /** Records the parser's calls as readable strings; closes on a protocol error, as a client does. */
-class Recorder implements ProtocolHandler {
+class Recorder implements ClientOpHandler {
   readonly calls: string[] = [];
   /** Payload buffers handed over by onPub, to check zero-copy slicing. */
   readonly payloads: Buffer[] = [];
@@ -83,7 +84,7 @@ class Recorder implements ProtocolHandler {
 
 function run(chunks: (string | Buffer)[], o?: Options): Recorder {
   const r = new Recorder(o);
-  const p = new Parser(r);
+  const p = new Parser<ClientOpHandler>(r, CLIENT_OPS);
   for (const c of chunks) p.parse(typeof c === "string" ? Buffer.from(c, "latin1") : c);
   return r;
 }
