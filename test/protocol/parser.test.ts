@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ERR } from "../../src/protocol/errors.js";
 import { CLIENT_OPS, type ClientOpHandler } from "../../src/protocol/client-ops.js";
-import { Parser } from "../../src/protocol/parser.js";
+import { OpTable, parseSize, Parser, type Op, type ParserHandler } from "../../src/protocol/parser.js";
 
 interface Options {
   headers?: boolean;
@@ -294,5 +294,76 @@ describe("parser: errors", () => {
   it("parses nothing after the connection closed, in the same chunk or later ones", () => {
     const r = run(["FOO\r\nPING\r\n", "PING\r\n"]);
     assert.deepEqual(r.calls, [`ERROR ${ERR.unknownOp}`]);
+  });
+});
+
+describe("parser: another kind's op table", () => {
+  /** A route-like kind: RMSG <account> <subject> [reply] <size> with a payload, and RS+ <account> <subject>. */
+  interface RouteLike extends ParserHandler {
+    readonly got: string[];
+  }
+  const RMSG: Op<RouteLike> = {
+    name: "RMSG",
+    follows: "args",
+    bounded: true,
+    beforeConnect: false,
+    run(p, h, buf, s, e) {
+      if (p.argTooLong(s, e)) return;
+      const n = p.split(buf, s, e, 4);
+      if (n !== 3 && n !== 4) return h.onProtocolError(undefined, "RMSG args");
+      const m = p.msg;
+      m.account = p.token(buf, 0);
+      m.subject = p.subjectAt(buf, p.tok[2]!, p.tok[3]!);
+      m.reply = n === 4 ? p.token(buf, 2) : undefined;
+      p.expectPayload(parseSize(buf, p.tok[2 * (n - 1)]!, p.tok[2 * (n - 1) + 1]!), (h2, payload, m2) =>
+        h2.got.push(`RMSG ${m2.account} ${m2.subject} ${m2.reply ?? "-"} [${payload.toString("latin1")}]`),
+      );
+    },
+  };
+  const RS_PLUS: Op<RouteLike> = {
+    name: "RS+",
+    follows: "args",
+    bounded: true,
+    beforeConnect: false,
+    run: (p, h, buf, s, e) => void h.got.push(`RS+ ${p.split(buf, s, e, 3) === 2 ? `${p.token(buf, 0)} ${p.token(buf, 1)}` : "?"}`),
+  };
+  const TABLE = new OpTable<RouteLike>([RMSG, RS_PLUS]);
+
+  function routeRun(chunks: string[]): string[] {
+    const h: RouteLike = {
+      got: [],
+      closed: false,
+      connected: true,
+      allowOpBeforeConnect: () => true,
+      maxControlLine: 4096,
+      onProtocolError(err) {
+        h.got.push(`ERROR ${err ?? "(silent)"}`);
+        (h as { closed: boolean }).closed = true;
+      },
+      tracing: false,
+      traceIn: () => {},
+      tracePayload: () => {},
+    };
+    const p = new Parser(h, TABLE);
+    for (const c of chunks) p.parse(Buffer.from(c, "latin1"));
+    return h.got;
+  }
+
+  it("runs the kind's own ops, payload included, split anywhere", () => {
+    const text = "RS+ $G foo\r\nrmsg $G foo r 3\r\nabc\r\nRMSG $G foo 0\r\n\r\n";
+    const want = ["RS+ $G foo", "RMSG $G foo r [abc]", "RMSG $G foo - []"];
+    assert.deepEqual(routeRun([text]), want);
+    for (let i = 1; i < text.length; i++) assert.deepEqual(routeRun([text.slice(0, i), text.slice(i)]), want, `split at ${i}`);
+  });
+
+  it("knows no op of another kind's table", () => {
+    assert.deepEqual(routeRun(["PUB foo 1\r\nx\r\n"]), [`ERROR ${ERR.unknownOp}`]);
+    assert.deepEqual(calls("RS+ $G foo\r\n"), [`ERROR ${ERR.unknownOp}`]);
+  });
+
+  it("matches symbols in op names exactly, letters in any case", () => {
+    assert.deepEqual(routeRun(["rs+ $G a\r\n"]), ["RS+ $G a"]);
+    assert.deepEqual(routeRun(["RS\x0b $G a\r\n"]), [`ERROR ${ERR.unknownOp}`]);
+    assert.deepEqual(calls("\x0bOK\r\n"), [`ERROR ${ERR.unknownOp}`]);
   });
 });
