@@ -32,5 +32,6 @@ export function deliver(r: SublistResult<Subscription>, msg: Outgoing, publisher
       }
     }
   }
+  msg.finish();
   return n;
 }

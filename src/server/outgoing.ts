@@ -5,6 +5,14 @@
 import type { Outbound } from "./outbound.js";
 
 /**
+ * A target that gathers what one message brings it and writes a single op once every subscription was
+ * offered the message: a route sends one RMSG per message, naming every queue group it was chosen for.
+ */
+export interface GatheringTarget {
+  finishMessage(msg: Outgoing): void;
+}
+
+/**
  * One message on its way out; the control-line strings are built lazily and shared by all its targets.
  * An instance is reused from one publish to the next (`set`), keeping the strings that did not change —
  * a stream of publishes with the same reply and size builds its line's tail once.
@@ -23,6 +31,8 @@ export class Outgoing {
   private hmsgTail: string | undefined;
   private bodyTail: string | undefined;
   private body: Buffer | undefined;
+  /** Targets waiting for the end of this message's delivery; usually none. */
+  private gatherers: GatheringTarget[] | undefined;
 
   set(subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): this {
     this.subject = subject;
@@ -33,7 +43,21 @@ export class Outgoing {
     }
     this.payload = payload;
     this.body = undefined;
+    this.gatherers = undefined;
     return this;
+  }
+
+  /** `t` writes its op for this message in finishMessage, once delivery has offered it to everyone. */
+  gatheredBy(t: GatheringTarget): void {
+    (this.gatherers ??= []).push(t);
+  }
+
+  /** The end of this message's delivery: the gathering targets write their ops. */
+  finish(): void {
+    const g = this.gatherers;
+    if (g === undefined) return;
+    this.gatherers = undefined;
+    for (let i = 0; i < g.length; i++) g[i]!.finishMessage(this);
   }
 
   /**

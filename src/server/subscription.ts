@@ -34,7 +34,9 @@ export interface DeliveryTarget {
   /**
    * Writes `msg` for `sub` (which targets this connection) and accounts for it; false when it may not
    * receive it (echo off, closed, UNSUB max reached, a permission). Runs synchronously during delivery:
-   * `msg` is only valid during the call. `publisher` is undefined for server-generated messages.
+   * `msg` is only valid during the call. `publisher` is undefined for server-generated messages. A
+   * target that writes one op per message for several subscriptions (a route) records what it was
+   * offered and calls `msg.gatheredBy(this)` on the first; it writes in finishMessage.
    */
   deliverMessage(sub: Subscription, msg: Outgoing, publisher: Publisher | undefined): boolean;
 }
