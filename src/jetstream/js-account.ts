@@ -6,9 +6,8 @@
  */
 import { join } from "node:path";
 import type { Account } from "../server/account.js";
-import type { Client } from "../server/client.js";
 import type { Server } from "../server/server.js";
-import type { Subscription } from "../server/subscription.js";
+import type { Publisher, Subscription } from "../server/subscription.js";
 import { fileStoreMsgSize, memStoreMsgSize } from "../store/index.js";
 import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
 import type { StreamHandle } from "./contracts.js";
@@ -57,14 +56,14 @@ export interface JetStreamHost {
 
 export interface ApiDispatcher {
   /** `apiSubject` is `subject` with a domain prefix mapped to `$JS.API.`; `payload` is valid during the call only. */
-  dispatch(jsa: JsAccount, subject: string, apiSubject: string, reply: string | undefined, payload: Buffer, hdrLen: number, client: Client | undefined): void;
+  dispatch(jsa: JsAccount, subject: string, apiSubject: string, reply: string | undefined, payload: Buffer, hdrLen: number, client: Publisher | undefined): void;
 }
 
 /** What the audit advisory reports of an API request. */
 export interface AuditedRequest {
   readonly subject: string;
   readonly body: Buffer;
-  readonly client: Client | undefined;
+  readonly client: Publisher | undefined;
 }
 
 export class JsAccount implements StreamAccount {
@@ -238,7 +237,7 @@ export class JsAccount implements StreamAccount {
 }
 
 /** The `client` object of an audit advisory. */
-function clientInfo(jsa: JsAccount, c: Client | undefined): Record<string, unknown> {
+function clientInfo(jsa: JsAccount, c: Publisher | undefined): Record<string, unknown> {
   const o: Record<string, unknown> = { acc: jsa.account.name };
   if (c !== undefined) o.rtt = Math.round(c.rttMs * 1e6);
   o.server = jsa.server.name;

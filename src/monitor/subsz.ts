@@ -56,7 +56,7 @@ export function subszData(server: Server, o: SubszOptions): Subsz {
   const details: SubDetail[] = [];
   for (const a of accounts) {
     for (const sub of a.sublist.all()) {
-      if (o.test === "" || subjectMatches(sub.subject, testBytes)) details.push(subDetail(sub, sub.client?.cid ?? 0, a.name));
+      if (o.test === "" || subjectMatches(sub.subject, testBytes)) details.push(subDetail(sub, sub.target?.cid ?? 0, a.name));
     }
   }
   const shown = page(details, bounds);

@@ -1,10 +1,13 @@
 /**
- * The client-protocol parser: an incremental state machine over the bytes a connection receives.
+ * The protocol parser: an incremental state machine over the bytes a connection receives, driven by the
+ * op table of the connection's kind (client-ops.ts for clients; routes, leaf nodes and gateways bring
+ * their own). The parser finds control lines, matches op names, enforces the line limits, and reads
+ * payloads; each op parses its own arguments and says whether a payload follows.
  *
  * Control lines are found with a native newline search; op names are matched case-insensitively the way
- * nats-server does (PING/PONG/+OK ignore whatever follows them on the line; the other ops need a space or
- * tab after the name). A payload that lies wholly inside the chunk is handed over as a zero-copy slice of
- * it; only a payload that spans reads is assembled into a buffer of its own.
+ * nats-server does (an op whose name is followed by "nothing" ignores the rest of its line; "args" ops
+ * need a space or tab after the name). A payload that lies wholly inside the chunk is handed over as a
+ * zero-copy slice of it; only a payload that spans reads is assembled into a buffer of its own.
  *
  * Invariants: after the handler closes the connection (`handler.closed`), nothing more is parsed; a
  * partial control line is never longer than the limit that applies to its op; `payload` slices handed
@@ -12,54 +15,143 @@
  */
 import { ERR } from "./errors.js";
 
-/** The calls the parser makes; the client connection implements it. Strings are latin1 (byte-exact). */
-export interface ProtocolHandler {
+/** What the parser itself needs from a connection, whatever its kind. Strings are latin1 (byte-exact). */
+export interface ParserHandler {
   readonly closed: boolean;
-  /** Called before any op other than CONNECT: false stops parsing (auth required and not authed). */
+  /** The peer's CONNECT was accepted. */
+  readonly connected: boolean;
+  /** Called before an op not marked `beforeConnect` while not connected: false stops parsing. */
   allowOpBeforeConnect(): boolean;
-  onConnect(json: string): void;
-  /** hdrLen < 0 for PUB; for HPUB the header is payload[0, hdrLen). */
-  onPub(subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): void;
-  onSub(subject: string, queue: string | undefined, sid: string): void;
-  onUnsub(sid: string, max: number): void;
-  onPing(): void;
-  onPong(): void;
+  readonly maxControlLine: number;
   /** A protocol error: send `-ERR 'err'` first when err is given, then close. `detail` is for the log. */
   onProtocolError(err: string | undefined, detail: string): void;
-  /** A PUB/HPUB header line was accepted and its payload is expected: check sizes before reading it. */
-  checkPubSize(size: number): boolean;
-  readonly headersEnabled: boolean;
-  readonly maxControlLine: number;
-  readonly connected: boolean;
   /** Protocol tracing (-V) is on: the parser reports each op as received. */
   readonly tracing: boolean;
   /** `op` in upper case and its argument text as received (nats-server's `<<- [OP args]`). */
   traceIn(op: string, arg: string): void;
-  /** The payload of a PUB/HPUB, for tracing. */
+  /** The payload of a message op, for tracing. */
   tracePayload(payload: Buffer): void;
 }
 
-const OP_NAMES = ["PUB", "HPUB", "SUB", "UNSUB", "CONNECT", "INFO", "PING", "PONG", "OK", "ERR"];
+/**
+ * The arguments of the message op whose payload is being read (PUB, HPUB; RMSG and LMSG add the account
+ * and queue names). An op fills what it has before calling expectPayload; the payload's sink reads them.
+ */
+export class MessageArgs {
+  /** Kept from one message to the next: see Parser.subjectAt. */
+  subject = "";
+  reply: string | undefined;
+  /** Header length; -1 without headers. */
+  hdr = -1;
+  /** The account of a route or leaf message ("" for clients). */
+  account = "";
+  /** Queue groups a route message is for (RMSG's `| q1 q2`), if any. */
+  queues: string[] | undefined;
+}
+
+/** Takes a message op's payload (headers then body); `m` holds the op's arguments. */
+export type PayloadSink<H extends ParserHandler> = (h: H, payload: Buffer, m: MessageArgs) => void;
+
+/** One op of a connection kind's protocol. */
+export interface Op<H extends ParserHandler> {
+  /** The name as on the wire, upper case (`PUB`, `+OK`, `RS+`). Letters match in any case. */
+  readonly name: string;
+  /**
+   * What follows the name: "args" needs a space or tab then arguments; "anything" takes the rest of the
+   * line as its argument, separated or not (CONNECT); "nothing" ignores the rest of the line (PING).
+   */
+  readonly follows: "args" | "anything" | "nothing";
+  /**
+   * The line is bounded by max_control_line (checked by the op on its argument, and by the parser on a
+   * line not yet ended); unbounded ops (CONNECT, INFO: they may carry JWTs) get MAX_FREE_LINE.
+   */
+  readonly bounded: boolean;
+  /** The op is taken before the connection is connected without asking (CONNECT itself). */
+  readonly beforeConnect: boolean;
+  /**
+   * Handles the op; [s, e) is its argument without CR/LF: what follows the name and, for "args" ops, the
+   * one space or tab after it (more may follow).
+   */
+  run(p: Parser<H>, h: H, buf: Buffer, s: number, e: number): void;
+}
+
+/** Longest line accepted for ops without an argument limit (CONNECT may carry a JWT). */
+const MAX_FREE_LINE = 1024 * 1024;
 
 const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 
-/** Longest line accepted for ops without an argument limit (CONNECT may carry a JWT). */
-const MAX_FREE_LINE = 1024 * 1024;
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 
-const enum Op {
-  Pub,
-  HPub,
-  Sub,
-  Unsub,
-  Connect,
-  Info,
-  Ping,
-  Pong,
-  Ok,
-  Err,
+/** An op with its name's bytes prepared for matching. */
+interface Entry<H extends ParserHandler> {
+  readonly op: Op<H>;
+  /** The name's bytes, letters in lower case. */
+  readonly lower: Uint8Array;
+  /** Per byte of the name: compare with the 0x20 bit set (a letter) or exactly. */
+  readonly fold: Uint8Array;
+  readonly needsSep: boolean;
+  /** Where the op's argument starts, from the line's start: after the name and its one separator. */
+  readonly argAt: number;
+}
+
+/**
+ * A connection kind's ops, indexed by their name's first byte (both cases of a letter), so that finding
+ * the op of a line costs a lookup and a comparison of its name.
+ */
+export class OpTable<H extends ParserHandler> {
+  private readonly byFirst: (Entry<H>[] | undefined)[] = new Array(256).fill(undefined);
+  /** An unfinished line starting with this byte is bounded by max_control_line (+8 for the op name). */
+  readonly boundedFirst = new Uint8Array(256);
+
+  constructor(ops: readonly Op<H>[]) {
+    for (const op of ops) {
+      const n = op.name.length;
+      const lower = new Uint8Array(n);
+      const fold = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const c = op.name.charCodeAt(i);
+        fold[i] = isLetter(c) ? 0x20 : 0;
+        lower[i] = c | fold[i]!;
+      }
+      const needsSep = op.follows === "args";
+      const entry: Entry<H> = { op, lower, fold, needsSep, argAt: n + (needsSep ? 1 : 0) };
+      const firsts = fold[0] === 0 ? [lower[0]!] : [lower[0]!, lower[0]! & ~0x20];
+      for (const f of firsts) {
+        const list = (this.byFirst[f] ??= []);
+        if (list.some((x) => x.op.name === op.name)) throw new Error(`op ${op.name} twice in a table`);
+        list.push(entry);
+      }
+    }
+    for (let b = 0; b < 256; b++) {
+      const list = this.byFirst[b];
+      // As nats-server: a line whose op takes no bounded argument may run to MAX_FREE_LINE.
+      this.boundedFirst[b] = list !== undefined && list.every((x) => x.op.bounded) ? 1 : 0;
+    }
+  }
+
+  /** The op of the line [s, e), or undefined (an unknown op, or a known name without its separator). */
+  find(b: Buffer, s: number, e: number): Entry<H> | undefined {
+    const list = this.byFirst[b[s] ?? 0];
+    if (list === undefined) return undefined;
+    for (let k = 0; k < list.length; k++) {
+      const x = list[k]!;
+      const lower = x.lower;
+      const fold = x.fold;
+      const n = lower.length;
+      if (s + n > e) continue;
+      let i = 1;
+      while (i < n && (b[s + i]! | fold[i]!) === lower[i]) i++;
+      if (i < n) continue;
+      if (x.needsSep && !(s + n < e && (b[s + n] === SPACE || b[s + n] === TAB))) return undefined;
+      return x;
+    }
+    return undefined;
+  }
 }
 
 const enum State {
@@ -67,39 +159,11 @@ const enum State {
   Payload,
 }
 
-function lower(b: number): number {
-  return b | 0x20;
-}
-
-/** b[i] (before e) is the letter `ch`, in either case. */
-function is(b: Buffer, i: number, e: number, ch: number): boolean {
-  return i < e && lower(b[i]!) === ch;
-}
-
-/** b[i..] (before e) spells the lower-case word `w`, in any case. */
-function word(b: Buffer, i: number, e: number, w: string): boolean {
-  for (let k = 0; k < w.length; k++) if (!is(b, i + k, e, w.charCodeAt(k))) return false;
-  return true;
-}
-
-/** b[i] (before e) separates an op name from its arguments. */
-function sep(b: Buffer, i: number, e: number): boolean {
-  return i < e && (b[i] === SPACE || b[i] === TAB);
-}
-
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
-function str(buf: Buffer, s: number, e: number): string {
+/** The latin1 string of buf[s, e) (one char per byte: byte-exact). */
+export function str(buf: Buffer, s: number, e: number): string {
   return (buf as Latin1Buffer).latin1Slice(s, e);
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** nats-server's size parser: decimal digits only; anything else (or an int64 overflow) is -1. */
@@ -114,21 +178,23 @@ export function parseSize(buf: Buffer, s: number, e: number): number {
   return n > 9223372036854775807 ? -1 : n;
 }
 
-export class Parser {
+export class Parser<H extends ParserHandler> {
   private state = State.Line;
   /** A control line that has not ended yet. */
   private partial: Buffer | undefined;
   private payload: Buffer | undefined;
   private payloadFill = 0;
-  private pubSize = 0;
-  /** The subject of the current PUB/HPUB, and of the previous one until the next is parsed (subjectAt). */
-  private pubSubject = "";
-  private pubReply: string | undefined;
-  private pubHdr = -1;
-  /** Scratch token boundaries of the current argument line. */
-  private readonly tok = new Int32Array(12);
+  private payloadSize = 0;
+  private sink: PayloadSink<H> | undefined;
+  /** The arguments of the message whose payload is expected (and of the previous one until then). */
+  readonly msg = new MessageArgs();
+  /** Token boundaries of the current argument line, filled by split: token i is [tok[2i], tok[2i+1]). */
+  readonly tok = new Int32Array(2 * 16);
 
-  constructor(private readonly h: ProtocolHandler) {}
+  constructor(
+    private readonly h: H,
+    private readonly table: OpTable<H>,
+  ) {}
 
   parse(chunk: Buffer): void {
     const h = this.h;
@@ -165,9 +231,7 @@ export class Parser {
 
   /** Enforces max_control_line on a line that has not ended yet, so a peer cannot grow it without bound. */
   private overLimit(line: Buffer): boolean {
-    const b0 = lower(line[0] ?? 0);
-    const argOp = b0 === 112 /* p */ || b0 === 104 /* h */ || b0 === 115 /* s */ || b0 === 117; /* u */
-    const limit = argOp ? this.h.maxControlLine + 8 : MAX_FREE_LINE;
+    const limit = this.table.boundedFirst[line[0] ?? 0] === 1 ? this.h.maxControlLine + 8 : MAX_FREE_LINE;
     if (line.length > limit) {
       this.h.onProtocolError(ERR.maxControlLine, `control line of ${line.length} bytes`);
       return true;
@@ -180,85 +244,28 @@ export class Parser {
     const h = this.h;
     let e = nl;
     if (e > s && buf[e - 1] === CR) e--;
-    const op = this.opOf(buf, s, e);
-    if (op === undefined) {
+    const entry = this.table.find(buf, s, e);
+    if (entry === undefined) {
       h.onProtocolError(ERR.unknownOp, `unknown op: ${JSON.stringify(str(buf, s, Math.min(e, s + 32)))}`);
       return;
     }
-    if (h.tracing) {
-      const name = OP_NAMES[op]!;
-      const arg = op === Op.Ping || op === Op.Pong || op === Op.Ok ? "" : str(buf, s + name.length, e).replace(/^[ \t]+/, "");
-      h.traceIn(name, arg);
-    }
-    if (op !== Op.Connect && !h.connected && !h.allowOpBeforeConnect()) return;
-    switch (op) {
-      case Op.Ping:
-        h.onPing();
-        return;
-      case Op.Pong:
-        h.onPong();
-        return;
-      case Op.Ok:
-        return;
-      case Op.Info:
-        // A client's INFO is ignored, but it must be JSON (nats-server closes silently otherwise).
-        if (!isJson(str(buf, Math.min(s + 4, e), e))) h.onProtocolError(undefined, "invalid INFO from client");
-        return;
-      case Op.Err:
-        h.onProtocolError(undefined, `client sent -ERR ${str(buf, s + 4, e).trim()}`);
-        return;
-      case Op.Connect: {
-        let a = s + 7;
-        while (a < e && (buf[a] === SPACE || buf[a] === TAB)) a++;
-        if (!this.argTooLong(a, e)) h.onConnect(str(buf, a, e));
-        return;
-      }
-      case Op.Pub:
-        this.pubArgs(buf, s + 4, e, false);
-        return;
-      case Op.HPub:
-        if (!h.headersEnabled) h.onProtocolError(undefined, "HPUB from a client that did not negotiate headers");
-        else this.pubArgs(buf, s + 5, e, true);
-        return;
-      case Op.Sub:
-        this.subArgs(buf, s + 4, e);
-        return;
-      case Op.Unsub:
-        this.unsubArgs(buf, s + 6, e);
-        return;
-    }
+    const op = entry.op;
+    if (h.tracing) h.traceIn(op.name, op.follows === "nothing" ? "" : str(buf, s + op.name.length, e).replace(/^[ \t]+/, ""));
+    if (!op.beforeConnect && !h.connected && !h.allowOpBeforeConnect()) return;
+    op.run(this, h, buf, s + entry.argAt, e);
   }
 
-  /** Identifies the op of the line [s, e), or undefined for a parse error. */
-  private opOf(b: Buffer, s: number, e: number): Op | undefined {
-    switch (lower(b[s] ?? 0)) {
-      case 112: // p
-        if (is(b, s + 1, e, 117) && is(b, s + 2, e, 98)) return sep(b, s + 3, e) ? Op.Pub : undefined;
-        if (is(b, s + 1, e, 105) && is(b, s + 2, e, 110) && is(b, s + 3, e, 103)) return Op.Ping;
-        if (is(b, s + 1, e, 111) && is(b, s + 2, e, 110) && is(b, s + 3, e, 103)) return Op.Pong;
-        return undefined;
-      case 104: // h
-        return is(b, s + 1, e, 112) && is(b, s + 2, e, 117) && is(b, s + 3, e, 98) && sep(b, s + 4, e) ? Op.HPub : undefined;
-      case 115: // s
-        return is(b, s + 1, e, 117) && is(b, s + 2, e, 98) && sep(b, s + 3, e) ? Op.Sub : undefined;
-      case 117: // u
-        return word(b, s + 1, e, "nsub") && sep(b, s + 5, e) ? Op.Unsub : undefined;
-      case 99: // c
-        // Like nats-server, whatever follows CONNECT (even with no space, or nothing) is its argument.
-        return word(b, s + 1, e, "onnect") ? Op.Connect : undefined;
-      case 105: // i
-        return word(b, s + 1, e, "nfo") ? Op.Info : undefined;
-      case 43: // +
-        return word(b, s + 1, e, "ok") ? Op.Ok : undefined;
-      case 45: // -
-        return word(b, s + 1, e, "err") && sep(b, s + 4, e) ? Op.Err : undefined;
-      default:
-        return undefined;
+  /** An argument line longer than max_control_line is a protocol error (reported here: true). */
+  argTooLong(s: number, e: number): boolean {
+    if (e - s > this.h.maxControlLine) {
+      this.h.onProtocolError(ERR.maxControlLine, `argument line of ${e - s} bytes`);
+      return true;
     }
+    return false;
   }
 
-  /** Splits [s, e) on spaces and tabs into at most `max` tokens; returns the count, or max+1 if more. */
-  private split(buf: Buffer, s: number, e: number, max: number): number {
+  /** Splits [s, e) on spaces and tabs into `tok`; returns the count, or max+1 if there are more than max (at most 16). */
+  split(buf: Buffer, s: number, e: number, max: number): number {
     const t = this.tok;
     let n = 0;
     let start = -1;
@@ -283,21 +290,18 @@ export class Parser {
     return n;
   }
 
-  private argTooLong(s: number, e: number): boolean {
-    if (e - s > this.h.maxControlLine) {
-      this.h.onProtocolError(ERR.maxControlLine, `argument line of ${e - s} bytes`);
-      return true;
-    }
-    return false;
+  /** Token i of the last split, as a string. */
+  token(buf: Buffer, i: number): string {
+    return str(buf, this.tok[2 * i]!, this.tok[2 * i + 1]!);
   }
 
   /**
-   * The PUB subject at [s, e): the previous one's string when the bytes are the same (a publisher
-   * mostly repeats its subject), else a new one. A reused string costs no allocation, and the Sublist
-   * cache finds it by a hash V8 has already computed.
+   * The message subject at [s, e): the previous message's string when the bytes are the same (a
+   * publisher mostly repeats its subject), else a new one. A reused string costs no allocation, and the
+   * Sublist cache finds it by a hash V8 has already computed.
    */
-  private subjectAt(buf: Buffer, s: number, e: number): string {
-    const last = this.pubSubject;
+  subjectAt(buf: Buffer, s: number, e: number): string {
+    const last = this.msg.subject;
     const n = e - s;
     if (last.length === n) {
       let i = 0;
@@ -307,38 +311,10 @@ export class Parser {
     return str(buf, s, e);
   }
 
-  private pubArgs(buf: Buffer, s: number, e: number, headers: boolean): void {
-    if (this.argTooLong(s, e)) return;
-    const t = this.tok;
-    const n = this.split(buf, s, e, headers ? 4 : 3);
-    let hdr = -1;
-    let size: number;
-    let reply: string | undefined;
-    const want = headers ? 3 : 2;
-    if (n !== want && n !== want + 1) {
-      this.h.onProtocolError(undefined, `${headers ? "processHeaderPub" : "processPub"} Parse Error: '${str(buf, s, e).trim()}'`);
-      return;
-    }
-    const subject = this.subjectAt(buf, t[0]!, t[1]!);
-    let i = 1;
-    if (n === want + 1) {
-      reply = str(buf, t[2]!, t[3]!);
-      i = 2;
-    }
-    if (headers) {
-      hdr = parseSize(buf, t[2 * i]!, t[2 * i + 1]!);
-      i++;
-    }
-    size = parseSize(buf, t[2 * i]!, t[2 * i + 1]!);
-    if (size < 0 || (headers && (hdr < 0 || hdr > size))) {
-      this.h.onProtocolError(undefined, `Bad or Missing Size: '${str(buf, s, e).trim()}'`);
-      return;
-    }
-    if (!this.h.checkPubSize(size)) return;
-    this.pubSubject = subject;
-    this.pubReply = reply;
-    this.pubHdr = hdr;
-    this.pubSize = size;
+  /** The current op carries a payload of `size` bytes (then CRLF): it goes to `sink` with `msg`. */
+  expectPayload(size: number, sink: PayloadSink<H>): void {
+    this.payloadSize = size;
+    this.sink = sink;
     this.payload = undefined;
     this.payloadFill = 0;
     this.state = State.Payload;
@@ -346,18 +322,15 @@ export class Parser {
 
   /** Consumes payload bytes from chunk[pos..]; returns the new position. */
   private readPayload(chunk: Buffer, pos: number): number {
-    const need = this.pubSize + 2;
+    const need = this.payloadSize + 2;
     if (this.payload === undefined && chunk.length - pos >= need) {
-      const end = pos + this.pubSize;
+      const end = pos + this.payloadSize;
+      this.state = State.Line;
       if (chunk[end] !== CR || chunk[end + 1] !== LF) {
-        this.state = State.Line;
         this.h.onProtocolError(ERR.unknownOp, "payload not followed by CRLF");
         return chunk.length;
       }
-      this.state = State.Line;
-      const payload = chunk.subarray(pos, end);
-      if (this.h.tracing) this.h.tracePayload(payload);
-      this.h.onPub(this.pubSubject, this.pubReply, payload, this.pubHdr);
+      this.deliver(chunk.subarray(pos, end));
       return end + 2;
     }
     if (this.payload === undefined) this.payload = Buffer.allocUnsafe(need);
@@ -372,32 +345,14 @@ export class Parser {
         this.h.onProtocolError(ERR.unknownOp, "payload not followed by CRLF");
         return chunk.length;
       }
-      const payload = p.subarray(0, this.pubSize);
-      if (this.h.tracing) this.h.tracePayload(payload);
-      this.h.onPub(this.pubSubject, this.pubReply, payload, this.pubHdr);
+      this.deliver(p.subarray(0, this.payloadSize));
     }
     return pos + take;
   }
 
-  private subArgs(buf: Buffer, s: number, e: number): void {
-    if (this.argTooLong(s, e)) return;
-    const t = this.tok;
-    const n = this.split(buf, s, e, 3);
-    if (n === 2) {
-      this.h.onSub(str(buf, t[0]!, t[1]!), undefined, str(buf, t[2]!, t[3]!));
-    } else if (n === 3) {
-      this.h.onSub(str(buf, t[0]!, t[1]!), str(buf, t[2]!, t[3]!), str(buf, t[4]!, t[5]!));
-    } else {
-      this.h.onProtocolError(undefined, `processSub Parse Error: '${str(buf, s, e).trim()}'`);
-    }
-  }
-
-  private unsubArgs(buf: Buffer, s: number, e: number): void {
-    if (this.argTooLong(s, e)) return;
-    const t = this.tok;
-    const n = this.split(buf, s, e, 2);
-    if (n === 1) this.h.onUnsub(str(buf, t[0]!, t[1]!), 0);
-    else if (n === 2) this.h.onUnsub(str(buf, t[0]!, t[1]!), parseSize(buf, t[2]!, t[3]!));
-    else this.h.onProtocolError(undefined, `processUnsub Parse Error: '${str(buf, s, e).trim()}'`);
+  private deliver(payload: Buffer): void {
+    const h = this.h;
+    if (h.tracing) h.tracePayload(payload);
+    this.sink!(h, payload, this.msg);
   }
 }

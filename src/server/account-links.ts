@@ -13,7 +13,7 @@ import type { ImportEntry, ServiceExport } from "../config/options.js";
 import { randomBase62 } from "../util/base62.js";
 import type { Account } from "./account.js";
 import { prefixTransform, subjectTransform } from "./import-transform.js";
-import type { Server } from "./server.js";
+import type { InternalMessaging } from "./internal-messaging.js";
 import type { Subscription } from "./subscription.js";
 
 /** Go's default for how long a service import keeps a requester's reply mapped. */
@@ -30,7 +30,7 @@ function replyToken(): string {
 }
 
 /** Wires one stream import of `importer` from `exporter`. */
-export function linkStream(server: Server, importer: Account, exporter: Account, imp: ImportEntry): LinkSub {
+export function linkStream(server: InternalMessaging, importer: Account, exporter: Account, imp: ImportEntry): LinkSub {
   const map = imp.prefix !== undefined ? prefixTransform(imp.prefix) : subjectTransform(imp.subject, imp.to);
   const sub = server.subscribeInternal(exporter, imp.subject, (subject, reply, payload, hdrLen) => {
     server.publish(undefined, importer, map(subject), reply, payload, hdrLen);
@@ -39,7 +39,7 @@ export function linkStream(server: Server, importer: Account, exporter: Account,
 }
 
 /** Wires one service import of `importer` from `exporter`, answering per `exp`'s response type. */
-export function linkService(server: Server, importer: Account, exporter: Account, imp: ImportEntry, exp: ServiceExport | undefined): LinkSub {
+export function linkService(server: InternalMessaging, importer: Account, exporter: Account, imp: ImportEntry, exp: ServiceExport | undefined): LinkSub {
   const local = imp.to ?? imp.subject;
   const map = subjectTransform(local, imp.subject);
   const singleton = (exp?.responseType ?? "Singleton") === "Singleton";
@@ -61,7 +61,7 @@ export function linkService(server: Server, importer: Account, exporter: Account
 const routed = new WeakSet<Account>();
 
 /** One `_R_.>` subscription per exporting account sends responses back to the requesting account. */
-function ensureResponseRouting(server: Server, exporter: Account): void {
+function ensureResponseRouting(server: InternalMessaging, exporter: Account): void {
   if (routed.has(exporter)) return;
   routed.add(exporter);
   server.subscribeInternal(exporter, "_R_.>", (subject, _reply, payload, hdrLen) => {

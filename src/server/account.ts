@@ -2,11 +2,16 @@
  * An account: a namespace of subjects with its own Sublist. Clients of different accounts never see each
  * other's messages; only exports and imports (see account-links.ts) carry messages across. The global
  * account `$G` always exists; accounts from the config or from JWTs are kept by the AccountRegistry.
+ *
+ * Subscriptions enter and leave the Sublist through addSub/removeSub/removeSubs only, so that interest
+ * listeners (see interest.ts) hear of every change. Counting per pair runs only while someone listens.
  */
 import type { AccountLimits } from "../config/options.js";
 import { Sublist } from "../subjects/sublist.js";
 import { randomBase62 } from "../util/base62.js";
 import { isOneShotSubject } from "./one-shot-subjects.js";
+import { assert } from "../util/assert.js";
+import { InterestCounts, type InterestListener } from "./interest.js";
 import type { Subscription } from "./subscription.js";
 
 /** A requester's reply, mapped while a service in this account answers it (see account-links.ts). */
@@ -20,7 +25,10 @@ export interface PendingResponse {
 }
 
 export class Account {
+  /** Read it to match; change it through addSub/removeSub/removeSubs. */
   readonly sublist: Sublist<Subscription>;
+  /** Per-pair counts and listeners; null while nobody listens (the common case costs one check). */
+  private interest: InterestCounts | null = null;
   /** Connected clients of this account. */
   numClients = 0;
   limits: AccountLimits = {};
@@ -39,5 +47,52 @@ export class Account {
     opts: { disableCache?: boolean } = {},
   ) {
     this.sublist = new Sublist<Subscription>({ disableCache: opts.disableCache ?? false, oneShot: isOneShotSubject });
+  }
+
+  /**
+   * Adds a subscription (a new object, not yet in the list); false, changing nothing, when its subject is
+   * not well formed.
+   */
+  addSub(sub: Subscription): boolean {
+    if (!this.sublist.insert(sub)) return false;
+    this.interest?.added(sub);
+    return true;
+  }
+
+  removeSub(sub: Subscription): void {
+    if (this.sublist.remove(sub)) this.interest?.removed(sub);
+  }
+
+  /** Removes a closing connection's subscriptions, all of which are in the list. */
+  removeSubs(subs: Iterable<Subscription>): void {
+    const counts = this.interest;
+    if (counts === null) {
+      this.sublist.removeBatch(subs);
+      return;
+    }
+    const list = [...subs];
+    const removed = this.sublist.removeBatch(list);
+    assert(removed === list.length, () => `${list.length - removed} of a connection's subscriptions were not in account ${this.name}`);
+    for (const sub of list) counts.removed(sub);
+  }
+
+  /** Calls `l` on every interest change in this account from now on, until unlistenInterest. */
+  listenInterest(l: InterestListener): void {
+    (this.interest ??= new InterestCounts(this.sublist.all())).listen(l);
+  }
+
+  unlistenInterest(l: InterestListener): void {
+    const counts = this.interest;
+    if (counts === null) return;
+    counts.unlisten(l);
+    if (!counts.listening) this.interest = null;
+  }
+
+  /**
+   * Every (subject, queue) pair with interest now and its weight (see interest.ts): local pairs, or with
+   * `remote` those of routes, leaf nodes and gateways.
+   */
+  forEachInterest(remote: boolean, fn: (subject: string, queue: string | undefined, weight: number) => void): void {
+    (this.interest ?? new InterestCounts(this.sublist.all())).forEach(remote, fn);
   }
 }

@@ -11,7 +11,14 @@ import type { AccountConfig, ExportEntry, ImportEntry, Options, ServiceExport } 
 import { subjectIsSubsetOf } from "../subjects/validate.js";
 import { Account } from "./account.js";
 import { linkService, linkStream, sweepResponses, type LinkSub } from "./account-links.js";
-import type { Server } from "./server.js";
+import type { Logger } from "../util/logger.js";
+import type { InternalMessaging } from "./internal-messaging.js";
+
+/** What the account registry needs from the server. */
+export interface AccountsHost extends InternalMessaging {
+  readonly opts: Options;
+  readonly logger: Logger;
+}
 
 export const DEFAULT_SYSTEM_ACCOUNT = "$SYS";
 const SWEEP_MS = 30_000;
@@ -29,7 +36,7 @@ export class AccountRegistry {
   onCreate: ((a: Account) => void) | undefined;
 
   constructor(
-    private readonly server: Server,
+    private readonly server: AccountsHost,
     readonly global: Account,
   ) {
     this.accounts.set(global.name, global);

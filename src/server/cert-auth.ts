@@ -13,8 +13,7 @@ import { compilePermissions } from "../auth/permissions.js";
 import type { Options, PermissionsSpec, UserEntry } from "../config/options.js";
 import { mapCertificateToUser } from "../tls/cert-map.js";
 import { goFieldsString } from "../tls/dn.js";
-import type { Client } from "./client.js";
-import type { Server } from "./server.js";
+import type { Client, ClientHost } from "./client.js";
 
 interface Candidate {
   entry: UserEntry;
@@ -33,12 +32,12 @@ function candidates(o: Options): Candidate[] {
 const refuse = (log: string, detail: string): AuthOutcome => ({ ok: false, log, detail });
 
 /** Whether certificates decide who clients are: verify_and_map with users to map to. */
-export function mapsCertificates(server: Server): boolean {
+export function mapsCertificates(server: ClientHost): boolean {
   const o = server.opts;
   return o.tls?.verifyAndMap === true && candidates(o).length > 0;
 }
 
-export function authenticateByCertificate(server: Server, c: Client, connectionType: string): AuthOutcome {
+export function authenticateByCertificate(server: ClientHost, c: Client, connectionType: string): AuthOutcome {
   const o = server.opts;
   const cert = c.tlsPeer;
   if (cert === undefined) return refuse("authentication error", "User required in cert, none found");

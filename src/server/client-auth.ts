@@ -4,32 +4,20 @@
  * or a reload no longer admits them. The wire texts and log lines are nats-server's.
  */
 import type { AuthUser } from "../auth/auth-user.js";
-import type { AuthOutcome } from "../auth/authenticator.js";
+import type { Authenticator, AuthOutcome } from "../auth/authenticator.js";
 import { ResponseTracker } from "../auth/responses.js";
-import type { Client } from "./client.js";
+import type { Account } from "./account.js";
+import type { Client, ClientHost } from "./client.js";
+import { AUTH_ERR, subscribeViolation } from "./auth-texts.js";
 import { ClosedReason } from "./closed-reason.js";
-import type { Server } from "./server.js";
 
-export const AUTH_ERR = {
-  maxAccountConnections: "maximum account active connections exceeded",
-  userExpired: "User Authentication Expired",
-  userRevoked: "User Authentication Revoked",
-} as const;
-
-export function publishViolation(subject: string): string {
-  return `Permissions Violation for Publish to "${subject}"`;
-}
-
-export function subscribeViolation(subject: string, queue: string | undefined): string {
-  return queue === undefined ? `Permissions Violation for Subscription to "${subject}"` : `Permissions Violation for Subscription to "${subject}" using queue "${queue}"`;
-}
-
-/** nats-server's way of naming the user in violation log lines. */
-export function authUserText(u: AuthUser | undefined): string {
-  if (u === undefined || u.name === "") return `User "N/A"`;
-  if (u.kind === "nkey") return `Nkey "${u.name}"`;
-  if (u.kind === "jwt") return `JWT User "${u.name}"`;
-  return `User "${u.name}"`;
+/** What joining, keeping and losing an account needs from the server. */
+export interface ClientAuthHost extends ClientHost {
+  readonly auth: Authenticator;
+  readonly accounts: { resolve(name: string, auth: Authenticator): Account | undefined };
+  readonly clients: ReadonlyMap<number, Client>;
+  /** The INFO telling a client its account's lower max_payload. */
+  infoWithMaxPayload(c: Client, maxPayload: number): string;
 }
 
 /** The smallest limit that applies (undefined or negative: that source sets none). */
@@ -40,7 +28,7 @@ function minLimit(...xs: (number | undefined)[]): number | undefined {
 }
 
 /** Takes the user's permissions and limits (at CONNECT, and again after a reload). */
-export function applyUser(server: Server, c: Client, user: AuthUser): void {
+export function applyUser(server: ClientAuthHost, c: Client, user: AuthUser): void {
   c.user = user;
   c.authorizedUser = user.name;
   const perms = user.permissions;
@@ -54,7 +42,7 @@ export function applyUser(server: Server, c: Client, user: AuthUser): void {
 }
 
 /** Moves an authenticated client into its account; false (the client is closed) when that fails. */
-export function bindClient(server: Server, c: Client, user: AuthUser): boolean {
+export function bindClient(server: ClientAuthHost, c: Client, user: AuthUser): boolean {
   const acc = server.accounts.resolve(user.account, server.auth);
   if (acc === undefined) {
     c.authViolation(`authentication error - account "${user.account}" not found`);
@@ -82,7 +70,7 @@ export function bindClient(server: Server, c: Client, user: AuthUser): boolean {
  * closed with 'Authorization Violation'; the others take their new permissions and lose subscriptions
  * those refuse (each with its -ERR, as nats-server does).
  */
-export function reauthorize(server: Server, c: Client): void {
+export function reauthorize(server: ClientAuthHost, c: Client): void {
   const done = (o: AuthOutcome) => {
     if (c.closed) return;
     if (!o.ok) return c.authViolation(o.log);
@@ -102,7 +90,7 @@ export function reauthorize(server: Server, c: Client): void {
 }
 
 /** Operator mode: closes the clients of `account` whose user JWT the account now revokes. */
-export function closeRevoked(server: Server, isRevoked: (c: Client) => boolean): void {
+export function closeRevoked(server: ClientAuthHost, isRevoked: (c: Client) => boolean): void {
   for (const c of [...server.clients.values()]) {
     if (!c.connected || !isRevoked(c)) continue;
     server.logger.debug(`${c.logPrefix} - User authentication revoked`);

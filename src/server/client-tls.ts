@@ -6,14 +6,13 @@
  * go on in plain text.
  */
 import { ClosedReason } from "./closed-reason.js";
-import type { Client } from "./client.js";
-import type { Server } from "./server.js";
+import type { Client, ClientHost } from "./client.js";
 import { TLS_HANDSHAKE_RECORD, type TlsAcceptor } from "../tls/acceptor.js";
 
 /** nats-server's answer when connection_rate_limit is exceeded. */
 export const THROTTLED = "Connection throttling is active. Please try again later.";
 
-export function startTls(server: Server, c: Client, acceptor: TlsAcceptor, info: string): void {
+export function startTls(server: ClientHost, c: Client, acceptor: TlsAcceptor, info: string): void {
   const o = acceptor.options;
   const log = server.logger;
   if (server.authRequired()) c.armAuthTimer();

@@ -1,62 +1,50 @@
 /**
- * One client connection: its protocol state, subscriptions, outbound buffer, pings and limits.
- *
- * Output is coalesced: everything queued for a client during one event-loop turn goes out in a single
- * (corked) socket write when the server flushes its dirty clients at the end of the turn. A client whose
- * queued plus unsent bytes pass max_pending, or whose socket cannot drain within write_deadline, is a slow
- * consumer and is closed; nobody else waits for it.
+ * The client connection kind: CONNECT and authentication, PUB/HPUB/SUB/UNSUB, permissions, echo,
+ * headers, verbose and pedantic. The socket, output, pings, stalling and closing are the connection
+ * base's (connection.ts).
  */
 import type { Socket } from "node:net";
-import { Parser, type ProtocolHandler } from "../protocol/parser.js";
-import { ERR, errLine, OK_LINE, PING_LINE, PONG_LINE } from "../protocol/errors.js";
-import { isValidLiteralSubject } from "../subjects/validate.js";
-import type { Account } from "./account.js";
-import { Outbound } from "./outbound.js";
-import { Subscription } from "./subscription.js";
-import type { Server } from "./server.js";
-import { ClosedReason } from "./closed-reason.js";
-import { initialConnectInfo, parseConnect, type ConnectInfo } from "../protocol/connect.js";
 import type { AuthUser } from "../auth/auth-user.js";
 import type { AuthOutcome } from "../auth/authenticator.js";
 import type { Permissions } from "../auth/permissions.js";
 import type { ResponseTracker } from "../auth/responses.js";
-import { AUTH_ERR, authUserText, publishViolation, subscribeViolation } from "./client-auth.js";
-import type { SecuredConnection } from "../tls/acceptor.js";
+import { initialConnectInfo, parseConnect, type ConnectInfo } from "../protocol/connect.js";
+import { ERR, OK_LINE, PONG_LINE } from "../protocol/errors.js";
+import { CLIENT_OPS, type ClientOpHandler } from "../protocol/client-ops.js";
+import { Parser } from "../protocol/parser.js";
+import { isValidLiteralSubject } from "../subjects/validate.js";
 import type { CertificateNames } from "../tls/certificate.js";
-import type { TlsSession } from "../tls/session.js";
+import type { Account } from "./account.js";
+import { AUTH_ERR, authUserText, publishViolation, subscribeViolation } from "./auth-texts.js";
+import { ClosedReason } from "./closed-reason.js";
+import { Connection, redactSecrets, type ConnectionHost } from "./connection.js";
+import type { Outgoing } from "./outgoing.js";
+import { Subscription, type DeliveryTarget, type Publisher } from "./subscription.js";
 
-/** CONNECT JSON for the log: nats-server redacts "pass"; tsnats also hides "auth_token". */
-function redactSecrets(json: string): string {
-  return json.replace(/("(?:pass|auth_token)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g, '$1"[REDACTED]"');
+/** What a client needs from the server beyond what every connection does. */
+export interface ClientHost extends ConnectionHost {
+  readonly auth: { readonly noAuthUser: string | undefined };
+  authRequired(): boolean;
+  /** Checks CONNECT's credentials (asynchronously for bcrypt and account resolvers). */
+  authenticate(c: Client): AuthOutcome | Promise<AuthOutcome>;
+  /** Moves an authenticated client into its account; false when the client was refused (and closed). */
+  bind(c: Client, user: AuthUser): boolean;
+  readonly system: {
+    clientConnected(c: Client): void;
+    authError(c: Client, reason: ClosedReason): void;
+  };
+  publish(from: Client, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): number;
+  /** The client is closed: the server forgets it (after its subscriptions left the account). */
+  clientClosed(c: Client): void;
 }
 
-/**
- * Output queued for a consumer past which its publishers stop being read, while it is reading. A MB
- * behind a consumer keeps its socket busy (the kernel buffers more), while 3/4 of max_pending per
- * subscriber made fan-out bursts cost hundreds of MB of resident memory. nats-server stalls a producer
- * only past max_pending/2 (and for at most a second at a time).
- */
-const STALL_BYTES = 1024 * 1024;
-/**
- * A consumer whose socket takes nothing for this long while a publisher waits for it is not reading at
- * the moment: it may queue 4 times more, up to 3/4 of max_pending, until its socket takes output again.
- * So a burst for a paused reader is buffered (as nats-server does) instead of holding the publisher
- * until write_deadline cuts the reader off.
- */
-const STALL_WAIT_MS = 200;
-
-export class Client implements ProtocolHandler {
-  readonly parser: Parser;
-  readonly out = new Outbound();
+export class Client extends Connection implements ClientOpHandler, DeliveryTarget, Publisher {
+  /** Its subscriptions are this server's own interest. */
+  readonly remote = false;
+  readonly parser: Parser<ClientOpHandler>;
   readonly subs = new Map<string, Subscription>();
-  readonly start = new Date();
-  readonly host: string;
-  readonly port: number;
   opts: ConnectInfo = initialConnectInfo();
   connected = false;
-  closed = false;
-  closeReason: ClosedReason | undefined;
-  stopTime: Date | undefined;
   account: Account;
   authorizedUser = "";
   /** Who the client authenticated as (undefined until CONNECT is accepted). */
@@ -78,88 +66,20 @@ export class Client implements ProtocolHandler {
   private expiryTimer: NodeJS.Timeout | undefined;
   /** `"v<version>:<lang>:<name>"` from CONNECT: nats-server adds it to a client's log lines. */
   private connectTag = "";
-
-  // statistics, read by monitoring
-  inMsgs = 0;
-  inBytes = 0;
-  outMsgs = 0;
-  outBytes = 0;
-  /** Last read or write (ms), for monitoring: a number, as a Date per read would be an allocation per read. */
-  private lastActivityMs = Date.now();
-  /** Last time the client sent anything (ms): a client that talks needs no keep-alive PING. */
-  private lastIn = Date.now();
-  rttMs = 0;
-
-  /** Queued in the outbound list of the server for the end-of-turn flush. */
-  dirty = false;
-  /** Bytes handed to the socket and not yet sent. */
-  private socketPending = 0;
-  private pingsOut = 0;
-  private pingSentAt = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
   private authTimer: NodeJS.Timeout | undefined;
-  private writeTimer: NodeJS.Timeout | undefined;
-  /** Set once the first PING (used to measure RTT) went out. */
-  private rttMeasured = false;
-  /** Publishers whose reading is paused until this client's output drains (producer stalling). */
-  private stalledPublishers: Set<Client> | undefined;
-  /** How many slow targets this client, as a publisher, is waiting for; its socket is paused while > 0. */
-  private stalls = 0;
-  /** Stall limit multiplier, raised while the client takes nothing and publishers wait for it. */
-  private stallScale = 1;
-  private stallTimer: NodeJS.Timeout | undefined;
 
-  /** The TLS session once a handshake completed (version, cipher suite, client certificates). */
-  tls: TlsSession | undefined;
-  /**
-   * Called when a flush has reached the kernel. 'drain' alone is not enough: it follows only a write()
-   * that returned false, so a partial write under the high-water mark (and every TLS write, which is
-   * always queued) would otherwise look stuck until write_deadline. One bound function, no allocation.
-   */
-  private readonly writeDone = (err?: Error | null): void => {
-    // This flush is written (writes complete in order): its slabs can carry later output.
-    this.out.written(err == null);
-    if (this.socketPending > 0) this.onDrain();
-  };
-
-  /**
-   * `socket` is the accepted TCP socket until a TLS handshake completes, then the TLS socket over it.
-   * With `awaitingTls` nothing is read until the TLS layer hands over: startReading() or secured().
-   */
+  /** See Connection: with `awaitingTls` nothing is read until the TLS layer hands over. */
   constructor(
-    readonly server: Server,
-    public socket: Socket,
-    readonly cid: number,
+    readonly server: ClientHost,
+    socket: Socket,
+    cid: number,
     account: Account,
     awaitingTls = false,
   ) {
-    this.parser = new Parser(this);
+    super(server, socket, cid, awaitingTls);
+    this.parser = new Parser<ClientOpHandler>(this, CLIENT_OPS);
     this.account = account;
     this.maxPayload = server.opts.maxPayload;
-    this.host = socket.remoteAddress ?? "";
-    this.port = socket.remotePort ?? 0;
-    socket.setNoDelay(true);
-    if (!awaitingTls) this.startReading();
-    this.watch(socket);
-  }
-
-  private watch(s: Socket): void {
-    s.on("drain", () => this.onDrain());
-    s.on("error", (e) => this.onSocketError(e));
-    s.on("close", () => this.close(ClosedReason.ClientClosed));
-  }
-
-  /** Feeds the socket's bytes to the protocol parser from now on. */
-  startReading(): void {
-    this.socket.on("data", (d: Buffer) => this.onData(d));
-  }
-
-  /** Continues over the TLS socket that now wraps the TCP one (whose error and close still end the client). */
-  secured(c: SecuredConnection): void {
-    this.socket = c.socket;
-    this.tls = c.session;
-    this.startReading();
-    this.watch(c.socket);
   }
 
   /** The verified client certificate's names (for verify_and_map); undefined without TLS or certificate. */
@@ -170,43 +90,13 @@ export class Client implements ProtocolHandler {
   get headersEnabled(): boolean {
     return this.opts.headers && !this.server.opts.noHeaderSupport;
   }
-  get maxControlLine(): number {
-    return this.server.opts.maxControlLine;
-  }
-  get tracing(): boolean {
-    return this.server.logger.traceOn;
-  }
-  traceIn(op: string, arg: string): void {
-    const shown = op === "CONNECT" ? redactSecrets(arg) : arg;
-    this.server.logger.trace(`${this.logPrefix} - <<- [${shown === "" ? op : `${op} ${shown}`}]`);
-  }
-  tracePayload(payload: Buffer): void {
-    const max = this.server.opts.maxTracedMsgLen;
-    const shown = max > 0 && payload.length > max ? `${payload.toString("latin1", 0, max)}...` : payload.toString("latin1");
-    this.server.logger.trace(`${this.logPrefix} - <<- MSG_PAYLOAD: [${JSON.stringify(shown)}]`);
-  }
-  /** Traces a line this server sends (without its CRLF), as nats-server's `->> [...]`. */
-  traceOut(line: string): void {
-    this.server.logger.trace(`${this.logPrefix} - ->> [${line}]`);
-  }
-  /** Last read or write, for monitoring. */
-  get lastActivity(): Date {
-    return new Date(this.lastActivityMs);
-  }
-  get pending(): number {
-    return this.out.size + this.socketPending;
-  }
-  /** Output queued for this client past which its publishers are paused (see stallIfBehind). */
-  private get stallLimit(): number {
-    return Math.min(this.stallCeiling, STALL_BYTES * this.stallScale);
-  }
-  /** The most a client may have queued before its publishers wait, however long it has not read. */
-  private get stallCeiling(): number {
-    return (this.server.opts.maxPending * 3) / 4;
-  }
   /** "ip:port - cid:N", the prefix nats-server puts on every client log line. */
   get logPrefix(): string {
     return this.connectTag === "" ? `${this.host}:${this.port} - cid:${this.cid}` : `${this.host}:${this.port} - cid:${this.cid} - "${this.connectTag}"`;
+  }
+
+  protected parse(d: Buffer): void {
+    this.parser.parse(d);
   }
 
   /** Sends INFO and arms the timers; called once the server accepted the connection. */
@@ -222,20 +112,7 @@ export class Client implements ProtocolHandler {
     this.authTimer.unref();
   }
 
-  /** The first PING (it measures RTT) 2s after the connection is usable, then every ping_interval. */
-  armPingTimer(): void {
-    const first = Math.min(2000 + Math.random() * 400, this.server.opts.pingIntervalMs);
-    this.pingTimer = setTimeout(() => this.onPingTimer(), first);
-    this.pingTimer.unref();
-  }
-
-  private onData(d: Buffer): void {
-    if (this.closed) return;
-    this.lastIn = this.lastActivityMs = Date.now();
-    this.parser.parse(d);
-  }
-
-  // ---- ProtocolHandler -------------------------------------------------------------------------
+  // ---- ClientOpHandler -------------------------------------------------------------------------
 
   allowOpBeforeConnect(): boolean {
     if (this.deferred !== undefined || !this.server.authRequired() || this.server.auth.noAuthUser !== undefined) return true;
@@ -367,7 +244,7 @@ export class Client implements ProtocolHandler {
     }
     if (!this.subs.has(sid)) {
       const sub = new Subscription(this, subject, queue, sid);
-      if (!this.account.sublist.insert(sub)) {
+      if (!this.account.addSub(sub)) {
         this.sendErr(ERR.invalidSubject);
         return;
       }
@@ -395,11 +272,7 @@ export class Client implements ProtocolHandler {
   }
 
   onPong(): void {
-    this.pingsOut = 0;
-    if (this.pingSentAt > 0) {
-      this.rttMs = performance.now() - this.pingSentAt;
-      this.pingSentAt = 0;
-    }
+    this.pongReceived();
   }
 
   onProtocolError(err: string | undefined, detail: string): void {
@@ -411,131 +284,33 @@ export class Client implements ProtocolHandler {
 
   // ---- delivery -------------------------------------------------------------------------------
 
+  deliverMessage(sub: Subscription, msg: Outgoing, publisher: Publisher | undefined): boolean {
+    if (this.closed || (publisher === this && !this.opts.echo)) return false;
+    if (sub.max > 0 && sub.delivered >= sub.max) return false;
+    if (this.deliveryGate && !this.admitDelivery(msg.subject, msg.reply)) return false;
+    sub.delivered++;
+    const headers = this.headersEnabled;
+    const n = msg.writeTo(this.out, headers, sub.sid);
+    if (this.tracing) this.traceOut(msg.traceLine(headers, sub.sid));
+    this.outMsgs++;
+    this.outBytes += n;
+    const stats = this.server.stats;
+    stats.outMsgs++;
+    stats.outBytes += n;
+    this.markDirty();
+    if (publisher !== undefined) this.stallIfBehind(publisher);
+    if (sub.max > 0 && sub.delivered >= sub.max) this.removeSub(sub);
+    return true;
+  }
+
   /** Removes a subscription from the client and its account. */
   removeSub(sub: Subscription): void {
     this.subs.delete(sub.sid);
-    this.account.sublist.remove(sub);
+    this.account.removeSub(sub);
     if (this.tracing) this.server.logger.trace(`${this.logPrefix} - <-> [DELSUB ${sub.sid}]`);
   }
 
-  /** Queues raw protocol bytes and schedules the end-of-turn flush. */
-  queue(b: Buffer): void {
-    if (this.closed) return;
-    this.out.bytes(b);
-    this.markDirty();
-  }
-
-  queueStr(s: string): void {
-    if (this.closed) return;
-    this.out.str(s);
-    this.markDirty();
-  }
-
-  /** After queueing a message: schedule the flush, or close the client if it fell too far behind. */
-  markDirty(): void {
-    if (!this.dirty) {
-      this.dirty = true;
-      this.server.markDirty(this);
-    }
-    if (this.out.size + this.socketPending > this.server.opts.maxPending) this.slowConsumer(ClosedReason.SlowConsumerPendingBytes);
-  }
-
-  /**
-   * Producer stalling: a publisher that fills `target`'s buffer past the stall limit (STALL_BYTES, or 3/4
-   * of a smaller max_pending) stops being read until the target drains (or is closed as a slow consumer),
-   * so a fast producer slows down to its readers' pace instead of getting them disconnected.
-   */
-  stallIfBehind(target: Client): void {
-    if (target === this || target.pending <= target.stallLimit) return;
-    const waiting = (target.stalledPublishers ??= new Set());
-    if (waiting.has(this)) return;
-    waiting.add(this);
-    if (this.stalls++ === 0) this.socket.pause();
-    if (target.stallTimer === undefined && target.stallLimit < target.stallCeiling) {
-      target.stallTimer = setTimeout(target.notReading, STALL_WAIT_MS);
-      target.stallTimer.unref();
-    }
-  }
-
-  /** Publishers waited STALL_WAIT_MS and this client sent nothing: it may queue more before they wait again. */
-  private readonly notReading = (): void => {
-    this.stallTimer = undefined;
-    this.stallScale *= 4;
-    this.releaseStalled();
-  };
-
-  /** Lets the publishers waiting for this client go on. */
-  private releaseStalled(): void {
-    if (this.stallTimer !== undefined) {
-      clearTimeout(this.stallTimer);
-      this.stallTimer = undefined;
-    }
-    const waiting = this.stalledPublishers;
-    if (waiting === undefined) return;
-    this.stalledPublishers = undefined;
-    for (const p of waiting) if (--p.stalls === 0 && !p.closed) p.socket.resume();
-  }
-
-  /** Writes everything queued in this turn with one (corked) socket write. */
-  flush(): void {
-    this.dirty = false;
-    if (this.out.size === 0 || this.socket.destroyed) return;
-    this.lastActivityMs = Date.now();
-    const parts = this.out.take();
-    const s = this.socket;
-    const done = this.writeDone;
-    if (parts.length === 1) s.write(parts[0]!, done);
-    else {
-      s.cork();
-      const last = parts.length - 1;
-      for (let i = 0; i < last; i++) s.write(parts[i]!);
-      s.write(parts[last]!, done);
-      s.uncork();
-    }
-    this.socketPending = s.writableLength;
-    if (this.stalledPublishers !== undefined && this.pending <= this.stallLimit) this.releaseStalled();
-    if (this.socketPending > 0 && this.writeTimer === undefined) {
-      this.writeTimer = setTimeout(() => this.slowConsumer(ClosedReason.SlowConsumerWriteDeadline), this.server.opts.writeDeadlineMs);
-      this.writeTimer.unref();
-    }
-  }
-
-  private onDrain(): void {
-    this.socketPending = this.socket.writableLength;
-    // The socket took output: the client is reading, and publishers wait for it at the base limit again.
-    this.stallScale = 1;
-    this.releaseStalled();
-    if (this.socketPending === 0 && this.writeTimer !== undefined) {
-      clearTimeout(this.writeTimer);
-      this.writeTimer = undefined;
-    }
-  }
-
-  // ---- pings, auth, errors, close ------------------------------------------------------------
-
-  private onPingTimer(): void {
-    if (this.closed) return;
-    const opts = this.server.opts;
-    const idle = Date.now() - this.lastIn;
-    if (this.rttMeasured && idle < opts.pingIntervalMs && this.pingsOut === 0) {
-      this.pingTimer = setTimeout(() => this.onPingTimer(), opts.pingIntervalMs);
-      this.pingTimer.unref();
-      return;
-    }
-    if (this.pingsOut + 1 > opts.pingMax) {
-      this.server.logger.debug(`${this.logPrefix} - Stale Client Connection - Closing`);
-      this.server.stats.staleConnections++;
-      this.sendErrAndClose(ERR.staleConnection, ClosedReason.StaleConnection);
-      return;
-    }
-    this.rttMeasured = true;
-    this.pingsOut++;
-    this.pingSentAt = performance.now();
-    if (this.tracing) this.traceOut("PING");
-    this.queue(PING_LINE);
-    this.pingTimer = setTimeout(() => this.onPingTimer(), opts.pingIntervalMs);
-    this.pingTimer.unref();
-  }
+  // ---- auth, close ------------------------------------------------------------
 
   private authTimeout(): void {
     if (this.connected || this.closed) return;
@@ -552,63 +327,14 @@ export class Client implements ProtocolHandler {
     this.sendErrAndClose(ERR.authViolation, ClosedReason.AuthenticationViolation);
   }
 
-  private slowConsumer(reason: ClosedReason): void {
-    if (this.closed) return;
-    this.server.stats.slowConsumers++;
-    const why = reason === ClosedReason.SlowConsumerWriteDeadline ? `WriteDeadline of ${this.server.opts.writeDeadlineMs / 1000}s exceeded` : `MaxPending of ${this.server.opts.maxPending} exceeded`;
-    this.server.logger.info(`${this.logPrefix} - Slow Consumer Detected: ${why}`);
-    // Whatever is queued cannot be delivered in time anyway: drop it and go.
-    this.out.take();
-    this.close(reason, true);
-  }
-
-  private onSocketError(e: Error): void {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ECONNRESET" && code !== "EPIPE") this.server.logger.error(`${this.logPrefix} - read/write error: ${e.message}`);
-    this.close(this.closed ? this.closeReason! : ClosedReason.ReadError, true);
-  }
-
   private sendOk(): void {
     if (this.tracing) this.traceOut("OK");
     this.queue(OK_LINE);
   }
 
-  /** Queues `-ERR 'text'`; the connection stays open. */
-  sendErr(text: string): void {
-    if (this.tracing) this.traceOut(`-ERR '${text}'`);
-    this.queue(errLine(text));
-  }
-
-  /** Queues `-ERR 'text'`, writes out what is pending, then closes. */
-  sendErrAndClose(text: string, reason: ClosedReason): void {
-    if (this.closed) return;
-    this.sendErr(text);
-    this.close(reason);
-  }
-
-  /**
-   * Ends the connection: subscriptions leave the account at once; queued output is still written
-   * unless `abort` (slow consumers, socket errors), then the socket is ended.
-   */
-  close(reason: ClosedReason, abort = false): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
-    this.stopTime = new Date();
-    for (const t of [this.pingTimer, this.authTimer, this.writeTimer, this.expiryTimer]) if (t) clearTimeout(t);
-    this.account.sublist.removeBatch(this.subs.values());
-    this.releaseStalled();
-    const s = this.socket;
-    if (abort) s.destroy();
-    else {
-      if (this.out.size > 0) {
-        const parts = this.out.take();
-        for (const p of parts) s.write(p);
-      }
-      s.end();
-      // A peer that never reads must not keep the socket (and its buffers) alive.
-      setTimeout(() => s.destroy(), 5000).unref();
-    }
+  protected released(): void {
+    for (const t of [this.authTimer, this.expiryTimer]) if (t) clearTimeout(t);
+    this.account.removeSubs(this.subs.values());
     this.server.clientClosed(this);
   }
 }

@@ -19,10 +19,12 @@ import { Account } from "./account.js";
 import { AccountRegistry } from "./accounts.js";
 import { bindClient, reauthorize } from "./client-auth.js";
 import { Client } from "./client.js";
+import type { Connection } from "./connection.js";
 import { startTls } from "./client-tls.js";
 import { authenticateByCertificate, mapsCertificates } from "./cert-auth.js";
 import { ClosedReason } from "./closed-reason.js";
-import { deliver, Outgoing } from "./delivery.js";
+import { deliver } from "./delivery.js";
+import { Outgoing } from "./outgoing.js";
 import { ServerStats } from "./stats.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
@@ -61,7 +63,7 @@ export class Server {
   tls: TlsAcceptor | undefined;
   private listener: NetServer | undefined;
   private nextCid = 1;
-  private dirty: Client[] = [];
+  private dirty: Connection[] = [];
   private flushScheduled = false;
   private shuttingDown: Promise<void> | undefined;
   private readonly shutdownHooks: (() => Promise<void> | void)[] = [];
@@ -248,12 +250,12 @@ export class Server {
   /** A server-internal subscription in `account`; `handler` runs synchronously for each message. */
   subscribeInternal(account: Account, subject: string, handler: InternalHandler, queue?: string): Subscription {
     const sub = new Subscription(null, subject, queue, `internal-${this.nextInternalSid++}`, handler);
-    if (!account.sublist.insert(sub)) throw new Error(`invalid internal subscription subject ${JSON.stringify(subject)}`);
+    if (!account.addSub(sub)) throw new Error(`invalid internal subscription subject ${JSON.stringify(subject)}`);
     return sub;
   }
 
   unsubscribeInternal(account: Account, sub: Subscription): void {
-    account.sublist.remove(sub);
+    account.removeSub(sub);
   }
 
   /** Publishes a server-generated message; `headers` is a complete NATS/1.0 header block, if any. */
@@ -277,8 +279,8 @@ export class Server {
     }
   }
 
-  /** Queues a client for the end-of-turn flush. */
-  markDirty(c: Client): void {
+  /** Queues a connection for the end-of-turn flush. */
+  markDirty(c: Connection): void {
     this.dirty.push(c);
     if (!this.flushScheduled) {
       this.flushScheduled = true;

@@ -8,24 +8,35 @@
 import type { Account as AccountJwt, ClaimsData, Generic } from "@nats-io/jwt";
 import { decodeJwt, isRevoked } from "../auth/jwt.js";
 import type { Account } from "./account.js";
-import { closeRevoked } from "./client-auth.js";
-import type { Server } from "./server.js";
-import type { SystemServices } from "./system.js";
+import type { AccountResolver } from "../auth/account-resolver.js";
+import type { AccountRegistry } from "./accounts.js";
+import type { Client } from "./client.js";
+import { closeRevoked, type ClientAuthHost } from "./client-auth.js";
+import type { InternalMessaging } from "./internal-messaging.js";
+
+/** What the claim services need from the server. */
+export interface ClaimsHost extends ClientAuthHost, InternalMessaging {
+  /** Operator mode with a resolver: where account JWTs are kept. */
+  readonly resolver: AccountResolver | undefined;
+  readonly accounts: AccountRegistry;
+  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): number;
+}
 
 function text(payload: Buffer, hdrLen: number): string {
   return (hdrLen > 0 ? payload.subarray(hdrLen) : payload).toString("utf8").trim();
 }
 
-export function startClaimServices(server: Server, system: SystemServices, sys: Account): void {
+/** `serverInfo` makes the `server` object every reply carries. */
+export function startClaimServices(server: ClaimsHost, serverInfo: () => Record<string, unknown>, sys: Account): void {
   const resolver = server.resolver;
   if (resolver === undefined) return;
   const respond = (reply: string | undefined, body: unknown) => {
     if (reply !== undefined) server.publishInternal(sys, reply, undefined, typeof body === "string" ? body : JSON.stringify(body));
   };
   const ok = (reply: string | undefined, account: string, message: string) =>
-    respond(reply, { server: system.serverInfo(), data: { account, code: 200, message } });
+    respond(reply, { server: serverInfo(), data: { account, code: 200, message } });
   const fail = (reply: string | undefined, account: string, description: string) =>
-    respond(reply, { server: system.serverInfo(), error: { account, code: 500, description } });
+    respond(reply, { server: serverInfo(), error: { account, code: 500, description } });
 
   const update = (expected: string | undefined, reply: string | undefined, jwt: string) => {
     let claims: ClaimsData<AccountJwt>;
@@ -62,7 +73,7 @@ export function startClaimServices(server: Server, system: SystemServices, sys: 
   });
   if (!resolver.isDirectory) return;
 
-  server.subscribeInternal(sys, "$SYS.REQ.CLAIMS.LIST", (_s, reply) => respond(reply, { server: system.serverInfo(), data: resolver.list() }));
+  server.subscribeInternal(sys, "$SYS.REQ.CLAIMS.LIST", (_s, reply) => respond(reply, { server: serverInfo(), data: resolver.list() }));
   server.subscribeInternal(sys, "$SYS.REQ.CLAIMS.PACK", (_s, reply) => {
     if (reply === undefined) return;
     for (const id of resolver.list()) respond(reply, `${id}|${resolver.fetch(id)}`);
@@ -88,7 +99,7 @@ export function startClaimServices(server: Server, system: SystemServices, sys: 
 }
 
 /** Applies a newly stored account JWT to a live account (if it is loaded) and drops revoked users. */
-function applyUpdate(server: Server, id: string, claims: ClaimsData<AccountJwt>): void {
+function applyUpdate(server: ClaimsHost, id: string, claims: ClaimsData<AccountJwt>): void {
   const a = server.accounts.get(id);
   if (a === undefined) return;
   server.accounts.applyClaims(a, claims);

@@ -14,8 +14,17 @@ import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
 import type { Account } from "./account.js";
 import type { AccountRegistry } from "./accounts.js";
 import type { Client } from "./client.js";
-import type { Server } from "./server.js";
-import { startClaimServices } from "./system-claims.js";
+import { startClaimServices, type ClaimsHost } from "./system-claims.js";
+import type { ServerStats } from "./stats.js";
+
+/** What the $SYS services need from the server. */
+export interface SystemHost extends ClaimsHost {
+  readonly id: string;
+  readonly name: string;
+  readonly start: Date;
+  readonly stats: ServerStats;
+  readonly jetStreamEnabled: boolean;
+}
 import { NATS_VERSION } from "./version.js";
 
 /**
@@ -37,7 +46,7 @@ export class SystemServices {
   private seq = 0;
 
   constructor(
-    private readonly server: Server,
+    private readonly server: SystemHost,
     private readonly registry: AccountRegistry,
   ) {}
 
@@ -57,7 +66,7 @@ export class SystemServices {
       const [, , , acc, what] = subj.split(".");
       if (acc !== "PING") this.answerAccount(acc!, what!, sys, reply, body(payload, hdrLen));
     });
-    startClaimServices(s, this, sys);
+    startClaimServices(s, () => this.serverInfo(), sys);
   }
 
   /** Imports `$SYS.REQ.ACCOUNT.PING.{CONNZ,STATZ}` into `a`: answered about `a`, inside `a`. */
@@ -229,7 +238,7 @@ function body(payload: Buffer, hdrLen: number): Record<string, unknown> {
 }
 
 /** The server filters of a PING request (`server_name`, `host`...): a server that does not match stays silent. */
-function matchesFilters(s: Server, o: Record<string, unknown>): boolean {
+function matchesFilters(s: SystemHost, o: Record<string, unknown>): boolean {
   if (typeof o.server_name === "string" && o.server_name !== "" && !s.name.includes(o.server_name)) return false;
   if (typeof o.host === "string" && o.host !== "" && !s.opts.host.includes(o.host)) return false;
   return true;

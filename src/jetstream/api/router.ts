@@ -8,7 +8,7 @@
  * disk is not overtaken by the INFO sent after it), except routes registered `inline`, which run at once
  * (pull requests, direct gets: they are not management calls and must not queue behind them).
  */
-import type { Client } from "../../server/client.js";
+import type { Publisher } from "../../server/subscription.js";
 import { ApiError, isApiError, jsError, jsErrorText } from "../errors.js";
 import { goJson } from "../../util/go-json.js";
 import type { StreamHandle } from "../contracts.js";
@@ -30,7 +30,7 @@ export interface ApiRequest extends AuditedRequest {
   /** Body (a copy). */
   readonly body: Buffer;
   /** The requesting client, when it is a client (not a server-internal publish). */
-  readonly client: Client | undefined;
+  readonly client: Publisher | undefined;
   readonly jsa: JsAccount;
   /** The body as a JSON object: `{}` for an empty body; ApiError 10025 when it is not valid JSON. */
   json<T extends object = Record<string, unknown>>(): T;
@@ -96,7 +96,7 @@ export class ApiRouter implements ApiDispatcher {
    * One request in `jsa`'s account. `payload` is headers then body and is only valid during the call.
    * `apiSubject` is the subject with a domain prefix already mapped to `$JS.API.`.
    */
-  dispatch(jsa: JsAccount, subject: string, apiSubject: string, reply: string | undefined, payload: Buffer, hdrLen: number, client: Client | undefined): void {
+  dispatch(jsa: JsAccount, subject: string, apiSubject: string, reply: string | undefined, payload: Buffer, hdrLen: number, client: Publisher | undefined): void {
     const tokens = apiSubject.slice(API_PREFIX.length).split(".");
     const route = this.find(tokens);
     const hdr = hdrLen > 0 ? Buffer.from(payload.subarray(0, hdrLen)) : undefined;
@@ -160,7 +160,7 @@ function matches(pattern: readonly string[], tokens: readonly string[]): boolean
   return true;
 }
 
-function makeRequest(subject: string, tokens: string[], reply: string | undefined, hdr: Buffer | undefined, body: Buffer, client: Client | undefined, jsa: JsAccount): ApiRequest {
+function makeRequest(subject: string, tokens: string[], reply: string | undefined, hdr: Buffer | undefined, body: Buffer, client: Publisher | undefined, jsa: JsAccount): ApiRequest {
   return {
     subject,
     tokens,

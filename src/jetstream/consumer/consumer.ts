@@ -16,11 +16,13 @@
  * request's reply subject (pull), and carry the `$JS.ACK…` reply subject (ack-protocol.ts).
  */
 import type { Account } from "../../server/account.js";
-import { deliver, Outgoing } from "../../server/delivery.js";
+import { deliver } from "../../server/delivery.js";
+import { Outgoing } from "../../server/outgoing.js";
 import type { Server } from "../../server/server.js";
 import type { Subscription } from "../../server/subscription.js";
 import type { StoredMsg } from "../../store/types.js";
 import type { SublistResult } from "../../subjects/sublist.js";
+import { subjectMatches } from "../../subjects/validate.js";
 import { nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
 import { ackPrefix, AckSubjects, classifyAck, parseAckAfter } from "./ack-protocol.js";
 import { AckTracker } from "./ack-tracker.js";
@@ -45,8 +47,6 @@ const MAX_PER_PASS = 512;
 const CONTIGUOUS_RUN = 8;
 /** How long a congested receiver is given before the next try. */
 const CONGESTED_RETRY_MS = 2;
-/** A push consumer without interest looks for it again this often. */
-const INTEREST_POLL_MS = 100;
 const NS_PER_MS = 1e6;
 const EMPTY = Buffer.alloc(0);
 const UNACKED_REMOVED = "Unacknowledged message was deleted";
@@ -114,7 +114,6 @@ export class Consumer implements ConsumerHandle {
 
   private hbTimer: NodeJS.Timeout | undefined;
   private inactiveTimer: NodeJS.Timeout | undefined;
-  private interestTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private pauseTimer: NodeJS.Timeout | undefined;
   private readonly subs: Subscription[] = [];
@@ -185,6 +184,10 @@ export class Consumer implements ConsumerHandle {
     }
     this.unhooks.push(s.onStored((m) => this.onStored(m)));
     this.unhooks.push(s.onRemoved((seq, subject, reason) => this.onRemoved(seq, subject, reason)));
+    if (isPush(this.config)) {
+      acct.listenInterest(this.onInterest);
+      this.unhooks.push(() => acct.unlistenInterest(this.onInterest));
+    }
     // replay_policy original paces what the stream held when the consumer (re)started.
     if (this.config.replay_policy === "original") this.replay = new ReplayPacer(s.store.state().lastSeq, (ms) => this.retryIn(ms));
     this.applyConfig(undefined);
@@ -260,8 +263,7 @@ export class Consumer implements ConsumerHandle {
     for (const t of [this.inactiveTimer, this.retryTimer, this.pauseTimer, this.hbTimer]) {
       if (t !== undefined) clearTimeout(t);
     }
-    if (this.interestTimer !== undefined) clearInterval(this.interestTimer);
-    this.inactiveTimer = this.interestTimer = this.retryTimer = this.pauseTimer = this.hbTimer = undefined;
+    this.inactiveTimer = this.retryTimer = this.pauseTimer = this.hbTimer = undefined;
     this.waiting = undefined;
   }
 
@@ -670,6 +672,15 @@ export class Consumer implements ConsumerHandle {
 
   // ---- push: interest, heartbeats, flow control ---------------------------------------------------
 
+  /**
+   * A subscription in the account appeared or left (here or, through a route, elsewhere): a push
+   * consumer whose deliver subject it covers looks again, and starts delivering at once on the first.
+   */
+  private readonly onInterest = (subject: string): void => {
+    const to = this.config.deliver_subject;
+    if (to !== undefined && !this.closed && subjectMatches(subject, to)) this.checkInterest();
+  };
+
   private checkInterest(): void {
     const subj = this.config.deliver_subject;
     if (subj === undefined || this.closed) return;
@@ -686,12 +697,6 @@ export class Consumer implements ConsumerHandle {
         this.fc?.reset();
         queueMicrotask(() => this.kick());
       }
-    }
-    // nats-server is told of interest changes; here the deliver subject's match result is looked at
-    // again on a short timer (a cached lookup, so cheap) while the consumer is a push consumer.
-    if (this.interestTimer === undefined && !this.closed && this.waiting === undefined) {
-      this.interestTimer = setInterval(() => this.checkInterest(), INTEREST_POLL_MS);
-      this.interestTimer.unref();
     }
   }
 

@@ -63,10 +63,10 @@ export function pushTarget(server: Server, account: Account, subject: string): "
   const r = account.sublist.match(subject);
   if (r.plain.length + r.queues.length === 0) return "none";
   const limit = server.opts.maxPending / 4;
-  for (const sub of r.plain) if (sub.client !== null && sub.client.pending > limit) return "congested";
+  for (const sub of r.plain) if (sub.target !== null && sub.target.pending > limit) return "congested";
   for (const g of r.queues) {
     let all = g.length > 0;
-    for (const sub of g) if (sub.client === null || sub.client.pending <= limit) all = false;
+    for (const sub of g) if (sub.target === null || sub.target.pending <= limit) all = false;
     if (all) return "congested";
   }
   return "ok";

@@ -10,8 +10,7 @@
  */
 import type { Account } from "../../server/account.js";
 import type { Server } from "../../server/server.js";
-import type { Client } from "../../server/client.js";
-import type { Subscription } from "../../server/subscription.js";
+import type { Publisher, Subscription } from "../../server/subscription.js";
 import { isStoreError, type RemoveReason, type StoredMsg, type StreamStore } from "../../store/index.js";
 import { formatGoDuration, parseGoDuration } from "../../util/duration.js";
 import { nanosToRfc3339, nowNanos } from "../../util/nanos.js";
@@ -197,7 +196,7 @@ export class Stream implements StreamHandle {
 
   // ---- ingest -------------------------------------------------------------------------------------
 
-  private readonly onPublish = (subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, _from: Client | undefined): void => {
+  private readonly onPublish = (subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, _from: Publisher | undefined): void => {
     if (hdrLen > 0) this.ingest(fromWire(subject), reply, payload.subarray(0, hdrLen), payload.subarray(hdrLen));
     else this.ingest(fromWire(subject), reply, undefined, payload);
   };
