@@ -4,7 +4,8 @@
  * This process is the server itself (benchmarks and signals address its PID): it never forks.
  */
 import { readFileSync } from "node:fs";
-import { FlagError, parseFlags, resolveOptions, usage, type FlagResult } from "./config/flags.js";
+import { FlagError, parseFlags, usage, type FlagResult } from "./config/flags.js";
+import { resolveOptions } from "./config/resolve.js";
 import { validateOptions } from "./config/validate.js";
 import type { Options } from "./config/options.js";
 import { Logger } from "./util/logger.js";
