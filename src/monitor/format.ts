@@ -5,17 +5,8 @@
  */
 import { formatGoDuration } from "../util/duration.js";
 
-const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
-
-/**
- * JSON as Go's encoding/json writes it: `indent` gives MarshalIndent's two-space layout, and `<`, `>`,
- * `&`, U+2028 and U+2029 are escaped as \u00XX. Object keys keep their insertion order: build objects in
- * the field order of nats-server's structs (and sort map-like keys with `sortedRecord`).
- */
-export function goJson(value: unknown, indent: boolean): string {
-  const text = indent ? JSON.stringify(value, null, 2) : JSON.stringify(value);
-  return text.replace(HTML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+// One home for Go's JSON (routes marshal INFO with it too).
+export { goJson } from "../util/go-json.js";
 
 /** A copy of `m` with its keys in byte order, as Go marshals a map. */
 export function sortedRecord<V>(m: ReadonlyMap<string, V>): Record<string, V> {
