@@ -22,6 +22,9 @@ import {
   parseRmsg,
   type RoutedMsg,
 } from "../../src/protocol/route-ops.js";
+import { createServer } from "node:net";
+import { withDefaults } from "../../src/config/options.js";
+import { localRouteInfo, routeConnect } from "../../src/server/cluster/route-handshake.js";
 import { freePort, natsServerAvailable, startServerProcess, type ServerProcess } from "../helpers/server-process.js";
 
 /** A peer id per route connection: nats-server keeps the first route of an id and drops later ones. */
@@ -348,5 +351,48 @@ describe("route wire, byte-exact with nats-server 2.9.10", () => {
     wire.send(fakeConnect(nextPeerId(), "OTHER"));
     assert.equal(await wire.line(), `-ERR 'Rejecting connection, cluster name "OTHER" does not match "C1"'\r\n`);
     assert.equal(await wire.closedWithin(3000), true);
+  });
+
+  it("nats-server dialling a route: CONNECT then INFO, as our handshake builders make them", async (t) => {
+    if (!ns) return t.skip("nats-server not installed");
+    let accepted: Wire | undefined;
+    const listener = createServer((sock) => (accepted = new Wire(sock)));
+    await new Promise<void>((res) => listener.listen(0, "127.0.0.1", res));
+    const ourPort = (listener.address() as { port: number }).port;
+    const theirRoutePort = await freePort();
+    const dialler = await startServerProcess({
+      impl: "nats-server",
+      args: ["-cluster", `nats://127.0.0.1:${theirRoutePort}`, "--cluster_name", "C1", "-n", "S2", "-routes", `nats://ru:rp@127.0.0.1:${ourPort}`],
+    });
+    try {
+      for (let k = 0; k < 250 && !accepted; k++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(accepted, "nats-server did not dial");
+      accepted.send(encodeRouteInfo(fakeInfo(nextPeerId(), advertised)));
+      const connectLine = await accepted.line();
+      const infoLine = await accepted.line();
+      const info = decodeRouteInfo(infoJson(infoLine));
+      assert.ok(info.ok);
+      // Our builders, given what nats-server is (its id, name, ports and nonce), say the same bytes.
+      const me = {
+        serverId: info.value.serverId,
+        serverName: "S2",
+        version: "2.9.10",
+        go: info.value.go,
+        maxPayload: 1048576,
+        headers: true,
+        jetstream: false,
+        clusterName: { name: "C1", dynamic: false },
+        listenHost: "127.0.0.1",
+        listenPort: theirRoutePort,
+        clientConnectUrls: [`127.0.0.1:${dialler.port}`],
+      };
+      assert.equal(encodeRouteConnect(routeConnect({ hostPort: `127.0.0.1:${ourPort}`, username: "ru", password: "rp" }, me, false)), connectLine);
+      const cluster = withDefaults({ cluster: { name: "C1", host: "127.0.0.1", port: theirRoutePort } }).cluster!;
+      assert.equal(encodeRouteInfo({ ...localRouteInfo(cluster, me), nonce: info.value.nonce! }), infoLine);
+    } finally {
+      accepted?.close();
+      listener.close();
+      await dialler.stop();
+    }
   });
 });
