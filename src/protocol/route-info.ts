@@ -269,11 +269,14 @@ function decodeFields<T>(fields: readonly Field<T>[], struct: string, json: stri
   return { ok: true, value: value as T };
 }
 
-/** Go's text for the commonest syntax error (a bad first character); a generic one otherwise. */
+/** Go's text for the commonest syntax errors (a bad first character, a bad first key); a generic one otherwise. */
 function goSyntaxError(json: string): string {
-  const first = json.trimStart()[0];
+  const text = json.trimStart();
+  const first = text[0];
   if (first === undefined) return "unexpected end of JSON input";
   if (!/[{["\-0-9tfn]/.test(first)) return `invalid character '${first}' looking for beginning of value`;
+  const key = text.slice(1).trimStart()[0];
+  if (first === "{" && key !== undefined && key !== '"' && key !== "}") return `invalid character '${key}' looking for beginning of object key string`;
   return "unexpected end of JSON input";
 }
 

@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
-import { decodeRouteInfo, encodeRouteConnect, encodeRouteInfo, type RouteInfo } from "../../src/protocol/route-info.js";
+import { decodeRouteConnect, decodeRouteInfo, encodeRouteConnect, encodeRouteInfo, type RouteConnect, type RouteInfo } from "../../src/protocol/route-info.js";
 import {
   encodeRoutedMsgLine,
   encodeRsMinus,
@@ -24,6 +24,7 @@ import {
 } from "../../src/protocol/route-ops.js";
 import { createServer } from "node:net";
 import { withDefaults } from "../../src/config/options.js";
+import { checkRouteConnect } from "../../src/server/cluster/route-connect-check.js";
 import { localRouteInfo, routeConnect } from "../../src/server/cluster/route-handshake.js";
 import { freePort, natsServerAvailable, startServerProcess, type ServerProcess } from "../helpers/server-process.js";
 
@@ -130,6 +131,8 @@ const fakeInfo = (id: string, clientPort: number): RouteInfo => ({
   connectUrls: [`127.0.0.1:${clientPort}`],
   lnoc: true,
 });
+
+const routeConnectBase = (): RouteConnect => ({ echo: false, verbose: false, pedantic: false, tlsRequired: false, headers: false, name: "", cluster: "" });
 
 const fakeConnect = (id: string, cluster = "C1") =>
   encodeRouteConnect({ echo: false, verbose: false, pedantic: false, tlsRequired: false, headers: true, name: id, cluster, lnoc: true });
@@ -342,6 +345,27 @@ describe("route wire, byte-exact with nats-server 2.9.10", () => {
     assert.equal(typeof parseRemoteSub("C1 $G foo", true), "object");
     assert.equal(typeof parseRemoteUnsub("$G foo", false), "object");
     assert.equal(typeof parseLmsg("C1 $G foo 0 2"), "object");
+  });
+
+  it("a client or a gateway on the route port is refused with the -ERR checkRouteConnect gives", async (t) => {
+    if (!ns) return t.skip("nats-server not installed");
+    const unauthenticated = withDefaults({ cluster: { port: routePort } }).cluster!;
+    const cases: [string, RouteConnect][] = [
+      ['{"verbose":false,"lang":"node","version":"1"}', { ...routeConnectBase(), lang: "node" }],
+      ['{"echo":true,"name":"X","cluster":"C1","gateway":"G1"}', { ...routeConnectBase(), gateway: "G1" }],
+    ];
+    for (const [json, parsed] of cases) {
+      const decoded = decodeRouteConnect(json);
+      assert.ok(decoded.ok);
+      assert.deepEqual({ ...decoded.value, name: "", cluster: "", echo: false }, { ...parsed, name: "", cluster: "", echo: false });
+      const verdict = await checkRouteConnect(unauthenticated, decoded.value);
+      assert.ok(!verdict.ok);
+      const wire = await Wire.open(routePort);
+      await wire.line();
+      wire.send(`CONNECT ${json}\r\n`);
+      assert.equal(await wire.line(), `-ERR '${verdict.err}'\r\n`);
+      assert.equal(await wire.closedWithin(3000), true);
+    }
   });
 
   it("a CONNECT from another cluster is refused with nats-server's -ERR", async (t) => {

@@ -101,6 +101,8 @@ test("route CONNECT: nats-server's form, and a client's or gateway's tell-tales"
 
 test("bad JSON gets Go's decoding errors", () => {
   assert.deepEqual(decodeRouteInfo("bad"), { ok: false, error: "invalid character 'b' looking for beginning of value" });
+  // As nats-server logs it for `CONNECT {bad` on a route.
+  assert.deepEqual(decodeRouteConnect("{bad"), { ok: false, error: "invalid character 'b' looking for beginning of object key string" });
   assert.deepEqual(decodeRouteInfo('{"port":"x"}'), { ok: false, error: "json: cannot unmarshal string into Go struct field Info.port of type int" });
   assert.deepEqual(decodeRouteInfo('{"port":1.5}'), { ok: false, error: "json: cannot unmarshal number 1.5 into Go struct field Info.port of type int" });
   assert.deepEqual(decodeRouteInfo("[1]"), { ok: false, error: "json: cannot unmarshal array into Go value of type server.Info" });
