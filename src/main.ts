@@ -82,8 +82,8 @@ async function main(): Promise<void> {
   const checked = validateOptions(resolved.options);
   if (checked.errors.length > 0) fail(checked.errors.join("\n"));
   // Like nats-server, certificate files are read when the options are, so -t catches them too.
-  const tls = resolved.options.tls;
-  if (tls) {
+  for (const tls of [resolved.options.tls, resolved.options.cluster?.tls]) {
+    if (!tls) continue;
     try {
       loadTlsSettings(tls);
     } catch (e) {

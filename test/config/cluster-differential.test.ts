@@ -77,3 +77,15 @@ test("both accept the seeds' forms (checked with -t; a cluster block with routes
     assert.equal(r.stderr.trim(), "nats-server: configuration file c.conf is valid", bin);
   }
 });
+
+test("both read the cluster's certificates under -t (tsnats names no position, as for the client tls block)", (t) => {
+  if (!natsServerAvailable()) return t.skip("nats-server not installed");
+  const c: Case = {
+    args: ["-c", "c.conf", "-t"],
+    conf: 'cluster {\n port: -1\n tls { cert_file: "/nonexistent.pem", key_file: "/nonexistent.key" }\n}\n',
+    says: "",
+  };
+  const reason = "error parsing X509 certificate/key pair: open /nonexistent.pem: no such file or directory";
+  assert.equal(firstLine(NATS_SERVER_BIN, c), `nats-server: c.conf:3:2: ${reason}`);
+  assert.equal(firstLine(TSNATS_BIN, c), `nats-server: ${reason}`);
+});
