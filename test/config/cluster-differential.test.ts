@@ -17,7 +17,6 @@ interface Case {
   conf?: string;
   /** nats-server's message, after its `nats-server: ` prefix. */
   says: string;
-  /** `-t` cases check the file only. */
 }
 
 const CASES: Case[] = [
