@@ -17,8 +17,7 @@ import { verifyNonceSig } from "./nonce.js";
 import { checkSecret } from "./passwords.js";
 import { compilePermissions } from "./permissions.js";
 import type { Trust } from "./trust.js";
-
-export const GLOBAL_ACCOUNT_NAME = "$G";
+import { GLOBAL_ACCOUNT } from "../util/global-account.js";
 
 /** A refusal: `log` is nats-server's error line; `detail` (the actual reason) is for the debug log only. */
 export type AuthOutcome = { ok: true; user: AuthUser } | { ok: false; log: string; detail?: string };
@@ -77,7 +76,7 @@ export class Authenticator {
         kind: "user" as const,
         name: x.user,
         password: x.password,
-        account: x.account ?? from ?? GLOBAL_ACCOUNT_NAME,
+        account: x.account ?? from ?? GLOBAL_ACCOUNT,
         permissions: perms(x.permissions, x.account ?? from),
         allowedConnectionTypes: types(x.allowedConnectionTypes),
       }));
@@ -85,7 +84,7 @@ export class Authenticator {
       n.map((x) => ({
         kind: "nkey" as const,
         name: x.nkey,
-        account: x.account ?? from ?? GLOBAL_ACCOUNT_NAME,
+        account: x.account ?? from ?? GLOBAL_ACCOUNT,
         permissions: perms(x.permissions, x.account ?? from),
         allowedConnectionTypes: types(x.allowedConnectionTypes),
       }));
@@ -97,7 +96,7 @@ export class Authenticator {
       for (const n of nkeyOf(a.nkeys, a.name)) add(this.nkeys, n);
     }
     if (opts.username !== undefined)
-      add(this.users, { kind: "user", name: opts.username, password: opts.password ?? "", account: GLOBAL_ACCOUNT_NAME, permissions: opts.defaultPermissions });
+      add(this.users, { kind: "user", name: opts.username, password: opts.password ?? "", account: GLOBAL_ACCOUNT, permissions: opts.defaultPermissions });
     this.token = opts.authToken;
     const nau = opts.noAuthUser;
     this.noAuthUser = nau !== undefined && (this.users.has(nau) || this.nkeys.has(nau)) ? nau : undefined;
@@ -120,7 +119,7 @@ export class Authenticator {
 
   authenticate(req: AuthRequest): AuthOutcome | Promise<AuthOutcome> {
     const c = req.connect;
-    if (!this.required) return { ok: true, user: { kind: "none", name: "", account: GLOBAL_ACCOUNT_NAME, permissions: null } };
+    if (!this.required) return { ok: true, user: { kind: "none", name: "", account: GLOBAL_ACCOUNT, permissions: null } };
     const anonymous = c.user === undefined && c.pass === undefined && c.authToken === undefined && c.nkey === undefined && c.jwt === undefined;
     if (anonymous && this.noAuthUser !== undefined) {
       const u = this.users.get(this.noAuthUser) ?? this.nkeys.get(this.noAuthUser)!;
@@ -132,7 +131,7 @@ export class Authenticator {
       if (c.authToken === undefined) return this.fail(c, "no token");
       const ok = checkSecret(c.authToken, this.token);
       const outcome = (yes: boolean): AuthOutcome =>
-        yes ? { ok: true, user: { kind: "token", name: "", account: GLOBAL_ACCOUNT_NAME, permissions: null } } : this.fail(c, "wrong token");
+        yes ? { ok: true, user: { kind: "token", name: "", account: GLOBAL_ACCOUNT, permissions: null } } : this.fail(c, "wrong token");
       return typeof ok === "boolean" ? outcome(ok) : ok.then(outcome);
     }
     if (c.nkey !== undefined && this.nkeys.size > 0) {

@@ -1,6 +1,6 @@
 /**
- * The seam between streams and consumers inside the JetStream layer. Streams (stream.ts and the STREAM.*
- * API) and consumers (consumer*.ts and the CONSUMER.* API) are built side by side; each side programs
+ * The seam between streams and consumers inside the JetStream layer. Streams (stream/ and the STREAM.* API)
+ * and consumers (consumer/ and the CONSUMER.* API) are built side by side; each side programs
  * against these interfaces only, so either can change its internals freely.
  *
  * Invariants both sides keep:

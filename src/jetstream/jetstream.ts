@@ -12,23 +12,10 @@ import { BlockCache, DEFAULT_CACHE_BYTES } from "../store/index.js";
 import { registerConsumerRoutes } from "./api/consumer-routes.js";
 import { ApiRouter } from "./api/router.js";
 import { registerStreamRoutes } from "./api/stream-routes.js";
-import { JsAccount, type ApiStats } from "./js-account.js";
+import type { JetStreamConfig } from "./js-config.js";
+import { JsAccount, type ApiStats, type JetStreamHost } from "./js-account.js";
 import { UNLIMITED, limitsFromConfig, type JsAccountLimits } from "./limits.js";
-import { recoverStreams } from "./stream-manager.js";
-
-export interface JetStreamConfig {
-  /** `<store_dir>/jetstream`. */
-  storeDir: string;
-  /** Server-wide quotas; -1 when not configured (then only account limits apply). */
-  maxMemory: number;
-  maxStore: number;
-  domain: string | undefined;
-  /** nats-server's lazy mode: acknowledge before fdatasync, sync on this timer. Off by default. */
-  syncIntervalMs: number | undefined;
-  syncAlways: boolean;
-  /** One memory budget for every file stream's loaded blocks (store_cache). */
-  blockCache: BlockCache;
-}
+import { recoverStreams } from "./stream/manager.js";
 
 const instances = new WeakMap<Server, JetStream>();
 
@@ -37,7 +24,7 @@ export function jetStreamOf(server: Server): JetStream | undefined {
   return instances.get(server);
 }
 
-export class JetStream {
+export class JetStream implements JetStreamHost {
   readonly router = new ApiRouter();
   readonly accounts = new Map<Account, JsAccount>();
   readonly apiStats: ApiStats = { total: 0, errors: 0, inflight: 0 };

@@ -11,15 +11,16 @@ import type { Server } from "../server/server.js";
 import type { Subscription } from "../server/subscription.js";
 import { fileStoreMsgSize, memStoreMsgSize } from "../store/index.js";
 import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
-import { API_PREFIX, type ApiRequest } from "./api/router.js";
 import type { StreamHandle } from "./contracts.js";
 import { jsError, type ApiError } from "./errors.js";
-import { nuid } from "./ids.js";
-import type { JetStream } from "./jetstream.js";
-import { goJson } from "./json.js";
+import { nuid } from "../util/base62.js";
+import type { JetStreamConfig } from "./js-config.js";
+import { goJson } from "../util/go-json.js";
 import { UNLIMITED, type JsAccountLimits } from "./limits.js";
-import type { Stream } from "./stream.js";
+import type { Stream, StreamAccount } from "./stream/stream.js";
 
+/** The subjects of the JetStream API (`$JS.<domain>.API.` is mapped to it). */
+export const API_PREFIX = "$JS.API.";
 export const ADVISORY_PREFIX = "$JS.EVENT.ADVISORY.";
 const AUDIT_SUBJECT = "$JS.EVENT.ADVISORY.API";
 
@@ -40,7 +41,33 @@ export interface AccountUsage {
   bytes: number;
 }
 
-export class JsAccount {
+/**
+ * What an account's JetStream needs from the server's (jetstream.ts implements it). Owned here, the
+ * lower side, so that the server's JetStream can hold its accounts without the two importing each other.
+ */
+export interface JetStreamHost {
+  readonly server: Server;
+  readonly config: JetStreamConfig;
+  readonly domain: string | undefined;
+  readonly storeDir: string;
+  readonly apiStats: ApiStats;
+  /** Where the account's `$JS.API` requests go (the API router). */
+  readonly router: ApiDispatcher;
+}
+
+export interface ApiDispatcher {
+  /** `apiSubject` is `subject` with a domain prefix mapped to `$JS.API.`; `payload` is valid during the call only. */
+  dispatch(jsa: JsAccount, subject: string, apiSubject: string, reply: string | undefined, payload: Buffer, hdrLen: number, client: Client | undefined): void;
+}
+
+/** What the audit advisory reports of an API request. */
+export interface AuditedRequest {
+  readonly subject: string;
+  readonly body: Buffer;
+  readonly client: Client | undefined;
+}
+
+export class JsAccount implements StreamAccount {
   readonly streams = new Map<string, Stream>();
   readonly apiStats: ApiStats = { total: 0, errors: 0, inflight: 0 };
   private readonly subs: Subscription[] = [];
@@ -50,7 +77,7 @@ export class JsAccount {
   readonly streamListeners = new Set<() => void>();
 
   constructor(
-    readonly js: JetStream,
+    readonly js: JetStreamHost,
     readonly account: Account,
     public limits: JsAccountLimits | undefined,
   ) {}
@@ -140,7 +167,7 @@ export class JsAccount {
     this.server.publishInternal(this.account, subject, undefined, goJson(msg));
   }
 
-  auditApi(req: ApiRequest, response: string): void {
+  auditApi(req: AuditedRequest, response: string): void {
     if (!this.hasInterest(AUDIT_SUBJECT)) return;
     const body: Record<string, unknown> = {
       type: "io.nats.jetstream.advisory.v1.api_audit",

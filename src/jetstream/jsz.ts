@@ -7,8 +7,8 @@ import type { Server } from "../server/server.js";
 import { nanosToRfc3339 } from "../util/nanos.js";
 import { jetStreamOf } from "./jetstream.js";
 import type { JsAccount } from "./js-account.js";
-import { streamConfigJson } from "./stream-config.js";
-import { streamStateJson } from "./stream-info.js";
+import { streamConfigJson } from "./stream/config.js";
+import { streamStateJson } from "./stream/info.js";
 
 export interface JszQuery {
   accounts: boolean;

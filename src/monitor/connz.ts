@@ -6,7 +6,7 @@
  * ascending, by reason alphabetical; every other key puts the largest (or latest) first. Ties keep cid order.
  * An `acc` that names no account gets nats-server's bare answer: no server_id, `connections` null.
  */
-import { GLOBAL_ACCOUNT } from "../server/account.js";
+import { GLOBAL_ACCOUNT } from "../util/global-account.js";
 import type { Client } from "../server/client.js";
 import type { Server } from "../server/server.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";

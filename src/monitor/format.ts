@@ -1,12 +1,9 @@
 /**
- * How nats-server's monitoring writes values: Go's encoding/json (HTML-safe escapes, sorted map keys),
+ * How nats-server's monitoring writes values: sorted map keys (JSON itself is util/go-json.ts),
  * RFC 3339 times with nanoseconds, Go durations, its own coarse "uptime" format, and text that came off
  * the wire as bytes.
  */
 import { formatGoDuration } from "../util/duration.js";
-
-// One home for Go's JSON (routes marshal INFO with it too).
-export { goJson } from "../util/go-json.js";
 
 /** A copy of `m` with its keys in byte order, as Go marshals a map. */
 export function sortedRecord<V>(m: ReadonlyMap<string, V>): Record<string, V> {

@@ -11,7 +11,7 @@ import type { Server } from "../server/server.js";
 import { accountz, accstatz } from "./accountz.js";
 import { connz } from "./connz.js";
 import type { Endpoint, MonitorRequest, MonitorState, Reply } from "./endpoint.js";
-import { goJson } from "./format.js";
+import { goJson } from "../util/go-json.js";
 import { healthz } from "./healthz.js";
 import { indexPage } from "./index-page.js";
 import { jsz } from "./jsz.js";

@@ -9,8 +9,8 @@
  *   subscription on `_R_.>` in A maps responses back to the requester's reply in B (once for singleton
  *   services, until the response threshold for stream/chunked ones).
  */
-import { randomBytes } from "node:crypto";
 import type { ImportEntry, ServiceExport } from "../config/options.js";
+import { randomBase62 } from "../util/base62.js";
 import type { Account } from "./account.js";
 import { prefixTransform, subjectTransform } from "./import-transform.js";
 import type { Server } from "./server.js";
@@ -26,7 +26,7 @@ export interface LinkSub {
 }
 
 function replyToken(): string {
-  return randomBytes(6).toString("base64url").slice(0, 6).replace(/[-_]/g, "x");
+  return randomBase62(6);
 }
 
 /** Wires one stream import of `importer` from `exporter`. */

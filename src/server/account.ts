@@ -3,12 +3,11 @@
  * other's messages; only exports and imports (see account-links.ts) carry messages across. The global
  * account `$G` always exists; accounts from the config or from JWTs are kept by the AccountRegistry.
  */
-import { randomBytes } from "node:crypto";
 import type { AccountLimits } from "../config/options.js";
 import { Sublist } from "../subjects/sublist.js";
+import { randomBase62 } from "../util/base62.js";
+import { isOneShotSubject } from "./one-shot-subjects.js";
 import type { Subscription } from "./subscription.js";
-
-export const GLOBAL_ACCOUNT = "$G";
 
 /** A requester's reply, mapped while a service in this account answers it (see account-links.ts). */
 export interface PendingResponse {
@@ -26,7 +25,7 @@ export class Account {
   numClients = 0;
   limits: AccountLimits = {};
   /** `_R_.<random>.`: the reply prefix of requests this account sends through service imports. */
-  readonly replyPrefix = `_R_.${randomBytes(6).toString("base64url").slice(0, 6).replace(/[-_]/g, "x")}.`;
+  readonly replyPrefix = `_R_.${randomBase62(6)}.`;
   /** Replies of requests this account's services received through imports, by the mapped subject. */
   readonly responses = new Map<string, PendingResponse>();
   /** Operator mode: the account JWT's name (the account's name is its public key). */
@@ -39,6 +38,6 @@ export class Account {
     readonly name: string,
     opts: { disableCache?: boolean } = {},
   ) {
-    this.sublist = new Sublist<Subscription>({ disableCache: opts.disableCache ?? false });
+    this.sublist = new Sublist<Subscription>({ disableCache: opts.disableCache ?? false, oneShot: isOneShotSubject });
   }
 }

@@ -8,7 +8,7 @@
  * options; the user entry's permissions fall back to its account's defaults, then the global defaults.
  */
 import type { AuthOutcome } from "../auth/authenticator.js";
-import { GLOBAL_ACCOUNT_NAME } from "../auth/authenticator.js";
+import { GLOBAL_ACCOUNT } from "../util/global-account.js";
 import { compilePermissions } from "../auth/permissions.js";
 import type { Options, PermissionsSpec, UserEntry } from "../config/options.js";
 import { mapCertificateToUser } from "../tls/cert-map.js";
@@ -23,7 +23,7 @@ interface Candidate {
 }
 
 function candidates(o: Options): Candidate[] {
-  const out: Candidate[] = (o.users ?? []).map((entry) => ({ entry, account: entry.account ?? GLOBAL_ACCOUNT_NAME, permissions: entry.permissions ?? o.defaultPermissions }));
+  const out: Candidate[] = (o.users ?? []).map((entry) => ({ entry, account: entry.account ?? GLOBAL_ACCOUNT, permissions: entry.permissions ?? o.defaultPermissions }));
   for (const a of o.accounts ?? []) {
     for (const entry of a.users) out.push({ entry, account: a.name, permissions: entry.permissions ?? a.defaultPermissions ?? o.defaultPermissions });
   }

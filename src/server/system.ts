@@ -8,8 +8,8 @@
  * Events are only built when someone subscribes to them. Monitoring data (VARZ, CONNZ...) comes from the
  * monitor layer through `monitorProvider`; STATSZ, IDZ and the account counts are answered here.
  */
-import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
+import { nuid } from "../util/base62.js";
 import { nanosToRfc3339, nowNanos } from "../util/nanos.js";
 import type { Account } from "./account.js";
 import type { AccountRegistry } from "./accounts.js";
@@ -27,9 +27,6 @@ export type MonitorProvider = (endpoint: string, options: Record<string, unknown
 const SERVER_ENDPOINTS = new Set(["STATSZ", "VARZ", "SUBSZ", "CONNZ", "ROUTEZ", "GATEWAYZ", "LEAFZ", "ACCOUNTZ", "JSZ", "HEALTHZ", "IDZ"]);
 const ACCOUNT_ENDPOINTS = new Set(["SUBSZ", "CONNZ", "LEAFZ", "JSZ", "INFO", "STATZ", "CONNS"]);
 
-function eventId(): string {
-  return randomBytes(16).toString("base64url").replace(/[-_]/g, "x").slice(0, 22);
-}
 
 function goTime(d: Date): string {
   return nanosToRfc3339(d.getTime() * 1e6);
@@ -111,7 +108,7 @@ export class SystemServices {
   clientConnected(c: Client): void {
     const subject = `$SYS.ACCOUNT.${c.account.name}.CONNECT`;
     if (this.wants(subject))
-      this.send(subject, { type: "io.nats.server.advisory.v1.client_connect", id: eventId(), timestamp: nanosToRfc3339(nowNanos()), server: this.serverInfo(), client: this.clientInfo(c, false) });
+      this.send(subject, { type: "io.nats.server.advisory.v1.client_connect", id: nuid(), timestamp: nanosToRfc3339(nowNanos()), server: this.serverInfo(), client: this.clientInfo(c, false) });
     this.accountConns(c.account);
   }
 
@@ -130,7 +127,7 @@ export class SystemServices {
   private disconnectEvent(c: Client, reason: string): Record<string, unknown> {
     return {
       type: "io.nats.server.advisory.v1.client_disconnect",
-      id: eventId(),
+      id: nuid(),
       timestamp: nanosToRfc3339(nowNanos()),
       server: this.serverInfo(),
       client: this.clientInfo(c, true),
@@ -162,7 +159,7 @@ export class SystemServices {
   private accountConns(a: Account): void {
     const subjects = [`$SYS.ACCOUNT.${a.name}.SERVER.CONNS`, `$SYS.SERVER.ACCOUNT.${a.name}.CONNS`].filter((s) => this.wants(s));
     if (subjects.length === 0) return;
-    const event = { type: "io.nats.server.advisory.v1.account_connections", id: eventId(), timestamp: nanosToRfc3339(nowNanos()), server: this.serverInfo(), ...this.accountConnsData(a) };
+    const event = { type: "io.nats.server.advisory.v1.account_connections", id: nuid(), timestamp: nanosToRfc3339(nowNanos()), server: this.serverInfo(), ...this.accountConnsData(a) };
     for (const s of subjects) this.send(s, event);
   }
 

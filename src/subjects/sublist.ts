@@ -12,14 +12,14 @@
  *
  * Admission (ours; nats-server caches every subject it matches): a result is cached only when its
  * subject misses for the second time within DOORKEEPER_GENERATION - 1 other misses (up to twice
- * that may do). JetStream publishes each ack
- * (`$JS.ACK.<stream>.<consumer>.…`) and each PubAck reply (`_INBOX.<id>.<n>`) exactly once, so
- * caching on first sight filled the cache with dead entries and swept it every 768 messages. Now a
- * one-shot subject costs its trie walk plus a Set insert in the Doorkeeper (a generation of them
- * dropped whole, where the cache deleted entries one by one), results die young, and the cache holds
- * only subjects that recur; a hot subject pays one extra walk. The Doorkeeper holds no results, so inserts and removes need not touch it.
- * Ack subjects (`$JS.ACK.…`) and inbox subjects (`_INBOX.…`, see isOneShot) are known to be one-shot
- * and skip even the Doorkeeper.
+ * that may do). Many subjects are published exactly once (a message's ack subject, a request's reply
+ * subject), so caching on first sight filled the cache with dead entries and swept it every 768
+ * messages. Now a subject seen once costs its trie walk plus a Set insert in the Doorkeeper (a
+ * generation of them dropped whole, where the cache deleted entries one by one), results die young,
+ * and the cache holds only subjects that recur; a hot subject pays one extra walk. The Doorkeeper holds
+ * no results, so inserts and removes need not touch it.
+ * Subjects the owner knows to be one-shot (SublistOptions.oneShot) skip even the Doorkeeper. The
+ * Sublist itself knows no subject names: the account says which subjects are one-shot.
  * `/subsz` thus counts in `num_cache` admitted subjects only, and in `num_matches` with no hit the
  * first two matches of a recurring subject.
  *
@@ -48,6 +48,11 @@ export interface SublistResult<S> {
 export interface SublistOptions {
   /** nats-server's `disable_sublist_cache`: every match walks the trie. */
   readonly disableCache?: boolean;
+  /**
+   * Subjects made for one message (published once each): never cached, not asked of the Doorkeeper,
+   * and consecutive ones differing in their last token only share one walk. None when absent.
+   */
+  readonly oneShot?: (subject: string) => boolean;
 }
 
 /** Above this many cached subjects the cache is swept down to `SUBLIST_CACHE_SWEEP` (nats-server's sizes). */
@@ -88,12 +93,13 @@ class TrieNode<S> {
 export class Sublist<S extends SublistEntry> {
   private readonly root = new TrieNode<S>();
   private readonly cache: Map<string, SublistResult<S>> | null;
+  private readonly oneShot: ((subject: string) => boolean) | null;
   /** Subjects that missed lately (see Admission); created on the first miss with the cache on. */
   private doorkeeper: Doorkeeper | null = null;
   /**
    * The last one-shot subject's prefix (every token but the last, with its dot) when no subscription
    * can tell its last token apart, and the result every subject of that prefix shares. A client's
-   * replies (`_INBOX.<id>.<n>`) differ in their last token only, so a run of PubAcks or responses to one
+   * reply subjects (`<inbox prefix>.<n>`) differ in their last token only, so a run of replies to one
    * client walks the trie once. Forgotten on every insert and remove; not kept with the cache disabled.
    */
   private shotPrefix = "";
@@ -105,6 +111,7 @@ export class Sublist<S extends SublistEntry> {
 
   constructor(options?: SublistOptions) {
     this.cache = options?.disableCache === true ? null : new Map();
+    this.oneShot = options?.oneShot ?? null;
   }
 
   get count(): number {
@@ -170,7 +177,7 @@ export class Sublist<S extends SublistEntry> {
   match(subject: string): SublistResult<S> {
     this.matches++;
     const cache = this.cache;
-    const oneShot = isOneShot(subject);
+    const oneShot = this.oneShot !== null && this.oneShot(subject);
     if (oneShot && cache !== null) {
       // Never in the cache (never admitted); perhaps under the last one-shot prefix.
       const p = this.shotPrefix;
@@ -308,8 +315,8 @@ function tokenize(subject: string): number {
 /**
  * Finds a subject's token boundaries without cutting the tokens yet; returns the token count, or -1
  * when a token is empty. A match walk then cuts (allocates) only the tokens it reaches through
- * token(i): an ack subject `$JS.ACK.<stream>.<consumer>.<5 numbers>` ends at the consumer's `>`
- * subscription after four of its nine tokens.
+ * token(i): a subject `a.b.<7 more tokens>` whose only subscription is `a.b.>` is decided after two
+ * of its nine tokens.
  */
 function splitLazily(subject: string): number {
   const len = subject.length;
@@ -336,16 +343,6 @@ function token(i: number): string {
     filled++;
   }
   return tokens[i]!;
-}
-
-/**
- * Subjects made for one message: JetStream ack subjects carry the message's sequences, and every
- * official client makes a fresh `_INBOX.<id>.<n>` reply subject per request (PubAcks are answered on
- * them), so each is published once. Not even the Doorkeeper is asked about them: its Set insert hashes
- * a new string per message. A subject under these prefixes that does recur is never cached, only walked.
- */
-function isOneShot(subject: string): boolean {
-  return subject.startsWith("$JS.ACK.") || subject.startsWith("_INBOX.");
 }
 
 /** Over the first n tokens: whether any is a wildcard, or null when a `>` is not last. */

@@ -16,8 +16,11 @@ const plainOf = (r: SublistResult<Sub>): string[] => names(r.plain);
 const queuesOf = (r: SublistResult<Sub>): string[][] =>
   r.queues.map((g) => names(g)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
+/** The account's kind of one-shot policy: ack and reply subjects, published once each. */
+const oneShot = (subject: string): boolean => subject.startsWith("$JS.ACK.") || subject.startsWith("_INBOX.");
+
 function listWith(...subs: Sub[]): Sublist<Sub> {
-  const sl = new Sublist<Sub>();
+  const sl = new Sublist<Sub>({ oneShot });
   for (const s of subs) assert.equal(sl.insert(s), true);
   return sl;
 }
@@ -281,7 +284,7 @@ describe("Sublist match cache", () => {
     assert.equal(st.cache_hit_rate, 1 / 3);
   });
 
-  it("never caches a JetStream ack subject (one per message), however often it is matched", () => {
+  it("never caches a one-shot subject (an ack subject, one per message), however often it is matched", () => {
     const consumer = new Sub("$JS.ACK.S.C.>");
     const sl = listWith(consumer, new Sub("$JS.ACK.>"));
     const ack = "$JS.ACK.S.C.1.7.7.1700000000000000000.0";
@@ -374,6 +377,19 @@ describe("Sublist match cache", () => {
     assert.equal(sl.stats().num_cache, SUBLIST_CACHE_SWEEP);
     assert.equal(sl.match(`s.${SUBLIST_CACHE_MAX - 1}`), newest, "a recent entry survives the sweep");
     assert.deepEqual(plainOf(sl.match("s.0")), ["s.*"], "an evicted subject is recomputed");
+  });
+
+  it("without a one-shot policy, ack and inbox subjects are admitted like any other", () => {
+    const sl = new Sublist<Sub>();
+    sl.insert(new Sub("$JS.ACK.S.C.>"));
+    sl.insert(new Sub("_INBOX.c.*"));
+    const ack = "$JS.ACK.S.C.1.7.7.1700000000000000000.0";
+    const r = admit(sl, ack);
+    assert.equal(sl.match(ack), r, "cached on its second miss");
+    const reply = admit(sl, "_INBOX.c.1");
+    assert.equal(sl.match("_INBOX.c.1"), reply);
+    assert.notEqual(sl.match("_INBOX.c.2"), reply, "no prefix sharing: another reply is walked");
+    assert.equal(sl.stats().num_cache, 2);
   });
 
   it("replies under one inbox prefix share a walk until a subscription could tell them apart", () => {

@@ -1,5 +1,5 @@
 /** The ConsumerEnv of a stream in an account: server, directories and the limits that cap consumers. */
-import type { ConsumerEnv } from "../consumer-factory.js";
+import type { ConsumerEnv } from "../consumer/factory.js";
 import type { StreamHandle } from "../contracts.js";
 import type { JsAccount } from "../js-account.js";
 

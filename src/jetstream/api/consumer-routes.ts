@@ -3,9 +3,9 @@
  * DURABLE.CREATE), info, names, list, delete, pause, unpin and MSG.NEXT; and the recovery of a stream's
  * consumers after a restart. Owned by the consumer side of the JetStream layer.
  */
-import { decodeConsumerConfig, type ConsumerConfig } from "../consumer-config.js";
-import { addConsumer, recoverConsumers, type CreateAction } from "../consumer-factory.js";
-import { Consumer } from "../consumer.js";
+import { decodeConsumerConfig, type ConsumerConfig } from "../consumer/config.js";
+import { addConsumer, recoverConsumers, type CreateAction } from "../consumer/factory.js";
+import { Consumer } from "../consumer/consumer.js";
 import type { StreamHandle } from "../contracts.js";
 import { jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";

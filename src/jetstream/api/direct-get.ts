@@ -9,7 +9,7 @@ import type { StoredMsg, StreamStore } from "../../store/index.js";
 import { nanosToRfc3339, rfc3339ToNanos } from "../../util/nanos.js";
 import { appendHeaders, buildHeaders } from "../headers.js";
 import type { JsAccount } from "../js-account.js";
-import type { Stream } from "../stream.js";
+import type { Stream } from "../stream/stream.js";
 import type { ApiRequest, ApiRouter } from "./router.js";
 
 /** At most this many messages answer one batch or multi_last request. */

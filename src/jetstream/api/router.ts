@@ -10,17 +10,16 @@
  */
 import type { Client } from "../../server/client.js";
 import { ApiError, isApiError, jsError, jsErrorText } from "../errors.js";
-import { goJson } from "../json.js";
+import { goJson } from "../../util/go-json.js";
 import type { StreamHandle } from "../contracts.js";
-import type { JsAccount } from "../js-account.js";
+import { API_PREFIX, type ApiDispatcher, type AuditedRequest, type JsAccount } from "../js-account.js";
 
-export const API_PREFIX = "$JS.API.";
 const TYPE_PREFIX = "io.nats.jetstream.api.v1.";
 
 /** A handler's result: the response members after `type`, or undefined when the handler answered itself. */
 export type ApiReply = Record<string, unknown> | undefined;
 
-export interface ApiRequest {
+export interface ApiRequest extends AuditedRequest {
   /** The subject as received (`$JS.API.…` or `$JS.<domain>.API.…`). */
   readonly subject: string;
   /** The tokens after `$JS.API.`, e.g. ["STREAM", "INFO", "ORDERS"]. */
@@ -64,7 +63,7 @@ const UNKNOWN_TYPE = `${TYPE_PREFIX}error_response`;
 /** Runs for each stream recovered from disk at startup, before any request is served for it. */
 export type StreamRecoveredHook = (jsa: JsAccount, stream: StreamHandle) => Promise<void> | void;
 
-export class ApiRouter {
+export class ApiRouter implements ApiDispatcher {
   private readonly routes = new Map<string, Route[]>();
   readonly recoveredHooks: StreamRecoveredHook[] = [];
   private readonly queues = new WeakMap<JsAccount, Promise<void>>();

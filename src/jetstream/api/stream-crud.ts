@@ -2,9 +2,9 @@
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { jsError } from "../errors.js";
 import { limitsJson } from "../limits.js";
-import { createStream, deleteStream, updateStream } from "../stream-manager.js";
-import { streamInfoJson } from "../stream-info.js";
-import type { Stream } from "../stream.js";
+import { createStream, deleteStream, updateStream } from "../stream/manager.js";
+import { streamInfoJson } from "../stream/info.js";
+import type { Stream } from "../stream/stream.js";
 import { offsetOf, optBool, optString } from "./paging.js";
 import type { ApiRequest, ApiRouter } from "./router.js";
 
