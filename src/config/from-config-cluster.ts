@@ -1,7 +1,8 @@
 /**
- * The `cluster` block with nats-server's keys, aliases and error texts. `pool_size` and `compression`
- * are nats-server 2.10 keys, accepted here (2.9.10 refuses them as unknown) because tsnats speaks the
- * newer route protocol to peers that offer it.
+ * The `cluster` block with nats-server's keys, aliases and error texts. `pool_size`, `accounts`,
+ * `compression`, `connect_backoff`, `ping_interval`, `ping_max` and `write_deadline` are nats-server
+ * 2.10 keys, accepted here (2.9.10 refuses them as unknown) because tsnats speaks the newer route
+ * protocol to peers that offer it.
  */
 import type { ConfEntry, ConfValue } from "./conf-tree.js";
 import { goTypeName, kindName, readFields, type FieldHandler, type FieldReader } from "./field-reader.js";
@@ -12,6 +13,10 @@ import { readListenAddress } from "./listen-address.js";
 import type { ClusterOptions, OptionsPatch, PermissionsSpec, RouteCompression, RoutePermissions, RouteUrl } from "./options.js";
 import { parseRouteUrl } from "./route-url.js";
 import { DurationError, parseGoDuration } from "../util/duration.js";
+
+const COMPRESSION_ON = "s2_fast";
+/** nats-server caps a route's ping interval so that a dead route is found soon. */
+const MAX_ROUTE_PING_INTERVAL_MS = 30_000;
 
 interface ClusterFields {
   c: Partial<ClusterOptions>;
@@ -81,6 +86,25 @@ const HANDLERS: Record<string, FieldHandler<ClusterFields>> = {
     f.c.permissions = routePermissions(p);
   },
   pool_size: int((c, v) => (c.poolSize = v)),
+  accounts: (e, r, f) => {
+    const v = r.stringList(e);
+    if (v) f.c.pinnedAccounts = v;
+  },
+  connect_backoff: (e, r, f) => {
+    const v = r.bool(e);
+    if (v !== undefined) f.c.connectBackoff = v;
+  },
+  ping_interval: (e, r, f) => {
+    const v = r.duration(e, true);
+    if (v === undefined) return;
+    if (v > MAX_ROUTE_PING_INTERVAL_MS) r.warn(e.keyPos, "Cluster 'ping_interval' will reset to 30s which is the max for routes");
+    f.c.pingIntervalMs = Math.min(v, MAX_ROUTE_PING_INTERVAL_MS);
+  },
+  ping_max: int((c, v) => (c.pingMax = v)),
+  write_deadline: (e, r, f) => {
+    const v = r.duration(e, true);
+    if (v !== undefined) f.c.writeDeadlineMs = v;
+  },
   compression: (e, r, f) => {
     const c = readCompression(e, r);
     if (c) f.c.compression = c;
@@ -110,7 +134,6 @@ function readRoutes(items: ConfValue[], r: FieldReader): RouteUrl[] {
   return out;
 }
 
-const COMPRESSION_ON = "s2_fast";
 
 /** `compression`: a mode name, a boolean (on = s2_fast), or `{ mode, rtt_thresholds }`. */
 function readCompression(e: ConfEntry, r: FieldReader): RouteCompression | undefined {

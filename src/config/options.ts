@@ -186,7 +186,15 @@ export interface ClusterOptions {
   permissions?: RoutePermissions;
   /** nats-server 2.10+: route connections per peer; kept for peers that negotiate pooling. */
   poolSize?: number;
+  /** nats-server 2.10+: accounts given a route connection of their own (pooling). */
+  pinnedAccounts?: string[];
   compression?: RouteCompression;
+  /** nats-server 2.10+: double the delay between attempts to dial a route, up to 30 s. */
+  connectBackoff?: boolean;
+  /** nats-server 2.10+: the routes' own ping interval (at most 30 s), pings out and write deadline. */
+  pingIntervalMs?: number;
+  pingMax?: number;
+  writeDeadlineMs?: number;
 }
 
 /**

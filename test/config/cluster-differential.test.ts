@@ -33,6 +33,13 @@ const CASES: Case[] = [
   { args: ["-cluster=127.0.0.1:6222", "-p", "-1"], says: 'parse "127.0.0.1:6222": first path segment in URL cannot contain colon' },
   { args: ["-cluster=nats://h:", "-p", "-1"], says: "EOF" },
   { args: ["-c", "c.conf", "-t"], conf: 'cluster {\n name: x\n port: -1\n routes: ["nats://a:x"]\n}\n', says: 'c.conf:4:12: error parsing route url ["nats://a:x"]' },
+  // A route without a scheme is refused; `host-1:6222` reads as scheme `host-1` (accepted, fails when dialled).
+  { args: ["-c", "c.conf", "-t"], conf: 'cluster {\n port: -1\n routes: ["127.0.0.1:6222"]\n}\n', says: 'c.conf:3:12: error parsing route url ["127.0.0.1:6222"]' },
+  {
+    args: ["-c", "c.conf", "-t"],
+    conf: 'cluster {\n port: -1\n routes: ["nats-1:6222", "nats://[::1]:1", "nats://a b:1"]\n}\n',
+    says: 'c.conf:3:45: error parsing route url ["nats://a b:1"]',
+  },
   { args: ["-c", "c.conf", "-t"], conf: 'cluster {\n routes: ["nats://a:1", "nats://a:1"]\n}\n', says: 'c.conf:2:26: invalid use of field "nats://a:1": Duplicate route entry detected' },
   { args: ["-c", "c.conf", "-t"], conf: "cluster {\n port: -1\n authorization { token: x }\n}\n", says: "c.conf:3:2: Cluster authorization does not support tokens" },
   { args: ["-c", "c.conf", "-t"], conf: "cluster {\n authorization { users: [{user: a, password: b}] }\n}\n", says: "c.conf:2:2: Cluster authorization does not allow multiple users" },

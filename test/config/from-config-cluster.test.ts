@@ -66,6 +66,11 @@ test("every key of the cluster block", () => {
   permissions { import: ["a.>"], export: { allow: "b.>", deny: "b.x" } }
   pool_size: 3
   compression: { mode: s2_auto, rtt_thresholds: ["10ms", "50ms"] }
+  accounts: [A, B]
+  connect_backoff: true
+  ping_interval: "10s"
+  ping_max: 3
+  write_deadline: "2s"
 }`);
   assert.deepEqual(patch.cluster, {
     host: "127.0.0.1",
@@ -80,7 +85,16 @@ test("every key of the cluster block", () => {
     permissions: { import: { allow: ["a.>"] }, export: { allow: ["b.>"], deny: ["b.x"] } },
     poolSize: 3,
     compression: { mode: "s2_auto", rttThresholdsMs: [10, 50] },
+    pinnedAccounts: ["A", "B"],
+    connectBackoff: true,
+    pingIntervalMs: 10_000,
+    pingMax: 3,
+    writeDeadlineMs: 2000,
   });
+  // A route's ping interval is capped, with nats-server's warning.
+  const capped = read('cluster {\n ping_interval: "2m"\n}\n');
+  assert.equal(capped.patch.cluster?.pingIntervalMs, 30_000);
+  assert.deepEqual(capped.warnings, ["c.conf:2:2: Cluster 'ping_interval' will reset to 30s which is the max for routes"]);
   // Aliases, and the other listen forms.
   assert.deepEqual(read("cluster { net: h, port: 1, cluster_advertise: x }").patch.cluster, { host: "h", port: 1, advertise: "x" });
   // A bare port listens on every interface, replacing a host given earlier in the block (as nats-server).
