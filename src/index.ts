@@ -95,6 +95,7 @@ export async function runServer(opts: Options, logger: Logger): Promise<RunningS
   }
   // Sections accepted for compatibility (client test suites put them in every config) but not served.
   for (const section of Object.keys(opts.unsupported)) logger.warn(`The "${section}" configuration is accepted but not served by tsnats yet`);
+  if (opts.cluster) logger.warn(`The "cluster" configuration is accepted but not served by tsnats yet`);
   server.ready();
   const host = opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
   return {

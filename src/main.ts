@@ -4,7 +4,8 @@
  * This process is the server itself (benchmarks and signals address its PID): it never forks.
  */
 import { readFileSync } from "node:fs";
-import { FlagError, parseFlags, resolveOptions, usage, type FlagResult } from "./config/flags.js";
+import { FlagError, parseFlags, usage, type FlagResult } from "./config/flags.js";
+import { resolveOptions } from "./config/resolve.js";
 import { validateOptions } from "./config/validate.js";
 import type { Options } from "./config/options.js";
 import { Logger } from "./util/logger.js";
@@ -81,8 +82,8 @@ async function main(): Promise<void> {
   const checked = validateOptions(resolved.options);
   if (checked.errors.length > 0) fail(checked.errors.join("\n"));
   // Like nats-server, certificate files are read when the options are, so -t catches them too.
-  const tls = resolved.options.tls;
-  if (tls) {
+  for (const tls of [resolved.options.tls, resolved.options.cluster?.tls]) {
+    if (!tls) continue;
     try {
       loadTlsSettings(tls);
     } catch (e) {

@@ -262,11 +262,12 @@ class Lexer {
         this.emitAt("mapStart", start);
         this.stack.push("map");
         return;
+      // nats-server places a quoted value where its text starts, after the quote.
       case '"':
-        this.tokens.push({ kind: "string", value: this.doubleQuoted(), pos: this.posAt(start) });
+        this.tokens.push({ kind: "string", value: this.doubleQuoted(), pos: this.posAt(start + 1) });
         break;
       case "'":
-        this.tokens.push({ kind: "string", value: this.singleQuoted(), pos: this.posAt(start) });
+        this.tokens.push({ kind: "string", value: this.singleQuoted(), pos: this.posAt(start + 1) });
         break;
       case "(":
         this.tokens.push({ kind: "string", value: this.block(), pos: this.posAt(start) });

@@ -20,6 +20,20 @@ export function kindName(v: ConfValue): string {
   return KIND_NAMES[v.kind];
 }
 
+/** Go's %T of a value nats-server's config parser produced, for the messages that print it. */
+export function goTypeName(v: ConfValue): string {
+  const GO: Record<ConfValue["kind"], string> = {
+    string: "string",
+    int: "int64",
+    float: "float64",
+    bool: "bool",
+    datetime: "time.Time",
+    array: "[]interface {}",
+    map: "map[string]interface {}",
+  };
+  return GO[v.kind];
+}
+
 export class FieldReader {
   readonly problems: ConfProblem[] = [];
   readonly warnings: string[] = [];

@@ -3,11 +3,12 @@
  * `--x=v`; boolean flags take no separate value (`-T=false` to turn one off); parsing stops at the first
  * non-flag argument or `--`. What follows is a command: `version` or `help`, anything else is an error.
  */
-import type { OptionsPatch } from "./options.js";
+import type { ClusterOptions, OptionsPatch, RouteUrl } from "./options.js";
+import { parseRouteUrl } from "./route-url.js";
 import { defaultTlsOptions, type TlsOptions } from "./tls-options.js";
+import { parseGoUrl, splitGoHostPort } from "../util/go-url.js";
 
-// The command line's entry points in one place: main.ts takes parsing, resolution and help text from here.
-export { resolveOptions, type ResolvedOptions } from "./resolve.js";
+// The command line and its help text in one place (resolve.ts, which imports this file, lays it over the file).
 export { usage } from "./usage.js";
 
 export type SignalCommand = "ldm" | "stop" | "quit" | "term" | "reopen" | "reload";
@@ -26,6 +27,8 @@ export type FlagAction =
 export interface FlagResult {
   /** Only what the flags gave. */
   set: OptionsPatch;
+  /** `-routes` was given a non-empty list (nats-server then requires a cluster listener, see resolve.ts). */
+  routesGiven: boolean;
   configFile?: string;
   action: FlagAction;
 }
@@ -56,7 +59,10 @@ interface State {
   signal?: string;
   /** The TLS the TLS flags describe; created by any of them. */
   tls?: TlsOptions;
-  cluster: Record<string, unknown>;
+  cluster: Partial<ClusterOptions>;
+  /** The last `-cluster`/`--cluster_listen` value: applied after parsing, as nats-server does. */
+  clusterListen?: string;
+  routes?: string;
 }
 
 type FlagDef =
@@ -108,23 +114,57 @@ define(["tlscert"], strFlag((s, v) => (tls(s).certFile = v)));
 define(["tlskey"], strFlag((s, v) => (tls(s).keyFile = v)));
 define(["tlsverify"], boolFlag((s, v) => (tls(s).verify = v)));
 define(["tlscacert"], strFlag((s, v) => (tls(s).caFile = v)));
-// Cluster flags are kept in their config block's key names until that layer exists.
-define(["routes"], strFlag((s, v) => (s.cluster.routes = splitRoutes(v))));
-define(["cluster", "cluster_listen"], strFlag((s, v) => (s.cluster.listen = v)));
+define(["routes"], strFlag((s, v) => (s.routes = v)));
+define(["cluster", "cluster_listen"], strFlag((s, v) => (s.clusterListen = v)));
 define(["cluster_name"], strFlag((s, v) => (s.cluster.name = v)));
 define(["cluster_advertise"], strFlag((s, v) => (s.cluster.advertise = v)));
-define(["no_advertise"], boolFlag((s, v) => (s.cluster.no_advertise = v)));
-define(["connect_retries"], intFlag((s, v) => (s.cluster.connect_retries = v)));
+define(["no_advertise"], boolFlag((s, v) => (s.cluster.noAdvertise = v)));
+define(["connect_retries"], intFlag((s, v) => (s.cluster.connectRetries = v)));
 define(["profile"], intFlag((s, v) => (s.set.profPort = v)));
 define(["h", "help"], boolFlag((s, v) => (s.help = v)));
 define(["v", "version"], boolFlag((s, v) => (s.version = v)));
 define(["help_tls"], boolFlag((s, v) => (s.helpTls = v)));
 
-function splitRoutes(v: string): string[] {
-  return v
-    .split(",")
-    .map((r) => r.trim())
-    .filter((r) => r !== "");
+/**
+ * `-routes a,b`. nats-server ignores a URL it cannot parse here and then crashes on it; a bad one is
+ * refused with the config file's error instead.
+ */
+function routesFlag(v: string): RouteUrl[] {
+  const out: RouteUrl[] = [];
+  for (const part of v.split(",")) {
+    if (part.trim() === "") continue;
+    const url = parseRouteUrl(part);
+    if (typeof url === "string") throw new FlagError(url, false, 1);
+    out.push(url);
+  }
+  return out;
+}
+
+/**
+ * `-cluster nats://[user:pass@]host:port`: the route listener, and the credentials peers must give
+ * (none when the URL has none, clearing the file's). An empty value turns clustering off. Errors are
+ * Go's url and address errors, as nats-server prints them.
+ */
+function clusterListenFlag(v: string, c: Partial<ClusterOptions>): void {
+  if (v === "") {
+    c.port = 0;
+    return;
+  }
+  // Go's url.Parse refuses port -1, so nats-server asks for a random port through port 0.
+  const random = v.endsWith(":-1");
+  const text = random ? `${v.slice(0, -3)}:0` : v;
+  const parsed = parseGoUrl(text);
+  if (!parsed.ok) throw new FlagError(parsed.error, false, 1);
+  const hp = splitGoHostPort(parsed.url.host);
+  if (!hp.ok) throw new FlagError(hp.error, false, 1);
+  // Go's fmt.Sscan of the port: "" is EOF; the url parser allowed digits only.
+  if (hp.port === "") throw new FlagError("EOF", false, 1);
+  c.host = hp.host;
+  c.port = random ? -1 : Number(hp.port);
+  const { username, password } = parsed.url;
+  if (username !== undefined && password === undefined) throw new FlagError("expected cluster password to be set", false, 1);
+  c.username = username ?? "";
+  c.password = password ?? "";
 }
 
 /** Go's strconv.ParseBool. */
@@ -200,10 +240,10 @@ export function parseFlags(argv: readonly string[]): FlagResult {
 function finish(s: State, commands: readonly string[]): FlagResult {
   const set = s.set;
   if (s.tls) set.tls = s.tls;
-  if (Object.keys(s.cluster).length > 0) set.unsupported = { ...set.unsupported, cluster: s.cluster };
   const result = (action: FlagAction): FlagResult => ({
     set,
     action,
+    routesGiven: s.routes !== undefined && s.routes !== "",
     ...(s.configFile !== undefined && { configFile: s.configFile }),
   });
   // nats-server's order: version, help and TLS help win over everything else, then commands, then signals.
@@ -215,6 +255,9 @@ function finish(s: State, commands: readonly string[]): FlagResult {
   if (command === "help") return result({ kind: "help" });
   if (command !== undefined) throw new FlagError(`unrecognized command: ${JSON.stringify(command)}`, false, 1);
   if (s.signal !== undefined) return result(signalAction(s.signal));
+  if (s.clusterListen !== undefined) clusterListenFlag(s.clusterListen, s.cluster);
+  if (s.routes !== undefined) s.cluster.routes = routesFlag(s.routes);
+  if (Object.keys(s.cluster).length > 0) set.cluster = s.cluster;
   // The TLS flags stand alone: a certificate and key in the file do not complete them (as in nats-server).
   if (s.tls && s.tls.certFile === undefined) throw new FlagError("TLS Server certificate must be present and valid", false, 1);
   if (s.tls && s.tls.keyFile === undefined) throw new FlagError("TLS Server private key must be present and valid", false, 1);

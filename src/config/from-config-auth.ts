@@ -87,7 +87,8 @@ function readUser(item: ConfValue, r: FieldReader): UserFields | undefined {
   return u;
 }
 
-interface AuthFields {
+/** An `authorization` block as written, before the listener it belongs to checks it. */
+export interface AuthFields {
   user?: string;
   password?: string;
   token?: string;
@@ -127,11 +128,17 @@ AUTH_HANDLERS.username = AUTH_HANDLERS.user!;
 AUTH_HANDLERS.pass = AUTH_HANDLERS.password!;
 AUTH_HANDLERS.default_permissions = AUTH_HANDLERS.permissions!;
 
-export function readAuthorization(e: ConfEntry, r: FieldReader, patch: OptionsPatch): void {
+export function readAuthFields(e: ConfEntry, r: FieldReader): AuthFields | undefined {
   const map = r.map(e);
-  if (!map) return;
+  if (!map) return undefined;
   const a: AuthFields = {};
   readFields(map, AUTH_HANDLERS, r, a);
+  return a;
+}
+
+export function readAuthorization(e: ConfEntry, r: FieldReader, patch: OptionsPatch): void {
+  const a = readAuthFields(e, r);
+  if (!a) return;
   const single = a.user !== undefined || a.password !== undefined;
   if (single && a.token !== undefined) r.error(e.keyPos, "Cannot have a user/pass and token");
   if (single && a.lists && a.lists.users.length + a.lists.nkeys.length > 0)

@@ -4,7 +4,7 @@
  * nats-server checks them; a subscribe entry may carry a queue group after a space ("foo.> workers").
  */
 import type { ConfEntry, ConfValue } from "./conf-tree.js";
-import { kindName, type FieldReader } from "./field-reader.js";
+import { goTypeName, kindName, type FieldReader } from "./field-reader.js";
 import type { PermissionsSpec, SubjectPermissionSpec } from "./options.js";
 import { isValidSubject } from "../subjects/validate.js";
 import { parseGoDuration } from "../util/duration.js";
@@ -55,7 +55,7 @@ function subjects(v: ConfValue, r: FieldReader, queues: boolean): string[] | und
   const out: string[] = [];
   for (const item of items) {
     if (item.kind !== "string")
-      return r.error(undefined, `Expected subject permissions to be a subject, or array of subjects, got ${goKind(item)}`);
+      return r.error(undefined, `Expected subject permissions to be a subject, or array of subjects, got ${goTypeName(item)}`);
     // nats-server names no position for this one.
     if (!validPermissionSubject(item.value, queues)) return r.error(undefined, `subject "${item.value}" is not a valid subject`);
     out.push(item.value);
@@ -68,21 +68,6 @@ export function validPermissionSubject(s: string, queues: boolean): boolean {
   const parts = s.split(" ");
   if (parts.length === 1) return isValidSubject(s);
   return queues && parts.length === 2 && isValidSubject(parts[0]!) && isValidSubject(parts[1]!);
-}
-
-function goKind(v: ConfValue): string {
-  switch (v.kind) {
-    case "int":
-      return "int64";
-    case "float":
-      return "float64";
-    case "bool":
-      return "bool";
-    case "map":
-      return "map[string]interface {}";
-    default:
-      return kindName(v);
-  }
 }
 
 function responses(e: ConfEntry, r: FieldReader): PermissionsSpec["responses"] {

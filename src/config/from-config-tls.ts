@@ -75,7 +75,6 @@ const HANDLERS: Record<string, TlsHandler> = {
     if (v) t.verify = true;
   }),
   insecure: bool((t, v) => (t.insecure = v)),
-  verify_cert_and_check_known_urls: (e, r) => r.error(e.keyPos, `${e.key} not supported in this context`),
   timeout: (e, r, t) => {
     const v = e.value;
     if (v.kind === "int" || v.kind === "float") t.timeoutMs = v.value * 1000;
@@ -134,16 +133,31 @@ const HANDLERS: Record<string, TlsHandler> = {
   },
 };
 
-/** Reads `tls { ... }` into `patch.tls`. */
-export function readTls(e: ConfEntry, r: FieldReader, patch: OptionsPatch): void {
-  if (e.value.kind !== "map") return void r.error(e.keyPos, `${PREFIX}expected a map, got ${e.value.kind === "array" ? "an array" : `a ${e.value.kind}`}`);
+/** Which listener a `tls` block is for: some keys only make sense between servers. */
+export type TlsContext = "client" | "route";
+
+/** Reads a `tls { ... }` block (the client listener's, or a `cluster` block's). */
+export function readTlsBlock(e: ConfEntry, r: FieldReader, context: TlsContext): TlsOptions | undefined {
+  if (e.value.kind !== "map") return r.error(e.keyPos, `${PREFIX}expected a map, got ${e.value.kind === "array" ? "an array" : `a ${e.value.kind}`}`);
   const t = defaultTlsOptions();
   for (const f of e.value.value.values()) {
-    const handler = Object.hasOwn(HANDLERS, f.key.toLowerCase()) ? HANDLERS[f.key.toLowerCase()] : undefined;
+    const key = f.key.toLowerCase();
+    if (key === "verify_cert_and_check_known_urls") {
+      if (context === "client") r.error(f.keyPos, `${f.key} not supported in this context`);
+      else bool((o, v) => (o.checkKnownUrls = v))(f, r, t);
+      continue;
+    }
+    const handler = Object.hasOwn(HANDLERS, key) ? HANDLERS[key] : undefined;
     if (handler) handler(f, r, t);
     else if (!f.usedAsVariable) r.error(f.keyPos, `${PREFIX}unknown field [${JSON.stringify(f.key)}]`);
   }
   if (t.certFile !== undefined && t.keyFile === undefined) r.error(e.keyPos, "missing 'key_file' in TLS configuration");
   else if (t.keyFile !== undefined && t.certFile === undefined) r.error(e.keyPos, "missing 'cert_file' in TLS configuration");
-  patch.tls = t;
+  return t;
+}
+
+/** Reads the top-level `tls { ... }` into `patch.tls`. */
+export function readTls(e: ConfEntry, r: FieldReader, patch: OptionsPatch): void {
+  const t = readTlsBlock(e, r, "client");
+  if (t) patch.tls = t;
 }

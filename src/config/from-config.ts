@@ -4,13 +4,15 @@
  * errors, as in nats-server. Sections that later layers will serve are accepted and kept as plain data in
  * `unsupported` under their canonical name.
  */
-import type { ConfEntry, ConfMap } from "./conf-tree.js";
+import type { ConfMap } from "./conf-tree.js";
 import { toPlain } from "./conf-tree.js";
-import { FieldReader, kindName, readFields, type FieldHandler } from "./field-reader.js";
+import { FieldReader, readFields, type FieldHandler } from "./field-reader.js";
 import { readAccounts } from "./from-config-accounts.js";
 import { readAuthorization } from "./from-config-auth.js";
 import { readOperator, readResolver, readResolverPreload, readTrustedKeys } from "./from-config-operator.js";
 import { readJetStream, setStoreDir } from "./from-config-jetstream.js";
+import { readCluster } from "./from-config-cluster.js";
+import { readListenAddress } from "./listen-address.js";
 import { readTls } from "./from-config-tls.js";
 import type { OptionsPatch } from "./options.js";
 import { formatGoDuration } from "../util/duration.js";
@@ -69,26 +71,12 @@ const raw =
     p.unsupported = { ...p.unsupported, [section]: toPlain(e.value) };
   };
 
-/** `host:port` (IPv6 in brackets) as nats-server splits it. */
-function hostPort(e: ConfEntry, text: string, r: FieldReader): { host: string; port: number } | undefined {
-  const colon = text.lastIndexOf(":");
-  if (colon < 0) return r.error(e.keyPos, `could not parse address string ${JSON.stringify(text)}`);
-  let host = text.slice(0, colon);
-  const portText = text.slice(colon + 1);
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (!/^-?\d+$/.test(portText)) return r.error(e.keyPos, `could not parse port ${JSON.stringify(portText)}`);
-  return { host, port: Number(portText) };
-}
-
 /** `listen`, `http`, `https`: a port number or a "host:port" string. */
 const address =
   (set: (p: OptionsPatch, port: number, host?: string) => void): Handler =>
   (e, r, p) => {
-    const v = e.value;
-    if (v.kind === "int") return set(p, v.value);
-    if (v.kind !== "string") return void r.error(e.keyPos, `expected port or host:port, got ${kindName(v)}`);
-    const hp = hostPort(e, v.value, r);
-    if (hp) set(p, hp.port, hp.host === "" ? undefined : hp.host);
+    const a = readListenAddress(e, r);
+    if (a) set(p, a.port, a.host);
   };
 
 const HANDLERS: Record<string, Handler> = {
@@ -191,7 +179,7 @@ const HANDLERS: Record<string, Handler> = {
   mappings: raw("mappings"),
   ocsp: raw("ocsp"),
   ocsp_cache: raw("ocsp_cache"),
-  cluster: raw("cluster"),
+  cluster: readCluster,
   gateway: raw("gateway"),
   leafnodes: raw("leafnodes"),
   websocket: raw("websocket"),

@@ -147,6 +147,68 @@ export interface JetStreamOptions {
   limits?: Record<string, unknown>;
 }
 
+/** Route compression (nats-server 2.10+ `compression`); negotiated only with peers that offer it. */
+export interface RouteCompression {
+  /** `off`, `accept`, `s2_fast`, `s2_better`, `s2_best`, `s2_auto` (checked when routes start). */
+  mode: string;
+  /** `s2_auto`: the RTT steps at which the level drops. */
+  rttThresholdsMs?: number[];
+}
+
+/** What a route may carry: `import` = messages it may send us, `export` = interest we show it. */
+export interface RoutePermissions {
+  import?: SubjectPermissionSpec;
+  export?: SubjectPermissionSpec;
+}
+
+/**
+ * The `cluster` block and the cluster flags. The server listens for routes, and solicits `routes`,
+ * only when `port` is not 0 (as nats-server: a block without a port configures nothing that runs).
+ */
+export interface ClusterOptions {
+  /** undefined: the server makes one up (a "dynamic" name) and adopts a peer's on first contact. */
+  name?: string;
+  host: string;
+  port: number; // 0 = not clustered, -1 = random
+  /** `host:port` given to peers (and through them to clients) instead of the listener's address. */
+  advertise?: string;
+  /** Keep this cluster's client URLs out of the INFO sent to clients. */
+  noAdvertise: boolean;
+  /** Explicit routes: solicited and retried for ever. Gossiped ones are retried `connectRetries` times. */
+  routes: RouteUrl[];
+  connectRetries: number;
+  /** The credentials a peer's CONNECT must carry, and this server sends (unless the route URL has its own). */
+  username?: string;
+  password?: string;
+  /** undefined: as the client listener computes it (the TLS timeout plus a second with TLS, else 2 s). */
+  authTimeoutMs?: number;
+  tls?: TlsOptions;
+  permissions?: RoutePermissions;
+  /** nats-server 2.10+: route connections per peer; kept for peers that negotiate pooling. */
+  poolSize?: number;
+  /** nats-server 2.10+: accounts given a route connection of their own (pooling). */
+  pinnedAccounts?: string[];
+  compression?: RouteCompression;
+  /** nats-server 2.10+: double the delay between attempts to dial a route, up to 30 s. */
+  connectBackoff?: boolean;
+  /** nats-server 2.10+: the routes' own ping interval (at most 30 s), pings out and write deadline. */
+  pingIntervalMs?: number;
+  pingMax?: number;
+  writeDeadlineMs?: number;
+}
+
+/**
+ * A route URL, checked as nats-server checks it (Go's url.Parse): `text` is what the operator wrote
+ * (trimmed), `hostPort` what is dialled. A URL without a port is accepted, as by nats-server, and fails
+ * when dialled.
+ */
+export interface RouteUrl {
+  text: string;
+  hostPort: string;
+  username?: string;
+  password?: string;
+}
+
 export interface Options {
   configFile?: string;
   serverName: string;
@@ -225,16 +287,21 @@ export interface Options {
 
   jetstream: JetStreamOptions;
 
+  /** Set when the file has a `cluster` block or a cluster flag is given. */
+  cluster?: ClusterOptions;
+
   /**
    * Config sections accepted for compatibility and not served yet, as plain data under their canonical
-   * name (`leafnodes`, `websocket`, `cluster`, ...). The cluster flags land here too, in the config
-   * block's own key names (`cluster.routes`...).
+   * name (`leafnodes`, `websocket`, ...).
    */
   unsupported: Record<string, unknown>;
 }
 
-/** What one source (the file, the flags) sets: only the fields it names; jetstream field by field. */
-export type OptionsPatch = Partial<Omit<Options, "jetstream">> & { jetstream?: Partial<JetStreamOptions> };
+/** What one source (the file, the flags) sets: only the fields it names; jetstream and cluster field by field. */
+export type OptionsPatch = Partial<Omit<Options, "jetstream" | "cluster">> & {
+  jetstream?: Partial<JetStreamOptions>;
+  cluster?: Partial<ClusterOptions>;
+};
 
 /** nats-server's default store_dir: `<os temp dir>/nats` (its files then live in `.../nats/jetstream`). */
 export function defaultStoreDir(): string {
@@ -295,9 +362,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * `over` on top of `base`, field by field: a field `over` sets wins; jetstream is merged per field and
- * each `unsupported` section per key (so `--cluster_name` replaces only `cluster.name` of the file's
- * block); TLS flags replace the file's certificate settings as a group (see overrideTls).
+ * `over` on top of `base`, field by field: a field `over` sets wins; jetstream and cluster are merged
+ * per field (so `--cluster_name` replaces only the name of the file's block) and each `unsupported`
+ * section per key; TLS flags replace the file's certificate settings as a group (see overrideTls).
  */
 export function mergePatches(base: OptionsPatch, over: OptionsPatch): OptionsPatch {
   const out: OptionsPatch = { ...base };
@@ -305,6 +372,7 @@ export function mergePatches(base: OptionsPatch, over: OptionsPatch): OptionsPat
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
   if (base.jetstream || over.jetstream) out.jetstream = mergeDefined(base.jetstream ?? {}, over.jetstream ?? {});
+  if (base.cluster || over.cluster) out.cluster = mergeDefined(base.cluster ?? {}, over.cluster ?? {});
   if (base.tls && over.tls) out.tls = overrideTls(base.tls, over.tls);
   if (base.unsupported || over.unsupported) {
     const sections: Record<string, unknown> = { ...base.unsupported };
@@ -332,5 +400,19 @@ export function withDefaults(patch: OptionsPatch): Options {
   if (merged.port === 0) merged.port = DEFAULT_PORT;
   if (patch.httpHost === undefined) merged.httpHost = merged.host;
   if (patch.authTimeoutMs === undefined && merged.tls) merged.authTimeoutMs = authTimeoutWithTls(merged.tls);
+  if (patch.cluster) merged.cluster = clusterWithDefaults(patch.cluster);
   return merged;
+}
+
+function clusterWithDefaults(patch: Partial<ClusterOptions>): ClusterOptions {
+  const c: ClusterOptions = { host: "0.0.0.0", port: 0, noAdvertise: false, routes: [], connectRetries: 0, ...dropUndefined(patch) };
+  // The flags clear the file's credentials with empty strings (a -cluster URL without any); "" is unset.
+  if (c.username === "") delete c.username;
+  if (c.password === "") delete c.password;
+  if (c.host === "") c.host = "0.0.0.0";
+  return c;
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

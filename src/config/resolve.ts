@@ -14,14 +14,23 @@ export interface ResolvedOptions {
   warnings: string[];
 }
 
-/** Throws ConfigError for a bad or unreadable config file. */
+/** A command line whose options nats-server refuses once the file is laid under it. */
+export class ResolveError extends Error {
+  override name = "ResolveError";
+}
+
+/** Throws ConfigError for a bad or unreadable config file, ResolveError for flags the file cannot complete. */
 export function resolveOptions(flags: FlagResult, io: ParseOptions = {}): ResolvedOptions {
   let fromFile: OptionsPatch = {};
   let warnings: string[] = [];
   if (flags.configFile !== undefined) {
     ({ patch: fromFile, warnings } = optionsFromConfig(parseConfigFile(flags.configFile, io)));
   }
-  const options = withDefaults(mergePatches(fromFile, flags.set));
+  const merged = mergePatches(fromFile, flags.set);
+  // Routes given on the command line need a route listener from the flags or the file.
+  const c = merged.cluster;
+  if (flags.routesGiven && !c?.port && !c?.host) throw new ResolveError("solicited routes require cluster capabilities, e.g. --cluster");
+  const options = withDefaults(merged);
   if (flags.configFile !== undefined) options.configFile = flags.configFile;
   return { options, warnings };
 }

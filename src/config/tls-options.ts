@@ -32,6 +32,11 @@ export interface TlsOptions {
   connectionRateLimit: number;
   /** Only meaningful for outgoing connections; accepted and kept. */
   insecure: boolean;
+  /**
+   * Routes only (`verify_cert_and_check_known_urls`): a peer's certificate must also name one of the
+   * configured route URLs' hosts.
+   */
+  checkKnownUrls?: boolean;
 }
 
 /** nats-server's TLS handshake timeout. */

@@ -25,6 +25,11 @@ export function validateOptions(o: Options): Validation {
     else if (!users.some((u) => u.user === o.noAuthUser) && !nkeys.some((n) => n.nkey === o.noAuthUser))
       errors.push(`no_auth_user: "${o.noAuthUser}" not present as user or nkey in authorization block or account configuration`);
   }
+  // A clustered JetStream server joins the meta group under its name, in a cluster that must be named.
+  if (o.jetstream.enabled && o.cluster && o.cluster.port !== 0) {
+    if (o.serverName === "") errors.push("jetstream cluster requires `server_name` to be set");
+    else if (o.cluster.name === undefined || o.cluster.name === "") errors.push("jetstream cluster requires `cluster.name` to be set");
+  }
   if (o.maxPayload > PAYLOAD_WARN_BYTES)
     warnings.push("Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance");
   return { errors, warnings };

@@ -125,24 +125,55 @@ test("TLS flags give the tls options; they need a certificate and key of their o
   assert.equal(parseFlags(["--tls", "-v"]).action.kind, "version");
 });
 
-test("cluster flags are kept in the cluster block's key names", () => {
+test("cluster flags give the cluster options", () => {
   const r = parseFlags([
-    "--cluster_name", "c1", "-cluster", "nats://127.0.0.1:6222", "-routes", "nats://a:1, nats://b:2,nats://c:3",
+    "--cluster_name", "c1", "-cluster", "nats://127.0.0.1:6222", "-routes", "nats://a:1, nats://b:2,nats://u:p@c:3",
     "--cluster_advertise", "h:6222", "--no_advertise", "--connect_retries", "5",
   ]);
   assert.deepEqual(r.set, {
-    unsupported: {
-      cluster: {
-        name: "c1",
-        listen: "nats://127.0.0.1:6222",
-        routes: ["nats://a:1", "nats://b:2", "nats://c:3"],
-        advertise: "h:6222",
-        no_advertise: true,
-        connect_retries: 5,
-      },
+    cluster: {
+      name: "c1",
+      host: "127.0.0.1",
+      port: 6222,
+      username: "",
+      password: "",
+      routes: [
+        { text: "nats://a:1", hostPort: "a:1" },
+        { text: "nats://b:2", hostPort: "b:2" },
+        { text: "nats://u:p@c:3", hostPort: "c:3", username: "u", password: "p" },
+      ],
+      advertise: "h:6222",
+      noAdvertise: true,
+      connectRetries: 5,
     },
   });
-  assert.deepEqual(parseFlags(["--cluster_listen", "nats://h:1"]).set, { unsupported: { cluster: { listen: "nats://h:1" } } });
+  assert.equal(r.routesGiven, true);
+  assert.deepEqual(parseFlags(["--cluster_listen", "nats://h:1"]).set.cluster, { host: "h", port: 1, username: "", password: "" });
+  assert.deepEqual(parseFlags(["--cluster=nats://a:b@[::1]:-1"]).set.cluster, { host: "::1", port: -1, username: "a", password: "b" });
+  // An empty -cluster turns clustering off; an empty -routes clears the file's routes.
+  assert.deepEqual(parseFlags(["-cluster="]).set.cluster, { port: 0 });
+  assert.deepEqual(parseFlags(["-routes="]).set.cluster, { routes: [] });
+  assert.equal(parseFlags(["-routes="]).routesGiven, false);
+});
+
+test("bad -cluster and -routes values get nats-server's errors", () => {
+  for (const [args, message] of [
+    [["-cluster=bogus"], "missing port in address"],
+    [["-cluster=nats://127.0.0.1"], "address 127.0.0.1: missing port in address"],
+    [["-cluster=nats://h:"], "EOF"],
+    [["-cluster=nats://127.0.0.1:x"], 'parse "nats://127.0.0.1:x": invalid port ":x" after host'],
+    [["-cluster=:: bad"], 'parse ":: bad": missing protocol scheme'],
+    [["-cluster=nats://h h:1"], 'parse "nats://h h:1": invalid character " " in host name'],
+    [["-cluster=127.0.0.1:6222"], 'parse "127.0.0.1:6222": first path segment in URL cannot contain colon'],
+    [["-cluster=nats://a%zz@h:1"], 'parse "nats://a%zz@h:1": invalid URL escape "%zz"'],
+    [["-cluster=nats://u@127.0.0.1:-1"], "expected cluster password to be set"],
+    // nats-server crashes on this one later; the file's error instead.
+    [["-routes=nats://a:1,::bad"], 'error parsing route url ["::bad"]'],
+  ] as const) {
+    const e = flagError([...args]);
+    assert.deepEqual([e.message, e.showUsage, e.exitCode], [message, false, 1], args.join(" "));
+  }
+  assert.equal(flagError(["--connect_retries=x"]).message, 'invalid value "x" for flag -connect_retries: parse error');
 });
 
 test("--profile sets the profiling port", () => {

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../../src/config/config-error.js";
-import { parseFlags, resolveOptions } from "../../src/config/flags.js";
+import { parseFlags } from "../../src/config/flags.js";
+import { resolveOptions } from "../../src/config/resolve.js";
 import { defaultOptions, mergePatches, withDefaults } from "../../src/config/options.js";
 import { defaultTlsOptions } from "../../src/config/tls-options.js";
 import { validateOptions } from "../../src/config/validate.js";
@@ -65,7 +66,7 @@ cluster { name: c-file, listen: "127.0.0.1:6222" }
   // As nats-server: the TLS flags replace the file's certificate, key, CA and verify as a group.
   assert.deepEqual(options.tls, { ...defaultTlsOptions(), certFile: "flag.pem", keyFile: "flag.key", timeoutMs: 5000 });
   assert.equal(options.authTimeoutMs, 6000); // TLS timeout + 1s when the file sets none
-  assert.deepEqual(options.unsupported.cluster, { name: "c-flag", listen: "127.0.0.1:6222" });
+  assert.deepEqual(options.cluster, { name: "c-flag", host: "127.0.0.1", port: 6222, noAdvertise: false, routes: [], connectRetries: 0 });
 });
 
 test("a flag turning something off beats the file turning it on", () => {
@@ -185,7 +186,8 @@ mqtt { port: -1 }
   assert.deepEqual(options.accounts?.map((a) => a.name), ["A", "B"]);
   assert.equal(options.operatorJwts?.length, 1);
   assert.equal(options.resolver?.type, "memory");
-  assert.deepEqual(Object.keys(options.unsupported).sort(), ["cluster", "leafnodes", "mqtt", "websocket"]);
+  assert.deepEqual(Object.keys(options.unsupported).sort(), ["leafnodes", "mqtt", "websocket"]);
+  assert.equal(options.cluster?.name, "cluster-1");
   assert.deepEqual(options.tls, {
     ...defaultTlsOptions(),
     certFile: "./certs/server.pem",
