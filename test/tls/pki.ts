@@ -21,6 +21,8 @@ export interface Pki {
   server: CertFiles;
   /** A server certificate for the same names, signed by the other CA. */
   server2: CertFiles;
+  /** A server certificate that may also be used as a client's (routes dial each other): both key usages. */
+  route: CertFiles;
   /** O=Acme, OU=Dev, CN=alice; SANs: email alice@example.com, DNS alice.example.com, URI nats://alice. */
   alice: CertFiles;
   /** DC=org, DC=example, O=Acme, CN=bob; no SANs. */
@@ -69,6 +71,7 @@ export function pki(): Pki {
     otherCa,
     server: makeCert(dir, "server", "/CN=localhost", serverExt, ca),
     server2: makeCert(dir, "server2", "/CN=localhost", serverExt, otherCa),
+    route: makeCert(dir, "route", "/CN=localhost", serverExt.replace("serverAuth", "serverAuth,clientAuth"), ca),
     alice: makeCert(dir, "alice", "/O=Acme/OU=Dev/CN=alice", clientExt("email:alice@example.com,DNS:alice.example.com,URI:nats://alice"), ca),
     bob: makeCert(dir, "bob", "/DC=org/DC=example/O=Acme/CN=bob", clientExt(), ca),
     mallory: makeCert(dir, "mallory", "/CN=mallory", clientExt(), otherCa),
