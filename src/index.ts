@@ -90,12 +90,12 @@ export async function runServer(opts: Options, logger: Logger): Promise<RunningS
     const host = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host;
     const ports: Record<string, string[]> = { nats: [`nats://${host}:${server.port}`] };
     if (monitor) ports.monitoring = [`${opts.httpsPort !== 0 ? "https" : "http"}://${host}:${monitor.port}`];
+    if (server.routes) ports.cluster = [`nats://${host}:${server.routes.port}`];
     writeFileSync(file, JSON.stringify(ports));
     server.onShutdown(() => rmSync(file, { force: true }));
   }
   // Sections accepted for compatibility (client test suites put them in every config) but not served.
   for (const section of Object.keys(opts.unsupported)) logger.warn(`The "${section}" configuration is accepted but not served by tsnats yet`);
-  if (opts.cluster) logger.warn(`The "cluster" configuration is accepted but not served by tsnats yet`);
   server.ready();
   const host = opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
   return {

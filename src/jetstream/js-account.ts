@@ -123,14 +123,17 @@ export class JsAccount implements StreamAccount {
 
   // ---- API plumbing --------------------------------------------------------------------------------
 
-  /** Subscribes `$JS.API.>` (and the domain form) in the account. */
+  /**
+   * Subscribes `$JS.API.>` (and the domain form) in the account. Local only: JetStream is not clustered
+   * yet, so in a cluster each server answers its own clients' API requests.
+   */
   listen(): void {
     const server = this.server;
     const router = this.js.router;
     this.subs.push(
       server.subscribeInternal(this.account, `${API_PREFIX}>`, (subject, reply, payload, hdrLen, from) => {
         router.dispatch(this, subject, subject, reply, payload, hdrLen, from);
-      }),
+      }, undefined, true),
     );
     const domain = this.js.domain;
     if (domain) {
@@ -138,7 +141,7 @@ export class JsAccount implements StreamAccount {
       this.subs.push(
         server.subscribeInternal(this.account, `${prefix}>`, (subject, reply, payload, hdrLen, from) => {
           router.dispatch(this, subject, API_PREFIX + subject.slice(prefix.length), reply, payload, hdrLen, from);
-        }),
+        }, undefined, true),
       );
     }
   }

@@ -8,6 +8,12 @@
  *   republishes a request in A on `S`, with its reply replaced by `_R_.<B's prefix>.<id>`; an internal
  *   subscription on `_R_.>` in A maps responses back to the requester's reply in B (once for singleton
  *   services, until the response threshold for stream/chunked ones).
+ *
+ * In a cluster every server links for its own clients: the stream import's subscription in A is
+ * announced to the routes (messages published in A elsewhere reach it) and its republish in B stays on
+ * this server; the service import's subscription in B stays unannounced (the requester's server
+ * republishes), the request in A is routed to wherever A's responder is, and the response comes back
+ * through the `_R_.>` subscription (announced) and is republished in B on this server only.
  */
 import type { ImportEntry, ServiceExport } from "../config/options.js";
 import { randomBase62 } from "../util/base62.js";
@@ -33,7 +39,7 @@ function replyToken(): string {
 export function linkStream(server: InternalMessaging, importer: Account, exporter: Account, imp: ImportEntry): LinkSub {
   const map = imp.prefix !== undefined ? prefixTransform(imp.prefix) : subjectTransform(imp.subject, imp.to);
   const sub = server.subscribeInternal(exporter, imp.subject, (subject, reply, payload, hdrLen) => {
-    server.publish(undefined, importer, map(subject), reply, payload, hdrLen);
+    server.publish(undefined, importer, map(subject), reply, payload, hdrLen, true);
   });
   return { account: exporter, sub };
 }
@@ -54,7 +60,7 @@ export function linkService(server: InternalMessaging, importer: Account, export
     exporter.responses.set(mapped, { to: importer, reply, singleton, expiresAt: Date.now() + ttl });
     // Like nats-server 2.9, a request nobody in the exporting account receives just times out.
     if (server.publish(undefined, exporter, map(subject), mapped, payload, hdrLen) === 0) exporter.responses.delete(mapped);
-  });
+  }, undefined, true);
   return { account: importer, sub };
 }
 
@@ -69,7 +75,7 @@ function ensureResponseRouting(server: InternalMessaging, exporter: Account): vo
     if (p === undefined) return;
     if (p.singleton || p.expiresAt <= Date.now()) exporter.responses.delete(subject);
     if (p.expiresAt <= Date.now()) return;
-    server.publish(undefined, p.to, p.reply, undefined, payload, hdrLen);
+    server.publish(undefined, p.to, p.reply, undefined, payload, hdrLen, true);
   });
 }
 

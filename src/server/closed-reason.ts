@@ -20,4 +20,9 @@ export enum ClosedReason {
   AuthenticationExpired = "Authentication Expired",
   Revocation = "Credentials Revoked",
   TLSHandshakeError = "TLS Handshake Failure",
+  DuplicateRoute = "Duplicate Route",
+  ClusterNameConflict = "Cluster Name Conflict",
+  DuplicateServerName = "Duplicate Server Name",
+  WrongPort = "Wrong Port",
+  WrongGateway = "Wrong Gateway",
 }

@@ -10,7 +10,8 @@
  *
  * Subscriptions of connections that carry another server's interest (routes, leaf nodes, gateways) are
  * counted apart from local ones and reported with `remote` set, so a route can forward local interest
- * only (one hop) while a push consumer sees interest wherever it lives.
+ * only (one hop) while a push consumer sees interest wherever it lives. Local-only internal
+ * subscriptions (Subscription.localOnly) are counted with them: they are not this server's to announce.
  *
  * Invariants: a count is the number of subscriptions of that pair and origin in the account's Sublist,
  * and is never kept at 0 (the pair's entry is deleted). Listeners run synchronously, after the Sublist
@@ -26,6 +27,10 @@ export type InterestListener = (subject: string, queue: string | undefined, weig
 /** The subscriptions' pair key: the subject, or `subject queue` (neither may contain a space). */
 function pairKey(subject: string, queue: string | undefined): string {
   return queue === undefined ? subject : `${subject} ${queue}`;
+}
+
+function notAnnounced(sub: Subscription): boolean {
+  return sub.localOnly || sub.target?.remote === true;
 }
 
 export class InterestCounts {
@@ -74,7 +79,7 @@ export class InterestCounts {
   }
 
   private count(sub: Subscription, delta: 1 | -1): number {
-    const counts = sub.target?.remote === true ? this.remote : this.local;
+    const counts = notAnnounced(sub) ? this.remote : this.local;
     const key = pairKey(sub.subject, sub.queue);
     const n = (counts.get(key) ?? 0) + delta;
     assert(n >= 0, () => `interest count of "${key}" below zero`);
@@ -100,7 +105,7 @@ export class InterestCounts {
   }
 
   private emitNow(sub: Subscription, weight: number): void {
-    const remote = sub.target?.remote === true;
+    const remote = notAnnounced(sub);
     const ls = this.listeners;
     for (let i = 0; i < ls.length; i++) ls[i]!(sub.subject, sub.queue, weight, remote);
   }

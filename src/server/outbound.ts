@@ -84,26 +84,30 @@ export class Outbound {
   }
 
   /**
-   * Appends one message: the control line `<verb><subject> <sid><tail>`, the payload and CRLF, with a
+   * Appends one message: the control line `<verb><subject> <sid><tail>` (`<verb><subject><tail>` with an
+   * empty sid: a route's RMSG names no sid), the payload and CRLF, with a
    * single capacity check. The line is written byte by byte from its parts, never joined into one
    * string first: for the short strings of a control line that is several times cheaper than a native
    * string write, and a subject that changes with every message (PubAcks, replies) costs no allocation.
    */
   message(verb: string, subject: string, sid: string, tail: string, payload: Buffer): void {
     const n = payload.length;
+    const sep = sid.length > 0 ? 1 : 0;
     if (n >= BIG) {
-      this.str(verb + subject + " " + sid + tail);
+      this.str(sep === 1 ? verb + subject + " " + sid + tail : verb + subject + tail);
       this.bytes(payload);
       this.bytes(CRLF);
       return;
     }
-    const total = verb.length + subject.length + 1 + sid.length + tail.length + n + 2;
+    const total = verb.length + subject.length + sep + sid.length + tail.length + n + 2;
     const b = this.room(total);
     let pos = this.len;
     pos = ascii(b, pos, verb);
     pos = ascii(b, pos, subject);
-    b[pos++] = 32;
-    pos = ascii(b, pos, sid);
+    if (sep === 1) {
+      b[pos++] = 32;
+      pos = ascii(b, pos, sid);
+    }
     pos = ascii(b, pos, tail);
     b.set(payload, pos);
     pos += n;

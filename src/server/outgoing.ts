@@ -2,7 +2,10 @@
  * One published message on its way to its targets. The MSG/HMSG control line is assembled from three
  * strings so that the per-publish parts are built once, not per target.
  */
+import { routedMsgTail } from "../protocol/route-ops.js";
 import type { Outbound } from "./outbound.js";
+
+const NO_QUEUES: readonly string[] = [];
 
 /**
  * A target that gathers what one message brings it and writes a single op once every subscription was
@@ -21,6 +24,13 @@ export interface GatheringTarget {
 export class Outgoing {
   /** Set for messages routed by a server (internal subscribers count into its stats). */
   server: { stats: { outMsgs: number } } | undefined;
+  /** The account it is published in (a route names it in RMSG). */
+  account = "";
+  /**
+   * For this server's subscribers only, never for routes: it came over a route (one hop), or it is an
+   * import's republish (every server republishes for its own subscribers).
+   */
+  local = false;
   subject = "";
   reply: string | undefined;
   /** Headers (if any) followed by the body. */
@@ -30,6 +40,9 @@ export class Outgoing {
   private msgTail: string | undefined;
   private hmsgTail: string | undefined;
   private bodyTail: string | undefined;
+  /** RMSG's tail for this message when no queue groups are named, with and without headers. */
+  private routeTail: string | undefined;
+  private routeBodyTail: string | undefined;
   private body: Buffer | undefined;
   /** Targets waiting for the end of this message's delivery; usually none. */
   private gatherers: GatheringTarget[] | undefined;
@@ -39,7 +52,7 @@ export class Outgoing {
     if (reply !== this.reply || payload.length !== this.payload.length || hdrLen !== this.hdrLen) {
       this.reply = reply;
       this.hdrLen = hdrLen;
-      this.msgTail = this.hmsgTail = this.bodyTail = undefined;
+      this.msgTail = this.hmsgTail = this.bodyTail = this.routeTail = this.routeBodyTail = undefined;
     }
     this.payload = payload;
     this.body = undefined;
@@ -76,6 +89,23 @@ export class Outgoing {
       out.message("MSG ", this.subject, sid, (this.bodyTail ??= tail(this.reply, -1, body.length)), body);
     }
     return p.length;
+  }
+
+  /**
+   * Appends this message as a route's RMSG/HMSG, naming `queues` (the groups the route was chosen for);
+   * returns the bytes counted as delivered. `withHeaders`: it has headers and the peer takes HMSG;
+   * `prefix` is the line's start for that (`RMSG <account> ` or `HMSG <account> `, see route-ops.ts).
+   */
+  writeRoutedTo(out: Outbound, prefix: string, withHeaders: boolean, queues: readonly string[] | undefined): number {
+    const p = this.payload;
+    const body = withHeaders || this.hdrLen <= 0 ? p : (this.body ??= p.subarray(this.hdrLen));
+    const hdr = withHeaders ? this.hdrLen : -1;
+    let t: string;
+    if (queues !== undefined) t = routedMsgTail(this.reply, queues, hdr, body.length);
+    else if (withHeaders) t = this.routeTail ??= routedMsgTail(this.reply, NO_QUEUES, hdr, body.length);
+    else t = this.routeBodyTail ??= routedMsgTail(this.reply, NO_QUEUES, hdr, body.length);
+    out.message(prefix, this.subject, "", t, body);
+    return body.length;
   }
 
   /** The control line `writeTo` wrote for `sid`, without CRLF (for -V tracing only). */

@@ -3,6 +3,7 @@
  * (start, reload, lame duck, shutdown). Monitoring and JetStream attach from the layers above.
  */
 import { createServer, type Server as NetServer, type Socket } from "node:net";
+import { networkInterfaces } from "node:os";
 import { AccountResolver } from "../auth/account-resolver.js";
 import type { AuthUser } from "../auth/auth-user.js";
 import { Authenticator, type AuthOutcome } from "../auth/authenticator.js";
@@ -23,9 +24,11 @@ import type { Connection } from "./connection.js";
 import { startTls } from "./client-tls.js";
 import { authenticateByCertificate, mapsCertificates } from "./cert-auth.js";
 import { ClosedReason } from "./closed-reason.js";
-import { deliver } from "./delivery.js";
+import { RouteManager, type ClusterHost } from "./cluster/route-manager.js";
+import { deliver, deliverRouted } from "./delivery.js";
 import { Outgoing } from "./outgoing.js";
 import { ServerStats } from "./stats.js";
+import type { Route } from "./route.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
 import { GO_FIELD, NATS_VERSION, TSNATS_VERSION } from "./version.js";
@@ -34,7 +37,7 @@ const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
 /** Nested publishes beyond this depth are dropped: a guard against import cycles between accounts. */
 const MAX_PUBLISH_DEPTH = 16;
 
-export class Server {
+export class Server implements ClusterHost {
   readonly id: string;
   readonly name: string;
   readonly start = new Date();
@@ -55,6 +58,11 @@ export class Server {
   lameDuck = false;
   /** Set by the JetStream layer once it serves $JS.API; INFO advertises it only then. */
   jetStreamEnabled = false;
+  /** The cluster's routes, when a cluster port is configured. */
+  routes: RouteManager | undefined;
+  /** The other servers' client URLs, as the routes announced them. */
+  private peerUrls: string[] = [];
+  readonly versionInfo = { version: NATS_VERSION, go: GO_FIELD };
   /** The address the client listener got (port resolved when -1/0 was asked). */
   host = "";
   port = 0;
@@ -89,7 +97,10 @@ export class Server {
     this.globalAccount = new Account(GLOBAL_ACCOUNT, { disableCache: opts.disableSublistCache });
     this.accounts = new AccountRegistry(this, this.globalAccount);
     this.system = new SystemServices(this, this.accounts);
-    this.accounts.onCreate = (a) => this.system.attachAccount(a);
+    this.accounts.onCreate = (a) => {
+      this.system.attachAccount(a);
+      this.routes?.attach(a);
+    };
     this.system.attachAccount(this.globalAccount);
     this.accounts.configure(opts, this.auth);
     this.system.start();
@@ -147,6 +158,36 @@ export class Server {
     this.rebuildInfo();
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     if (this.tls) this.logger.info("TLS required for client connections");
+    if (o.cluster !== undefined && o.cluster.port !== 0) {
+      this.routes = new RouteManager(this, () => this.nextCid++);
+      await this.routes.listen();
+      this.rebuildInfo();
+    }
+  }
+
+  // ---- ClusterHost -----------------------------------------------------------------------------
+
+  accountList(): Iterable<Account> {
+    return this.accounts.accounts.values();
+  }
+
+  routeAccount(name: string): Account | undefined {
+    return this.accounts.get(name);
+  }
+
+  /** This server's client URLs: the advertised one, or the listener's address (every interface's for 0.0.0.0). */
+  clientUrls(): string[] {
+    const o = this.opts;
+    if (o.clientAdvertise) return [o.clientAdvertise];
+    if (o.host !== "0.0.0.0" && o.host !== "::" && o.host !== "") return [hostPort(o.host, this.port)];
+    return interfaceAddresses().map((a) => hostPort(a, this.port));
+  }
+
+  peerUrlsChanged(urls: string[]): void {
+    this.peerUrls = urls;
+    this.rebuildInfo();
+    // Clients learn of the cluster's servers from an async INFO (protocol 1 clients only, as nats-server).
+    for (const c of this.clients.values()) if (c.connected && c.opts.protocol >= 1) c.queueStr(this.asyncInfoFor(c));
   }
 
   /** Logs readiness once every listener (monitoring, JetStream) is up; launchers wait for this line. */
@@ -175,7 +216,8 @@ export class Server {
     }
     info.max_payload = o.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
-    if (o.clientAdvertise) info.connect_urls = [o.clientAdvertise];
+    if (this.routes !== undefined && !o.cluster?.noAdvertise) info.connect_urls = [...this.clientUrls(), ...this.peerUrls];
+    else if (o.clientAdvertise) info.connect_urls = [o.clientAdvertise];
     if (this.lameDuck) info.ldm = true;
     const json = JSON.stringify(info);
     this.infoPrefix = json.slice(0, -1);
@@ -188,6 +230,10 @@ export class Server {
   infoWithMaxPayload(c: Client, maxPayload: number): string {
     const prefix = this.infoPrefix.replace(`"max_payload":${this.opts.maxPayload}`, `"max_payload":${maxPayload}`);
     return `INFO ${prefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
+  }
+
+  private asyncInfoFor(c: Client): string {
+    return `INFO ${this.infoPrefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
   }
 
   private infoFor(c: Client): string {
@@ -224,7 +270,7 @@ export class Server {
    * Routes one publish within `account`. Re-entrant: an internal subscriber may publish (a reply) while
    * the outer message is being delivered; only the outermost publish uses the shared Outgoing.
    */
-  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number): number {
+  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, local = false): number {
     this.stats.inMsgs++;
     this.stats.inBytes += payload.length;
     const r = account.sublist.match(subject);
@@ -236,6 +282,8 @@ export class Server {
     const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
     msg.server = this;
     msg.set(subject, reply, payload, hdrLen);
+    msg.account = account.name;
+    msg.local = local;
     this.publishDepth++;
     let n: number;
     try {
@@ -247,9 +295,32 @@ export class Server {
     return n;
   }
 
-  /** A server-internal subscription in `account`; `handler` runs synchronously for each message. */
-  subscribeInternal(account: Account, subject: string, handler: InternalHandler, queue?: string): Subscription {
-    const sub = new Subscription(null, subject, queue, `internal-${this.nextInternalSid++}`, handler);
+  /**
+   * A message that came over a route: delivered to this server's own subscribers, and to the queue
+   * groups the route named (one hop; see deliverRouted).
+   */
+  publishRouted(from: Route, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, queues: readonly string[] | undefined): void {
+    this.stats.inMsgs++;
+    this.stats.inBytes += payload.length;
+    const r = account.sublist.match(subject);
+    if (r.plain.length + r.queues.length === 0) return;
+    if (this.publishDepth >= MAX_PUBLISH_DEPTH) return;
+    const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
+    msg.server = this;
+    msg.set(subject, reply, payload, hdrLen);
+    msg.account = account.name;
+    msg.local = true;
+    this.publishDepth++;
+    try {
+      deliverRouted(r, msg, from, queues);
+    } finally {
+      this.publishDepth--;
+    }
+  }
+
+  /** A server-internal subscription in `account` (see InternalMessaging.subscribeInternal). */
+  subscribeInternal(account: Account, subject: string, handler: InternalHandler, queue?: string, localOnly = false): Subscription {
+    const sub = new Subscription(null, subject, queue, `internal-${this.nextInternalSid++}`, handler, localOnly);
     if (!account.addSub(sub)) throw new Error(`invalid internal subscription subject ${JSON.stringify(subject)}`);
     return sub;
   }
@@ -348,6 +419,7 @@ export class Server {
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       this.logger.info("Initiating Shutdown...");
+      this.routes?.shutdown();
       this.system.shutdown();
       this.accounts.stop();
       const closing = this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : Promise.resolve();
@@ -371,6 +443,18 @@ export class Server {
     })();
     return this.shuttingDown;
   }
+}
+
+/** The addresses of this machine's interfaces, as nats-server lists them for a listener on every interface. */
+function interfaceAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.internal) continue;
+      if (a.family === "IPv4" || (a.family === "IPv6" && a.scopeid === 0)) out.push(a.address);
+    }
+  }
+  return out.length > 0 ? out : ["127.0.0.1"];
 }
 
 /** The operators to trust in operator mode (operator JWTs or trusted_keys configured), else undefined. */

@@ -63,5 +63,11 @@ export class Subscription {
     readonly queue: string | undefined,
     readonly sid: string,
     readonly handler: InternalHandler | null = null,
+    /**
+     * Interest of this server alone, never announced to routes: a service import's subscription (the
+     * importing server republishes the request itself), the JetStream API while JetStream is not
+     * clustered (each server answers its own clients).
+     */
+    readonly localOnly = false,
   ) {}
 }

@@ -1,0 +1,128 @@
+/**
+ * The route protocol's op table (spec §7.1): INFO, CONNECT, PING, PONG, RS+/RS-, LS+/LS-, RMSG/HMSG/LMSG
+ * and -ERR, and what a route connection implements to be driven by it. The arguments are read as
+ * route-ops.ts reads them; a routed message's common forms (no queue groups) are read straight from the
+ * line's tokens, the rest through the general parser.
+ *
+ * Malformed route ops are logged and the route closed, without -ERR, as nats-server does.
+ */
+import { OpTable, parseSize, str, type MessageArgs, type Op, type Parser, type ParserHandler } from "./parser.js";
+import { parseHmsg, parseLmsg, parseRemoteSub, parseRemoteUnsub, parseRmsg, type RemoteSub, type RemoteUnsub, type RoutedMsg } from "./route-ops.js";
+
+export interface RouteOpHandler extends ParserHandler {
+  onRouteConnect(json: string): void;
+  onRouteInfo(json: string): void;
+  onRemoteSub(sub: RemoteSub): void;
+  onRemoteUnsub(unsub: RemoteUnsub): void;
+  /** A routed message; `m` holds account, subject, reply, header length (-1: none) and queue names. */
+  onRoutedMsg(payload: Buffer, m: MessageArgs): void;
+  onPing(): void;
+  onPong(): void;
+  /** The peer sent `-ERR`: nats-server logs it and closes the route. */
+  onPeerError(text: string): void;
+}
+
+type RouteOp = Op<RouteOpHandler>;
+type P = Parser<RouteOpHandler>;
+
+const toRouted = (h: RouteOpHandler, payload: Buffer, m: MessageArgs): void => h.onRoutedMsg(payload, m);
+
+/** Starts reading a routed message's payload with the fields `r` parsed. */
+function expectRouted(p: P, r: RoutedMsg): void {
+  const m = p.msg;
+  m.account = r.account;
+  m.subject = r.subject;
+  m.reply = r.reply;
+  m.hdr = r.headerSize;
+  m.queues = r.queues.length > 0 ? r.queues : undefined;
+  p.expectPayload(r.size, toRouted);
+}
+
+/**
+ * RMSG/HMSG: `<account> <subject> [reply] [hdr] <size>` read from the tokens; queue forms (`+ reply q…`,
+ * `| q…`) go through route-ops' parser.
+ */
+function routedArgs(p: P, h: RouteOpHandler, buf: Buffer, s: number, e: number, headers: boolean, slow: (arg: string) => RoutedMsg | string): void {
+  if (p.argTooLong(s, e)) return;
+  const base = headers ? 4 : 3;
+  const n = p.split(buf, s, e, base + 1);
+  const t = p.tok;
+  const marker = n === base + 1 ? buf[t[4]!] : 0;
+  const simple = (n === base || n === base + 1) && !((marker === 0x2b || marker === 0x7c) && t[5]! - t[4]! === 1);
+  if (!simple) {
+    const r = slow(str(buf, s, e));
+    if (typeof r === "string") h.onProtocolError(undefined, r);
+    else expectRouted(p, r);
+    return;
+  }
+  const last = n - 1;
+  const size = parseSize(buf, t[2 * last]!, t[2 * last + 1]!);
+  const hdr = headers ? parseSize(buf, t[2 * last - 2]!, t[2 * last - 1]!) : -1;
+  if (size < 0 || (headers && (hdr < 0 || hdr > size))) {
+    const r = slow(str(buf, s, e));
+    h.onProtocolError(undefined, typeof r === "string" ? r : `Bad or Missing Size: '${str(buf, s, e)}'`);
+    return;
+  }
+  const m = p.msg;
+  m.account = p.token(buf, 0);
+  m.subject = p.subjectAt(buf, t[2]!, t[3]!);
+  m.reply = n === base + 1 ? p.token(buf, 2) : undefined;
+  m.hdr = hdr;
+  m.queues = undefined;
+  p.expectPayload(size, toRouted);
+}
+
+const argOp = (name: string, run: RouteOp["run"]): RouteOp => ({ name, follows: "args", bounded: true, beforeConnect: false, run });
+
+function interestOp(name: string, plus: boolean, origin: boolean): RouteOp {
+  return argOp(name, (p, h, buf, s, e) => {
+    if (p.argTooLong(s, e)) return;
+    const arg = str(buf, s, e);
+    const r = plus ? parseRemoteSub(arg, origin) : parseRemoteUnsub(arg, origin);
+    if (typeof r === "string") h.onProtocolError(undefined, r);
+    else if (plus) h.onRemoteSub(r as RemoteSub);
+    else h.onRemoteUnsub(r as RemoteUnsub);
+  });
+}
+
+const CONNECT: RouteOp = {
+  name: "CONNECT",
+  follows: "anything",
+  bounded: false,
+  beforeConnect: true,
+  run: (_p, h, buf, s, e) => h.onRouteConnect(str(buf, s, e).trim()),
+};
+
+/** A route's INFO may come before or after its CONNECT (the dialling side sends CONNECT first). */
+const INFO: RouteOp = {
+  name: "INFO",
+  follows: "anything",
+  bounded: false,
+  beforeConnect: true,
+  run: (_p, h, buf, s, e) => h.onRouteInfo(str(buf, s, e).trim()),
+};
+
+const PING: RouteOp = { name: "PING", follows: "nothing", bounded: true, beforeConnect: true, run: (_p, h) => h.onPing() };
+const PONG: RouteOp = { name: "PONG", follows: "nothing", bounded: true, beforeConnect: true, run: (_p, h) => h.onPong() };
+const ERR_OP: RouteOp = { name: "-ERR", follows: "args", bounded: false, beforeConnect: true, run: (_p, h, buf, s, e) => h.onPeerError(str(buf, s, e).trim()) };
+
+export const ROUTE_OPS = new OpTable<RouteOpHandler>([
+  CONNECT,
+  INFO,
+  PING,
+  PONG,
+  ERR_OP,
+  interestOp("RS+", true, false),
+  interestOp("RS-", false, false),
+  // Leaf node interest and messages relayed by a peer: its leaf's origin is not used by this server.
+  interestOp("LS+", true, true),
+  interestOp("LS-", false, false),
+  argOp("RMSG", (p, h, buf, s, e) => routedArgs(p, h, buf, s, e, false, parseRmsg)),
+  argOp("HMSG", (p, h, buf, s, e) => routedArgs(p, h, buf, s, e, true, parseHmsg)),
+  argOp("LMSG", (p, h, buf, s, e) => {
+    if (p.argTooLong(s, e)) return;
+    const r = parseLmsg(str(buf, s, e));
+    if (typeof r === "string") h.onProtocolError(undefined, r);
+    else expectRouted(p, r);
+  }),
+]);
