@@ -5,10 +5,22 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
+import { connect as netConnect } from "node:net";
 import { freePort, startServerProcess } from "../helpers/server-process.js";
 import { delay } from "../e2e/support.js";
 import { pki } from "../tls/pki.js";
 import { COMPOSITIONS, clusterFor, connectTo, routed, skipReason } from "./support.js";
+
+/** What a route port says, within 300 ms, to a peer that connects without TLS and sends nothing. */
+async function plainGreeting(port: number): Promise<string> {
+  const s = netConnect(port, "127.0.0.1");
+  let got = "";
+  s.on("data", (d) => (got += d.toString("latin1")));
+  s.on("error", () => undefined);
+  await delay(300);
+  s.destroy();
+  return got;
+}
 
 const ROUTE_AUTH = "authorization { user: ruser, password: rpass, timeout: 2 }";
 
@@ -57,6 +69,8 @@ for (const comp of COMPOSITIONS) {
       a.publish("tls.x", "secret");
       await routed(a, [b]);
       assert.deepEqual(got, ["secret"]);
+      // Every node's route port speaks TLS first: a plain-text peer hears no INFO.
+      for (const nd of c.nodes) assert.equal(await plainGreeting(nd.clusterPort), "", `${nd.name} (${nd.impl}) greeted in plain text`);
     });
   });
 }

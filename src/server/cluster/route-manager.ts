@@ -8,10 +8,17 @@
  * Interest that is not this server's own (a route's, or a local-only internal subscription such as a
  * service import's) is never announced: one hop.
  *
+ * With cluster TLS both ends handshake as soon as the TCP connection is up, before INFO (nats-server
+ * does so on routes): the accepting side as TLS server (asking for the peer's certificate with
+ * `verify`), the dialling side as TLS client checking the peer's certificate against the CA.
+ *
  * Invariants: `routes` holds exactly the route connections not yet closed; a route gets RS+/RS- lines
  * only after its snapshot (it is registered), so it never sees an RS- before the RS+.
  */
-import { createServer, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
+import { createServer, connect as netConnect, isIP, type Server as NetServer, type Socket } from "node:net";
+import type { SecureContextOptions } from "node:tls";
+import { TlsAcceptor } from "../../tls/acceptor.js";
+import { loadTlsSettings, nodeTls } from "../../tls/context.js";
 import type { Options } from "../../config/options.js";
 import { decodeRouteConnect, decodeRouteInfo, encodeRouteConnect, encodeRouteInfo } from "../../protocol/route-info.js";
 import { encodeRsMinus, encodeRsPlus } from "../../protocol/route-ops.js";
@@ -72,6 +79,9 @@ export class RouteManager implements RouteHost {
   host = "";
   port = 0;
   private readonly listeners = new Map<Account, InterestListener>();
+  /** Cluster TLS: the server side for accepted routes, the settings for dialled ones. */
+  private tlsAcceptor: TlsAcceptor | undefined;
+  private tlsDial: SecureContextOptions | undefined;
 
   constructor(
     private readonly server: ClusterHost,
@@ -108,6 +118,10 @@ export class RouteManager implements RouteHost {
 
   async listen(): Promise<void> {
     const c = this.server.opts.cluster!;
+    if (c.tls !== undefined) {
+      this.tlsAcceptor = new TlsAcceptor(c.tls);
+      this.tlsDial = loadTlsSettings(c.tls);
+    }
     const srv = createServer({ noDelay: true }, (s) => this.accept(s));
     this.listener = srv;
     await new Promise<void>((res, rej) => {
@@ -158,6 +172,26 @@ export class RouteManager implements RouteHost {
       socket.destroy();
       return;
     }
+    const acceptor = this.tlsAcceptor;
+    if (acceptor === undefined) return this.accepted(socket);
+    socket.pause();
+    const where = `${socket.remoteAddress}:${socket.remotePort}`;
+    const deadline = setTimeout(() => socket.destroy(), acceptor.options.timeoutMs).unref();
+    acceptor.handshake(socket, true).then(
+      (secured) => {
+        clearTimeout(deadline);
+        if (this.stopped) secured.socket.destroy();
+        else this.accepted(secured.socket);
+      },
+      (e: Error) => {
+        clearTimeout(deadline);
+        this.logger.error(`${where} - TLS route handshake error: ${e.message}`);
+        socket.destroy();
+      },
+    );
+  }
+
+  private accepted(socket: Socket): void {
     const r = this.addRoute(socket, false);
     this.logger.info(`${r.logPrefix} - Route connection created`);
     r.sendLine(encodeRouteInfo(this.localInfo()));
@@ -184,14 +218,32 @@ export class RouteManager implements RouteHost {
         socket.destroy();
         return;
       }
-      const r = this.addRoute(socket, true);
-      this.logger.info(`${r.logPrefix} - Route connection created`);
-      const me = this.localServer();
-      const target = { hostPort, ...(user !== undefined && { username: user }), ...(pass !== undefined && { password: pass }) };
-      r.sendLine(encodeRouteConnect(routeConnect(target, me, this.server.opts.cluster?.tls !== undefined)));
-      r.sendLine(encodeRouteInfo(this.localInfo()));
-      this.run({ kind: "dialed", dialId, connId: r.cid });
+      const settings = this.tlsDial;
+      if (settings === undefined) return this.dialed(socket, dialId, hostPort, user, pass);
+      const host = hp.host;
+      const t = nodeTls().connect({ ...settings, socket, rejectUnauthorized: true, ...(isIP(host) === 0 && { servername: host }) });
+      const tlsFailed = (e: Error) => {
+        t.destroy();
+        if (!this.stopped) this.run({ kind: "dialFailed", dialId, error: `TLS route handshake error: ${e.message}` });
+      };
+      t.once("error", tlsFailed);
+      t.once("secureConnect", () => {
+        t.off("error", tlsFailed);
+        if (this.stopped) t.destroy();
+        else this.dialed(t, dialId, hostPort, user, pass);
+      });
     });
+  }
+
+  /** A dialled route is up (TLS done, if any): it sends CONNECT and INFO first. */
+  private dialed(socket: Socket, dialId: number, hostPort: string, user: string | undefined, pass: string | undefined): void {
+    const r = this.addRoute(socket, true);
+    this.logger.info(`${r.logPrefix} - Route connection created`);
+    const me = this.localServer();
+    const target = { hostPort, ...(user !== undefined && { username: user }), ...(pass !== undefined && { password: pass }) };
+    r.sendLine(encodeRouteConnect(routeConnect(target, me, this.server.opts.cluster?.tls !== undefined)));
+    r.sendLine(encodeRouteInfo(this.localInfo()));
+    this.run({ kind: "dialed", dialId, connId: r.cid });
   }
 
   private addRoute(socket: Socket, solicited: boolean): Route {
