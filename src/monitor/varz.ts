@@ -32,7 +32,8 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
   if (server.authRequired()) v.auth_required = true;
   if (o.tls && !o.allowNonTls) v.tls_required = true;
   if (o.tls && (o.tls.verify || o.tls.verifyAndMap)) v.tls_verify = true;
-  if (o.clientAdvertise) v.connect_urls = [o.clientAdvertise];
+  const urls = server.connectUrls();
+  if (urls !== undefined) v.connect_urls = urls;
   v.max_connections = o.maxConnections;
   if (o.maxSubscriptions > 0) v.max_subscriptions = o.maxSubscriptions;
   Object.assign(v, {
@@ -47,7 +48,7 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
     max_pending: o.maxPending,
-    cluster: {},
+    cluster: clusterBlock(server),
     gateway: {},
     leaf: {},
     mqtt: {},
@@ -65,8 +66,8 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
     cpu: state.cpu.sample(),
     connections: server.clients.size,
     total_connections: server.stats.totalConnections,
-    routes: 0,
-    remotes: 0,
+    routes: server.routes?.routes.size ?? 0,
+    remotes: server.routes?.remoteCount() ?? 0,
     leafnodes: 0,
     in_msgs: server.stats.inMsgs,
     out_msgs: server.stats.outMsgs,
@@ -81,4 +82,22 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
   if (o.serverTags.length > 0) v.tags = o.serverTags;
   if (server.accounts.system !== undefined) v.system_account = server.accounts.system.name;
   return v;
+}
+
+/** The `cluster` block: empty without a cluster, as nats-server shows it. */
+function clusterBlock(server: Server): Record<string, unknown> {
+  const c = server.opts.cluster;
+  const routes = server.routes;
+  if (c === undefined || routes === undefined) return {};
+  const tlsTimeout = (c.tls?.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS) / 1000;
+  const b: Record<string, unknown> = {
+    name: routes.clusterName.name,
+    addr: c.host,
+    cluster_port: routes.port,
+    auth_timeout: (c.authTimeoutMs ?? (c.tls ? tlsTimeout * 1000 + 1000 : 2000)) / 1000,
+  };
+  if (c.routes.length > 0) b.urls = c.routes.map((r) => r.hostPort);
+  b.tls_timeout = tlsTimeout;
+  if (c.tls) b.tls_required = b.tls_verify = true;
+  return b;
 }

@@ -183,6 +183,13 @@ export class Server implements ClusterHost {
     return interfaceAddresses().map((a) => hostPort(a, this.port));
   }
 
+  /** INFO's and /varz's `connect_urls`: every server of the cluster's, unless `no_advertise`. */
+  connectUrls(): string[] | undefined {
+    const o = this.opts;
+    if (this.routes !== undefined && !o.cluster?.noAdvertise) return [...this.clientUrls(), ...this.peerUrls];
+    return o.clientAdvertise ? [o.clientAdvertise] : undefined;
+  }
+
   peerUrlsChanged(urls: string[]): void {
     this.peerUrls = urls;
     this.rebuildInfo();
@@ -216,8 +223,8 @@ export class Server implements ClusterHost {
     }
     info.max_payload = o.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
-    if (this.routes !== undefined && !o.cluster?.noAdvertise) info.connect_urls = [...this.clientUrls(), ...this.peerUrls];
-    else if (o.clientAdvertise) info.connect_urls = [o.clientAdvertise];
+    const urls = this.connectUrls();
+    if (urls !== undefined) info.connect_urls = urls;
     if (this.lameDuck) info.ldm = true;
     const json = JSON.stringify(info);
     this.infoPrefix = json.slice(0, -1);

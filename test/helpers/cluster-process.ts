@@ -23,6 +23,8 @@ export interface ClusterSpec {
   routesOf?: (i: number, n: number) => number[];
   /** Extra flags for every node. */
   args?: string[];
+  /** Extra flags for node i. */
+  argsOf?: (i: number) => string[];
   /** Config file text per node (its cluster flags still come from the spec). */
   configOf?: (i: number) => string | undefined;
   clusterName?: string;
@@ -72,7 +74,7 @@ export async function startCluster(spec: ClusterSpec): Promise<Cluster> {
     const proc = await startServerProcess({
       impl: spec.impls[i]!,
       port: clientPorts[i],
-      args: [...args, ...(spec.args ?? [])],
+      args: [...args, ...(spec.args ?? []), ...(spec.argsOf?.(i) ?? [])],
       config,
     });
     const node = { name: `node${i + 1}`, impl: spec.impls[i]!, clusterPort: clusterPorts[i]!, proc, url: proc.url };

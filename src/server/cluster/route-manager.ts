@@ -114,6 +114,11 @@ export class RouteManager implements RouteHost {
     return this.topology.clusterName;
   }
 
+  /** Servers this one has a live route to. */
+  remoteCount(): number {
+    return this.topology.connectedServers().length;
+  }
+
   // ---- lifecycle ---------------------------------------------------------------------------------
 
   async listen(): Promise<void> {
