@@ -5,10 +5,19 @@
  *   const srv = await startServer({ port: 0 });   // 0 or -1: a free port
  *   // ... connect to srv.url ...
  *   await srv.close();
+ *
+ * `startCluster(n)` runs n such servers joined by routes, for application tests of clustered behaviour
+ * (queue groups across servers, failover of clients between servers):
+ *
+ *   const cluster = await startCluster(3);
+ *   const nc = await connect({ servers: cluster.urls });
+ *   await cluster.servers[0].close();              // the client fails over to another server
+ *   await cluster.close();
  */
 import { writeFileSync, rmSync } from "node:fs";
 import { join, basename } from "node:path";
-import { defaultOptions, type Options } from "./config/options.js";
+import { defaultOptions, type ClusterOptions, type Options } from "./config/options.js";
+import { parseRouteUrl } from "./config/route-url.js";
 import { authTimeoutWithTls, defaultTlsOptions, type TlsOptions } from "./config/tls-options.js";
 import { Logger } from "./util/logger.js";
 import { Server } from "./server/server.js";
@@ -34,8 +43,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export interface StartOptions extends Partial<Omit<Options, "jetstream" | "tls">> {
+export interface StartOptions extends Partial<Omit<Options, "jetstream" | "tls" | "cluster">> {
   jetstream?: Partial<Options["jetstream"]>;
+  /**
+   * Routes to other servers: `port` (-1: a free one), `name`, and `routes` as URLs
+   * (`nats://host:port`, `nats://user:pass@host:port`); the rest as in the config file's cluster block.
+   */
+  cluster?: Partial<Omit<ClusterOptions, "routes">> & { routes?: (string | ClusterOptions["routes"][number])[] };
   /** TLS for the client listener (and the HTTPS monitor): at least `certFile` and `keyFile`. */
   tls?: Partial<TlsOptions>;
   /** A logger; embedded servers log nothing unless given one (or `log: true` for stderr). */
@@ -46,13 +60,72 @@ export interface StartOptions extends Partial<Omit<Options, "jetstream" | "tls">
 /** Fills what the caller left out; an embedded server picks a free port on 127.0.0.1 by default. */
 export function embeddedOptions(o: StartOptions): Options {
   const d = defaultOptions();
-  const { logger: _l, log: _g, jetstream, tls, ...rest } = o;
+  const { logger: _l, log: _g, jetstream, tls, cluster, ...rest } = o;
   const opts: Options = { ...d, host: "127.0.0.1", port: -1, ...rest, jetstream: { ...d.jetstream, ...jetstream } };
+  if (cluster) opts.cluster = embeddedCluster(cluster);
   if (tls) {
     opts.tls = { ...defaultTlsOptions(), ...tls };
     if (o.authTimeoutMs === undefined) opts.authTimeoutMs = authTimeoutWithTls(opts.tls);
   }
   return opts;
+}
+
+function embeddedCluster(c: NonNullable<StartOptions["cluster"]>): ClusterOptions {
+  const routes = (c.routes ?? []).map((r) => {
+    if (typeof r !== "string") return r;
+    const u = parseRouteUrl(r);
+    if (typeof u === "string") throw new Error(`cluster route ${JSON.stringify(r)}: ${u}`);
+    return u;
+  });
+  return { host: "127.0.0.1", port: -1, noAdvertise: false, connectRetries: 0, ...c, routes };
+}
+
+export interface RunningCluster {
+  servers: RunningServer[];
+  /** Every server's client URL (give them all to a client, so it can fail over). */
+  urls: string[];
+  /** Stops every server still running. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `n` servers in this process as one cluster named `options.cluster.name` (default "tsnats"),
+ * each listening for clients and routes on free ports of 127.0.0.1 and routed to the first; resolves
+ * once every server has a route to every other. `options` applies to each server (a JetStream store
+ * directory gets a subdirectory per server).
+ */
+export async function startCluster(n: number, options: StartOptions = {}): Promise<RunningCluster> {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`startCluster: n must be a positive integer, not ${n}`);
+  const name = options.cluster?.name ?? "tsnats";
+  const servers: RunningServer[] = [];
+  const storeDir = options.jetstream?.storeDir;
+  try {
+    for (let i = 0; i < n; i++) {
+      const seed = servers[0]?.server.routes;
+      servers.push(
+        await startServer({
+          ...options,
+          serverName: options.serverName ? `${options.serverName}-${i + 1}` : `${name}-${i + 1}`,
+          ...(storeDir !== undefined && { jetstream: { ...options.jetstream, storeDir: join(storeDir, `s${i + 1}`) } }),
+          cluster: { ...options.cluster, name, port: -1, routes: seed ? [`nats://127.0.0.1:${seed.port}`] : [] },
+        }),
+      );
+    }
+    await meshed(servers, n - 1);
+  } catch (e) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw e;
+  }
+  return { servers, urls: servers.map((s) => s.url), close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+}
+
+/** Waits until every server has `peers` live routes (gossip completes the mesh from the seed). */
+async function meshed(servers: RunningServer[], peers: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (servers.some((s) => (s.server.routes?.remoteCount() ?? 0) < peers)) {
+    if (Date.now() > deadline) throw new Error(`startCluster: the routes did not form within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 export async function startServer(o: StartOptions = {}): Promise<RunningServer> {
