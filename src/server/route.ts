@@ -146,8 +146,9 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
     this.close(ClosedReason.ParseError);
   }
 
+  /** Logged as nats-server logs a route's malformed op (its text alone), then the route closes. */
   onProtocolError(err: string | undefined, detail: string): void {
-    this.server.logger.error(`${this.logPrefix} - Route parser ERROR: ${detail}`);
+    this.server.logger.error(`${this.logPrefix} - ${detail}`);
     if (err !== undefined) this.sendErrAndClose(err, ClosedReason.ParseError);
     else this.close(ClosedReason.ProtocolViolation);
   }

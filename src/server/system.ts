@@ -69,13 +69,16 @@ export class SystemServices {
     startClaimServices(s, () => this.serverInfo(), sys);
   }
 
-  /** Imports `$SYS.REQ.ACCOUNT.PING.{CONNZ,STATZ}` into `a`: answered about `a`, inside `a`. */
+  /**
+   * Imports `$SYS.REQ.ACCOUNT.PING.{CONNZ,STATZ}` into `a`: answered about `a`, inside `a`. Like a
+   * service import it is this server's alone: not announced to routes (nats-server's are not either).
+   */
   attachAccount(a: Account): void {
     if (a === this.account) return;
     this.server.subscribeInternal(a, "$SYS.REQ.ACCOUNT.PING.*", (subj, reply, payload, hdrLen) => {
       const what = lastToken(subj);
       if (what === "CONNZ" || what === "STATZ") this.answerAccount(a.name, what, a, reply, body(payload, hdrLen));
-    });
+    }, undefined, true);
   }
 
   /** The `server` object every event and reply carries. */

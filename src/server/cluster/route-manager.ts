@@ -17,6 +17,7 @@
  */
 import { createServer, connect as netConnect, isIP, type Server as NetServer, type Socket } from "node:net";
 import type { SecureContextOptions } from "node:tls";
+import { newNonce } from "../../auth/nonce.js";
 import { TlsAcceptor } from "../../tls/acceptor.js";
 import { loadTlsSettings, nodeTls } from "../../tls/context.js";
 import type { Options } from "../../config/options.js";
@@ -199,7 +200,8 @@ export class RouteManager implements RouteHost {
   private accepted(socket: Socket): void {
     const r = this.addRoute(socket, false);
     this.logger.info(`${r.logPrefix} - Route connection created`);
-    r.sendLine(encodeRouteInfo(this.localInfo()));
+    // nats-server puts a nonce in the INFO of an accepted route (nothing signs it on routes yet).
+    r.sendLine(encodeRouteInfo({ ...this.localInfo(), nonce: newNonce() }));
     this.run({ kind: "accepted", connId: r.cid });
   }
 
