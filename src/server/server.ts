@@ -409,6 +409,7 @@ export class Server implements ClusterHost {
     this.listener?.close();
     this.rebuildInfo();
     for (const c of this.clients.values()) c.queueStr(`INFO ${this.infoPrefix}} \r\n`);
+    this.routes?.lameDuck();
     const o = this.opts;
     await sleep(o.lameDuckGracePeriodMs);
     const clients = [...this.clients.values()];

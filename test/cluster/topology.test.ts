@@ -115,6 +115,17 @@ for (const comp of COMPOSITIONS) {
       assert.ok(got.includes("after"), `got ${JSON.stringify(got)}`);
     });
 
+    test("a server in lame duck mode is taken out of the URLs the others give their clients", async (t) => {
+      const slow = "lame_duck_duration: 30s\nlame_duck_grace_period: 20s\n";
+      const c = await clusterFor(t, { impls: comp.impls, configOf: () => slow });
+      const nc = await connectTo(t, c, 1);
+      const urls = () => ((nc.info as { connect_urls?: string[] } | undefined)?.connect_urls ?? []).join(",");
+      const duck = `:${c.nodes[0]!.proc.port}`;
+      await waitUntil(() => urls().includes(duck), 5000, "node1 in connect_urls");
+      process.kill(c.nodes[0]!.proc.pid, "SIGUSR2");
+      await waitUntil(() => !urls().includes(duck) && urls().includes(`:${c.nodes[2]!.proc.port}`), 10_000, `node1 gone from connect_urls (${urls()})`);
+    });
+
     test("$SYS.REQ.SERVER.PING gets one reply per server; accounts, exports and imports work across servers", async (t) => {
       const c = await clusterFor(t, { impls: comp.impls, configOf: () => ACCOUNTS, formedAs: { user: "a", pass: "a" } });
       const sys = await connectTo(t, c, 0, { user: "sys", pass: "sys" });

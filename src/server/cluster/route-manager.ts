@@ -160,6 +160,12 @@ export class RouteManager implements RouteHost {
     account.listenInterest(l);
   }
 
+  /** Lame duck mode: the peers take this server's client URLs out of what they tell their clients. */
+  lameDuck(): void {
+    const line = encodeRouteInfo({ ...this.localInfo(), ldm: true });
+    for (const r of this.routes.values()) if (r.registered) r.sendLine(line);
+  }
+
   shutdown(): void {
     if (this.stopped) return;
     this.stopped = true;
