@@ -155,12 +155,15 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
 
   // ---- delivery --------------------------------------------------------------------------------
 
-  deliverMessage(sub: Subscription, msg: Outgoing, _publisher: Publisher | undefined): boolean {
+  deliverMessage(sub: Subscription, msg: Outgoing, publisher: Publisher | undefined): boolean {
     if (this.closed || !this.registered || msg.local) return false;
     if (this.gathering !== msg) {
       this.gathering = msg;
       this.gatheredQueues = undefined;
       msg.gatheredBy(this);
+      // A peer that does not read holds the publishers that feed it (producer stalling), as a client
+      // does; past max_pending or write_deadline it is a slow consumer and the route is closed.
+      if (publisher !== undefined) this.stallIfBehind(publisher);
     }
     // Plain interest needs nothing more: the peer delivers an RMSG to all its plain subscribers.
     const q = sub.queue;
