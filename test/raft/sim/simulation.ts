@@ -142,7 +142,8 @@ class Simulation {
           break;
         case "sync": {
           const done = n.disk.sync(e.index);
-          this.later(n, 1 + this.rng.int(6), () => {
+          // Now and then a slow disk: a leader's own sync may finish after its followers'.
+          this.later(n, this.rng.chance(0.1) ? 10 + this.rng.int(60) : 1 + this.rng.int(6), () => {
             done();
             return raft.durable(e.index, e.term);
           });
