@@ -28,26 +28,30 @@
  * real vote requests too unless they come from a leader transfer. A leader that has not heard from a
  * majority within that timeout steps down (check-quorum), so the lease never outlives the leader.
  *
- * How the I/O shell drives it (the shell is not written yet):
- * - start(): after reading back the hard state (a small atomically written file) and the log
- *   (store/log openLog: snapshot frame + entries; damage => `damaged`, entries = the verified prefix).
+ * How the I/O shell drives it (the shell is not written yet; store/log/durable-log.ts is its log):
+ * - Start: read the hard state (its own small file, util/atomic-file writeFileAtomic) and the log
+ *   (DurableLog.open: snapshot frame + entries, each decoded to an Entry). If open() reported damage
+ *   (damagedCopy), a checksum failed in the snapshot, or the log ends before the durable mark the
+ *   shell keeps, pass `damaged` with the verified prefix only. Then call start().
  * - Effects, carried out in order:
- *   saveHardState   -> write the hard-state file atomically (util/atomic-file), before what follows;
- *   append          -> DurableLog.append(encoded entry) per entry;
- *   truncateAfter   -> DurableLog.truncateAfter(index);
- *   sync            -> DurableLog.sync(), then node.durable(index, term) (group commit batches them);
- *   saveSnapshot    -> DurableLog.compact(index, encoded snapshot), then node.snapshotSaved(index);
- *   installSnapshot -> the state machine restores from snapshot.data, the log is rewritten as that
- *                      snapshot (compact, or a new log), then node.snapshotSaved(index);
+ *   saveHardState   -> writeFileAtomic of {term, votedFor, repairAbove}, awaited before what follows;
+ *   append          -> DurableLog.append(encoded entry), one per entry, in the page cache;
+ *   truncateAfter   -> DurableLog.truncateAfter(index) (the cut is synced before later writes);
+ *   sync            -> await DurableLog.sync() (group commit: one fdatasync serves every sync of the
+ *                      loop turn), then node.durable(index, term) with the effect's values;
+ *   saveSnapshot    -> await DurableLog.compact(index, encoded snapshot), then node.snapshotSaved;
+ *   installSnapshot -> the state machine restores from snapshot.data; the log becomes that snapshot:
+ *                      compact(index, ..) when the log reaches index, else a new log from
+ *                      DurableLog.create(path, opts, snapshot) in place of the old; then snapshotSaved;
  *   apply           -> the stream/consumer/meta state machine applies the entries; a leader answers
  *                      the proposals among them (the PubAck);
- *   send            -> encode per messages.ts on $NRG.V/AE.<group> or the peer's reply inbox, in the
- *                      system account, carried by routes;
- *   leaderChanged   -> advisories (LEADER_ELECTED), /raftz, forwarding of proposals.
- * - Inputs: tick(now) from one timer per group (every heartbeat/4 or so), receive() per decoded
- *   message, propose() with the proposals of one loop turn as one batch, changeVoters() for
- *   peer add/remove, transferLeadership() for stepdown and lame duck, takeSnapshot() when the state
- *   machine has a snapshot of what it applied.
+ *   send            -> encoded per messages.ts on $NRG.V.<group> / $NRG.AE.<group> or the peer's
+ *                      $NRG.R.<inbox> reply subject, in the system account, carried by routes;
+ *   leaderChanged   -> LEADER_ELECTED advisories, /raftz, where follower proposals are forwarded.
+ * - Inputs: tick(now) from one timer per group (every few ms up to heartbeatMs), receive() per decoded
+ *   message, propose() with the proposals of one loop turn as one batch, changeVoters() for peer
+ *   add/remove ($NRG.RP), transferLeadership() for stepdown and lame duck, takeSnapshot() when the
+ *   state machine has a snapshot of what it applied.
  */
 import { assert } from "../util/assert.js";
 import type { Effect } from "./effects.js";
