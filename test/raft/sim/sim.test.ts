@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runSimulation, type SimStats } from "./simulation.js";
+import { noStats, runSimulation } from "./simulation.js";
 
 const STEPS = Number(process.env.RAFT_SIM_STEPS ?? 300);
 const one = process.env.RAFT_SIM_SEED;
@@ -16,14 +16,14 @@ const sizes = process.env.RAFT_SIM_NODES ? [Number(process.env.RAFT_SIM_NODES)] 
 describe("raft simulation", () => {
   for (const nodes of sizes) {
     it(`${nodes} nodes: every seed keeps the RAFT properties and makes progress after the faults heal`, () => {
-      const total: SimStats = { acked: 0, committed: 0, crashes: 0, damages: 0, elections: 0 };
+      const total = noStats();
       for (const seed of seedsFor(nodes, nodes === 3 ? 1000 : 500)) {
         const s = runSimulation({ seed, nodes, steps: STEPS, trace: !!process.env.RAFT_SIM_TRACE });
-        for (const k of Object.keys(total) as (keyof SimStats)[]) total[k] += s[k];
+        for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += s[k];
       }
-      // The faults must not have starved the runs: they commit, crash, repair and elect.
+      // The runs must have exercised what they check: commits, elections, and every fault and feature.
       assert.ok(total.acked > 0 && total.elections > 0, `no work done: ${JSON.stringify(total)}`);
-      if (!one) assert.ok(total.crashes > 0 && total.damages > 0, `faults never injected: ${JSON.stringify(total)}`);
+      if (!one) for (const [k, v] of Object.entries(total)) assert.ok(v > 0, `never happened: ${k} in ${JSON.stringify(total)}`);
       console.log(`${nodes} nodes, ${STEPS} steps: ${JSON.stringify(total)}`);
     });
   }

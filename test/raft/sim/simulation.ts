@@ -38,10 +38,16 @@ export interface SimOptions {
 export interface SimStats {
   acked: number;
   committed: number;
-  crashes: number;
-  damages: number;
   elections: number;
+  crashes: number;
+  /** Restarts that found damage (and so had to repair). */
+  damagedRestarts: number;
+  snapshotInstalls: number;
+  voterChanges: number;
+  transfers: number;
 }
+
+export const noStats = (): SimStats => ({ acked: 0, committed: 0, elections: 0, crashes: 0, damagedRestarts: 0, snapshotInstalls: 0, voterChanges: 0, transfers: 0 });
 
 interface SimNode {
   readonly id: NodeId;
@@ -73,7 +79,7 @@ class Simulation {
   private now = 0;
   private step = 0;
   private nextValue = 0;
-  private readonly stats: SimStats = { acked: 0, committed: 0, crashes: 0, damages: 0, elections: 0 };
+  private readonly stats = noStats();
 
   constructor(private readonly o: SimOptions) {
     this.rng = prng(o.seed);
@@ -157,6 +163,7 @@ class Simulation {
           this.later(n, 2 + this.rng.int(8), () => raft.snapshotSaved(e.snapshot.index));
           break;
         case "installSnapshot":
+          this.stats.snapshotInstalls++;
           n.applied = JSON.parse(e.snapshot.data.toString()) as string[];
           n.disk.install(e.snapshot);
           this.later(n, 2 + this.rng.int(8), () => raft.snapshotSaved(e.snapshot.index));
@@ -223,7 +230,6 @@ class Simulation {
     n.disk.crash(this.rng);
     if (n.damageProne && this.rng.chance(0.4)) {
       this.trace(`${n.id} disk damaged`);
-      this.stats.damages++;
       n.damaged = true;
       n.disk.damage(this.rng);
     }
@@ -248,6 +254,7 @@ class Simulation {
     });
     n.restartAt = undefined;
     n.applied = r.snapshot ? (JSON.parse(r.snapshot.data.toString()) as string[]) : [];
+    if (r.damaged) this.stats.damagedRestarts++;
     if (n.life > 0) this.trace(`${n.id} restarts (log ${r.snapshot?.index ?? 0}+${r.entries.length}${r.damaged ? ", damaged" : ""})`);
     this.run1(n, n.raft.start());
   }
@@ -281,6 +288,7 @@ class Simulation {
     const leader = all.find((n) => n.raft?.role === "leader");
     if (leader && rng.chance(0.01)) {
       this.trace(`${leader.id} transfers leadership`);
+      this.stats.transfers++;
       this.run1(leader, leader.raft!.transferLeadership());
     }
     if (leader?.raft!.canChangeVoters && rng.chance(0.01)) this.changeVoters(leader);
@@ -301,6 +309,7 @@ class Simulation {
       next = [...voters, this.rng.pick(outside)];
     }
     this.trace(`${leader.id} changes voters to ${next.join(",")}`);
+    this.stats.voterChanges++;
     this.run1(leader, raft.changeVoters(next));
   }
 
