@@ -39,6 +39,11 @@ export class SimDisk {
     return this.snapshot?.index ?? 0;
   }
 
+  /** The synced mark: through here a crash loses nothing (damage aside). */
+  get syncedThrough(): Index {
+    return this.synced;
+  }
+
   get lastIndex(): Index {
     return this.base + this.entries.length;
   }

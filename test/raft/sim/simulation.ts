@@ -61,7 +61,8 @@ interface SimNode {
   /** Proposals made through this node while it led (its shell would answer them). */
   proposed: Set<string>;
   readonly damageProne: boolean;
-  damaged: boolean;
+  /** The highest synced mark its disk had when damaged: acknowledgements up to it may have been lost. */
+  lostThrough: number;
   restartAt: number | undefined;
 }
 
@@ -89,7 +90,7 @@ class Simulation {
     const damageProne = new Set(this.initialVoters.filter(() => this.rng.chance(0.5)).slice(0, Math.floor((o.nodes - 1) / 2)));
     // One spare beyond the group, for membership changes.
     for (const id of [...this.initialVoters, `n${o.nodes}`]) {
-      const n: SimNode = { id, disk: new SimDisk(), raft: undefined, life: 0, applied: [], skew: 0, proposed: new Set(), damageProne: damageProne.has(id), damaged: false, restartAt: undefined };
+      const n: SimNode = { id, disk: new SimDisk(), raft: undefined, life: 0, applied: [], skew: 0, proposed: new Set(), damageProne: damageProne.has(id), lostThrough: 0, restartAt: undefined };
       this.nodes.set(id, n);
       this.restart(n);
     }
@@ -115,7 +116,7 @@ class Simulation {
   }
 
   private fail(what: string): never {
-    throw new SimFailure(`RAFT_SIM_SEED=${this.o.seed} (nodes ${this.o.nodes}, steps ${this.o.steps}): ${what} [step ${this.step}, t=${this.now}ms]`);
+    throw new SimFailure(`RAFT_SIM_SEED=${this.o.seed} RAFT_SIM_NODES=${this.o.nodes} RAFT_SIM_STEPS=${this.o.steps}: ${what} [step ${this.step}, t=${this.now}ms]`);
   }
 
   private trace(what: string): void {
@@ -209,12 +210,16 @@ class Simulation {
     }
   }
 
-  /** Voters whose disk holds the entry durably; a node damaged during the run counts (see report). */
+  /**
+   * Voters whose disk holds the entry durably. A damaged node counts up to the synced mark it had when
+   * damaged: the acknowledgements it sent before may still reach the leader and count, legitimately
+   * (the node does not vote until repaired, see raft-node.ts).
+   */
   private durableHolders(voters: readonly NodeId[], e: Entry): { holders: number; voters: number } {
     let holders = 0;
     for (const v of voters) {
       const n = this.nodes.get(v)!;
-      if (n.damaged || n.disk.holdsDurably(e.index, e.term)) holders++;
+      if (e.index <= n.lostThrough || n.disk.holdsDurably(e.index, e.term)) holders++;
     }
     return { holders, voters: voters.length };
   }
@@ -230,7 +235,7 @@ class Simulation {
     n.disk.crash(this.rng);
     if (n.damageProne && this.rng.chance(0.4)) {
       this.trace(`${n.id} disk damaged`);
-      n.damaged = true;
+      n.lostThrough = Math.max(n.lostThrough, n.disk.syncedThrough);
       n.disk.damage(this.rng);
     }
     n.restartAt = this.now + 20 + this.rng.int(500);
