@@ -11,6 +11,10 @@
  * applies it.
  * Heal phase: network clean, everyone restarted; a leader must appear and commit a new entry on every
  * voter within HEAL_BUDGET_MS, and every acknowledged entry must be applied at its index everywhere.
+ *
+ * It lives under test/, not src/raft/sim/: nothing in the server runs it, so it stays out of the build's
+ * src tree and the bundle, and the stream layer's simulation (the stream state machine on top of the
+ * RAFT group) can import it from test/ just the same.
  */
 import { InvariantError } from "../../../src/util/assert.js";
 import type { Effect } from "../../../src/raft/effects.js";
