@@ -5,13 +5,16 @@
  *
  * Invariants (asserted on every change):
  * - entries are contiguous: entries[i].index = snapshot index + 1 + i;
- * - terms never decrease along the log, and no entry's term is below the snapshot's.
+ * - terms never decrease along the log, and no entry's term is below the snapshot's;
+ * - `configs` lists, in order, the indexes of the config entries the log holds (the voters in force are
+ *   looked up on every acknowledgement: no scan of the log for them).
  */
 import { assert } from "../util/assert.js";
 import type { Entry, Index, NodeId, Snapshot, Term } from "./types.js";
 
 export class RaftLog {
   private entries: Entry[] = [];
+  private configs: Index[] = [];
 
   constructor(private snap: Snapshot) {}
 
@@ -49,12 +52,14 @@ export class RaftLog {
       assert(e.index === this.lastIndex + 1, () => `raft log: entry ${e.index} appended after ${this.lastIndex}`);
       assert(e.term >= this.lastTerm, () => `raft log: term ${e.term} at ${e.index} after term ${this.lastTerm}`);
       this.entries.push(e);
+      if (e.kind === "config") this.configs.push(e.index);
     }
   }
 
   truncateAfter(index: Index): void {
     assert(index >= this.snap.index, () => `raft log: cut at ${index} inside the snapshot (through ${this.snap.index})`);
     this.entries.length = Math.min(this.entries.length, index - this.snap.index);
+    while (this.configs.length > 0 && this.configs[this.configs.length - 1]! > index) this.configs.pop();
   }
 
   /** Drops the entries the snapshot covers; the snapshot must be of this log (same term at its index). */
@@ -62,6 +67,7 @@ export class RaftLog {
     if (snapshot.index <= this.snap.index) return;
     assert(this.termAt(snapshot.index) === snapshot.term, () => `raft log: snapshot ${snapshot.index}/${snapshot.term} is not of this log`);
     this.entries = this.entries.slice(snapshot.index - this.snap.index);
+    this.configs = this.configs.filter((i) => i > snapshot.index);
     this.snap = snapshot;
   }
 
@@ -70,22 +76,29 @@ export class RaftLog {
     if (this.termAt(snapshot.index) === snapshot.term) this.compact(snapshot);
     else {
       this.entries = [];
+      this.configs = [];
       this.snap = snapshot;
     }
   }
 
   /** The voter set in force: the last config entry's, or the snapshot's. */
   voters(): readonly NodeId[] {
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const e = this.entries[i]!;
-      if (e.kind === "config") return e.voters!;
-    }
-    return this.snap.voters;
+    return this.votersAt(this.lastIndex);
+  }
+
+  /** The voter set in force at `index` (held, or the snapshot's). */
+  votersAt(index: Index): readonly NodeId[] {
+    const at = this.configIndexAt(index);
+    return at > this.snap.index ? this.entry(at)!.voters! : this.snap.voters;
   }
 
   /** The index of the config entry in force, or the snapshot's index when the snapshot holds it. */
   configIndex(): Index {
-    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.kind === "config") return this.entries[i]!.index;
+    return this.configIndexAt(this.lastIndex);
+  }
+
+  private configIndexAt(index: Index): Index {
+    for (let i = this.configs.length - 1; i >= 0; i--) if (this.configs[i]! <= index) return this.configs[i]!;
     return this.snap.index;
   }
 }

@@ -265,7 +265,7 @@ export class RaftNode {
   takeSnapshot(index: Index, data: Buffer): Effect[] {
     assert(index <= this.commit, () => `raft: snapshot at ${index} past commit ${this.commit}`);
     if (index > this.log.snapshot.index && this.saving === undefined) {
-      const snapshot: Snapshot = { index, term: this.log.termAt(index)!, voters: this.votersAt(index), data };
+      const snapshot: Snapshot = { index, term: this.log.termAt(index)!, voters: this.log.votersAt(index), data };
       this.saving = { snapshot, installed: false };
       this.emit({ type: "saveSnapshot", snapshot });
     }
@@ -614,14 +614,6 @@ export class RaftNode {
   private leaseActive(): boolean {
     if (this.roleNow === "leader") return true;
     return this.leader !== undefined && this.now - this.leaderHeardAt < this.timing.electionMinMs;
-  }
-
-  private votersAt(index: Index): readonly NodeId[] {
-    for (let i = index; i > this.log.snapshot.index; i--) {
-      const e = this.log.entry(i)!;
-      if (e.kind === "config") return e.voters!;
-    }
-    return this.log.snapshot.voters;
   }
 
   private setLeader(leader: NodeId | undefined): void {

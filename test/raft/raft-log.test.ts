@@ -47,5 +47,13 @@ describe("raft log", () => {
     log.truncateAfter(1);
     assert.deepEqual(log.voters(), ["a", "b", "c"]);
     assert.equal(log.configIndex(), 0);
+    log.append([e(2, 2, ["a", "b"]), e(3, 2), e(4, 2, ["a", "b", "x"])]);
+    assert.deepEqual(log.votersAt(3), ["a", "b"]);
+    assert.deepEqual(log.votersAt(1), ["a", "b", "c"]);
+    log.compact({ index: 3, term: 2, voters: ["a", "b"], data: Buffer.alloc(0) });
+    assert.deepEqual(log.voters(), ["a", "b", "x"]);
+    log.truncateAfter(3);
+    assert.deepEqual(log.voters(), ["a", "b"], "the snapshot's");
+    assert.equal(log.configIndex(), 3);
   });
 });
