@@ -20,6 +20,10 @@
  * the full voter set here and the one peer there say the same), noop = an empty EntryNormal.
  * A proposal forwarded from a follower ($NRG.P.<group>) and a peer removal request ($NRG.RP.<group>)
  * are the shell's business: it hands them to the leader's core as propose() and changeVoters().
+ *
+ * With nats-server peers in a group (a mixed cluster): appendEntryResponse has one `index`, so a
+ * tsnats follower puts `durable` there (and `matched` on a rejection); a nats-server follower's index
+ * is what it stored, which is not known to be fdatasynced. Pre-vote is sent only to tsnats peers.
  */
 import type { Entry, Index, NodeId, Snapshot, Term } from "./types.js";
 

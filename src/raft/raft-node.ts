@@ -27,6 +27,9 @@
  * a peer that heard from a live leader within the minimum election timeout grants none, and ignores
  * real vote requests too unless they come from a leader transfer. A leader that has not heard from a
  * majority within that timeout steps down (check-quorum), so the lease never outlives the leader.
+ * What pre-vote cannot undo: a node cut off just after it became a candidate comes back with a higher
+ * term, and its answers to the leader's appends depose it once (as in etcd's RAFT); the term only
+ * grows on a pre-vote majority, so this happens at most once per such cut.
  *
  * How the I/O shell drives it (the shell is not written yet; store/log/durable-log.ts is its log):
  * - Start: read the hard state (its own small file, util/atomic-file writeFileAtomic) and the log
