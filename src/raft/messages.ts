@@ -7,7 +7,7 @@
  *   vote             voteRequest {term,lastTerm,lastIndex}    $NRG.V.<group>, reply $NRG.R.<inbox>
  *   voteResponse     voteResponse {term,peer,granted}         the vote request's reply
  *   preVote          (none: nats-server has no pre-vote)      $NRG.V.<group>, a voteRequest flagged
- *   preVoteResponse  (none)                                     as pre-vote; sent only to tsnats peers
+ *   preVoteResponse  (none)                                     as pre-vote (tsnats peers only)
  *   append           appendEntry {leader,term,commit,pterm,   $NRG.AE.<group>, reply $NRG.R.<inbox>
  *                      pindex,entries}
  *   appendResponse   appendEntryResponse {term,index,peer,    the append entry's reply
@@ -23,7 +23,8 @@
  *
  * With nats-server peers in a group (a mixed cluster): appendEntryResponse has one `index`, so a
  * tsnats follower puts `durable` there (and `matched` on a rejection); a nats-server follower's index
- * is what it stored, which is not known to be fdatasynced. Pre-vote is sent only to tsnats peers.
+ * is what it stored, which is not known to be fdatasynced. nats-server has no pre-vote: how a group
+ * with nats-server peers campaigns (plain votes only?) is a question left to the shell.
  */
 import type { Entry, Index, NodeId, Snapshot, Term } from "./types.js";
 
