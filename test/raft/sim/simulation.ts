@@ -107,7 +107,7 @@ class Simulation {
         this.advance();
         this.injectFaults();
         this.propose();
-        if (this.step % 20 === 0) this.checkLogs();
+        if (this.step % 5 === 0) this.checkLogs();
       }
       this.heal();
       this.checkLogs();
