@@ -213,6 +213,17 @@ describe("raft node: snapshots, membership, transfer", () => {
     assert.equal(d.node.commitIndex, a.node.commitIndex);
   });
 
+  it("a new leader changes membership only once it has committed an entry of its term", () => {
+    const g = new Group(ids);
+    g.tick("a", TIMING.electionMaxMs);
+    g.deliver();
+    const a = g.get("a").node;
+    assert.equal(a.role, "leader");
+    assert.equal(a.canChangeVoters, false, "its no-op is not committed yet");
+    g.settle();
+    assert.equal(a.canChangeVoters, true);
+  });
+
   it("changes membership one voter at a time, and a removed leader steps down once it commits", () => {
     const g = elected();
     const a = g.get("a");
