@@ -105,18 +105,32 @@ describe("group commit", () => {
   });
 
   it("starts the next batch while the previous one syncs, and completes them in order", async () => {
-    const { src, gc } = setup();
-    const order: string[] = [];
-    src.onBatchDone = () => order.push(`done ${src.synced} (taken ${src.batches})`);
-    append(src, gc, 16 << 20); // a sync that takes the disk a while
-    const first = gc.sync().then(() => order.push("first resolved"));
-    await new Promise((r) => setImmediate(r));
-    append(src, gc, 100);
-    const second = gc.sync().then(() => order.push("second resolved"));
-    await Promise.all([first, second]);
-    assert.deepEqual(order.filter((e) => e.startsWith("done")), ["done 1 (taken 2)", "done 2 (taken 2)"], "batch 2 was taken before batch 1 was done");
-    assert.deepEqual(order.filter((e) => e.endsWith("resolved")), ["first resolved", "second resolved"]);
-    assert.ok(order.indexOf("done 1 (taken 2)") < order.indexOf("first resolved"));
+    // The second batch is due one loop turn after the first is taken. When the disk (or a loaded
+    // loop) lets the first sync finish before that, the case did not arise: it is tried again with a
+    // longer sync, and must arise within a few tries.
+    let pipelined = false;
+    for (const size of [16 << 20, 64 << 20, 128 << 20, 256 << 20]) {
+      const { src, gc } = setup();
+      const order: string[] = [];
+      src.onBatchDone = () => order.push(`done ${src.synced} (taken ${src.batches})`);
+      append(src, gc, size); // a sync that takes the disk a while
+      const first = gc.sync().then(() => order.push("first resolved"));
+      await new Promise((r) => setImmediate(r));
+      append(src, gc, 100);
+      const second = gc.sync().then(() => order.push("second resolved"));
+      await Promise.all([first, second]);
+      // Whatever the timing: batches complete in order, and each resolves its waiters after it is done.
+      assert.deepEqual(order.filter((e) => e.endsWith("resolved")), ["first resolved", "second resolved"]);
+      const done1 = order.findIndex((e) => e.startsWith("done 1"));
+      assert.ok(done1 >= 0 && done1 < order.indexOf("first resolved"));
+      assert.ok(order.findIndex((e) => e.startsWith("done 2")) > done1);
+      fs.ftruncateSync(src.fd, 0);
+      if (order.includes("done 1 (taken 2)")) {
+        pipelined = true;
+        break;
+      }
+    }
+    assert.ok(pipelined, "batch 2 was never taken while batch 1 was syncing");
   });
 
   it("runs upkeep under sustained load, though a batch is always waiting", async () => {
