@@ -63,6 +63,18 @@ export class Account {
     if (this.sublist.remove(sub)) this.interest?.removed(sub);
   }
 
+  /**
+   * Gives a queue subscription in the list a new weight (see Subscription.weight). Its pair keeps its
+   * subscriptions, so no interest event follows; it is re-inserted so that cached matches see it.
+   */
+  reweigh(sub: Subscription, weight: number): void {
+    assert(sub.queue !== undefined, () => `reweigh of plain subscription "${sub.subject}"`);
+    if (sub.weight === weight) return;
+    const present = this.sublist.remove(sub);
+    sub.weight = weight;
+    if (present) this.sublist.insert(sub);
+  }
+
   /** Removes a closing connection's subscriptions, all of which are in the list. */
   removeSubs(subs: Iterable<Subscription>): void {
     const counts = this.interest;

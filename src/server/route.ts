@@ -106,9 +106,16 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
       return;
     }
     const key = interestKey(r.account, r.subject, r.queue);
-    // A queue group's RS+ comes again when its weight changes; the subscription stays.
-    if (this.interest.has(key)) return;
+    // A queue group's RS+ comes again when its weight changes: the subscription stays, reweighed. Its
+    // weight makes local choices pick the peer as often as its members (nats-server does the same).
+    const weight = r.queue !== undefined && r.weight !== undefined && r.weight > 1 ? r.weight : 1;
+    const known = this.interest.get(key);
+    if (known !== undefined) {
+      if (r.queue !== undefined) known.account.reweigh(known.sub, weight);
+      return;
+    }
     const sub = new Subscription(this, r.subject, r.queue, key);
+    sub.weight = weight;
     if (!account.addSub(sub)) {
       this.server.logger.debug(`${this.logPrefix} - Invalid subject ${JSON.stringify(r.subject)} in RS+`);
       return;

@@ -56,6 +56,8 @@ export type InternalHandler = (subject: string, reply: string | undefined, paylo
 export class Subscription {
   /** Messages delivered so far; with `max` > 0 the subscription ends when it reaches max (UNSUB max). */
   delivered = 0;
+  /** Queue members it stands for: a route's queue subscription carries its peer's count (RS+ weight). */
+  weight = 1;
   max = 0;
   constructor(
     readonly target: DeliveryTarget | null,

@@ -35,6 +35,12 @@ import { sublistStats, type SublistCounters, type SublistStats } from "./sublist
 export interface SublistEntry {
   readonly subject: string;
   readonly queue: string | undefined;
+  /**
+   * How many queue members this entry stands for (another server's members of the group, say); it
+   * appears that many times in its group of a match result, so a uniform choice weighs it so. Change
+   * it only while the entry is out of the list (a cached result would keep the old weight).
+   */
+  readonly weight?: number;
 }
 
 /** The subscriptions matching one subject. Shared and cached: never mutate it. */
@@ -499,7 +505,11 @@ function addMatches<S extends SublistEntry>(node: TrieNode<S>, plain: S[], queue
       target = [];
       queues.push(target);
     } else target = queues[k];
-    for (const s of group.members) target.push(s);
+    for (const s of group.members) {
+      const w = s.weight ?? 1;
+      target.push(s);
+      for (let k = 1; k < w; k++) target.push(s);
+    }
   }
 }
 

@@ -58,6 +58,22 @@ for (const comp of COMPOSITIONS) {
       assert.deepEqual(plain, all, "a plain subscriber on another node gets every message, in order");
     });
 
+    test("queue members are chosen in proportion across servers: 1 here, 4 there gets about 1 in 5 here", async () => {
+      const local: number[] = [];
+      const remote: number[] = [];
+      conns[0]!.subscribe("qw.work", { queue: "w", callback: (_e, m) => void local.push(Number(m.string())) });
+      const remoteConns = await Promise.all([0, 1, 2, 3].map(() => connectTo(cleanup, c, 1)));
+      for (const nc of remoteConns) nc.subscribe("qw.work", { queue: "w", callback: (_e, m) => void remote.push(Number(m.string())) });
+      await routed(conns[0]!, remoteConns);
+      const n = 1000;
+      for (let i = 0; i < n; i++) conns[0]!.publish("qw.work", String(i));
+      await routed(conns[0]!, [conns[0]!, ...remoteConns]);
+      assert.equal(local.length + remote.length, n);
+      // Weighted: ~200 here (sd ~13); a choice by server, not by member, would give ~500.
+      assert.ok(local.length > 100 && local.length < 330, `${local.length} of ${n} to the one local member`);
+      await Promise.all(remoteConns.map((nc) => nc.close()));
+    });
+
     test("request/reply across nodes; no responders anywhere gets 503", async () => {
       const svc = conns[2]!.subscribe("svc.echo", { callback: (_e, m: Msg) => void m.respond(`echo:${m.string()}:${m.headers?.get("X-R") ?? ""}`) });
       await routed(conns[0]!, [conns[2]!]);
