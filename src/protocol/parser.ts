@@ -94,6 +94,14 @@ interface Entry<H extends ParserHandler> {
   readonly lower: Uint8Array;
   /** Per byte of the name: compare with the 0x20 bit set (a letter) or exactly. */
   readonly fold: Uint8Array;
+  /**
+   * The name's first (up to) 4 bytes as a little-endian word, letters in lower case; `fold4` sets the
+   * 0x20 bit of the letters among them, `mask4` keeps the name's bytes. One comparison matches every
+   * name of 4 bytes or fewer.
+   */
+  readonly word4: number;
+  readonly fold4: number;
+  readonly mask4: number;
   readonly needsSep: boolean;
   /** Where the op's argument starts, from the line's start: after the name and its one separator. */
   readonly argAt: number;
@@ -119,7 +127,15 @@ export class OpTable<H extends ParserHandler> {
         lower[i] = c | fold[i]!;
       }
       const needsSep = op.follows === "args";
-      const entry: Entry<H> = { op, lower, fold, needsSep, argAt: n + (needsSep ? 1 : 0) };
+      let word4 = 0;
+      let fold4 = 0;
+      let mask4 = 0;
+      for (let i = 0; i < Math.min(n, 4); i++) {
+        word4 |= lower[i]! << (8 * i);
+        fold4 |= fold[i]! << (8 * i);
+        mask4 |= 0xff << (8 * i);
+      }
+      const entry: Entry<H> = { op, lower, fold, word4: word4 >>> 0, fold4: fold4 >>> 0, mask4: mask4 >>> 0, needsSep, argAt: n + (needsSep ? 1 : 0) };
       const firsts = fold[0] === 0 ? [lower[0]!] : [lower[0]!, lower[0]! & ~0x20];
       for (const f of firsts) {
         const list = (this.byFirst[f] ??= []);
@@ -138,15 +154,19 @@ export class OpTable<H extends ParserHandler> {
   find(b: Buffer, s: number, e: number): Entry<H> | undefined {
     const list = this.byFirst[b[s] ?? 0];
     if (list === undefined) return undefined;
+    // The line's first 4 bytes (fewer near the end of a buffer: missing bytes read as 0, masked off).
+    const w = (b[s]! | (b[s + 1]! << 8) | (b[s + 2]! << 16) | (b[s + 3]! << 24)) >>> 0;
     for (let k = 0; k < list.length; k++) {
       const x = list[k]!;
       const lower = x.lower;
-      const fold = x.fold;
       const n = lower.length;
-      if (s + n > e) continue;
-      let i = 1;
-      while (i < n && (b[s + i]! | fold[i]!) === lower[i]) i++;
-      if (i < n) continue;
+      if (s + n > e || ((w | x.fold4) & x.mask4) >>> 0 !== x.word4) continue;
+      if (n > 4) {
+        const fold = x.fold;
+        let i = 4;
+        while (i < n && (b[s + i]! | fold[i]!) === lower[i]) i++;
+        if (i < n) continue;
+      }
       if (x.needsSep && !(s + n < e && (b[s + n] === SPACE || b[s + n] === TAB))) return undefined;
       return x;
     }
