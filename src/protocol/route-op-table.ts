@@ -39,37 +39,70 @@ function expectRouted(p: P, r: RoutedMsg): void {
 }
 
 /**
- * RMSG/HMSG: `<account> <subject> [reply] [hdr] <size>` read from the tokens; queue forms (`+ reply q…`,
- * `| q…`) go through route-ops' parser.
+ * RMSG/HMSG read from the line's tokens: `<account> <subject> [reply] [hdr] <size>`, or with queue groups
+ * `<account> <subject> | <queue>... [hdr] <size>` and `<account> <subject> + <reply> <queue>... [hdr]
+ * <size>`. The queue list is reused while it repeats (a queue group's stream of messages names the
+ * same groups). Anything malformed gets route-ops' parser for nats-server's error text.
  */
 function routedArgs(p: P, h: RouteOpHandler, buf: Buffer, s: number, e: number, headers: boolean, slow: (arg: string) => RoutedMsg | string): void {
   if (p.argTooLong(s, e)) return;
-  const base = headers ? 4 : 3;
-  const n = p.split(buf, s, e, base + 1);
+  const sizes = headers ? 2 : 1;
+  const n = p.split(buf, s, e, 16);
   const t = p.tok;
-  const marker = n === base + 1 ? buf[t[4]!] : 0;
-  const simple = (n === base || n === base + 1) && !((marker === 0x2b || marker === 0x7c) && t[5]! - t[4]! === 1);
-  if (!simple) {
+  const malformed = (): void => {
     const r = slow(str(buf, s, e));
     if (typeof r === "string") h.onProtocolError(undefined, r);
     else expectRouted(p, r);
-    return;
-  }
+  };
+  if (n < 2 + sizes || n > 16) return malformed();
   const last = n - 1;
   const size = parseSize(buf, t[2 * last]!, t[2 * last + 1]!);
   const hdr = headers ? parseSize(buf, t[2 * last - 2]!, t[2 * last - 1]!) : -1;
-  if (size < 0 || (headers && (hdr < 0 || hdr > size))) {
-    const r = slow(str(buf, s, e));
-    h.onProtocolError(undefined, typeof r === "string" ? r : `Bad or Missing Size: '${str(buf, s, e)}'`);
-    return;
-  }
+  if (size < 0 || (headers && (hdr < 0 || hdr > size))) return malformed();
   const m = p.msg;
+  const marker = n > 2 + sizes && t[5]! - t[4]! === 1 ? buf[t[4]!] : 0;
+  let reply: string | undefined;
+  let firstQueue = 0;
+  if (marker === PIPE) firstQueue = 3;
+  else if (marker === PLUS) {
+    if (n < 5 + sizes) return malformed();
+    reply = p.token(buf, 3);
+    firstQueue = 4;
+  } else if (n === 3 + sizes) reply = p.token(buf, 2);
+  else if (n !== 2 + sizes) return malformed();
+  let queues: string[] | undefined;
+  if (firstQueue > 0) {
+    const count = n - sizes - firstQueue;
+    if (count < 1) return malformed();
+    queues = sameQueues(buf, t, firstQueue, count, m.queues) ? m.queues : collectQueues(p, buf, firstQueue, count);
+  }
   m.account = p.token(buf, 0);
   m.subject = p.subjectAt(buf, t[2]!, t[3]!);
-  m.reply = n === base + 1 ? p.token(buf, 2) : undefined;
+  m.reply = reply;
   m.hdr = hdr;
-  m.queues = undefined;
+  m.queues = queues;
   p.expectPayload(size, toRouted);
+}
+
+const PIPE = 0x7c;
+const PLUS = 0x2b;
+
+/** Tokens [first, first + count) spell `prev` exactly. */
+function sameQueues(buf: Buffer, t: Int32Array, first: number, count: number, prev: string[] | undefined): prev is string[] {
+  if (prev === undefined || prev.length !== count) return false;
+  for (let i = 0; i < count; i++) {
+    const q = prev[i]!;
+    const a = t[2 * (first + i)]!;
+    if (t[2 * (first + i) + 1]! - a !== q.length) return false;
+    for (let k = 0; k < q.length; k++) if (buf[a + k] !== q.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+function collectQueues(p: P, buf: Buffer, first: number, count: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(p.token(buf, first + i));
+  return out;
 }
 
 const argOp = (name: string, run: RouteOp["run"]): RouteOp => ({ name, follows: "args", bounded: true, beforeConnect: false, run });
