@@ -60,7 +60,6 @@ import {
   type RecordView,
 } from "../record.js";
 import { BaseStore, type MsgPayload } from "../store-core.js";
-import { SubjectIndex } from "../subject-index.js";
 import type { StoreOptions, StoredMsg } from "../types.js";
 import { Block, parseBlockFileName, type BlockOwner, type BlockTail } from "./block.js";
 import { BlockCache } from "./block-cache.js";
@@ -75,7 +74,7 @@ import { RecoveryAccumulator, lostSequences } from "./recovery.js";
 import { repairBlock, writeSynced } from "./repair.js";
 import { scanBlock, type BlockScan, type Problem, type ProblemKind } from "./scan.js";
 import { hasHeaders, headerSeq, indexOfScan, relayout } from "./scanned-block.js";
-import { STATE_FILE, decodeState, encodeState, type SavedState, type SubjectTotal } from "./state-file.js";
+import { STATE_FILE, decodeState, encodeState, type SavedState } from "./state-file.js";
 import { SubjectTotals } from "./subject-totals.js";
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
@@ -148,6 +147,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   private readonly report: (r: StoreReport) => void;
   private readonly opts: FileStoreOptions;
   private readonly set: BlockSet;
+  private readonly totals: SubjectTotals;
   private active!: Block;
   private commit!: GroupCommit;
   /** Floor to persist; floor in the last batch taken; floor known durable. */
@@ -184,15 +184,16 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   constructor(opts: FileStoreOptions) {
     // The index, the subject totals and the store refer to each other; the closures close the circle.
     let self: FileStore | undefined;
-    const subjects = new SubjectIndex((id, subject) => new SubjectTotals(set, id, subject));
     const set: BlockSet = new BlockSet(
       (b) => self!.loadIndex(b),
-      (subject) => subjects.get(subject)?.id ?? -1,
-      (id) => subjects.byIdOf(id).subject,
+      (subject) => totals.idOf(subject),
+      (id) => totals.subjectOf(id),
     );
-    super(set, subjects, opts);
+    const totals = new SubjectTotals(set);
+    super(set, totals, opts);
     self = this;
     this.set = set;
+    this.totals = totals;
     this.opts = opts;
     this.dir = opts.dir;
     this.blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
@@ -241,10 +242,12 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   private async readSavedState(): Promise<SavedState | undefined> {
     const path = join(this.dir, STATE_FILE);
     try {
-      // Subjects go straight into the index: a state may name millions of them.
-      return decodeState(await readFile(path), (subject, first, last, count, flags) => (this.subjects.add(subject, last) as SubjectTotals).restore(first, last, count, flags));
+      const st = decodeState(await readFile(path));
+      this.totals.load(st.subjects);
+      return st;
     } catch (err) {
-      if (!(err instanceof BinaryError)) throw err;
+      // RangeError: subject totals that cannot be right (SubjectTotals.load).
+      if (!(err instanceof BinaryError || err instanceof RangeError)) throw err;
       this.forgetRecovered();
       this.report({ kind: "bad-state", file: path, detail: `${err.message}; rebuilding from the blocks` });
       return undefined;
@@ -310,7 +313,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.stateBatch = 0;
     this.stateActiveId = st.activeId;
     this.stateActiveSize = st.activeSize;
-    for (const b of this.blocks) b.index?.resolve((s) => this.subjects.get(s)?.id ?? -1);
+    for (const b of this.blocks) b.index?.resolve((s) => this.subjects.idOf(s));
     return lastScan;
   }
 
@@ -982,10 +985,6 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
 
   /** The store as of the end of batch `batch` (everything in memory is in that batch or before). */
   private takeState(batch: number): PendingState {
-    const subjects = this.subjects;
-    function* totals(): Generator<SubjectTotal> {
-      for (const e of subjects.entries()) yield (e as SubjectTotals).saved();
-    }
     const st: SavedState = {
       lastSeq: this.lastSeq,
       lastTime: this.lastTime,
@@ -994,7 +993,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       activeId: this.active.id,
       activeSize: this.active.size,
       blocks: this.blocks.map((b) => ({ ...b.summary(), ...this.tailOf(b) })),
-      subjects: totals(),
+      subjects: this.totals.image(),
       ttls: [...this.liveTtls()],
       lost: this.lost,
     };

@@ -9,28 +9,28 @@
  * say where the records written after it begin (the tail), which a restart replays. Upkeep keeps it
  * true: a block it describes is deleted or rewritten only once a newer state covers the block's
  * removals (file-store.ts). A state that fails its checksum or disagrees with the blocks is ignored
- * and the store is rebuilt from the blocks: the data always wins.
+ * and the store is rebuilt from the blocks: the data always wins; so is a state of another version
+ * (version 1 listed subjects one by one; version 2 keeps the subject totals' arrays as they are in
+ * memory, so that a restart loads millions of KV keys with a few copies).
+ *
+ * The subject arrays are written in the host's byte order, each section starting at a multiple of 8
+ * bytes so that reading can take views of the file's buffer; a state from a machine of the other byte
+ * order is refused by its byte-order mark (and rebuilt).
  */
 import { BinReader, BinWriter, BinaryError } from "../../util/binary.js";
 import type { LostData } from "../types.js";
 import type { BlockSummary, BlockTail } from "./block.js";
+import type { TotalsImage } from "./subject-totals.js";
 
 const MAGIC = 0x54535354; // "TSST"
-const VERSION = 1;
+const VERSION = 2;
 export const STATE_FILE = "state.dat";
-/** Flags of a subject's totals: its first or last sequence is a bound only. */
-export const STALE_FIRST = 1;
-export const STALE_LAST = 2;
+/** Reads as this from a u32 written in the host's order only where the host is little-endian, as the reader assumes. */
+const ORDER_MARK = 0x01020304;
+const ALIGN = 8;
+const PAD = Buffer.alloc(ALIGN);
 
-export interface SubjectTotal {
-  subject: string;
-  first: number;
-  last: number;
-  count: number;
-  /** first/last are a bound only (the exact one is found by a scan when asked). */
-  firstStale: boolean;
-  lastStale: boolean;
-}
+type Typed = Uint8Array | Uint16Array | Uint32Array | Float64Array;
 
 export interface SavedState {
   lastSeq: number;
@@ -42,8 +42,8 @@ export interface SavedState {
   activeSize: number;
   /** Per block, its summary and where its data ends (lastRecOff -1 for a block without records). */
   blocks: (BlockSummary & BlockTail)[];
-  /** Written from an iterable and read back through a callback: a state may hold millions (KV keys). */
-  subjects: Iterable<SubjectTotal>;
+  /** A state may hold millions of subjects (KV keys): their names and totals as arrays. */
+  subjects: TotalsImage;
   /** [seq, time, ttl] of live messages with a per-message TTL. */
   ttls: [number, number, number][];
   lost: LostData | undefined;
@@ -62,18 +62,14 @@ export function encodeState(s: SavedState): Buffer {
     w.u32(b.deadRuns.length);
     for (const v of b.deadRuns) w.f64(v);
   }
-  const countAt = w.len;
-  w.u32(0);
-  let count = 0;
-  for (const t of s.subjects) {
-    count++;
-    w.str(t.subject);
-    w.f64(t.first);
-    w.f64(t.last);
-    w.f64(t.count);
-    w.u8((t.firstStale ? STALE_FIRST : 0) | (t.lastStale ? STALE_LAST : 0));
+  const t = s.subjects;
+  w.u32(t.limit);
+  w.u32(t.arena.length);
+  w.bytes(new Uint8Array(new Uint32Array([ORDER_MARK]).buffer));
+  for (const a of [t.arena, t.offs, t.lens, t.firsts, t.lasts, t.counts, t.stale]) {
+    w.bytes(PAD.subarray(0, (ALIGN - (w.len % ALIGN)) % ALIGN));
+    w.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
-  w.patchU32(countAt, count);
   w.u32(s.ttls.length);
   for (const [seq, time, ttl] of s.ttls) {
     w.f64(seq);
@@ -90,10 +86,10 @@ export function encodeState(s: SavedState): Buffer {
 }
 
 /**
- * Throws BinaryError for a damaged file or one from another version. Subjects go to onSubject as they
- * are read (the returned state's list is empty).
+ * Throws BinaryError for a damaged file or one from another version. The subject arrays may be views
+ * of buf. Whether the subject totals make sense is for their owner to check (SubjectTotals.load).
  */
-export function decodeState(buf: Buffer, onSubject: (subject: string, first: number, last: number, count: number, flags: number) => void): SavedState {
+export function decodeState(buf: Buffer): SavedState {
   const r = BinReader.checked(buf);
   if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new BinaryError("not a state file of this version");
   const [lastSeq, lastTime, floor, bytes, activeId, activeSize] = [r.uint(), r.time(), r.uint(), r.uint(), r.uint(), r.uint()];
@@ -109,15 +105,20 @@ export function decodeState(buf: Buffer, onSubject: (subject: string, first: num
     if (deadRuns.length % 2 !== 0 || (base === 0 && live > 0) || live > physMsgs) throw new BinaryError(`bad block ${id}`);
     blocks.push({ id: id!, dataLen: dataLen!, lastRecOff: lastRecOff1! - 1, lastRecHead, base: base!, last: last!, head: head!, live: live!, bytes: bytes!, firstTime: firstTime!, lastTime: lastTime!, physMsgs: physMsgs!, createdLastSeq: createdLastSeq!, deadRuns, hdrs });
   }
-  for (let k = r.u32(); k > 0; k--) {
-    const subject = r.str();
-    const first = r.uint();
-    const last = r.uint();
-    const count = r.uint();
-    const flags = r.u8();
-    if (count === 0 || first > last) throw new BinaryError(`bad totals for ${subject}`);
-    onSubject(subject, first, last, count, flags);
-  }
+  const limit = r.u32();
+  const arenaLen = r.u32();
+  if (r.u32() !== ORDER_MARK) throw new BinaryError("written with another byte order");
+  const arena = section(r, Uint8Array, arenaLen);
+  const subjects: TotalsImage = {
+    limit,
+    arena: Buffer.from(arena.buffer, arena.byteOffset, arena.length),
+    offs: section(r, Uint32Array, limit),
+    lens: section(r, Uint16Array, limit),
+    firsts: section(r, Float64Array, limit),
+    lasts: section(r, Float64Array, limit),
+    counts: section(r, Float64Array, limit),
+    stale: section(r, Uint8Array, limit),
+  };
   const ttls: [number, number, number][] = [];
   for (let k = r.u32(); k > 0; k--) ttls.push([r.uint(), r.time(), r.f64()]);
   let lost: LostData | undefined;
@@ -128,5 +129,15 @@ export function decodeState(buf: Buffer, onSubject: (subject: string, first: num
     lost = { msgs, bytes: lbytes };
   }
   if (!r.done) throw new BinaryError("trailing bytes");
-  return { lastSeq, lastTime, floor, bytes, activeId, activeSize, blocks, subjects: [], ttls, lost };
+  return { lastSeq, lastTime, floor, bytes, activeId, activeSize, blocks, subjects, ttls, lost };
+}
+
+/** n elements of an array written by encodeState: a view of the file's buffer when aligned, else a copy. */
+function section<T extends Typed>(r: BinReader, Of: { new (n: number): T; new (b: ArrayBufferLike, off: number, n: number): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  r.bytes((ALIGN - (r.pos % ALIGN)) % ALIGN);
+  const bytes = r.bytes(n * Of.BYTES_PER_ELEMENT);
+  if (bytes.byteOffset % Of.BYTES_PER_ELEMENT === 0) return new Of(bytes.buffer, bytes.byteOffset, n);
+  const out = new Of(n);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
 }
