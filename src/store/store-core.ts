@@ -152,11 +152,11 @@ export abstract class BaseStore<R> implements StreamStore {
   private enforceLimits(id?: number): void {
     const c = this.cfg;
     if (c.maxMsgsPerSubject > 0) {
-      const trim = (id: number): void => {
-        while (this.subjects.count(id) > c.maxMsgsPerSubject) this.removeAt(this.index.find(this.subjects.first(id)), "limit", false);
-      };
-      if (id !== undefined) trim(id);
-      else this.forEachSubject(undefined, trim);
+      const s = this.subjects;
+      // count() is 0 for an id that is not live: every id below the limit may be asked.
+      for (let i = id ?? 0; i <= (id ?? s.idLimit - 1); i++) {
+        while (s.count(i) > c.maxMsgsPerSubject) this.removeAt(this.index.find(s.first(i)), "limit", false);
+      }
     }
     if (c.maxMsgs > 0) {
       while (this.index.live > c.maxMsgs) this.removeAt(this.index.firstPos(), "limit", false);

@@ -131,6 +131,9 @@ interface Patch {
   buf: Buffer;
 }
 
+/** A saved state as read back (its subjects went straight into the totals). */
+type SavedFrame = Omit<SavedState, "subjects">;
+
 /** A saved state taken at the end of a batch, to be written once that batch is durable. */
 interface PendingState {
   data: Buffer;
@@ -239,12 +242,10 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.commit.poke();
   }
 
-  private async readSavedState(): Promise<SavedState | undefined> {
+  private async readSavedState(): Promise<SavedFrame | undefined> {
     const path = join(this.dir, STATE_FILE);
     try {
-      const st = decodeState(await readFile(path));
-      this.totals.load(st.subjects);
-      return st;
+      return decodeState(await readFile(path), (img) => this.totals.load(img));
     } catch (err) {
       // RangeError: subject totals that cannot be right (SubjectTotals.load).
       if (!(err instanceof BinaryError || err instanceof RangeError)) throw err;
@@ -258,7 +259,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
    * Restores the saved state and replays the records written after it. Returns the scan of the last
    * block, or undefined when the state disagrees with the blocks (nothing is kept then).
    */
-  private async openFromState(st: SavedState, ids: number[]): Promise<BlockScan | undefined> {
+  private async openFromState(st: SavedFrame, ids: number[]): Promise<BlockScan | undefined> {
     const onDisk = new Set(ids);
     const bad = (why: string): undefined => {
       this.report({ kind: "bad-state", file: join(this.dir, STATE_FILE), detail: `${why}; rebuilding from the blocks` });

@@ -66,7 +66,7 @@ export function encodeState(s: SavedState): Buffer {
   w.u32(t.limit);
   w.u32(t.arena.length);
   w.bytes(new Uint8Array(new Uint32Array([ORDER_MARK]).buffer));
-  for (const a of [t.arena, t.offs, t.lens, t.firsts, t.lasts, t.counts, t.stale]) {
+  for (const a of [t.arena, t.offs, t.lens, t.hashes, t.firsts, t.lasts, t.counts, t.stale]) {
     w.bytes(PAD.subarray(0, (ALIGN - (w.len % ALIGN)) % ALIGN));
     w.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
@@ -86,10 +86,11 @@ export function encodeState(s: SavedState): Buffer {
 }
 
 /**
- * Throws BinaryError for a damaged file or one from another version. The subject arrays may be views
- * of buf. Whether the subject totals make sense is for their owner to check (SubjectTotals.load).
+ * Throws BinaryError for a damaged file or one from another version. The subject arrays go to
+ * onSubjects, which must copy them (they may be views of buf, which the returned state does not keep
+ * alive) and check that they make sense (SubjectTotals.load).
  */
-export function decodeState(buf: Buffer): SavedState {
+export function decodeState(buf: Buffer, onSubjects: (img: TotalsImage) => void): Omit<SavedState, "subjects"> {
   const r = BinReader.checked(buf);
   if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new BinaryError("not a state file of this version");
   const [lastSeq, lastTime, floor, bytes, activeId, activeSize] = [r.uint(), r.time(), r.uint(), r.uint(), r.uint(), r.uint()];
@@ -109,16 +110,17 @@ export function decodeState(buf: Buffer): SavedState {
   const arenaLen = r.u32();
   if (r.u32() !== ORDER_MARK) throw new BinaryError("written with another byte order");
   const arena = section(r, Uint8Array, arenaLen);
-  const subjects: TotalsImage = {
+  onSubjects({
     limit,
     arena: Buffer.from(arena.buffer, arena.byteOffset, arena.length),
     offs: section(r, Uint32Array, limit),
     lens: section(r, Uint16Array, limit),
+    hashes: section(r, Uint32Array, limit),
     firsts: section(r, Float64Array, limit),
     lasts: section(r, Float64Array, limit),
     counts: section(r, Float64Array, limit),
     stale: section(r, Uint8Array, limit),
-  };
+  });
   const ttls: [number, number, number][] = [];
   for (let k = r.u32(); k > 0; k--) ttls.push([r.uint(), r.time(), r.f64()]);
   let lost: LostData | undefined;
@@ -129,7 +131,7 @@ export function decodeState(buf: Buffer): SavedState {
     lost = { msgs, bytes: lbytes };
   }
   if (!r.done) throw new BinaryError("trailing bytes");
-  return { lastSeq, lastTime, floor, bytes, activeId, activeSize, blocks, subjects, ttls, lost };
+  return { lastSeq, lastTime, floor, bytes, activeId, activeSize, blocks, ttls, lost };
 }
 
 /** n elements of an array written by encodeState: a view of the file's buffer when aligned, else a copy. */

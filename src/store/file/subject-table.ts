@@ -8,7 +8,7 @@
  * probing, slots hold id + 1, 0 is empty) finds an id from a subject. Removal shifts the following
  * entries of a probe run back instead of leaving tombstones, so lookups never slow down with churn.
  * A released id's bytes become garbage in the arena, reclaimed by compaction once garbage passes half
- * of what is used. Ids are recycled (the free stack) so that arrays indexed by id stay dense.
+ * of what is used (so a table that shrinks gives memory back). Ids are recycled (the free stack) so that arrays indexed by id stay dense.
  *
  * A lookup by string hashes and compares the string's char codes directly when it is ASCII (the usual
  * subject), so that finding an existing subject allocates nothing; other strings are encoded once into
@@ -35,12 +35,17 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-/** What a saved state keeps of the table: the arena up to `used` and, per id below limit, where its bytes are. */
+/**
+ * What a saved state keeps of the table: the arena up to `used` and, per id below limit, where its
+ * bytes are and their hash (so that a restart does not hash millions of subjects again; a change of
+ * hash function is a change of the state's version).
+ */
 export interface TableImage {
   limit: number;
   arena: Buffer;
   offs: Uint32Array;
   lens: Uint16Array;
+  hashes: Uint32Array;
 }
 
 export class SubjectTable {
@@ -126,9 +131,10 @@ export class SubjectTable {
     this.garbage += this.lens[id]!;
     this.offs[id] = FREE;
     this.size--;
-    if (this.freeCount === this.freeIds.length) this.freeIds = grown(this.freeIds, this.freeIds.length * 2);
+    if (this.freeCount === this.freeIds.length) this.freeIds = grown(this.freeIds, more(this.freeIds.length));
     this.freeIds[this.freeCount++] = id;
     if (this.size === 0) this.clear();
+    else if (this.used >= COMPACT_FROM && this.garbage * 2 > this.used) this.compact();
   }
 
   subjectOf(id: number): string {
@@ -144,7 +150,8 @@ export class SubjectTable {
 
   /** The table as a saved state keeps it (views: valid until the next change). */
   image(): TableImage {
-    return { limit: this.limit, arena: this.arena.subarray(0, this.used), offs: this.offs.subarray(0, this.limit), lens: this.lens.subarray(0, this.limit) };
+    const n = this.limit;
+    return { limit: n, arena: this.arena.subarray(0, this.used), offs: this.offs.subarray(0, n), lens: this.lens.subarray(0, n), hashes: this.hashes.subarray(0, n) };
   }
 
   /**
@@ -153,14 +160,15 @@ export class SubjectTable {
    */
   load(img: TableImage): void {
     this.clear();
-    const { limit, arena, offs, lens } = img;
+    const { limit, arena, offs, lens, hashes } = img;
+    if (offs.length !== limit || lens.length !== limit || hashes.length !== limit) throw new RangeError("subject arrays of another length");
     const ids = Math.max(MIN_IDS, limit);
     this.offs = new Uint32Array(ids);
     this.lens = new Uint16Array(ids);
     this.hashes = new Uint32Array(ids);
-    this.freeIds = new Uint32Array(ids);
     this.offs.set(offs);
     this.lens.set(lens);
+    this.hashes.set(hashes);
     this.arena = Buffer.allocUnsafe(Math.max(MIN_ARENA, arena.length));
     arena.copy(this.arena);
     this.used = arena.length;
@@ -172,7 +180,6 @@ export class SubjectTable {
       const off = this.offs[id]!;
       const end = off + this.lens[id]!;
       if (end > this.used) throw new RangeError(`subject ${id} lies outside the arena`);
-      this.hashes[id] = hashBytes(this.arena, off, end);
       live++;
       liveBytes += end - off;
     }
@@ -184,6 +191,7 @@ export class SubjectTable {
       this.slots = new Uint32Array(slots);
       this.mask = slots - 1;
     }
+    this.freeIds = new Uint32Array(Math.max(MIN_IDS, limit - live));
     // Ids handed out last are recycled first, as if they had been released in order.
     for (let id = limit - 1; id >= 0; id--) {
       if (this.offs[id] === FREE) {
@@ -198,7 +206,7 @@ export class SubjectTable {
 
   private newId(): number {
     if (this.limit === this.offs.length) {
-      const n = this.offs.length * 2;
+      const n = more(this.offs.length);
       this.offs = grown(this.offs, n);
       this.lens = grown(this.lens, n);
       this.hashes = grown(this.hashes, n);
@@ -295,28 +303,26 @@ export class SubjectTable {
     return true;
   }
 
-  /** Makes room for len more bytes: compacts when half is garbage, else doubles the arena. */
+  /** Makes room for len more bytes by growing the arena (one copy of what is used). */
   private makeRoom(len: number): void {
-    const liveBytes = this.used - this.garbage;
-    if (this.used >= COMPACT_FROM && this.garbage * 2 >= this.used && liveBytes + len <= this.arena.length) {
-      this.compact(this.arena.length);
-      return;
-    }
-    let n = this.arena.length * 2;
-    while (n < liveBytes + len) n *= 2;
-    this.compact(n);
+    let n = more(this.arena.length);
+    while (n < this.used + len) n = more(n);
+    const to = Buffer.allocUnsafe(n);
+    this.arena.copy(to, 0, 0, this.used);
+    this.arena = to;
   }
 
-  /** Copies the live subjects, in id order, into a fresh arena of n bytes. */
-  private compact(n: number): void {
+  /** Copies the live subjects, in id order, into a fresh arena twice their size. */
+  private compact(): void {
     const from = this.arena;
-    const to = Buffer.allocUnsafe(n);
+    const to = Buffer.allocUnsafe(Math.max(MIN_ARENA, 2 * (this.used - this.garbage)));
     let at = 0;
     for (let id = 0; id < this.limit; id++) {
       const off = this.offs[id]!;
       if (off === FREE) continue;
       const len = this.lens[id]!;
-      from.copy(to, at, off, off + len);
+      // Subjects are short: a loop costs less than a call into Buffer.copy each.
+      for (let k = 0; k < len; k++) to[at + k] = from[off + k]!;
       this.offs[id] = at;
       at += len;
     }
@@ -324,6 +330,14 @@ export class SubjectTable {
     this.used = at;
     this.garbage = 0;
   }
+}
+
+/**
+ * The next size of an array that grows: half as large again, so that the arrays of a store restarted
+ * with millions of subjects, which grow with the first new one, hold at most half again what they use.
+ */
+function more(n: number): number {
+  return n + Math.max(MIN_IDS, n >> 1);
 }
 
 function grown<T extends Uint32Array | Uint16Array>(a: T, n: number): T {
