@@ -314,7 +314,8 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.stateBatch = 0;
     this.stateActiveId = st.activeId;
     this.stateActiveSize = st.activeSize;
-    for (const b of this.blocks) b.index?.resolve((s) => this.subjects.idOf(s));
+    // Lazily, by name: resolving a block of unique KV keys here would be a lookup per key for nothing.
+    for (const b of this.blocks) b.index?.unresolve();
     return lastScan;
   }
 
@@ -388,12 +389,14 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       case RecordKind.Msg: {
         this.lastSeq = Math.max(this.lastSeq, view.seq);
         if (view.hdrLen > 0) b.hdrs = true;
-        const subject = scan.data.toString("utf8", view.subjectStart, view.subjectStart + view.subjectLen);
         if (view.seq < this.floor) {
           b.addMsg(view.seq, view.time, 0, false);
           return;
         }
-        this.recoverMsg(view.seq, subject, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), view.ttl, b.index!.offsetOf(view.seq));
+        // The subject as the block's index already decoded it (indexOfScan), not decoded again.
+        const ix = b.index!;
+        const subject = ix.names[ix.locals[view.seq - ix.base]!]!;
+        this.recoverMsg(view.seq, subject, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), view.ttl, ix.offsetOf(view.seq));
         return;
       }
       case RecordKind.Erased:
