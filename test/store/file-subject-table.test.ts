@@ -3,7 +3,7 @@
  * back; the hash table through growth, removals (backward shift) and collisions, forced by a tiny
  * table and by two subjects of the same 32-bit hash; the arena through compaction; odd subjects
  * (empty, 65535 bytes, bytes above 0x7f); and the image a saved state keeps, refused when it cannot be
- * right.
+ * right (checked against the table's invariants).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -142,7 +142,7 @@ describe("subject table", () => {
     }
     const copyOf = (): ReturnType<SubjectTable["image"]> => {
       const img = t.image();
-      return { limit: img.limit, arena: Buffer.from(img.arena), offs: img.offs.slice(), lens: img.lens.slice(), hashes: img.hashes.slice() };
+      return { limit: img.limit, arena: Buffer.from(img.arena), offs: img.offs.slice(), lens: img.lens.slice(), hashes: img.hashes.slice(), slots: img.slots.slice() };
     };
     const u = new SubjectTable();
     u.load(copyOf());
@@ -151,18 +151,27 @@ describe("subject table", () => {
     const fresh = u.intern("new");
     assert.ok(![...model.values()].includes(fresh) && fresh < u.limit, "a free id of the image is recycled");
     assert.equal(u.find("new"), fresh);
+    for (const id of model.values()) u.release(id);
+    assert.equal(u.size, 1);
 
-    const outside = copyOf();
-    outside.offs[1] = outside.arena.length;
-    assert.throws(() => new SubjectTable().load(outside), RangeError);
-    const twice = copyOf();
-    const [x, y] = [...model.values()];
-    twice.offs[y!] = twice.offs[x!]!;
-    twice.lens[y!] = twice.lens[x!]!;
-    twice.hashes[y!] = twice.hashes[x!]!;
-    assert.throws(() => new SubjectTable().load(twice), RangeError);
-    const short = copyOf();
-    short.hashes = short.hashes.subarray(1);
-    assert.throws(() => new SubjectTable().load(short), RangeError);
+    const damaged = (what: string, harm: (img: ReturnType<SubjectTable["image"]>) => void): void => {
+      const img = copyOf();
+      harm(img);
+      assert.throws(() => new SubjectTable().load(img), RangeError, what);
+    };
+    const [x] = [...model.values()];
+    const slotOf = (img: ReturnType<SubjectTable["image"]>, id: number): number => img.slots.indexOf(id + 1);
+    damaged("outside the arena", (img) => (img.offs[x!] = img.arena.length));
+    damaged("a short array", (img) => (img.hashes = img.hashes.subarray(1)));
+    damaged("a table not a power of two", (img) => (img.slots = img.slots.subarray(1)));
+    damaged("a subject missing from the table", (img) => (img.slots[slotOf(img, x!)] = 0));
+    damaged("a free id in the table", (img) => (img.offs[x!] = 0xffffffff));
+    damaged("a subject twice in the table", (img) => (img.slots[img.slots.indexOf(0)] = x! + 1));
+    damaged("a subject its probe cannot reach", (img) => {
+      const mask = img.slots.length - 1;
+      const id = [...model.values()].find((v) => img.slots[(img.hashes[v]! - 1) & mask] === 0)!;
+      img.slots[slotOf(img, id)] = 0;
+      img.slots[(img.hashes[id]! - 1) & mask] = id + 1;
+    });
   });
 });

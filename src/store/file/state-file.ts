@@ -66,7 +66,8 @@ export function encodeState(s: SavedState): Buffer {
   w.u32(t.limit);
   w.u32(t.arena.length);
   w.bytes(new Uint8Array(new Uint32Array([ORDER_MARK]).buffer));
-  for (const a of [t.arena, t.offs, t.lens, t.hashes, t.firsts, t.lasts, t.counts, t.stale]) {
+  w.u32(t.slots.length);
+  for (const a of [t.arena, t.offs, t.lens, t.hashes, t.slots, t.firsts, t.lasts, t.counts, t.stale]) {
     w.bytes(PAD.subarray(0, (ALIGN - (w.len % ALIGN)) % ALIGN));
     w.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
@@ -109,6 +110,7 @@ export function decodeState(buf: Buffer, onSubjects: (img: TotalsImage) => void)
   const limit = r.u32();
   const arenaLen = r.u32();
   if (r.u32() !== ORDER_MARK) throw new BinaryError("written with another byte order");
+  const slots = r.u32();
   const arena = section(r, Uint8Array, arenaLen);
   onSubjects({
     limit,
@@ -116,6 +118,7 @@ export function decodeState(buf: Buffer, onSubjects: (img: TotalsImage) => void)
     offs: section(r, Uint32Array, limit),
     lens: section(r, Uint16Array, limit),
     hashes: section(r, Uint32Array, limit),
+    slots: section(r, Uint32Array, slots),
     firsts: section(r, Float64Array, limit),
     lasts: section(r, Float64Array, limit),
     counts: section(r, Float64Array, limit),

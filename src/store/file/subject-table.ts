@@ -36,9 +36,9 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * What a saved state keeps of the table: the arena up to `used` and, per id below limit, where its
- * bytes are and their hash (so that a restart does not hash millions of subjects again; a change of
- * hash function is a change of the state's version).
+ * What a saved state keeps of the table: the arena up to `used`; per id below limit, where its bytes
+ * are and their hash; and the hash table itself. So a restart copies arrays instead of hashing and
+ * placing millions of subjects (a change of hash function is a change of the state's version).
  */
 export interface TableImage {
   limit: number;
@@ -46,6 +46,7 @@ export interface TableImage {
   offs: Uint32Array;
   lens: Uint16Array;
   hashes: Uint32Array;
+  slots: Uint32Array;
 }
 
 export class SubjectTable {
@@ -151,17 +152,20 @@ export class SubjectTable {
   /** The table as a saved state keeps it (views: valid until the next change). */
   image(): TableImage {
     const n = this.limit;
-    return { limit: n, arena: this.arena.subarray(0, this.used), offs: this.offs.subarray(0, n), lens: this.lens.subarray(0, n), hashes: this.hashes.subarray(0, n) };
+    return { limit: n, arena: this.arena.subarray(0, this.used), offs: this.offs.subarray(0, n), lens: this.lens.subarray(0, n), hashes: this.hashes.subarray(0, n), slots: this.slots };
   }
 
   /**
-   * Replaces the content with a saved image (checked: offsets within the arena). Throws RangeError for
-   * an image that cannot be right; the caller treats the state as damaged.
+   * Replaces the content with a saved image, checked against the invariants (every live id within the
+   * arena, in the hash table once and reachable from its home slot; nothing else there). Throws
+   * RangeError for an image that cannot be right; the caller treats the state as damaged.
    */
   load(img: TableImage): void {
     this.clear();
     const { limit, arena, offs, lens, hashes } = img;
+    const nslots = img.slots.length;
     if (offs.length !== limit || lens.length !== limit || hashes.length !== limit) throw new RangeError("subject arrays of another length");
+    if (nslots < MIN_SLOTS || (nslots & (nslots - 1)) !== 0) throw new RangeError(`a hash table of ${nslots} slots`);
     const ids = Math.max(MIN_IDS, limit);
     this.offs = new Uint32Array(ids);
     this.lens = new Uint16Array(ids);
@@ -169,6 +173,8 @@ export class SubjectTable {
     this.offs.set(offs);
     this.lens.set(lens);
     this.hashes.set(hashes);
+    this.slots = img.slots.slice();
+    this.mask = nslots - 1;
     this.arena = Buffer.allocUnsafe(Math.max(MIN_ARENA, arena.length));
     arena.copy(this.arena);
     this.used = arena.length;
@@ -176,30 +182,34 @@ export class SubjectTable {
     let live = 0;
     let liveBytes = 0;
     for (let id = 0; id < limit; id++) {
-      if (this.offs[id] === FREE) continue;
-      const off = this.offs[id]!;
-      const end = off + this.lens[id]!;
-      if (end > this.used) throw new RangeError(`subject ${id} lies outside the arena`);
+      const off = offs[id]!;
+      if (off === FREE) continue;
+      const end = off + lens[id]!;
+      if (end > arena.length) throw new RangeError(`subject ${id} lies outside the arena`);
       live++;
       liveBytes += end - off;
     }
     this.garbage = this.used - liveBytes;
     if (this.garbage < 0) throw new RangeError("subjects overlap in the arena");
-    let slots = this.slots.length;
-    while (slots < live * 2) slots *= 2;
-    if (slots !== this.slots.length) {
-      this.slots = new Uint32Array(slots);
-      this.mask = slots - 1;
+    if (live * 2 > nslots) throw new RangeError(`${live} subjects in ${nslots} slots`);
+    const slots = this.slots;
+    const mask = this.mask;
+    const seen = new Uint8Array(limit);
+    let placed = 0;
+    for (let i = 0; i < nslots; i++) {
+      const v = slots[i]!;
+      if (v === 0) continue;
+      const id = v - 1;
+      if (id >= limit || offs[id] === FREE || seen[id] === 1) throw new RangeError(`slot ${i} names subject ${id}`);
+      seen[id] = 1;
+      placed++;
+      for (let k = hashes[id]! & mask; k !== i; k = (k + 1) & mask) if (slots[k] === 0) throw new RangeError(`subject ${id} cannot be reached`);
     }
+    if (placed !== live) throw new RangeError(`${live} subjects, ${placed} in the hash table`);
+    this.size = live;
     this.freeIds = new Uint32Array(Math.max(MIN_IDS, limit - live));
     // Ids handed out last are recycled first, as if they had been released in order.
-    for (let id = limit - 1; id >= 0; id--) {
-      if (this.offs[id] === FREE) {
-        this.freeIds[this.freeCount++] = id;
-        continue;
-      }
-      if (!this.place(id)) throw new RangeError(`subject ${id} is named twice`);
-    }
+    for (let id = limit - 1; id >= 0; id--) if (offs[id] === FREE) this.freeIds[this.freeCount++] = id;
   }
 
   // ---- internals ----------------------------------------------------------------------------------
@@ -214,17 +224,13 @@ export class SubjectTable {
     return this.limit++;
   }
 
-  /**
-   * Puts live id in the hash table, doubling the table past half full. False when another id has the
-   * same bytes (load() refuses such an image; intern() looked first).
-   */
-  private place(id: number): boolean {
+  /** Puts live id (absent) in the hash table, doubling the table past half full. */
+  private place(id: number): void {
     if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     let i = this.hashes[id]! & this.mask;
-    for (; this.slots[i] !== 0; i = (i + 1) & this.mask) if (this.sameBytes(this.slots[i]! - 1, id)) return false;
+    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
     this.slots[i] = id + 1;
     this.size++;
-    return true;
   }
 
   private rehash(n: number): void {
@@ -263,12 +269,6 @@ export class SubjectTable {
       const id = v - 1;
       if (this.hashes[id] === h && this.lens[id] === len && this.equals(id, subject)) return id;
     }
-  }
-
-  private sameBytes(a: number, b: number): boolean {
-    if (this.hashes[a] !== this.hashes[b] || this.lens[a] !== this.lens[b]) return false;
-    const oa = this.offs[a]!;
-    return this.arena.compare(this.arena, this.offs[b]!, this.offs[b]! + this.lens[b]!, oa, oa + this.lens[a]!) === 0;
   }
 
   /** Hash of subject's UTF-8 bytes; sets keyLen and keyEncoded for the lookup that follows. */
