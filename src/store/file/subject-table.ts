@@ -179,6 +179,12 @@ export class SubjectTable {
     arena.copy(this.arena);
     this.used = arena.length;
     this.limit = limit;
+    const slots = this.slots;
+    const mask = this.mask;
+    let placed = 0;
+    for (let i = 0; i < nslots; i++) if (slots[i] !== 0) placed++;
+    // Each live id found in its probe run, and no more ids in the table than live ones: the table holds
+    // exactly the live ids. By id, so that the per-id arrays are read in order (one random read each).
     let live = 0;
     let liveBytes = 0;
     for (let id = 0; id < limit; id++) {
@@ -188,24 +194,11 @@ export class SubjectTable {
       if (end > arena.length) throw new RangeError(`subject ${id} lies outside the arena`);
       live++;
       liveBytes += end - off;
+      for (let k = hashes[id]! & mask; slots[k] !== id + 1; k = (k + 1) & mask) if (slots[k] === 0) throw new RangeError(`subject ${id} is not in the hash table`);
     }
     this.garbage = this.used - liveBytes;
     if (this.garbage < 0) throw new RangeError("subjects overlap in the arena");
-    if (live * 2 > nslots) throw new RangeError(`${live} subjects in ${nslots} slots`);
-    const slots = this.slots;
-    const mask = this.mask;
-    const seen = new Uint8Array(limit);
-    let placed = 0;
-    for (let i = 0; i < nslots; i++) {
-      const v = slots[i]!;
-      if (v === 0) continue;
-      const id = v - 1;
-      if (id >= limit || offs[id] === FREE || seen[id] === 1) throw new RangeError(`slot ${i} names subject ${id}`);
-      seen[id] = 1;
-      placed++;
-      for (let k = hashes[id]! & mask; k !== i; k = (k + 1) & mask) if (slots[k] === 0) throw new RangeError(`subject ${id} cannot be reached`);
-    }
-    if (placed !== live) throw new RangeError(`${live} subjects, ${placed} in the hash table`);
+    if (live * 2 > nslots || placed !== live) throw new RangeError(`${live} subjects, ${placed} in ${nslots} slots`);
     this.size = live;
     this.freeIds = new Uint32Array(Math.max(MIN_IDS, limit - live));
     // Ids handed out last are recycled first, as if they had been released in order.
