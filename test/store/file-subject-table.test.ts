@@ -142,7 +142,7 @@ describe("subject table", () => {
     }
     const copyOf = (): ReturnType<SubjectTable["image"]> => {
       const img = t.image();
-      return { limit: img.limit, arena: Buffer.from(img.arena), offs: img.offs.slice(), lens: img.lens.slice(), hashes: img.hashes.slice(), slots: img.slots.slice() };
+      return { limit: img.limit, arena: Buffer.from(img.arena), used: img.used, offs: img.offs.slice(), lens: img.lens.slice(), hashes: img.hashes.slice(), slots: img.slots.slice() };
     };
     const u = new SubjectTable();
     u.load(copyOf());
@@ -161,7 +161,7 @@ describe("subject table", () => {
     };
     const [x] = [...model.values()];
     const slotOf = (img: ReturnType<SubjectTable["image"]>, id: number): number => img.slots.indexOf(id + 1);
-    damaged("outside the arena", (img) => (img.offs[x!] = img.arena.length));
+    damaged("outside the arena", (img) => (img.offs[x!] = img.used));
     damaged("a short array", (img) => (img.hashes = img.hashes.subarray(1)));
     damaged("a table not a power of two", (img) => (img.slots = img.slots.subarray(1)));
     damaged("a subject missing from the table", (img) => (img.slots[slotOf(img, x!)] = 0));

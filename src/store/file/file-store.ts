@@ -74,7 +74,7 @@ import { RecoveryAccumulator, lostSequences } from "./recovery.js";
 import { repairBlock, writeSynced } from "./repair.js";
 import { scanBlock, type BlockScan, type Problem, type ProblemKind } from "./scan.js";
 import { hasHeaders, headerSeq, indexOfScan, relayout } from "./scanned-block.js";
-import { STATE_FILE, decodeState, encodeState, type SavedState } from "./state-file.js";
+import { STATE_FILE, encodeState, readState, type SavedState } from "./state-file.js";
 import { SubjectTotals } from "./subject-totals.js";
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
@@ -245,7 +245,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   private async readSavedState(): Promise<SavedFrame | undefined> {
     const path = join(this.dir, STATE_FILE);
     try {
-      return decodeState(await readFile(path), (img) => this.totals.load(img));
+      return await readState(path, (img) => this.totals.load(img));
     } catch (err) {
       // RangeError: subject totals that cannot be right (SubjectTotals.load).
       if (!(err instanceof BinaryError || err instanceof RangeError)) throw err;

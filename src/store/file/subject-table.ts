@@ -37,12 +37,14 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
 
 /**
  * What a saved state keeps of the table: the arena up to `used`; per id below limit, where its bytes
- * are and their hash; and the hash table itself. So a restart copies arrays instead of hashing and
- * placing millions of subjects (a change of hash function is a change of the state's version).
+ * are and their hash; and the hash table itself. So a restart takes arrays as they were read instead
+ * of hashing and placing millions of subjects (a change of hash function is a change of the state's
+ * version). Arrays may be longer than what they hold (room to grow).
  */
 export interface TableImage {
   limit: number;
   arena: Buffer;
+  used: number;
   offs: Uint32Array;
   lens: Uint16Array;
   hashes: Uint32Array;
@@ -132,7 +134,7 @@ export class SubjectTable {
     this.garbage += this.lens[id]!;
     this.offs[id] = FREE;
     this.size--;
-    if (this.freeCount === this.freeIds.length) this.freeIds = grown(this.freeIds, more(this.freeIds.length));
+    if (this.freeCount === this.freeIds.length) this.freeIds = grown(this.freeIds, roomFor(this.freeIds.length));
     this.freeIds[this.freeCount++] = id;
     if (this.size === 0) this.clear();
     else if (this.used >= COMPACT_FROM && this.garbage * 2 > this.used) this.compact();
@@ -151,8 +153,7 @@ export class SubjectTable {
 
   /** The table as a saved state keeps it (views: valid until the next change). */
   image(): TableImage {
-    const n = this.limit;
-    return { limit: n, arena: this.arena.subarray(0, this.used), offs: this.offs.subarray(0, n), lens: this.lens.subarray(0, n), hashes: this.hashes.subarray(0, n), slots: this.slots };
+    return { limit: this.limit, arena: this.arena, used: this.used, offs: this.offs, lens: this.lens, hashes: this.hashes, slots: this.slots };
   }
 
   /**
@@ -162,22 +163,19 @@ export class SubjectTable {
    */
   load(img: TableImage): void {
     this.clear();
-    const { limit, arena, offs, lens, hashes } = img;
+    const { limit, arena, used, offs, lens, hashes } = img;
     const nslots = img.slots.length;
-    if (offs.length !== limit || lens.length !== limit || hashes.length !== limit) throw new RangeError("subject arrays of another length");
+    if (offs.length < limit || lens.length < limit || hashes.length < limit || arena.length < used) throw new RangeError("subject arrays shorter than they hold");
     if (nslots < MIN_SLOTS || (nslots & (nslots - 1)) !== 0) throw new RangeError(`a hash table of ${nslots} slots`);
-    const ids = Math.max(MIN_IDS, limit);
-    this.offs = new Uint32Array(ids);
-    this.lens = new Uint16Array(ids);
-    this.hashes = new Uint32Array(ids);
-    this.offs.set(offs);
-    this.lens.set(lens);
-    this.hashes.set(hashes);
-    this.slots = img.slots.slice();
+    // Taken as they are (a state read them with room to grow) when their capacities agree.
+    const ids = Math.max(MIN_IDS, offs.length, lens.length, hashes.length);
+    this.offs = sized(offs, ids);
+    this.lens = sized(lens, ids);
+    this.hashes = sized(hashes, ids);
+    this.slots = img.slots;
     this.mask = nslots - 1;
-    this.arena = Buffer.allocUnsafe(Math.max(MIN_ARENA, arena.length));
-    arena.copy(this.arena);
-    this.used = arena.length;
+    this.arena = arena;
+    this.used = used;
     this.limit = limit;
     const slots = this.slots;
     const mask = this.mask;
@@ -191,7 +189,7 @@ export class SubjectTable {
       const off = offs[id]!;
       if (off === FREE) continue;
       const end = off + lens[id]!;
-      if (end > arena.length) throw new RangeError(`subject ${id} lies outside the arena`);
+      if (end > used) throw new RangeError(`subject ${id} lies outside the arena`);
       live++;
       liveBytes += end - off;
       for (let k = hashes[id]! & mask; slots[k] !== id + 1; k = (k + 1) & mask) if (slots[k] === 0) throw new RangeError(`subject ${id} is not in the hash table`);
@@ -209,7 +207,7 @@ export class SubjectTable {
 
   private newId(): number {
     if (this.limit === this.offs.length) {
-      const n = more(this.offs.length);
+      const n = roomFor(this.offs.length);
       this.offs = grown(this.offs, n);
       this.lens = grown(this.lens, n);
       this.hashes = grown(this.hashes, n);
@@ -298,8 +296,8 @@ export class SubjectTable {
 
   /** Makes room for len more bytes by growing the arena (one copy of what is used). */
   private makeRoom(len: number): void {
-    let n = more(this.arena.length);
-    while (n < this.used + len) n = more(n);
+    let n = roomFor(this.arena.length);
+    while (n < this.used + len) n = roomFor(n);
     const to = Buffer.allocUnsafe(n);
     this.arena.copy(to, 0, 0, this.used);
     this.arena = to;
@@ -326,11 +324,16 @@ export class SubjectTable {
 }
 
 /**
- * The next size of an array that grows: half as large again, so that the arrays of a store restarted
- * with millions of subjects, which grow with the first new one, hold at most half again what they use.
+ * The size to give an array of n elements that may grow: half as large again, so that the arrays of
+ * millions of subjects hold at most half again what they use, and grow by a copy now and then.
  */
-function more(n: number): number {
+export function roomFor(n: number): number {
   return n + Math.max(MIN_IDS, n >> 1);
+}
+
+/** a itself when it has n elements, else a copy of it with n. */
+function sized<T extends Uint32Array | Uint16Array>(a: T, n: number): T {
+  return a.length === n ? a : grown(a, n);
 }
 
 function grown<T extends Uint32Array | Uint16Array>(a: T, n: number): T {

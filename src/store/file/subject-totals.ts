@@ -20,7 +20,7 @@ import { SubjectTable, type TableImage } from "./subject-table.js";
 export const STALE_FIRST = 1;
 export const STALE_LAST = 2;
 
-/** What a saved state keeps: the names, and per id below limit its totals (count 0: a free id). */
+/** What a saved state keeps: the names, and per id below limit its totals (count 0: a free id); arrays may be longer. */
 export interface TotalsImage extends TableImage {
   firsts: Float64Array;
   lasts: Float64Array;
@@ -35,7 +35,7 @@ export class SubjectTotals implements SubjectIds {
   /** Float64: a subject may hold more than 2^32 messages. */
   private counts: Float64Array = new Float64Array(0);
   /** STALE_FIRST | STALE_LAST. */
-  private stale = new Uint8Array(0);
+  private stale: Uint8Array = new Uint8Array(0);
   private readonly idListeners: ((id: number) => void)[] = [];
 
   /** slots: the name table's initial size (tests make it tiny). */
@@ -160,10 +160,9 @@ export class SubjectTotals implements SubjectIds {
     this.idListeners.push(listener);
   }
 
-  /** The totals as a saved state keeps them, bounds as they are (no scan forced); views valid until the next change. */
+  /** The totals as a saved state keeps them, bounds as they are (no scan forced); the live arrays, valid until the next change. */
   image(): TotalsImage {
-    const n = this.names.limit;
-    return { ...this.names.image(), firsts: this.firsts.subarray(0, n), lasts: this.lasts.subarray(0, n), counts: this.counts.subarray(0, n), stale: this.stale.subarray(0, n) };
+    return { ...this.names.image(), firsts: this.firsts, lasts: this.lasts, counts: this.counts, stale: this.stale };
   }
 
   /**
@@ -173,17 +172,15 @@ export class SubjectTotals implements SubjectIds {
   load(img: TotalsImage): void {
     assert(this.names.size === 0, "a saved image is loaded into empty totals");
     const n = img.limit;
-    if (img.firsts.length !== n || img.lasts.length !== n || img.counts.length !== n || img.stale.length !== n) throw new RangeError("totals of another length");
+    if (img.firsts.length < n || img.lasts.length < n || img.counts.length < n || img.stale.length < n) throw new RangeError("totals shorter than they hold");
     this.names.load(img);
+    // Taken as they are (read with room to grow) when they have the names' capacity.
     const cap = this.names.capacity;
-    this.firsts = new Float64Array(cap);
-    this.lasts = new Float64Array(cap);
-    this.counts = new Float64Array(cap);
-    this.stale = new Uint8Array(cap);
-    this.firsts.set(img.firsts);
-    this.lasts.set(img.lasts);
-    this.counts.set(img.counts);
-    this.stale.set(img.stale);
+    this.firsts = resized(img.firsts, cap);
+    this.lasts = resized(img.lasts, cap);
+    this.counts = resized(img.counts, cap);
+    this.stale = resized(img.stale, cap);
+    this.counts.fill(0, n);
     for (let id = 0; id < n; id++) {
       const count = this.counts[id]!;
       if (this.names.isLive(id) !== count > 0) throw new RangeError(`subject ${id}: count ${count} for a ${count > 0 ? "free" : "named"} id`);
@@ -195,18 +192,17 @@ export class SubjectTotals implements SubjectIds {
   private fit(): void {
     const cap = this.names.capacity;
     assert(cap >= this.counts.length, "subject ids only grow");
-    this.firsts = grownTo(this.firsts, cap);
-    this.lasts = grownTo(this.lasts, cap);
-    this.counts = grownTo(this.counts, cap);
-    const stale = new Uint8Array(cap);
-    stale.set(this.stale);
-    this.stale = stale;
+    this.firsts = resized(this.firsts, cap);
+    this.lasts = resized(this.lasts, cap);
+    this.counts = resized(this.counts, cap);
+    this.stale = resized(this.stale, cap);
   }
 }
 
-function grownTo(a: Float64Array, n: number): Float64Array {
+/** a when it has n elements, else a copy of it cut or padded with zeros to n. */
+function resized<T extends Float64Array | Uint8Array>(a: T, n: number): T {
   if (a.length === n) return a;
-  const b = new Float64Array(n);
-  b.set(a);
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a.length > n ? a.subarray(0, n) : a);
   return b;
 }
