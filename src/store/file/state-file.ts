@@ -33,7 +33,6 @@ const ORDER_MARK = 0x01020304;
 const ALIGN = 8;
 /** Where the head starts: after magic, version and the head's length. */
 const HEAD_AT = 12;
-const PAD = Buffer.alloc(ALIGN);
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Float64Array;
 
@@ -91,12 +90,25 @@ export function encodeState(s: SavedState): Buffer {
   w.bytes(new Uint8Array(new Uint32Array([ORDER_MARK]).buffer));
   w.u32(t.slots.length);
   w.patchU32(8, w.len - HEAD_AT);
+  // (BinWriter hands out its content with a crc appended; the file's crc covers everything, at the end.)
+  const head = w.finishWithCrc().subarray(0, w.len - 4);
+  // One buffer of the exact size: a state of millions of subjects is tens of MB, and growing a
+  // buffer to it by doubling would copy it several times over.
   const n = t.limit;
-  for (const a of [t.arena.subarray(0, t.used), t.offs.subarray(0, n), t.lens.subarray(0, n), t.hashes.subarray(0, n), t.slots, t.firsts.subarray(0, n), t.lasts.subarray(0, n), t.counts.subarray(0, n), t.stale.subarray(0, n)]) {
-    w.bytes(PAD.subarray(0, padding(w.len)));
-    w.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const arrays = [t.arena.subarray(0, t.used), t.offs.subarray(0, n), t.lens.subarray(0, n), t.hashes.subarray(0, n), t.slots, t.firsts.subarray(0, n), t.lasts.subarray(0, n), t.counts.subarray(0, n), t.stale.subarray(0, n)];
+  let size = head.length;
+  for (const a of arrays) size += padding(size) + a.byteLength;
+  const out = Buffer.allocUnsafe(size + 4);
+  let at = head.copy(out, 0);
+  for (const a of arrays) {
+    const pad = padding(at);
+    out.fill(0, at, at + pad);
+    at += pad;
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
   }
-  return w.finishWithCrc();
+  out.writeUInt32LE(crc32(out, 0, size), size);
+  return out;
 }
 
 /**
