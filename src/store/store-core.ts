@@ -288,10 +288,18 @@ export abstract class BaseStore<R> implements StreamStore {
     return out.sort((a, b) => a - b);
   }
 
-  /** Visits the id of every subject with live messages (that passes match, when given). */
+  /**
+   * Visits the id of every subject with live messages (that passes match, when given), in id order. Ids
+   * are not renumbered when subjects go, so the walk stops at the last live one rather than at idLimit.
+   */
   private forEachSubject(match: ((id: number) => boolean) | undefined, visit: (id: number) => void): void {
     const s = this.subjects;
-    for (let id = 0; id < s.idLimit; id++) if (s.count(id) > 0 && (match === undefined || match(id))) visit(id);
+    const n = s.size;
+    for (let id = 0, seen = 0; seen < n && id < s.idLimit; id++) {
+      if (s.count(id) === 0) continue;
+      seen++;
+      if (match === undefined || match(id)) visit(id);
+    }
   }
 
   // ---- expiry -------------------------------------------------------------------------------------
