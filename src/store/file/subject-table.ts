@@ -8,7 +8,8 @@
  * probing, slots hold id + 1, 0 is empty) finds an id from a subject. Removal shifts the following
  * entries of a probe run back instead of leaving tombstones, so lookups never slow down with churn.
  * A released id's bytes become garbage in the arena, reclaimed by compaction once garbage passes half
- * of what is used (so a table that shrinks gives memory back). Ids are recycled (the free stack) so that arrays indexed by id stay dense.
+ * of what is used (so a table that shrinks gives memory back). Ids are recycled (the free stack) so
+ * that arrays indexed by id stay dense.
  *
  * A lookup by string hashes and compares the string's char codes directly when it is ASCII (the usual
  * subject), so that finding an existing subject allocates nothing; other strings are encoded once into
@@ -166,7 +167,7 @@ export class SubjectTable {
     const { limit, arena, used, offs, lens, hashes } = img;
     const nslots = img.slots.length;
     if (offs.length < limit || lens.length < limit || hashes.length < limit || arena.length < used) throw new RangeError("subject arrays shorter than they hold");
-    if (nslots < MIN_SLOTS || (nslots & (nslots - 1)) !== 0) throw new RangeError(`a hash table of ${nslots} slots`);
+    if (nslots < 2 || (nslots & (nslots - 1)) !== 0) throw new RangeError(`a hash table of ${nslots} slots`);
     // Taken as they are (a state read them with room to grow) when their capacities agree.
     const ids = Math.max(MIN_IDS, offs.length, lens.length, hashes.length);
     this.offs = sized(offs, ids);

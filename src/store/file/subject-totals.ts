@@ -38,12 +38,8 @@ export class SubjectTotals implements SubjectIds {
   private stale: Uint8Array = new Uint8Array(0);
   private readonly idListeners: ((id: number) => void)[] = [];
 
-  /** slots: the name table's initial size (tests make it tiny). */
-  constructor(
-    private readonly set: BlockSet,
-    slots?: number,
-  ) {
-    this.names = new SubjectTable(slots);
+  constructor(private readonly set: BlockSet) {
+    this.names = new SubjectTable();
     this.fit();
   }
 
