@@ -75,6 +75,7 @@ export class SubjectTotals implements SubjectIds {
   }
 
   remove(id: number, seq: number): void {
+    assert(this.counts[id]! > 0, `subject id ${id} has live messages`);
     const n = --this.counts[id]!;
     if (n === 0) {
       this.names.release(id);
