@@ -4,7 +4,7 @@
  * because scans test the same few subjects millions of times.
  */
 import { hasWildcard, subjectMatches } from "../subjects/validate.js";
-import type { SubjectIndex } from "./subject-index.js";
+import type { SubjectIds } from "./live-index.js";
 
 export function selectsAll(filter: string): boolean {
   return filter === "" || filter === ">";
@@ -23,7 +23,7 @@ const CACHED_FILTERS = 8;
 export class FilterCache {
   private readonly memos = new Map<string, Uint8Array>();
 
-  constructor(private readonly subjects: SubjectIndex) {
+  constructor(private readonly subjects: SubjectIds) {
     subjects.onNewId((id) => {
       for (const m of this.memos.values()) if (id < m.length) m[id] = UNKNOWN;
     });
@@ -46,7 +46,7 @@ export class FilterCache {
       }
       let v = memo![id]!;
       if (v === UNKNOWN) {
-        v = subjectMatches(filter, this.subjects.byIdOf(id).subject) ? MATCH : NO_MATCH;
+        v = subjectMatches(filter, this.subjects.subjectOf(id)) ? MATCH : NO_MATCH;
         memo![id] = v;
       }
       return v === MATCH;

@@ -36,23 +36,38 @@ export interface LiveIndex<R> {
   compact(): void;
 }
 
-/** A subject with live messages, and its live sequences as the store asks about them. */
-export interface SubjectEntry {
-  /** A small integer naming the subject while it has live messages (subject-index.ts). */
-  readonly id: number;
-  readonly subject: string;
-  readonly count: number;
-  /** Records seq, which is above every sequence recorded so far. */
-  push(seq: number): void;
-  /** Forgets a live sequence of this subject. */
-  remove(seq: number): void;
-  /** 0 when empty. */
-  first(): number;
-  last(): number;
+/**
+ * The subjects with live messages, each named by a small integer id while it has any, and their live
+ * sequences as the store asks about them. Ids, not objects: the file store keeps millions of subjects
+ * (KV keys) in typed arrays (file/subject-totals.ts); the memory store keeps a sequence list per subject
+ * (subject-index.ts).
+ *
+ * An id is live while its subject has live messages (count > 0) and may be handed out again after;
+ * ids stay below idLimit. The per-id accessors take live ids only.
+ */
+export interface SubjectIds {
+  /** Subjects with live messages. */
+  readonly size: number;
+  /** One past the highest id handed out (loops over ids and memo arrays are bounded by it). */
+  readonly idLimit: number;
+  /** The id of subject, or -1 when it has no live message. */
+  idOf(subject: string): number;
+  subjectOf(id: number): string;
+  /** Records seq, above every sequence recorded so far, for subject; returns the subject's id. */
+  add(subject: string, seq: number): number;
+  /** Forgets a live sequence of subject id; the id is released when it was the last. */
+  remove(id: number, seq: number): void;
+  /** Live messages of id; 0 for an id that is not live (any id below idLimit may be asked). */
+  count(id: number): number;
+  first(id: number): number;
+  last(id: number): number;
   /** The first live sequence >= seq, or 0. */
-  nextFrom(seq: number): number;
+  nextFrom(id: number, seq: number): number;
   /** Live sequences >= seq. */
-  countFrom(seq: number): number;
+  countFrom(id: number, seq: number): number;
   /** Live sequences, ascending. */
-  toArray(): number[];
+  seqs(id: number): number[];
+  clear(): void;
+  /** Filter memos keyed by id hear of every id handed out, so that they forget a recycled one. */
+  onNewId(listener: (id: number) => void): void;
 }

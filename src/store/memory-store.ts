@@ -4,7 +4,6 @@
  */
 import { MsgIndex } from "./msg-index.js";
 import { memStoreMsgSize } from "./msg-size.js";
-import { SeqList } from "./seq-list.js";
 import { BaseStore, type MsgPayload } from "./store-core.js";
 import { SubjectIndex } from "./subject-index.js";
 import type { StoreOptions } from "./types.js";
@@ -17,7 +16,7 @@ export class MemoryStore extends BaseStore<MsgPayload> {
 
   constructor(opts: StoreOptions = {}) {
     const msgs = new MsgIndex<MsgPayload>(true);
-    super(msgs, new SubjectIndex((id, subject) => new SeqList(id, subject)), opts);
+    super(msgs, new SubjectIndex(), opts);
     this.msgs = msgs;
     if (opts.firstSeq !== undefined && opts.firstSeq > 1) this.lastSeq = opts.firstSeq - 1;
   }

@@ -8,9 +8,8 @@
  * Most removals are of the first item (limits, age), which just moves head.
  */
 import { lowerBoundAbs } from "../util/sorted.js";
-import type { SubjectEntry } from "./live-index.js";
 
-export class SeqList implements SubjectEntry {
+export class SeqList {
   constructor(
     readonly id: number,
     readonly subject: string,

@@ -16,10 +16,9 @@ import { nowNanos, NO_TIME } from "../util/nanos.js";
 import { StoreError } from "./errors.js";
 import { DeadlineTimer, TtlHeap } from "./expiry.js";
 import { FilterCache, isLiteral, selectsAll } from "./filter.js";
-import type { LiveIndex } from "./live-index.js";
+import type { LiveIndex, SubjectIds } from "./live-index.js";
 import { subjectByteLength } from "./msg-size.js";
 import { FIXED, RecordKind, msgRecordLength, writeMarkerRecord, writeMsgRecord } from "./record.js";
-import { SubjectIndex, type SubjectEntry } from "./subject-index.js";
 import {
   NO_LIMITS,
   type LostData,
@@ -49,7 +48,7 @@ export abstract class BaseStore<R> implements StreamStore {
   abstract readonly kind: "memory" | "file";
 
   protected readonly index: LiveIndex<R>;
-  protected readonly subjects: SubjectIndex;
+  protected readonly subjects: SubjectIds;
   private readonly filters: FilterCache;
   private cfg: StoreLimits;
   protected lastSeq = 0;
@@ -67,7 +66,7 @@ export abstract class BaseStore<R> implements StreamStore {
   protected lost: LostData | undefined;
   protected readonly now: () => number;
 
-  protected constructor(index: LiveIndex<R>, subjects: SubjectIndex, opts: StoreOptions = {}) {
+  protected constructor(index: LiveIndex<R>, subjects: SubjectIds, opts: StoreOptions = {}) {
     this.index = index;
     this.subjects = subjects;
     this.filters = new FilterCache(subjects);
@@ -116,8 +115,8 @@ export abstract class BaseStore<R> implements StreamStore {
     this.checkNewMsg(subject, hdrLen + data.length, size);
     if (ttl === 0) ttl = undefined;
     const ref = this.persistMsg(seq, time, subject, subjectBytes, hdr, data, ttl);
-    const entry = this.subjects.add(subject, seq);
-    this.index.append(seq, time, size, entry.id, ref);
+    const id = this.subjects.add(subject, seq);
+    this.index.append(seq, time, size, id, ref);
     this.lastSeq = seq;
     this.lastTime = time;
     this.bytes += size;
@@ -130,7 +129,7 @@ export abstract class BaseStore<R> implements StreamStore {
     } else if (this.cfg.maxAge > 0) {
       this.timer.arm(time + this.cfg.maxAge);
     }
-    this.enforceLimits(entry);
+    this.enforceLimits(id);
   }
 
   /** Rejections that happen before anything is stored (max_msg_size, discard new). */
@@ -138,24 +137,25 @@ export abstract class BaseStore<R> implements StreamStore {
     const c = this.cfg;
     if (c.maxMsgSize > 0 && rawLen > c.maxMsgSize) throw new StoreError("msg_too_large");
     if (c.discard !== "new") return;
-    const entry = c.maxMsgsPerSubject > 0 ? this.subjects.get(subject) : undefined;
+    const id = c.maxMsgsPerSubject > 0 ? this.subjects.idOf(subject) : -1;
     // At the per-subject limit the new message replaces the subject's oldest, so totals do not grow.
-    const replaces = entry !== undefined && entry.count >= c.maxMsgsPerSubject;
+    const replaces = id >= 0 && this.subjects.count(id) >= c.maxMsgsPerSubject;
     if (replaces && c.discardNewPerSubject) throw new StoreError("max_msgs_per_subject");
     if (c.maxMsgs > 0 && this.index.live >= c.maxMsgs && !replaces) throw new StoreError("max_msgs");
     if (c.maxBytes > 0 && this.bytes + size > c.maxBytes) {
-      const freed = replaces ? this.index.sizeAt(this.index.find(entry!.first())) : 0;
+      const freed = replaces ? this.index.sizeAt(this.index.find(this.subjects.first(id))) : 0;
       if (this.bytes - freed + size > c.maxBytes) throw new StoreError("max_bytes");
     }
   }
 
-  /** Discard-old enforcement after a store, or of new limits for every subject (entry undefined). */
-  private enforceLimits(entry?: SubjectEntry): void {
+  /** Discard-old enforcement after a store to subject id, or of new limits for every subject (id undefined). */
+  private enforceLimits(id?: number): void {
     const c = this.cfg;
     if (c.maxMsgsPerSubject > 0) {
-      const entries = entry !== undefined ? [entry] : [...this.subjects.entries()];
-      for (const e of entries) {
-        while (e.count > c.maxMsgsPerSubject) this.removeAt(this.index.find(e.first()), "limit", false);
+      const s = this.subjects;
+      // count() is 0 for an id that is not live: every id below the limit may be asked.
+      for (let i = id ?? 0; i <= (id ?? s.idLimit - 1); i++) {
+        while (s.count(i) > c.maxMsgsPerSubject) this.removeAt(this.index.find(s.first(i)), "limit", false);
       }
     }
     if (c.maxMsgs > 0) {
@@ -251,7 +251,8 @@ export abstract class BaseStore<R> implements StreamStore {
   private dropAt(p: number, reason: RemoveReason): void {
     const seq = this.index.seqAt(p);
     const id = this.index.subjAt(p);
-    const subject = this.subjects.byIdOf(id).subject;
+    // Taken before the removal may release the id; a string is made only for someone to hear it.
+    const subject = this.listeners.length > 0 ? this.subjects.subjectOf(id) : "";
     this.bytes -= this.index.sizeAt(p);
     this.index.removeAt(p);
     this.subjects.remove(id, seq);
@@ -276,11 +277,29 @@ export abstract class BaseStore<R> implements StreamStore {
 
   /** Sequences of live messages matching a (non-"all") filter, ascending. */
   private matchingSeqs(filter: string): number[] {
-    if (isLiteral(filter)) return this.subjects.get(filter)?.toArray() ?? [];
-    const match = this.filters.matcher(filter);
+    if (isLiteral(filter)) {
+      const id = this.subjects.idOf(filter);
+      return id < 0 ? [] : this.subjects.seqs(id);
+    }
     const out: number[] = [];
-    for (const e of this.subjects.entries()) if (match(e.id)) out.push(...e.toArray());
+    this.forEachSubject(this.filters.matcher(filter), (id) => {
+      for (const seq of this.subjects.seqs(id)) out.push(seq);
+    });
     return out.sort((a, b) => a - b);
+  }
+
+  /**
+   * Visits the id of every subject with live messages (that passes match, when given), in id order. Ids
+   * are not renumbered when subjects go, so the walk stops at the last live one rather than at idLimit.
+   */
+  private forEachSubject(match: ((id: number) => boolean) | undefined, visit: (id: number) => void): void {
+    const s = this.subjects;
+    const n = s.size;
+    for (let id = 0, seen = 0; seen < n && id < s.idLimit; id++) {
+      if (s.count(id) === 0) continue;
+      seen++;
+      if (match === undefined || match(id)) visit(id);
+    }
   }
 
   // ---- expiry -------------------------------------------------------------------------------------
@@ -365,15 +384,17 @@ export abstract class BaseStore<R> implements StreamStore {
       const p = this.index.nextLive(this.index.lowerBound(start));
       return p < 0 ? 0 : this.index.seqAt(p);
     }
-    if (isLiteral(filter)) return this.subjects.get(filter)?.nextFrom(start) ?? 0;
+    if (isLiteral(filter)) {
+      const id = this.subjects.idOf(filter);
+      return id < 0 ? 0 : this.subjects.nextFrom(id, start);
+    }
     const match = this.filters.matcher(filter);
     if (this.subjects.size <= FEW_SUBJECTS) {
       let best = 0;
-      for (const e of this.subjects.entries()) {
-        if (!match(e.id)) continue;
-        const s = e.nextFrom(start);
+      this.forEachSubject(match, (id) => {
+        const s = this.subjects.nextFrom(id, start);
         if (s > 0 && (best === 0 || s < best)) best = s;
-      }
+      });
       return best;
     }
     for (let p = this.index.nextLive(this.index.lowerBound(start)); p >= 0; p = this.index.nextLive(p + 1)) {
@@ -389,11 +410,12 @@ export abstract class BaseStore<R> implements StreamStore {
       const p = this.index.lastPos();
       seq = p < 0 ? 0 : this.index.seqAt(p);
     } else if (isLiteral(filter)) {
-      seq = this.subjects.get(filter)?.last() ?? 0;
+      const id = this.subjects.idOf(filter);
+      seq = id < 0 ? 0 : this.subjects.last(id);
     } else {
       const match = this.filters.matcher(filter);
       if (this.subjects.size <= FEW_SUBJECTS) {
-        for (const e of this.subjects.entries()) if (match(e.id)) seq = Math.max(seq, e.last());
+        this.forEachSubject(match, (id) => (seq = Math.max(seq, this.subjects.last(id))));
       } else {
         for (let p = this.index.lastPos(); p >= 0; p = this.index.prevLive(p - 1)) {
           if (match(this.index.subjAt(p))) {
@@ -427,7 +449,7 @@ export abstract class BaseStore<R> implements StreamStore {
     const { hdr, data } = this.loadPayload(seq, this.index.refAt(p));
     const msg: StoredMsg = {
       seq,
-      subject: this.subjects.byIdOf(this.index.subjAt(p)).subject,
+      subject: this.subjects.subjectOf(this.index.subjAt(p)),
       time: this.index.timeAt(p),
       hdr,
       data,
@@ -478,17 +500,15 @@ export abstract class BaseStore<R> implements StreamStore {
 
   subjectsState(filter: string): Map<string, SubjectState> {
     const out = new Map<string, SubjectState>();
-    const add = (e: SubjectEntry): void => {
-      out.set(e.subject, { first: e.first(), last: e.last(), msgs: e.count });
+    const s = this.subjects;
+    const add = (id: number): void => {
+      out.set(s.subjectOf(id), { first: s.first(id), last: s.last(id), msgs: s.count(id) });
     };
-    if (selectsAll(filter)) {
-      for (const e of this.subjects.entries()) add(e);
-    } else if (isLiteral(filter)) {
-      const e = this.subjects.get(filter);
-      if (e) add(e);
+    if (isLiteral(filter) && !selectsAll(filter)) {
+      const id = s.idOf(filter);
+      if (id >= 0) add(id);
     } else {
-      const match = this.filters.matcher(filter);
-      for (const e of this.subjects.entries()) if (match(e.id)) add(e);
+      this.forEachSubject(selectsAll(filter) ? undefined : this.filters.matcher(filter), add);
     }
     return out;
   }
@@ -501,13 +521,16 @@ export abstract class BaseStore<R> implements StreamStore {
       return n;
     }
     if (selectsAll(filter)) return this.index.countLiveFrom(this.index.lowerBound(start));
-    if (isLiteral(filter)) return this.subjects.get(filter)?.countFrom(start) ?? 0;
+    if (isLiteral(filter)) {
+      const id = this.subjects.idOf(filter);
+      return id < 0 ? 0 : this.subjects.countFrom(id, start);
+    }
     const match = this.filters.matcher(filter);
     const first = this.index.firstPos();
     if (first < 0) return 0;
     let n = 0;
     if (start <= this.index.seqAt(first)) {
-      for (const e of this.subjects.entries()) if (match(e.id)) n += e.count;
+      this.forEachSubject(match, (id) => (n += this.subjects.count(id)));
       return n;
     }
     return this.countMatchingFrom(start, match);
@@ -519,7 +542,7 @@ export abstract class BaseStore<R> implements StreamStore {
    */
   protected countMatchingFrom(start: number, match: (id: number) => boolean): number {
     let n = 0;
-    for (const e of this.subjects.entries()) if (match(e.id)) n += e.countFrom(start);
+    this.forEachSubject(match, (id) => (n += this.subjects.countFrom(id, start)));
     return n;
   }
 
@@ -570,8 +593,8 @@ export abstract class BaseStore<R> implements StreamStore {
 
   /** For recovery: adds a message found on disk to the in-memory state without persisting anything. */
   protected recoverMsg(seq: number, subject: string, time: number, size: number, ttl: number | undefined, ref: R | undefined): void {
-    const entry = this.subjects.add(subject, seq);
-    this.index.append(seq, time, size, entry.id, ref);
+    const id = this.subjects.add(subject, seq);
+    this.index.append(seq, time, size, id, ref);
     this.bytes += size;
     if (ttl !== undefined) this.restoreTtl(seq, time, ttl);
   }

@@ -1,53 +1,48 @@
 /**
- * Per-subject index: subject -> its live sequences (first, last, count), and a small integer id per
- * subject so that the message index stores 4 bytes per message instead of a string reference.
+ * The memory store's subjects (live-index.ts SubjectIds): subject -> its list of live sequences
+ * (seq-list.ts), and a small integer id per subject so that the message index stores 4 bytes per
+ * message instead of a string reference. The file store keeps only totals, in typed arrays
+ * (file/subject-totals.ts).
  *
- * Invariant: a subject has an entry exactly while it has live messages; its id is recycled only after
- * the entry is gone, so a live index entry always names a live subject. Listeners hear about new ids
- * (filter caches key their memo by id and must forget a recycled one).
+ * Invariant: a subject has a list exactly while it has live messages; its id is recycled only after
+ * the list is gone, so a live index entry always names a live subject.
  */
-import type { SubjectEntry } from "./live-index.js";
+import type { SubjectIds } from "./live-index.js";
+import { SeqList } from "./seq-list.js";
 
-export type { SubjectEntry };
-
-export class SubjectIndex {
-  private readonly bySubject = new Map<string, SubjectEntry>();
-  private readonly byId: (SubjectEntry | undefined)[] = [];
+export class SubjectIndex implements SubjectIds {
+  private readonly bySubject = new Map<string, SeqList>();
+  private readonly byId: (SeqList | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private readonly idListeners: ((id: number) => void)[] = [];
-
-  /** newEntry makes the entry of a new subject (the store's kind decides what it keeps of its sequences). */
-  constructor(private readonly newEntry: (id: number, subject: string) => SubjectEntry) {}
 
   get size(): number {
     return this.bySubject.size;
   }
 
-  /** One past the highest id ever handed out (memo arrays are sized by it). */
   get idLimit(): number {
     return this.byId.length;
   }
 
-  get(subject: string): SubjectEntry | undefined {
-    return this.bySubject.get(subject);
+  idOf(subject: string): number {
+    return this.bySubject.get(subject)?.id ?? -1;
   }
 
-  byIdOf(id: number): SubjectEntry {
-    return this.byId[id]!;
+  subjectOf(id: number): string {
+    return this.byId[id]!.subject;
   }
 
-  /** Records seq (the newest so far) for subject; returns the subject's entry. */
-  add(subject: string, seq: number): SubjectEntry {
+  add(subject: string, seq: number): number {
     let e = this.bySubject.get(subject);
     if (e === undefined) {
       const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
-      e = this.newEntry(id, subject);
+      e = new SeqList(id, subject);
       this.bySubject.set(subject, e);
       this.byId[id] = e;
       for (const l of this.idListeners) l(id);
     }
     e.push(seq);
-    return e;
+    return e.id;
   }
 
   remove(id: number, seq: number): void {
@@ -60,6 +55,30 @@ export class SubjectIndex {
     }
   }
 
+  count(id: number): number {
+    return this.byId[id]?.count ?? 0;
+  }
+
+  first(id: number): number {
+    return this.byId[id]!.first();
+  }
+
+  last(id: number): number {
+    return this.byId[id]!.last();
+  }
+
+  nextFrom(id: number, seq: number): number {
+    return this.byId[id]!.nextFrom(seq);
+  }
+
+  countFrom(id: number, seq: number): number {
+    return this.byId[id]!.countFrom(seq);
+  }
+
+  seqs(id: number): number[] {
+    return this.byId[id]!.toArray();
+  }
+
   clear(): void {
     this.bySubject.clear();
     for (let id = 0; id < this.byId.length; id++) {
@@ -68,10 +87,6 @@ export class SubjectIndex {
         this.freeIds.push(id);
       }
     }
-  }
-
-  entries(): IterableIterator<SubjectEntry> {
-    return this.bySubject.values();
   }
 
   onNewId(listener: (id: number) => void): void {

@@ -90,3 +90,82 @@ describe("file store at scale (2M messages)", () => {
     await s.stop();
   });
 });
+
+describe("a KV bucket at scale (200k keys)", () => {
+  const KEYS = 200_000;
+  const NEW_KEYS = 20_000;
+  const dir = join(root, "kv");
+  const key = (i: number): string => `$KV.B.k${i}`;
+  const value = (i: number, v: number): Buffer => Buffer.from(`k${i}:v${v}`.padEnd(32, "."));
+  const kvOpen = (d: string): Promise<FileStore> =>
+    openFileStore({ dir: d, blockSize: 256 * 1024, limits: { maxMsgsPerSubject: 1 }, cache: new BlockCache(CACHE), report: (r) => assert.fail(`${r.kind}: ${r.detail}`) });
+  /** Keys alive at the end, and the version of each value. */
+  const versions = new Map<number, number>();
+
+  it("writes, updates and deletes keys, and saves a state; more keys after it are the tail", async () => {
+    const s = await kvOpen(dir);
+    for (let i = 0; i < KEYS; i++) {
+      s.storeMsg(key(i), undefined, value(i, 0));
+      versions.set(i, 0);
+      if (i % 50_000 === 0) await s.sync();
+    }
+    for (let i = 0; i < KEYS; i += 10) {
+      s.storeMsg(key(i), undefined, value(i, 1));
+      versions.set(i, 1);
+    }
+    for (let i = 1; i < KEYS; i += 1000) {
+      assert.equal(s.purge({ filter: key(i) }), 1);
+      versions.delete(i);
+    }
+    // A group of keys under one more token, gone by a wildcard purge.
+    for (let i = 0; i < 1000; i++) s.storeMsg(`$KV.B.x.${i}`, undefined, value(i, 9));
+    assert.equal(s.purge({ filter: "$KV.B.x.*" }), 1000);
+    await s.settle();
+    for (let i = KEYS; i < KEYS + NEW_KEYS; i++) {
+      s.storeMsg(key(i), undefined, value(i, 0));
+      versions.set(i, 0);
+    }
+    await s.flush();
+    cpSync(dir, join(root, "kv-crashed"), { recursive: true });
+    assert.equal(s.state().numSubjects, versions.size);
+    await s.stop();
+  });
+
+  for (const [name, sub] of [
+    ["clean restart", "kv"],
+    ["restart after a crash", "kv-crashed"],
+  ] as const) {
+    it(`${name}: every key from the state, no JS object per key`, async () => {
+      const before = heapUsed();
+      const heapBefore = process.memoryUsage().heapUsed;
+      const s = await kvOpen(join(root, sub));
+      const grown = heapUsed() - before;
+      const heapGrown = process.memoryUsage().heapUsed - heapBefore;
+      assert.equal(s.opened.fromState, true);
+      const st = s.state();
+      assert.deepEqual([st.msgs, st.numSubjects], [versions.size, versions.size]);
+      // One JS object (string and map entry) per key was about 200 B of heap; arrays are about 80 B a key.
+      const perKey = (b: number): string => `${(b / versions.size).toFixed(1)} B per key`;
+      assert.ok(heapGrown < 24 * versions.size, `heap grew by ${perKey(heapGrown)}`);
+      assert.ok(grown < 120 * versions.size, `memory grew by ${perKey(grown)}`);
+      for (let i = 0; i < KEYS + NEW_KEYS; i += 97) {
+        const m = s.loadLastMsg(key(i));
+        const v = versions.get(i);
+        assert.equal(m?.data.toString(), v === undefined ? undefined : value(i, v).toString(), key(i));
+      }
+      assert.equal(s.subjectsState("$KV.B.x.*").size, 0);
+      const all = s.subjectsState("$KV.B.>");
+      assert.equal(all.size, versions.size);
+      assert.equal(all.get(key(10))?.msgs, 1);
+      assert.equal(all.has(key(1001)), false);
+      // Still a working table: a new key, an update, a delete.
+      s.storeMsg(key(1001), undefined, value(1001, 5));
+      s.storeMsg(key(20), undefined, value(20, 5));
+      assert.equal(s.purge({ filter: key(30) }), 1);
+      assert.equal(s.loadLastMsg(key(1001))?.data.toString(), value(1001, 5).toString());
+      assert.equal(s.loadLastMsg(key(20))?.data.toString(), value(20, 5).toString());
+      assert.equal(s.state().numSubjects, versions.size);
+      await s.stop();
+    });
+  }
+});

@@ -8,6 +8,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { BlockCache, openFileStore, type FileStore, type FileStoreOptions, type StoreReport } from "../../src/store/index.js";
 import { prng, reportSink, tempDir } from "./helpers.js";
 
@@ -177,6 +178,35 @@ describe("saved state", () => {
     assert.ok(readdirSync(dir).some((f) => f.endsWith(".idx")), "index files written");
     const third = await open(dir);
     assert.deepEqual(third.opened, { fromState: true, blocksRead: 1 });
+    assert.deepEqual(view(third), expected);
+    await third.stop();
+  });
+});
+
+describe("state versions", () => {
+  it("a state of version 1 (subjects listed one by one) is reported, the store rebuilt from its blocks and saved anew", async () => {
+    // Written by the tsnats before subject totals were kept as arrays (fixtures/v1-store: 60 messages on
+    // 7 subjects, some of them non-ASCII or 300 bytes long, in 1 KiB blocks; two removed, the 8 of s.2 purged).
+    const fixture = fileURLToPath(new URL("../../../test/store/fixtures/v1-store", import.meta.url));
+    const state = readFileSync(join(fixture, "state.dat"));
+    assert.equal(state.readUInt32LE(4), 1, "the fixture's state is of version 1");
+    const d = copy(fixture);
+    const blocksOnly = copy(fixture);
+    rmSync(join(blocksOnly, "state.dat"));
+    const expected = view(await open(blocksOnly));
+    const reports: StoreReport[] = [];
+    const again = await open(d, reports);
+    assert.equal(again.opened.fromState, false);
+    assert.deepEqual(reports.map((r) => [r.kind, r.detail]), [["bad-state", "not a state file of this version; rebuilding from the blocks"]]);
+    assert.deepEqual(view(again), expected);
+    const st = again.state();
+    assert.deepEqual([st.msgs, st.numSubjects], [50, 6]);
+    assert.equal(again.loadLastMsg("kv.\u00e9t\u00e9")?.data.toString(), "m57");
+    assert.equal(again.subjectsState("kv.>").get(`kv.${"x".repeat(300)}`)?.msgs, 9);
+    await again.stop();
+    assert.equal(readFileSync(join(d, "state.dat")).readUInt32LE(4), 2, "saved in the current version");
+    const third = await open(d);
+    assert.equal(third.opened.fromState, true);
     assert.deepEqual(view(third), expected);
     await third.stop();
   });

@@ -127,9 +127,9 @@ export class BlockIndex {
     return this.has(seq) ? this.offsets[seq - this.base]! : -1;
   }
 
-  /** Resolves every subject id again (after the store's subject index was rebuilt). */
-  resolve(idOf: (subject: string) => number): void {
-    for (let l = 0; l < this.names.length; l++) this.gids[l] = idOf(this.names[l]!);
+  /** Forgets every subject id (after the store's subject index was rebuilt); they resolve again when asked. */
+  unresolve(): void {
+    this.gids.fill(UNRESOLVED);
   }
 
   /** The local number of a subject, or -1 when this block holds none. */

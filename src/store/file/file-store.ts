@@ -60,7 +60,6 @@ import {
   type RecordView,
 } from "../record.js";
 import { BaseStore, type MsgPayload } from "../store-core.js";
-import { SubjectIndex } from "../subject-index.js";
 import type { StoreOptions, StoredMsg } from "../types.js";
 import { Block, parseBlockFileName, type BlockOwner, type BlockTail } from "./block.js";
 import { BlockCache } from "./block-cache.js";
@@ -75,7 +74,7 @@ import { RecoveryAccumulator, lostSequences } from "./recovery.js";
 import { repairBlock, writeSynced } from "./repair.js";
 import { scanBlock, type BlockScan, type Problem, type ProblemKind } from "./scan.js";
 import { hasHeaders, headerSeq, indexOfScan, relayout } from "./scanned-block.js";
-import { STATE_FILE, decodeState, encodeState, type SavedState, type SubjectTotal } from "./state-file.js";
+import { STATE_FILE, encodeState, readState, type SavedState } from "./state-file.js";
 import { SubjectTotals } from "./subject-totals.js";
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
@@ -132,6 +131,9 @@ interface Patch {
   buf: Buffer;
 }
 
+/** A saved state as read back (its subjects went straight into the totals). */
+type SavedFrame = Omit<SavedState, "subjects">;
+
 /** A saved state taken at the end of a batch, to be written once that batch is durable. */
 interface PendingState {
   data: Buffer;
@@ -148,6 +150,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   private readonly report: (r: StoreReport) => void;
   private readonly opts: FileStoreOptions;
   private readonly set: BlockSet;
+  private readonly totals: SubjectTotals;
   private active!: Block;
   private commit!: GroupCommit;
   /** Floor to persist; floor in the last batch taken; floor known durable. */
@@ -184,15 +187,16 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
   constructor(opts: FileStoreOptions) {
     // The index, the subject totals and the store refer to each other; the closures close the circle.
     let self: FileStore | undefined;
-    const subjects = new SubjectIndex((id, subject) => new SubjectTotals(set, id, subject));
     const set: BlockSet = new BlockSet(
       (b) => self!.loadIndex(b),
-      (subject) => subjects.get(subject)?.id ?? -1,
-      (id) => subjects.byIdOf(id).subject,
+      (subject) => totals.idOf(subject),
+      (id) => totals.subjectOf(id),
     );
-    super(set, subjects, opts);
+    const totals = new SubjectTotals(set);
+    super(set, totals, opts);
     self = this;
     this.set = set;
+    this.totals = totals;
     this.opts = opts;
     this.dir = opts.dir;
     this.blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
@@ -238,13 +242,13 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.commit.poke();
   }
 
-  private async readSavedState(): Promise<SavedState | undefined> {
+  private async readSavedState(): Promise<SavedFrame | undefined> {
     const path = join(this.dir, STATE_FILE);
     try {
-      // Subjects go straight into the index: a state may name millions of them.
-      return decodeState(await readFile(path), (subject, first, last, count, flags) => (this.subjects.add(subject, last) as SubjectTotals).restore(first, last, count, flags));
+      return await readState(path, (img) => this.totals.load(img));
     } catch (err) {
-      if (!(err instanceof BinaryError)) throw err;
+      // RangeError: subject totals that cannot be right (SubjectTotals.load).
+      if (!(err instanceof BinaryError || err instanceof RangeError)) throw err;
       this.forgetRecovered();
       this.report({ kind: "bad-state", file: path, detail: `${err.message}; rebuilding from the blocks` });
       return undefined;
@@ -255,7 +259,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
    * Restores the saved state and replays the records written after it. Returns the scan of the last
    * block, or undefined when the state disagrees with the blocks (nothing is kept then).
    */
-  private async openFromState(st: SavedState, ids: number[]): Promise<BlockScan | undefined> {
+  private async openFromState(st: SavedFrame, ids: number[]): Promise<BlockScan | undefined> {
     const onDisk = new Set(ids);
     const bad = (why: string): undefined => {
       this.report({ kind: "bad-state", file: join(this.dir, STATE_FILE), detail: `${why}; rebuilding from the blocks` });
@@ -310,7 +314,8 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
     this.stateBatch = 0;
     this.stateActiveId = st.activeId;
     this.stateActiveSize = st.activeSize;
-    for (const b of this.blocks) b.index?.resolve((s) => this.subjects.get(s)?.id ?? -1);
+    // Lazily, by name: resolving a block of unique KV keys here would be a lookup per key for nothing.
+    for (const b of this.blocks) b.index?.unresolve();
     return lastScan;
   }
 
@@ -384,12 +389,14 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       case RecordKind.Msg: {
         this.lastSeq = Math.max(this.lastSeq, view.seq);
         if (view.hdrLen > 0) b.hdrs = true;
-        const subject = scan.data.toString("utf8", view.subjectStart, view.subjectStart + view.subjectLen);
         if (view.seq < this.floor) {
           b.addMsg(view.seq, view.time, 0, false);
           return;
         }
-        this.recoverMsg(view.seq, subject, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), view.ttl, b.index!.offsetOf(view.seq));
+        // The subject as the block's index already decoded it (indexOfScan), not decoded again.
+        const ix = b.index!;
+        const subject = ix.names[ix.locals[view.seq - ix.base]!]!;
+        this.recoverMsg(view.seq, subject, view.time, fileStoreMsgSize(view.subjectLen, view.hdrLen, view.dataLen), view.ttl, ix.offsetOf(view.seq));
         return;
       }
       case RecordKind.Erased:
@@ -982,10 +989,6 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
 
   /** The store as of the end of batch `batch` (everything in memory is in that batch or before). */
   private takeState(batch: number): PendingState {
-    const subjects = this.subjects;
-    function* totals(): Generator<SubjectTotal> {
-      for (const e of subjects.entries()) yield (e as SubjectTotals).saved();
-    }
     const st: SavedState = {
       lastSeq: this.lastSeq,
       lastTime: this.lastTime,
@@ -994,7 +997,7 @@ export class FileStore extends BaseStore<number> implements BatchSource, BlockOw
       activeId: this.active.id,
       activeSize: this.active.size,
       blocks: this.blocks.map((b) => ({ ...b.summary(), ...this.tailOf(b) })),
-      subjects: totals(),
+      subjects: this.totals.image(),
       ttls: [...this.liveTtls()],
       lost: this.lost,
     };

@@ -45,7 +45,8 @@ export interface BlockScan {
 
 export function scanBlock(file: Buffer): BlockScan {
   const end = file.length;
-  const good: { from: number; view: RecordView }[] = [];
+  // Offsets in the file; the same as in the data unless damage in the middle is skipped (a rewrite).
+  const good: ScannedRecord[] = [];
   const problems: Problem[] = [];
   let lastMsgSeq = 0;
   let off = 0;
@@ -57,7 +58,7 @@ export function scanBlock(file: Buffer): BlockScan {
     }
     const v = readRecord(file, off, end);
     if (v !== undefined) {
-      good.push({ from: off, view: v });
+      good.push({ off, view: v });
       if (v.kind === RecordKind.Msg || v.kind === RecordKind.Erased) lastMsgSeq = v.seq;
       off += v.len;
       continue;
@@ -76,7 +77,7 @@ export function scanBlock(file: Buffer): BlockScan {
   if (!skipped) {
     return {
       data: cutAt === end ? file : file.subarray(0, cutAt),
-      records: good.map((g) => ({ off: g.from, view: g.view })),
+      records: good,
       problems,
       repair: problems.length > 0 ? "truncate" : "none",
     };
@@ -86,7 +87,7 @@ export function scanBlock(file: Buffer): BlockScan {
   const records: ScannedRecord[] = [];
   let at = 0;
   for (const g of good) {
-    file.copy(data, at, g.from, g.from + g.view.len);
+    file.copy(data, at, g.off, g.off + g.view.len);
     records.push({ off: at, view: readRecord(data, at, data.length, false)! });
     at += g.view.len;
   }
