@@ -31,6 +31,12 @@ export class Outgoing {
    * import's republish (every server republishes for its own subscribers).
    */
   local = false;
+  /**
+   * The subject it is routed by when its receivers are to see another (a JetStream delivery: matched by
+   * the deliver subject or request inbox, shown with the stream subject). Across a route it goes as
+   * nats-server sends it: on this subject, with `<ack reply>@<shown subject>` as its reply.
+   */
+  routedBy: string | undefined;
   subject = "";
   reply: string | undefined;
   /** Headers (if any) followed by the body. */
@@ -57,6 +63,7 @@ export class Outgoing {
     this.payload = payload;
     this.body = undefined;
     this.gatherers = undefined;
+    this.routedBy = undefined;
     return this;
   }
 
@@ -101,6 +108,11 @@ export class Outgoing {
     const body = withHeaders || this.hdrLen <= 0 ? p : (this.body ??= p.subarray(this.hdrLen));
     const hdr = withHeaders ? this.hdrLen : -1;
     let t: string;
+    if (this.routedBy !== undefined) {
+      t = routedMsgTail(`${this.reply ?? ""}@${this.subject}`, queues ?? NO_QUEUES, hdr, body.length);
+      out.message(prefix, this.routedBy, "", t, body);
+      return body.length;
+    }
     if (queues !== undefined) t = routedMsgTail(this.reply, queues, hdr, body.length);
     else if (withHeaders) t = this.routeTail ??= routedMsgTail(this.reply, NO_QUEUES, hdr, body.length);
     else t = this.routeBodyTail ??= routedMsgTail(this.reply, NO_QUEUES, hdr, body.length);

@@ -34,6 +34,8 @@ import { SystemServices } from "./system.js";
 import { GO_FIELD, NATS_VERSION, TSNATS_VERSION } from "./version.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
+/** JetStream's ack replies; one with `@<subject>` names the subject a routed delivery is shown with. */
+const JS_ACK_PREFIX = "$JS.ACK.";
 /** Nested publishes beyond this depth are dropped: a guard against import cycles between accounts. */
 const MAX_PUBLISH_DEPTH = 16;
 
@@ -314,7 +316,11 @@ export class Server implements ClusterHost {
     if (this.publishDepth >= MAX_PUBLISH_DEPTH) return;
     const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
     msg.server = this;
-    msg.set(subject, reply, payload, hdrLen);
+    // A JetStream delivery routed by its deliver subject carries the subject its receivers see after
+    // the `@` of its ack reply (nats-server's encoding, see Outgoing.routedBy).
+    const at = reply !== undefined && reply.startsWith(JS_ACK_PREFIX) ? reply.lastIndexOf("@") : -1;
+    if (at > 0 && at < reply!.length - 1) msg.set(reply!.slice(at + 1), reply!.slice(0, at), payload, hdrLen);
+    else msg.set(subject, reply, payload, hdrLen);
     msg.account = account.name;
     msg.local = true;
     this.publishDepth++;

@@ -633,8 +633,11 @@ export class Consumer implements ConsumerHandle {
   private transmit(to: string, subject: string, reply: string, hdr: Buffer | undefined, data: Buffer): void {
     const r = this.route(to);
     let n: number;
-    if (hdr === undefined || hdr.length === 0) n = deliver(r, this.out.set(subject, reply, data, -1), undefined);
-    else n = deliver(r, this.out.set(subject, reply, joinPayload(hdr, data), hdr.length), undefined);
+    const msg = hdr === undefined || hdr.length === 0 ? this.out.set(subject, reply, data, -1) : this.out.set(subject, reply, joinPayload(hdr, data), hdr.length);
+    // Matched by `to`, shown with the stream subject: a route sends it on `to` (see Outgoing.routedBy).
+    msg.account = this.account.name;
+    msg.routedBy = to;
+    n = deliver(r, msg, undefined);
     if (n === 0 && this.waiting === undefined) this.setActive(false);
   }
 
