@@ -371,6 +371,16 @@ for (const impl of ["nats-server", "tsnats"] as Impl[]) describe(`route wire, by
     }
   });
 
+  it("a peer that never sends CONNECT is cut off after the auth timeout", async (t) => {
+    if (!ns) return t.skip("nats-server not installed");
+    const wire = await Wire.open(routePort);
+    await wire.line();
+    const started = Date.now();
+    assert.equal(await wire.line(), "-ERR 'Authentication Timeout'\r\n");
+    assert.ok(Date.now() - started > 1000, "cut off before the 2 s timeout");
+    assert.equal(await wire.closedWithin(3000), true);
+  });
+
   it("a CONNECT from another cluster is refused with nats-server's -ERR", async (t) => {
     if (!ns) return t.skip("nats-server not installed");
     const wire = await Wire.open(routePort);

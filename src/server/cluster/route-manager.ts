@@ -22,6 +22,7 @@ import { TlsAcceptor } from "../../tls/acceptor.js";
 import { loadTlsSettings, nodeTls } from "../../tls/context.js";
 import type { Options } from "../../config/options.js";
 import { decodeRouteConnect, decodeRouteInfo, encodeRouteConnect, encodeRouteInfo } from "../../protocol/route-info.js";
+import { ERR } from "../../protocol/errors.js";
 import { encodeRsMinus, encodeRsPlus } from "../../protocol/route-ops.js";
 import type { Logger } from "../../util/logger.js";
 import { nuid } from "../../util/base62.js";
@@ -62,6 +63,8 @@ export interface ClusterHost {
 }
 
 const DIAL_TIMEOUT_MS = 1000;
+/** nats-server's route auth timeout without TLS (with TLS: the TLS timeout plus a second). */
+const DEFAULT_ROUTE_AUTH_TIMEOUT_MS = 2000;
 
 const CLOSE_REASONS: Record<RouteCloseReason, ClosedReason> = {
   "Duplicate Route": ClosedReason.DuplicateRoute,
@@ -205,6 +208,14 @@ export class RouteManager implements RouteHost {
 
   private accepted(socket: Socket): void {
     const r = this.addRoute(socket, false);
+    // A peer that never sends CONNECT is cut off after the cluster's auth timeout, as nats-server does.
+    const c = this.server.opts.cluster!;
+    const ms = c.authTimeoutMs ?? (c.tls ? c.tls.timeoutMs + 1000 : DEFAULT_ROUTE_AUTH_TIMEOUT_MS);
+    setTimeout(() => {
+      if (r.connected || r.closed) return;
+      this.logger.error(`${r.logPrefix} - Authentication Timeout`);
+      r.sendErrAndClose(ERR.authTimeout, ClosedReason.AuthenticationTimeout);
+    }, ms).unref();
     this.logger.info(`${r.logPrefix} - Route connection created`);
     // nats-server puts a nonce in the INFO of an accepted route (nothing signs it on routes yet).
     r.sendLine(encodeRouteInfo({ ...this.localInfo(), nonce: newNonce() }));
