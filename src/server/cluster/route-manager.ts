@@ -208,14 +208,20 @@ export class RouteManager implements RouteHost {
 
   private accepted(socket: Socket): void {
     const r = this.addRoute(socket, false);
-    // A peer that never sends CONNECT is cut off after the cluster's auth timeout, as nats-server does.
+    // With cluster authorization, a peer that has not sent CONNECT within the auth timeout is cut off,
+    // as nats-server does (without it nats-server waits, and so does this server: pings catch the dead).
     const c = this.server.opts.cluster!;
+    if (c.username === undefined) return this.greet(r);
     const ms = c.authTimeoutMs ?? (c.tls ? c.tls.timeoutMs + 1000 : DEFAULT_ROUTE_AUTH_TIMEOUT_MS);
     setTimeout(() => {
       if (r.connected || r.closed) return;
       this.logger.error(`${r.logPrefix} - Authentication Timeout`);
       r.sendErrAndClose(ERR.authTimeout, ClosedReason.AuthenticationTimeout);
     }, ms).unref();
+    this.greet(r);
+  }
+
+  private greet(r: Route): void {
     this.logger.info(`${r.logPrefix} - Route connection created`);
     // nats-server puts a nonce in the INFO of an accepted route (nothing signs it on routes yet).
     r.sendLine(encodeRouteInfo({ ...this.localInfo(), nonce: newNonce() }));
