@@ -27,15 +27,27 @@ type P = Parser<RouteOpHandler>;
 
 const toRouted = (h: RouteOpHandler, payload: Buffer, m: MessageArgs): void => h.onRoutedMsg(payload, m);
 
+/**
+ * The largest routed payload taken: nats-server's ceiling for max_payload (64 MB), which no server's
+ * clients can exceed. A bigger size is a broken or hostile peer, and is not buffered.
+ */
+const MAX_ROUTED_PAYLOAD = 64 * 1024 * 1024;
+
+function tooBig(h: RouteOpHandler, size: number): boolean {
+  if (size <= MAX_ROUTED_PAYLOAD) return false;
+  h.onProtocolError(undefined, `Maximum Payload Violation: routed message of ${size} bytes`);
+  return true;
+}
+
 /** Starts reading a routed message's payload with the fields `r` parsed. */
-function expectRouted(p: P, r: RoutedMsg): void {
+function expectRouted(p: P, h: RouteOpHandler, r: RoutedMsg): void {
   const m = p.msg;
   m.account = r.account;
   m.subject = r.subject;
   m.reply = r.reply;
   m.hdr = r.headerSize;
   m.queues = r.queues.length > 0 ? r.queues : undefined;
-  p.expectPayload(r.size, toRouted);
+  if (!tooBig(h, r.size)) p.expectPayload(r.size, toRouted);
 }
 
 /**
@@ -52,7 +64,7 @@ function routedArgs(p: P, h: RouteOpHandler, buf: Buffer, s: number, e: number, 
   const malformed = (): void => {
     const r = slow(str(buf, s, e));
     if (typeof r === "string") h.onProtocolError(undefined, r);
-    else expectRouted(p, r);
+    else expectRouted(p, h, r);
   };
   if (n < 2 + sizes || n > 16) return malformed();
   const last = n - 1;
@@ -81,7 +93,7 @@ function routedArgs(p: P, h: RouteOpHandler, buf: Buffer, s: number, e: number, 
   m.reply = reply;
   m.hdr = hdr;
   m.queues = queues;
-  p.expectPayload(size, toRouted);
+  if (!tooBig(h, size)) p.expectPayload(size, toRouted);
 }
 
 const PIPE = 0x7c;
@@ -156,6 +168,6 @@ export const ROUTE_OPS = new OpTable<RouteOpHandler>([
     if (p.argTooLong(s, e)) return;
     const r = parseLmsg(str(buf, s, e));
     if (typeof r === "string") h.onProtocolError(undefined, r);
-    else expectRouted(p, r);
+    else expectRouted(p, h, r);
   }),
 ]);
