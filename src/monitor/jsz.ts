@@ -23,13 +23,21 @@ export interface JetStreamConfigInfo {
 /** nats-server's fallback when the disk cannot be asked: 1 TB. */
 const DEFAULT_MAX_STORE = 1024 ** 4;
 
+/**
+ * The disk budget a `-1` store limit resolved to, per JetStream options (a reload makes new ones): read
+ * once, as nats-server resolves it when JetStream starts, so that every endpoint shows the same figure.
+ */
+const diskBudgets = new WeakMap<object, number>();
+
 /** JetStream's running configuration: `-1` limits become 75% of memory and of the store's free disk. */
 export function jetStreamConfig(server: Server): JetStreamConfigInfo {
   const js = server.opts.jetstream;
   const storeDir = join(js.storeDir || join(tmpdir(), "nats"), "jetstream");
+  let disk = diskBudgets.get(js);
+  if (disk === undefined && js.maxStore < 0) diskBudgets.set(js, (disk = diskBudget(storeDir)));
   const cfg: JetStreamConfigInfo = {
     max_memory: js.maxMemory >= 0 ? js.maxMemory : Math.floor(totalmem() * 0.75),
-    max_storage: js.maxStore >= 0 ? js.maxStore : diskBudget(storeDir),
+    max_storage: js.maxStore >= 0 ? js.maxStore : disk!,
     store_dir: storeDir,
   };
   if (js.domain) cfg.domain = js.domain;
