@@ -4,9 +4,10 @@
  */
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NotLeaderError } from "../../src/raft/errors.js";
+import { HardStateDamaged } from "../../src/raft/hard-state-file.js";
 import { RaftGroup } from "../../src/raft/raft-group.js";
 import type { NodeId } from "../../src/raft/types.js";
 import { tempDir } from "../store/helpers.js";
@@ -23,9 +24,17 @@ interface Member {
 }
 
 const open: RaftGroup[] = [];
+const roots: string[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((g) => g.close()));
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 });
+
+function newRoot(): string {
+  const r = tempDir("tsnats-raft-");
+  roots.push(r);
+  return r;
+}
 
 async function start(hub: MemoryHub, root: string, id: NodeId): Promise<Member> {
   const sm = new ListMachine();
@@ -80,7 +89,7 @@ async function stopAll(members: Map<NodeId, Member>, how: "close" | "crash"): Pr
 }
 
 test("proposals commit on the leader, apply everywhere, and survive a crash of every member", async () => {
-  const root = tempDir("tsnats-raft-");
+  const root = newRoot();
   const hub = new MemoryHub();
   let members = await startAll(hub, root);
   const leader = await elect(members);
@@ -96,7 +105,7 @@ test("proposals commit on the leader, apply everywhere, and survive a crash of e
 });
 
 test("a follower's proposal is refused with the leader's id", async () => {
-  const root = tempDir("tsnats-raft-");
+  const root = newRoot();
   const members = await startAll(new MemoryHub(), root);
   const leader = await elect(members);
   await waitFor(() => [...members.values()].every((m) => m.group.leader === leader.group.id), 3000, "every member to know the leader");
@@ -106,7 +115,7 @@ test("a follower's proposal is refused with the leader's id", async () => {
 
 /** Runs 30 entries through A, B, C, closes them, damages C's log with `damage`, and checks the repair. */
 async function repairCase(damage: (logPath: string) => void): Promise<{ root: string }> {
-  const root = tempDir("tsnats-raft-");
+  const root = newRoot();
   const hub = new MemoryHub();
   let members = await startAll(hub, root);
   await proposeAll(await elect(members), 0, 30);
@@ -151,7 +160,7 @@ test("a lost log file (the state says entries were synced) is damage, repaired f
 });
 
 test("a member behind the leader's snapshot installs it; members restart from their compacted logs", async () => {
-  const root = tempDir("tsnats-raft-");
+  const root = newRoot();
   const hub = new MemoryHub();
   const members = await startAll(hub, root);
   const leader = await elect(members);
@@ -178,4 +187,17 @@ test("a member behind the leader's snapshot installs it; members restart from th
   await proposeAll(l2, 45, 1);
   for (const m of again.values()) await waitFor(() => m.sm.items.length === 46, 3000, "every member to apply 46");
   for (const m of again.values()) assert.deepEqual(m.sm.items, expected(46));
+});
+
+test("a state file that fails its checksum stops the member from starting (a vote is never guessed)", async () => {
+  const root = newRoot();
+  const hub = new MemoryHub();
+  const members = await startAll(hub, root);
+  await proposeAll(await elect(members), 0, 3);
+  await stopAll(members, "close");
+  const path = join(root, "B", "state");
+  const buf = readFileSync(path);
+  buf[1]! ^= 0x01;
+  writeFileSync(path, buf);
+  await assert.rejects(start(hub, root, "B"), (e: unknown) => e instanceof HardStateDamaged);
 });

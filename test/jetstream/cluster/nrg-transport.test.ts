@@ -6,6 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { startCluster, startServer, type RunningServer } from "../../../src/index.js";
 import { NrgTransport } from "../../../src/jetstream/cluster/nrg-transport.js";
@@ -51,6 +52,7 @@ test("a RAFT group of 3 servers over routes: commit, restart and catch-up, failo
   t.after(async () => {
     await Promise.all(live.map((m) => m.group.close()));
     await Promise.all([cluster.close(), ...live.map((m) => m.server.close())]);
+    rmSync(root, { recursive: true, force: true });
   });
   const voters = cluster.servers.map((s) => raftNodeId(s.server.name));
   for (const s of cluster.servers) live.push(await join3(s, root, voters));
