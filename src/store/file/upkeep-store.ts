@@ -17,6 +17,7 @@
  */
 import fs from "node:fs";
 import { readFile, rename, rm, unlink } from "node:fs/promises";
+import { assert } from "../../util/assert.js";
 import type { Block } from "./block.js";
 import { compactBlockBytes } from "./compaction.js";
 import { ftruncate } from "./io.js";
@@ -84,6 +85,7 @@ export abstract class UpkeepStore extends OpeningStore {
 
   /** Deletes blocks with nothing left in them and gives back the zeros written ahead into sealed ones. */
   private async releaseSpace(doomed: Block[], padded: Block[]): Promise<void> {
+    for (const b of doomed) this.assertMayDrop(b);
     for (const b of padded) {
       // No sync needed: zeros past the data are harmless if the truncation is lost.
       this.openFd(b);
@@ -110,8 +112,15 @@ export abstract class UpkeepStore extends OpeningStore {
     this.upkeepDue = true;
   }
 
+  /** The invariants above, checked before a block is deleted or rewritten. */
+  private assertMayDrop(b: Block): void {
+    assert(b !== this.active && b.written === b.size && b.removedInBatch <= this.batchesDurable, () => `block ${b.id} would leave before its removals are durable`);
+    assert(b.id < this.saver.activeId && b.removedInBatch <= this.saver.batch, () => `block ${b.id} would leave before a saved state describes it`);
+  }
+
   /** Rewrites a sealed block with only its live messages and still-needed tombstones. */
   private async compactBlock(b: Block): Promise<void> {
+    this.assertMayDrop(b);
     // What to keep is decided now, while every removal from b is durable (maintain checked that):
     // appends during the awaits below can remove more of b by limits, and a crash that loses those
     // appends must find the removed messages still on disk.
