@@ -105,7 +105,7 @@ export class Block implements Cacheable {
   lastUse = 0;
   /** Asynchronous operations running on fd (the file must stay open meanwhile). */
   ioBusy = 0;
-  /** The last message read without loading the index (file-store.ts readAlone), 0 if none. */
+  /** The last message read without loading the index (reading-store.ts readAlone), 0 if none. */
   lastAlone = 0;
   /** The index file on disk is missing or stale and the loaded index should be written out. */
   indexDue = false;

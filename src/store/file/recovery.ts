@@ -2,7 +2,7 @@
  * What the records of all blocks say about the store as a whole when it is rebuilt from its blocks
  * (no usable saved state): the floor, the last sequence and time, and which sequences are deleted.
  * Blocks are fed one at a time and then dropped, so a rebuild holds one block's bytes at a time.
- * Pure: file-store.ts applies the result.
+ * Pure: opening-store.ts applies the result.
  *
  * Rules (the writer's invariants read backwards):
  * - floor = the highest Floor record or block-header floor; everything below it is gone;

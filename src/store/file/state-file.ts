@@ -8,7 +8,7 @@
  * record of that batch and before was durable when it was renamed into place. `activeId`/`activeSize`
  * say where the records written after it begin (the tail), which a restart replays. Upkeep keeps it
  * true: a block it describes is deleted or rewritten only once a newer state covers the block's
- * removals (file-store.ts). A state that fails its checksum or disagrees with the blocks is ignored
+ * removals (upkeep-store.ts). A state that fails its checksum or disagrees with the blocks is ignored
  * and the store is rebuilt from the blocks: the data always wins; so is a state of another version
  * (version 1 listed subjects one by one; version 2 keeps the subject totals' arrays as they are in
  * memory, so that a restart loads millions of KV keys with a few copies).
