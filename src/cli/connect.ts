@@ -1,0 +1,35 @@
+/** Opens the NATS connection a command asks for, from resolved settings (flags, env, context). */
+import { readFileSync } from "node:fs";
+import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
+import type { ConnectionSettings } from "./global-options.js";
+
+export function connectionOptions(s: ConnectionSettings): NodeConnectionOptions {
+  const servers = s.url.split(",").map((u) => u.trim()).filter(Boolean);
+  const opts: NodeConnectionOptions = {
+    servers,
+    name: s.connectionName,
+    timeout: s.timeoutMs,
+    // A CLI command should fail fast rather than wait out reconnect attempts.
+    maxReconnectAttempts: 0,
+  };
+  // As the nats CLI: a user without a password is a token.
+  if (s.user && s.password) Object.assign(opts, { user: s.user, pass: s.password });
+  else if (s.user) opts.token = s.user;
+  if (s.token) opts.token = s.token;
+  if (s.creds) opts.authenticator = credsAuthenticator(readFileSync(s.creds));
+  else if (s.nkey) opts.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(s.nkey, "utf8").trim()));
+  if (s.inbox_prefix) opts.inboxPrefix = s.inbox_prefix;
+  const wantsTls = servers.some((u) => u.startsWith("tls://")) || s.cert || s.key || s.ca || s.tls_first;
+  if (wantsTls) {
+    opts.tls = {};
+    if (s.cert) opts.tls.certFile = s.cert;
+    if (s.key) opts.tls.keyFile = s.key;
+    if (s.ca) opts.tls.caFile = s.ca;
+    if (s.tls_first) opts.tls.handshakeFirst = true;
+  }
+  return opts;
+}
+
+export async function open(s: ConnectionSettings): Promise<NatsConnection> {
+  return connect(connectionOptions(s));
+}
