@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { ConnectionSettings } from "./global-options.js";
+import { probeTls } from "./tls-probe.js";
+import { CliError } from "./errors.js";
 
 export function connectionOptions(s: ConnectionSettings): NodeConnectionOptions {
   const servers = s.url.split(",").map((u) => u.trim()).filter(Boolean);
@@ -31,5 +33,17 @@ export function connectionOptions(s: ConnectionSettings): NodeConnectionOptions 
 }
 
 export async function open(s: ConnectionSettings): Promise<NatsConnection> {
-  return connect(connectionOptions(s));
+  const opts = connectionOptions(s);
+  try {
+    return await connect(opts);
+  } catch (err) {
+    if (!opts.tls) throw err;
+    const tlsError = await probeTls(s);
+    if (!tlsError) throw err;
+    // Servers refuse a missing certificate with "certificate required" (TLS 1.3) or "bad certificate".
+    if (!s.cert && /certificate required|CERTIFICATE_REQUIRED|bad certificate|alert number (42|116)\b/i.test(`${tlsError.message} ${(tlsError as { code?: string }).code}`)) {
+      throw new CliError("TLS handshake failed: the server requires a client certificate (use --tlscert and --tlskey)");
+    }
+    throw new Error((err as Error).message, { cause: tlsError });
+  }
 }

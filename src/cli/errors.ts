@@ -16,22 +16,24 @@ function causes(err: unknown): unknown[] {
   return out;
 }
 
+/** An OpenSSL error's reason without its file and line ("sslv3 alert bad certificate"). */
+function sslReason(msg: string): string {
+  const m = /:([^:]*(?:alert|certificate|wrong version|handshake)[^:]*):/i.exec(msg);
+  return m ? m[1]!.trim() : msg;
+}
+
 function tlsText(err: unknown): string | undefined {
   for (const e of causes(err)) {
     const code = String((e as { code?: unknown }).code ?? "");
     const msg = e instanceof Error ? e.message : String(e);
-    if (/certificate required|alert number 116|CERTIFICATE_REQUIRED/i.test(msg + code)) {
-      return "TLS handshake failed: the server requires a client certificate (use --tlscert and --tlskey)";
-    }
-    if (/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER_CERT|CERT_/.test(code)) {
+    if (/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER_CERT|^CERT_/.test(code)) {
       return `TLS handshake failed: the server's certificate could not be verified: ${msg} (use --tlsca)`;
     }
-    if (/ERR_TLS_CERT_ALTNAME_INVALID/.test(code)) return `TLS handshake failed: ${msg}`;
-    if (/bad certificate|unknown ca|alert number 4[28]/i.test(msg)) {
-      return `TLS handshake failed: the server rejected the client certificate: ${msg}`;
+    if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return `TLS handshake failed: ${msg}`;
+    if (/bad certificate|unknown ca|certificate unknown|alert number (42|46|48)\b/i.test(msg)) {
+      return `TLS handshake failed: the server rejected the client certificate (${sslReason(msg)})`;
     }
-    if (/server does not support TLS|TLS is required|tls_required|requires tls/i.test(msg)) return msg;
-    if (/^ERR_SSL|^ERR_TLS/.test(code)) return `TLS handshake failed: ${msg}`;
+    if (/^ERR_SSL|^ERR_TLS/.test(code)) return `TLS handshake failed: ${sslReason(msg)}`;
   }
   return undefined;
 }

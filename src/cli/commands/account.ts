@@ -56,7 +56,7 @@ export function accountCommand(program: Command): void {
         cols.row("Headers Supported", Boolean(info.headers));
         cols.row("Maximum Payload", iBytes(info.max_payload));
         cols.rowIfNotEmpty("Connected Cluster", info.cluster);
-        cols.row("Connected URL", nc.getServer());
+        cols.row("Connected URL", `${info.tls_required || s.url.includes("tls://") ? "tls" : "nats"}://${nc.getServer()}`);
         cols.row("Connected Server ID", info.server_id);
         cols.row("Connected Server Version", info.version);
         cols.rowIf("Connected Server Name", info.server_name, info.server_name !== info.server_id);
@@ -72,8 +72,8 @@ export function accountCommand(program: Command): void {
           cols.section("Account Limits");
           cols.row("Max Message Payload", iBytes(info.max_payload));
           const tiers = Object.entries(js.tiers ?? {}).sort(([a], [b]) => a.localeCompare(b));
-          if (tiers.length > 0) for (const [n, t] of tiers) if (t) renderTier(cols, n, t);
-          else renderTier(cols, "Default", js);
+          if (tiers.length === 0) renderTier(cols, "Default", js);
+          for (const [n, t] of tiers) if (t) renderTier(cols, n, t);
         } else {
           cols.line("").line(`   ${jsProblem}`);
         }
