@@ -30,7 +30,8 @@ export function serverCommand(program: Command): void {
         try {
           const replies = await nc.requestMany("$SYS.REQ.SERVER.PING", "", {
             maxWait: s.timeoutMs,
-            ...(want > 0 ? { strategy: "count" as never, maxMessages: want } : { strategy: "timer" as never }),
+            // Without an expected count, the answers are in once none has come for a moment after the last.
+            ...(want > 0 ? { strategy: "count" as never, maxMessages: want } : { strategy: "stall" as never, stall: 300 }),
           });
           for await (const m of replies) {
             if (m.data.length === 0) continue;
