@@ -12,6 +12,8 @@ import {
   PROJECT_ROOT, natsServerAvailable, startServerProcess, type Impl, type ServerProcess,
 } from "../helpers/server-process.js";
 
+export { suiteCleanup, waitUntil } from "../e2e/support.js";
+
 export const CLI_BIN = join(PROJECT_ROOT, "bin/tsnats");
 
 /** The servers every verb runs against: tsnats, and nats-server 2.9.10 where it is installed. */
@@ -123,11 +125,3 @@ export async function waitForSubscription(monitorPort: number, subject: string, 
   throw new Error(`no subscription on ${subject} appeared`);
 }
 
-/** Polls `cond` until it holds, failing after `ms`. */
-export async function waitUntil(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -156,7 +156,8 @@ export function streamCommand(program: Command): void {
         const m = await (await manager(nc, s)).streams.getMessage(name, query).catch((e: Error) => {
           throw new CliError(`could not retrieve ${name}#${id ?? 0}: ${describeError(e)}`);
         });
-        if (!m) throw new CliError(`could not retrieve ${name}#${id ?? 0}: no message found`);
+        // The client answers the API's "no message found" (10037) with null.
+        if (!m) throw new CliError(`could not retrieve ${name}#${id ?? 0}: no message found (10037)`);
         if (wantsJson(o, cmd)) {
           return printJson({
             subject: m.subject, seq: m.seq,

@@ -45,7 +45,7 @@ for (const impl of IMPLS) {
       assert.equal(pub.code, 0, pub.stderr);
       assert.equal(pub.stderr, "", "--quiet prints nothing");
       const lines = () => (a.stdout() + b.stdout()).split("\n").filter(Boolean);
-      await waitUntil(() => lines().length >= 20, "20 messages across the group");
+      await waitUntil(() => lines().length >= 20, 10_000, "20 messages across the group");
       a.stop();
       b.stop();
       const [ra, rb] = await Promise.all([a.done, b.done]);
