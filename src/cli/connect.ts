@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { ConnectionSettings } from "./global-options.js";
-import { probeTls } from "./tls-probe.js";
+import { CLOSED_IN_HANDSHAKE, probeTls } from "./tls-probe.js";
 import { CliError } from "./errors.js";
 
 export function connectionOptions(s: ConnectionSettings): NodeConnectionOptions {
@@ -41,8 +41,14 @@ export async function open(s: ConnectionSettings): Promise<NatsConnection> {
     const tlsError = await probeTls(s);
     if (!tlsError) throw err;
     // Servers refuse a missing certificate with "certificate required" (TLS 1.3) or "bad certificate".
-    if (!s.cert && /certificate required|CERTIFICATE_REQUIRED|bad certificate|alert number (42|116)\b/i.test(`${tlsError.message} ${(tlsError as { code?: string }).code}`)) {
+    const said = `${tlsError.message} ${(tlsError as { code?: string }).code}`;
+    if (!s.cert && /certificate required|CERTIFICATE_REQUIRED|bad certificate|alert number (42|116)\b/i.test(said)) {
       throw new CliError("TLS handshake failed: the server requires a client certificate (use --tlscert and --tlskey)");
+    }
+    if ((tlsError as { code?: string }).code === CLOSED_IN_HANDSHAKE) {
+      throw new CliError(s.cert
+        ? "TLS handshake failed: the server rejected the client certificate (it closed the connection)"
+        : "TLS handshake failed: the server requires a client certificate (use --tlscert and --tlskey)");
     }
     throw new Error((err as Error).message, { cause: tlsError });
   }

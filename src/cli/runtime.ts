@@ -8,12 +8,23 @@ export function settingsOf(cmd: Command): ConnectionSettings {
   return resolveSettings(cmd.optsWithGlobals() as GlobalFlags);
 }
 
-/** Runs `fn` on a fresh connection and closes it after, whatever `fn` did. */
+/**
+ * Runs `fn` on a fresh connection and closes it after, whatever `fn` did. A server error the client
+ * reports only on its status stream (a publish the user may not make) fails the command after `fn`.
+ */
 export async function withConnection<T>(cmd: Command, fn: (nc: NatsConnection, s: ConnectionSettings) => Promise<T>): Promise<T> {
   const s = settingsOf(cmd);
   const nc = await open(s);
+  let serverError: Error | undefined;
+  void (async () => {
+    for await (const st of nc.status()) if (st.type === "error" && !serverError) serverError = st.error;
+  })();
   try {
-    return await fn(nc, s);
+    const result = await fn(nc, s);
+    // Status events are queued as the server's reply is parsed; let the watcher above take them.
+    await new Promise((r) => setImmediate(r));
+    if (serverError) throw serverError;
+    return result;
   } finally {
     await nc.close().catch(() => undefined);
   }

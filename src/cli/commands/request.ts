@@ -58,11 +58,11 @@ export function replyCommand(program: Command): void {
       if (body === undefined && !o.echo) log("No body or command supplied, enabling echo mode");
       await withConnection(cmd, async (nc) => {
         let n = 0;
-        const done = new Promise<void>((resolve) => {
+        const done = new Promise<void>((resolve, reject) => {
           const sub = nc.subscribe(subject, {
             queue: o.queue,
             callback: (err, m) => {
-              if (err) return;
+              if (err) return reject(err);
               n++;
               log(`[#${n}] Received on subject "${m.subject}":`);
               for (const line of headerLines(m.headers)) log(line);

@@ -38,11 +38,12 @@ export function subCommand(program: Command): void {
           log(o.queue ? `Subscribing on ${subjects.join(", ")} in group ${o.queue}` : `Subscribing on ${subjects.join(", ")}`);
         }
         let received = 0;
-        const done = new Promise<void>((resolve) => {
+        const done = new Promise<void>((resolve, reject) => {
           const subs = subjects.map((s) => nc.subscribe(s, {
             ...queue,
             callback: (err, m) => {
-              if (err) return;
+              // The server refused the subscription (permissions): the client closes it and says why here.
+              if (err) return reject(err);
               if (o.count !== undefined && received >= o.count) return;
               received++;
               process.stdout.write(render(m, received, o));
