@@ -23,6 +23,8 @@ const port = parentPort!;
 const now = () => performance.timeOrigin + performance.now();
 /** Progress is reported every this many messages, so the parent's bar moves without flooding it. */
 const PROGRESS_EVERY = 1000;
+/** Publishers wait for the server's PONG this often (a multiple of PROGRESS_EVERY). */
+const FLUSH_EVERY = 20_000;
 
 async function publish(): Promise<Sample> {
   const nc = await open(job.settings);
@@ -35,8 +37,9 @@ async function publish(): Promise<Sample> {
     nc.publish(job.subject, payload);
     if (i % PROGRESS_EVERY === 0) {
       port.postMessage({ type: "progress", msgs: PROGRESS_EVERY } satisfies WorkerMessage);
-      // Let the socket drain now and then rather than buffering the whole run in memory.
-      await nc.flush();
+      // Yield so the client's buffer reaches the socket; a round trip now and then bounds what is in flight.
+      if (i % FLUSH_EVERY === 0) await nc.flush();
+      else await new Promise((r) => setImmediate(r));
     }
   }
   await nc.flush();
