@@ -18,8 +18,8 @@ export interface GlobalFlags {
   tlsca?: string;
   tlsfirst?: boolean;
   timeout: string;
-  context?: string;
-  noContext?: boolean;
+  /** A context name, or false for --no-context. */
+  context?: string | false;
   connectionName: string;
   inboxPrefix?: string;
   jsDomain?: string;
@@ -61,7 +61,7 @@ export function addGlobalOptions(program: Command): void {
 /** Flags over context over defaults; the context is the named one, else the selected one. */
 export function resolveSettings(flags: GlobalFlags): ConnectionSettings {
   // commander turns --no-context into context === false.
-  const ctxFlag = flags.context as string | boolean | undefined;
+  const ctxFlag = flags.context;
   const name = ctxFlag === false ? "" : typeof ctxFlag === "string" ? ctxFlag : selectedContext();
   const base = name ? loadContext(name) : emptySettings();
   const pick = (flag: string | undefined, ctx: string) => flag ?? ctx;
