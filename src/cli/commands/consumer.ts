@@ -1,0 +1,172 @@
+/** `tsnats consumer add/info/ls/rm/next` with the nats CLI's flag names and output. */
+import type { Command } from "commander";
+import type { ConsumerConfig } from "@nats-io/jetstream";
+import type { Msg } from "@nats-io/transport-node";
+import { ackMetadata, apiPrefix, manager } from "../jetstream.js";
+import { collect, parseIntFlag, printJson, withConnection } from "../runtime.js";
+import { consumerConfigFromFlags, type ConsumerFlags } from "../consumer-config.js";
+import { consumerInfoView } from "../consumer-view.js";
+import { renderTable } from "../format/table.js";
+import { comma, localTime, parseDuration, since } from "../format/units.js";
+import { headerLines } from "../message-format.js";
+import { confirm } from "../confirm.js";
+import { CliError, describeError } from "../errors.js";
+
+function wantsJson(o: { json?: boolean }, cmd: Command): boolean {
+  return Boolean(o.json || cmd.optsWithGlobals()["json"]);
+}
+
+export function consumerCommand(program: Command): void {
+  const con = program.command("consumer").alias("con").alias("obs").description("JetStream Consumer management");
+
+  con.command("add").alias("create").alias("new").description("Creates a new Consumer")
+    .argument("<stream>", "Stream name")
+    .argument("<consumer>", "Consumer name")
+    .option("--target <subject>", "Push based delivery target subject")
+    .option("--pull", "Deliver messages in 'pull' mode")
+    .option("--deliver <policy>", "Start policy (all, new, last, subject, 1h, msg sequence)")
+    .option("--deliver-group <group>", "Delivers push messages only to subscriptions matching this group")
+    .option("--ack <policy>", "Acknowledgment policy (none, all, explicit)")
+    .option("--filter <subjects>", "Filter Stream by subjects", collect)
+    .option("--max-pending <n>", "Maximum pending Acks before consumers are paused")
+    .option("--max-deliver <tries>", "Maximum amount of times a message will be delivered")
+    .option("--backoff <mode>", "Backoff policy: linear, none, or a list of durations (1s,2s,5s)")
+    .option("--backoff-steps <n>", "Number of steps to use when creating the backoff policy", "10")
+    .option("--backoff-min <duration>", "The shortest backoff period that will be generated", "1m")
+    .option("--backoff-max <duration>", "The longest backoff period that will be generated", "20m")
+    .option("--wait <duration>", "Acknowledgment waiting time")
+    .option("--replay <policy>", "Replay Policy (instant, original)")
+    .option("--heartbeat <duration>", "Enable idle Push consumer heartbeats (-1 disable)")
+    .option("--flow-control", "Enable Push consumer flow control")
+    .option("--headers-only", "Deliver only headers and no bodies")
+    .option("--description <text>", "Sets a contextual description for the consumer")
+    .option("--inactive-threshold <duration>", "How long to allow an ephemeral consumer to be idle before removing it")
+    .option("--max-pull-batch <n>", "Maximum size batch size for a pull request")
+    .option("--config <file>", "JSON file to read configuration from")
+    .option("--defaults", "Accept default values for all prompts")
+    .option("-j, --json", "Produce JSON output")
+    .action(async (stream: string, name: string, o: ConsumerFlags & { json?: boolean }, cmd: Command) => {
+      const cfg = consumerConfigFromFlags(name, o);
+      await withConnection(cmd, async (nc, s) => {
+        const info = await (await manager(nc, s)).consumers.add(stream, cfg as Partial<ConsumerConfig>).catch((e: unknown) => {
+          throw new CliError(`Consumer creation failed: ${describeError(e)}`);
+        });
+        if (wantsJson(o, cmd)) return printJson(info);
+        process.stdout.write(consumerInfoView(info) + "\n\n");
+      });
+    });
+
+  con.command("info").alias("nfo").description("Consumer information")
+    .argument("<stream>", "Stream name")
+    .argument("<consumer>", "Consumer name")
+    .option("-j, --json", "Produce JSON output")
+    .action(async (stream: string, name: string, o: { json?: boolean }, cmd: Command) => {
+      await withConnection(cmd, async (nc, s) => {
+        const info = await (await manager(nc, s)).consumers.info(stream, name).catch((e: unknown) => {
+          throw new CliError(`could not load Consumer ${stream} > ${name}: ${describeError(e)}`);
+        });
+        if (wantsJson(o, cmd)) return printJson(info);
+        process.stdout.write(consumerInfoView(info) + "\n\n");
+      });
+    });
+
+  con.command("ls").alias("list").description("Consumer information")
+    .argument("<stream>", "Stream name")
+    .option("-j, --json", "Produce JSON output")
+    .option("-n, --names", "Show just the consumer names")
+    .action(async (stream: string, o: { json?: boolean; names?: boolean }, cmd: Command) => {
+      await withConnection(cmd, async (nc, s) => {
+        const infos = [];
+        try {
+          for await (const i of (await manager(nc, s)).consumers.list(stream)) infos.push(i);
+        } catch (e) {
+          throw new CliError(`could not load Consumers: ${describeError(e)}`);
+        }
+        infos.sort((a, b) => a.name.localeCompare(b.name));
+        if (wantsJson(o, cmd)) return printJson(infos.map((i) => i.name));
+        if (o.names) return void process.stdout.write(infos.map((i) => `${i.name}\n`).join(""));
+        if (infos.length === 0) return void process.stdout.write("No Consumers defined\n");
+        const rows = infos.map((i) => [i.name, i.config.description ?? "", localTime(i.created),
+          comma(i.num_ack_pending), comma(i.num_pending), since(i.delivered.last_active as unknown as string)]);
+        process.stdout.write(renderTable("Consumers", ["Name", "Description", "Created", "Ack Pending", "Unprocessed", "Last Delivery"], rows) + "\n");
+      });
+    });
+
+  con.command("rm").alias("delete").alias("del").description("Removes a Consumer")
+    .argument("<stream>", "Stream name")
+    .argument("<consumer>", "Consumer name")
+    .option("-f, --force", "Force removal without prompting")
+    .action(async (stream: string, name: string, o: { force?: boolean }, cmd: Command) => {
+      if (!(await confirm(`Really delete Consumer ${stream} > ${name}`, o.force))) return;
+      await withConnection(cmd, async (nc, s) => {
+        await (await manager(nc, s)).consumers.delete(stream, name).catch((e: unknown) => {
+          throw new CliError(`could not remove Consumer: ${describeError(e)}`);
+        });
+      });
+    });
+
+  con.command("next").description("Retrieves messages from Pull Consumers without interactive prompts")
+    .argument("<stream>", "Stream name")
+    .argument("<consumer>", "Consumer name")
+    .option("--ack", "Acknowledge received message (default)")
+    .option("--no-ack", "Do not acknowledge received message")
+    .option("--nak", "Perform a Negative Acknowledgement on the message")
+    .option("--term", "Terms the message")
+    .option("--count, --batch <n>", "Number of messages to try to fetch from the Pull Consumer", parseIntFlag, 1)
+    .option("-r, --raw", "Show only the message")
+    .option("--wait <duration>", "Wait up to this period to acknowledge messages")
+    .action(async (stream: string, name: string, o: { ack?: boolean; nak?: boolean; term?: boolean; batch: number; raw?: boolean; wait?: string }, cmd: Command) => {
+      const ack = o.term ? false : o.ack !== false;
+      if (o.term && (o.ack === true || o.nak)) throw new CliError("can not both Acknowledge and Terminate message");
+      await withConnection(cmd, async (nc, s) => {
+        const subject = `${apiPrefix(s)}.CONSUMER.MSG.NEXT.${stream}.${name}`;
+        for (let i = 0; i < o.batch; i++) {
+          // The first pull waits for a message as long as --timeout; later ones take only what is ready,
+          // so `--batch 50` returns once the consumer is drained.
+          const req = i === 0 ? { batch: 1, expires: s.timeoutMs * 1e6 } : { batch: 1, no_wait: true };
+          let m: Msg;
+          try {
+            // JetStream delivers under the message's own subject, which the shared request inbox cannot
+            // route back, so each pull gets an inbox of its own.
+            m = await nc.request(subject, JSON.stringify(req), { timeout: s.timeoutMs + 1000, noMux: true });
+          } catch (e) {
+            throw new CliError(`could not request next message: ${describeError(e)}`);
+          }
+          const status = m.headers?.code ?? 0;
+          if (status !== 0 || !m.reply) {
+            if (i > 0 && (status === 404 || status === 408)) return;
+            if (status === 404 || status === 408) throw new CliError("no message received: nats: timeout");
+            throw new CliError(`no message received: ${m.headers?.description || `status ${status}`}`);
+          }
+          printNext(m, o.raw);
+          if (o.term) {
+            m.respond("+TERM");
+            await nc.flush();
+            if (!o.raw) process.stdout.write("\nTerminated message\n");
+          } else if (ack || o.nak) {
+            const delay = o.wait ? Math.floor(Math.random() * (parseDuration(o.wait) / 1e6)) : 0;
+            if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+            m.respond(o.nak ? "-NAK" : "+ACK");
+            await nc.flush();
+            if (!o.raw) process.stdout.write(`\n${o.nak ? "Negative " : ""}Acknowledged message\n\n`);
+          }
+        }
+      });
+    });
+}
+
+function printNext(m: Msg, raw: boolean | undefined): void {
+  const body = new TextDecoder().decode(m.data);
+  if (raw) return void process.stdout.write(`${body}\n`);
+  const meta = ackMetadata(m.reply);
+  const now = new Date();
+  const p = (n: number) => String(n).padStart(2, "0");
+  const clock = `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`;
+  let out = meta
+    ? `[${clock}] subj: ${m.subject} / tries: ${meta.delivered} / cons seq: ${meta.consumerSeq} / str seq: ${meta.streamSeq} / pending: ${comma(meta.pending)}\n`
+    : `--- subject: ${m.subject} reply: ${m.reply}\n`;
+  const hs = headerLines(m.headers);
+  if (hs.length > 0) out += `\nHeaders:\n\n${hs.map((h) => `  ${h}\n`).join("")}\nData:\n\n`;
+  out += `\n${body}\n`;
+  process.stdout.write(out);
+}

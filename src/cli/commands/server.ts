@@ -1,0 +1,68 @@
+/** `tsnats server list`: every server's statistics through $SYS.REQ.SERVER.PING (needs a system user). */
+import type { Command } from "commander";
+import { errors } from "@nats-io/transport-node";
+import { printJson, withConnection } from "../runtime.js";
+import { renderTable } from "../format/table.js";
+import { comma, humanDuration, iBytes } from "../format/units.js";
+import { CliError } from "../errors.js";
+
+/** The parts of a server's STATSZ answer the overview shows (field names as the server sends them). */
+interface ServerStatsMsg {
+  server: { name: string; host: string; id: string; cluster?: string; domain?: string; ver: string; jetstream?: boolean; time: string };
+  statsz: {
+    start: string; mem: number; cores: number; cpu: number; connections: number; subscriptions: number;
+    slow_consumers: number; routes?: unknown[]; gateways?: unknown[];
+  };
+}
+
+export function serverCommand(program: Command): void {
+  const srv = program.command("server").alias("srv").description("Server information");
+
+  srv.command("list").alias("ls").description("List known servers")
+    .argument("[expect]", "How many servers to expect")
+    .option("--js", "Show only servers with JetStream enabled")
+    .option("-j, --json", "Produce JSON output")
+    .action(async (expect: string | undefined, o: { js?: boolean; json?: boolean }, cmd: Command) => {
+      await withConnection(cmd, async (nc, s) => {
+        const started = performance.now();
+        const want = expect ? Number(expect) : 0;
+        const results: { msg: ServerStatsMsg; rttMs: number }[] = [];
+        try {
+          const replies = await nc.requestMany("$SYS.REQ.SERVER.PING", "", {
+            maxWait: s.timeoutMs,
+            // Without an expected count, the answers are in once none has come for a moment after the last.
+            ...(want > 0 ? { strategy: "count" as never, maxMessages: want } : { strategy: "stall" as never, stall: 300 }),
+          });
+          for await (const m of replies) {
+            if (m.data.length === 0) continue;
+            results.push({ msg: m.json<ServerStatsMsg>(), rttMs: performance.now() - started });
+          }
+        } catch (e) {
+          // No responders: nobody in this account answers $SYS requests, i.e. not a system user.
+          if (!(e instanceof errors.NoRespondersError)) throw e;
+        }
+        const shown = results.filter((r) => !o.js || r.msg.server.jetstream);
+        if (results.length === 0) {
+          throw new CliError("no results received, ensure the account used has system privileges and appropriate permissions");
+        }
+        shown.sort((a, b) => a.msg.server.name.localeCompare(b.msg.server.name));
+        if (o.json || cmd.optsWithGlobals()["json"]) return printJson(shown.map((r) => r.msg));
+        const rows = shown.map(({ msg: { server: sv, statsz: st }, rttMs }) => [
+          sv.name, sv.cluster ?? "", sv.host, sv.ver, sv.jetstream ? (sv.domain || "yes") : "no",
+          comma(st.connections), comma(st.subscriptions), (st.routes ?? []).length, (st.gateways ?? []).length,
+          iBytes(st.mem), st.cpu.toFixed(0), st.cores, comma(st.slow_consumers),
+          humanDuration((new Date(sv.time).getTime() - new Date(st.start).getTime()) * 1e6),
+          humanDuration(Math.round(rttMs) * 1e6),
+        ]);
+        const clusters = new Set(shown.map((r) => r.msg.server.cluster).filter(Boolean)).size;
+        const versionsDiffer = shown.some((r) => r.msg.server.ver !== shown[0]!.msg.server.ver);
+        const footer = ["", clusters, shown.length, versionsDiffer ? "X" : "", shown.filter((r) => r.msg.server.jetstream).length,
+          comma(shown.reduce((n, r) => n + r.msg.statsz.connections, 0)),
+          comma(shown.reduce((n, r) => n + r.msg.statsz.subscriptions, 0)), "", "",
+          iBytes(shown.reduce((n, r) => n + r.msg.statsz.mem, 0)), "", "",
+          comma(shown.reduce((n, r) => n + r.msg.statsz.slow_consumers, 0)), "", ""];
+        process.stdout.write(renderTable("Server Overview", ["Name", "Cluster", "Host", "Version", "JS", "Conns", "Subs",
+          "Routes", "GWs", "Mem", "CPU %", "Cores", "Slow", "Uptime", "RTT"], rows, footer) + "\n");
+      });
+    });
+}
