@@ -3,7 +3,7 @@
  * JSON"), filling nats-server's defaults, validating it with nats-server's error texts, the rules of an
  * update, and writing it back in nats-server's field order.
  */
-import { isValidSubject, subjectIsSubsetOf, subjectsOverlap } from "../../subjects/validate.js";
+import { isValidSubject, subjectsOverlap } from "../../subjects/validate.js";
 import { rfc3339ToNanos } from "../../util/nanos.js";
 import { ApiError, jsError, jsErrorText } from "../errors.js";
 import { SubjectTransform } from "./transform.js";
@@ -412,12 +412,12 @@ function checkTransforms(cfg: StreamConfig): void {
   if (rp !== undefined) {
     const src = rp.src || ">";
     if (!isValidSubject(src) || !isValidSubject(rp.dest)) throw invalid("stream configuration for republish not valid");
-    const subjects = cfg.subjects ?? [];
-    if (subjects.length > 0 && !subjects.some((s) => subjectIsSubsetOf(src, s))) {
-      throw invalid("stream configuration for republish source is not valid subset of subjects");
+    // Since 2.10 nats-server does not check the source against the stream's subjects (2.9 refused a
+    // source that did not collide with one); what it does not select is simply not republished.
+    for (const s of cfg.subjects ?? []) if (subjectsOverlap(rp.dest, s)) throw invalid("stream configuration for republish destination forms a cycle");
+    if (typeof SubjectTransform.parse(src, rp.dest) === "string") {
+      throw invalid(`stream configuration for republish with transform from '${src}' to '${rp.dest}' not valid`);
     }
-    for (const s of subjects) if (subjectsOverlap(rp.dest, s)) throw invalid("stream configuration for republish destination forms a cycle");
-    if (typeof SubjectTransform.parse(src, rp.dest) === "string") throw invalid("stream configuration for republish not valid");
   }
 }
 
