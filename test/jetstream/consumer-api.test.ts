@@ -90,11 +90,15 @@ describe("consumer API", () => {
       [{ deliver_policy: "all", opt_start_seq: 4 }, 10094],
       [{ sample_freq: "abc" }, 10095],
       [{ description: "x".repeat(5000) }, 10107],
+      // Standalone: nats-server's single-server check comes before the "exceeds parent stream" rule (10126).
+      [{ num_replicas: 3 }, 10074],
+      [{ num_replicas: 2, deliver_subject: "s.foo" }, 10074],
     ];
     for (const [cfg, code] of cases) {
       const r = await create("CONSUMER.CREATE.S", cfg);
       assert.equal(r.error?.err_code, code, `${JSON.stringify(cfg)} -> ${JSON.stringify(r.error)}`);
     }
+    assert.equal((await create("CONSUMER.CREATE.NOPE", { num_replicas: 3 })).error?.err_code, 10074, "before the stream lookup");
     const r = await create("CONSUMER.CREATE.S", { deliver_policy: "by_start_sequence" });
     assert.equal(r.error.description, "consumer delivery policy is deliver by start sequence, but optional start sequence is not set");
   });

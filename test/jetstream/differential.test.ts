@@ -4,7 +4,7 @@
  * tsnats implements a newer API level, so fields 2.9 does not know (compression, consumer_limits,
  * allow_msg_ttl, ts, reserved_*, api.level) are dropped from its replies before comparing; requests
  * whose answer changed after 2.9 on purpose are not part of this list (unknown API subjects, retention
- * and max_consumers updates, replicas > 1 on update, stored Nats-Expected-* headers).
+ * and max_consumers updates, stored Nats-Expected-* headers).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

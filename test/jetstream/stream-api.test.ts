@@ -166,7 +166,6 @@ describe("update", () => {
       [{ retention: "workqueue" }, 10052, "stream configuration update can not change retention policy to/from workqueue"],
       [{ deny_delete: false }, 10052, "stream configuration update can not cancel deny message deletes"],
       [{ deny_purge: false }, 10052, "stream configuration update can not cancel deny purge"],
-      [{ num_replicas: 3 }, 10074, "replicas > 1 not supported in non-clustered mode"],
       [{ mirror: { name: "X" }, subjects: undefined }, 10055, "stream mirror configuration can not be updated"],
     ];
     for (const [extra, errCode, description] of cases) {
@@ -174,6 +173,11 @@ describe("update", () => {
       assert.equal(r.error?.err_code, errCode, JSON.stringify(extra));
       assert.equal(r.error.description, description);
     }
+    // A standalone update to 3 replicas is accepted and stored, as nats-server 2.9.10 (and 2.14.5) do.
+    const r3 = await api(env.nc, "$JS.API.STREAM.UPDATE.FIX", { ...base, num_replicas: 3 });
+    assert.equal(r3.error, undefined, JSON.stringify(r3.error));
+    assert.equal(r3.config.num_replicas, 3);
+    assert.equal((await api(env.nc, "$JS.API.STREAM.INFO.FIX")).config.num_replicas, 3);
     assert.equal((await api(env.nc, "$JS.API.STREAM.UPDATE.NOPE", { name: "NOPE" })).error.err_code, 10059);
     assert.equal((await api(env.nc, "$JS.API.STREAM.UPDATE.FIX", { name: "OTHER" })).error.err_code, 10056);
   });

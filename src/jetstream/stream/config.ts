@@ -335,8 +335,17 @@ export function normalizeStreamConfig(cfg: StreamConfig): StreamConfig {
   checkSubjects(cfg);
   checkMirrorAndSources(cfg);
   checkTransforms(cfg);
-  if (cfg.num_replicas > 1) throw jsError("JSStreamReplicasNotSupportedErr");
   return cfg;
+}
+
+/**
+ * JetStream here is standalone: creating a stream, restoring one or creating a consumer with more than
+ * one replica is refused, as nats-server does in single-server mode. An update to more replicas is
+ * accepted and stored (nats-server 2.9.10 through 2.14.5 do so too), so this is no part of the config
+ * rules every path applies.
+ */
+export function refuseReplicasWhenStandalone(replicas: number): void {
+  if (replicas > 1) throw jsError("JSStreamReplicasNotSupportedErr");
 }
 
 function checkSubjects(cfg: StreamConfig): void {
