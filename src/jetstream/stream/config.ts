@@ -321,10 +321,13 @@ export function normalizeStreamConfig(cfg: StreamConfig): StreamConfig {
   if (cfg.mirror_direct && cfg.mirror === undefined) throw invalid("stream has no mirror but does have mirror direct");
   if (cfg.deny_purge && cfg.allow_rollup_hdrs) throw invalid("roll-ups require the purge permission");
   if (cfg.subject_delete_marker_ttl !== undefined) {
+    // nats-server 2.14.5 without pedantic: markers turn on message TTLs and roll-ups (and so allow purge).
+    if (cfg.subject_delete_marker_ttl < 0) throw invalid("subject delete marker TTL must not be negative");
     if (cfg.subject_delete_marker_ttl < 1000 * MS) throw invalid("subject delete marker TTL must be at least 1 second");
     if (cfg.mirror !== undefined) throw invalid("subject delete markers forbidden on mirrors");
-    if (!cfg.allow_rollup_hdrs) throw invalid("subject marker delete cannot be set if roll-ups are disabled");
     cfg.allow_msg_ttl = true;
+    cfg.allow_rollup_hdrs = true;
+    cfg.deny_purge = false;
   }
   if (cfg.consumer_limits.inactive_threshold !== undefined && cfg.consumer_limits.inactive_threshold < 0) {
     throw invalid("default consumer inactive threshold must be >= 0");
