@@ -38,6 +38,8 @@ const USER_HANDLERS: Record<string, FieldHandler<UserFields>> = {
 };
 USER_HANDLERS.username = USER_HANDLERS.user!;
 USER_HANDLERS.pass = USER_HANDLERS.password!;
+// nats-server takes the singular in a user entry only (not in the authorization block itself).
+USER_HANDLERS.permission = USER_HANDLERS.permissions!;
 
 export interface UserLists {
   users: UserEntry[];

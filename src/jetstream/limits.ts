@@ -41,19 +41,20 @@ export function limitsJson(l: JsAccountLimits): Record<string, unknown> {
 }
 
 /**
- * An account's `jetstream` setting as the config file gives it (`enabled`, `true`, `false`, or a block
- * with max_mem / max_memory, max_file / max_store, max_streams, max_consumers …; sizes as numbers or
- * strings with K/M/G/T): its limits, or undefined when JetStream is off for the account.
+ * An account's `jetstream` setting as the config file gives it (`enabled`, `true`, `false`, or a block):
+ * its limits, or undefined when JetStream is off for the account. The block's keys are nats-server's
+ * (2.9.10 through 2.14.5), matched without regard to case; sizes are numbers or strings with K/M/G/T.
  */
 export function limitsFromConfig(setting: unknown): JsAccountLimits | undefined {
   if (setting === true) return { ...UNLIMITED };
   if (typeof setting === "string") return /^(enabled?|true|yes|on)$/i.test(setting) ? { ...UNLIMITED } : undefined;
   if (typeof setting !== "object" || setting === null) return undefined;
-  const block = setting as Record<string, unknown>;
-  if (block["enabled"] === false || (typeof block["enabled"] === "string" && /^(disabled?|false|no|off)$/i.test(block["enabled"]))) return undefined;
+  const block = new Map(Object.entries(setting as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]));
+  const enabled = block.get("enabled");
+  if (enabled === false || (typeof enabled === "string" && /^(disabled?|false|no|off)$/i.test(enabled))) return undefined;
   const num = (...keys: string[]): number => {
     for (const k of keys) {
-      const v = block[k];
+      const v = block.get(k);
       if (typeof v === "number") return v;
       if (typeof v === "string") {
         const n = parseStorageSize(v);
@@ -63,13 +64,13 @@ export function limitsFromConfig(setting: unknown): JsAccountLimits | undefined 
     return -1;
   };
   return {
-    maxMemory: num("max_mem", "max_memory", "max_memory_store"),
-    maxStore: num("max_file", "max_store", "max_file_store", "max_disk"),
-    maxStreams: num("max_streams"),
-    maxConsumers: num("max_consumers"),
+    maxMemory: num("max_memory", "max_mem", "mem", "memory"),
+    maxStore: num("max_store", "max_file", "max_disk", "store", "disk"),
+    maxStreams: num("max_streams", "streams"),
+    maxConsumers: num("max_consumers", "consumers"),
     maxAckPending: num("max_ack_pending"),
-    memoryMaxStreamBytes: num("mem_max_stream_bytes", "max_memory_stream_bytes"),
-    storeMaxStreamBytes: num("disk_max_stream_bytes", "store_max_stream_bytes", "max_file_stream_bytes"),
-    maxBytesRequired: block["max_bytes_required"] === true,
+    memoryMaxStreamBytes: num("mem_max_stream_bytes", "memory_max_stream_bytes"),
+    storeMaxStreamBytes: num("disk_max_stream_bytes", "store_max_stream_bytes"),
+    maxBytesRequired: ["max_bytes_required", "max_stream_bytes", "max_bytes"].some((k) => block.get(k) === true),
   };
 }

@@ -287,6 +287,18 @@ test("authorization: users list with permissions and nkeys, defaults", () => {
   });
 });
 
+// nats-server 2.9.10 (and 2.11): `permission` is a synonym of `permissions` in a user entry, not in the
+// authorization block itself (there `unknown field "permission"`).
+test("authorization: `permission` synonym in a user entry", () => {
+  const { patch } = read(`authorization { users: [ {user: a, password: b, permission: {publish: "foo", subscribe: {deny: "bar"}}} ] }`);
+  assert.deepEqual(patch, {
+    users: [{ user: "a", password: "b", permissions: { publish: { allow: ["foo"] }, subscribe: { deny: ["bar"] } } }],
+  });
+  const accounts = read(`accounts { A { users: [ {user: a, password: b, permission: {publish: "foo"}} ] } }`).patch;
+  assert.deepEqual(accounts.accounts?.[0]?.users[0]?.permissions, { publish: { allow: ["foo"] } });
+  assert.equal(errorOf('authorization { permission: {publish: "foo"}, users: [{user: a, password: b}] }'), 'c.conf:1:16: unknown field "permission"');
+});
+
 test("authorization errors with nats-server's wording", () => {
   assert.equal(errorOf("authorization { user: a, users: [{user: b, password: c}] }"), "c.conf:1:0: Can not have a single user/pass and a users array");
   assert.equal(errorOf("authorization { users: [{password: b}] }"), "c.conf:1:24: User entry requires a user");

@@ -85,19 +85,34 @@ describe("consumer API", () => {
       [{ rate_limit_bps: 1000 }, 10086],
       [{ max_expires: 10 }, 10115],
       [{ ack_policy: "explicit", backoff: [1_000_000_000, 2_000_000_000], max_deliver: 1 }, 10116],
-      [{ filter_subject: "t.x" }, 10093],
       [{ deliver_policy: "by_start_sequence" }, 10094],
       [{ deliver_policy: "last_per_subject" }, 10094],
       [{ deliver_policy: "all", opt_start_seq: 4 }, 10094],
       [{ sample_freq: "abc" }, 10095],
       [{ description: "x".repeat(5000) }, 10107],
+      // Standalone: nats-server's single-server check comes before the "exceeds parent stream" rule (10126).
+      [{ num_replicas: 3 }, 10074],
+      [{ num_replicas: 2, deliver_subject: "s.foo" }, 10074],
     ];
     for (const [cfg, code] of cases) {
       const r = await create("CONSUMER.CREATE.S", cfg);
       assert.equal(r.error?.err_code, code, `${JSON.stringify(cfg)} -> ${JSON.stringify(r.error)}`);
     }
+    assert.equal((await create("CONSUMER.CREATE.NOPE", { num_replicas: 3 })).error?.err_code, 10074, "before the stream lookup");
     const r = await create("CONSUMER.CREATE.S", { deliver_policy: "by_start_sequence" });
     assert.equal(r.error.description, "consumer delivery policy is deliver by start sequence, but optional start sequence is not set");
+  });
+
+  // nats-server 2.10+ (pinned: 2.14.5) dropped the check that a filter lies within the stream's subjects;
+  // 2.9.10 refuses it with 10093, and the current clients rely on it being gone.
+  test("a filter outside the stream's subjects: accepted from 2.10 on", async () => {
+    const r = await create("CONSUMER.CREATE.S", { filter_subject: "t.x" });
+    if (NEW) {
+      assert.equal(r.error, undefined, JSON.stringify(r.error));
+      assert.equal(r.config.filter_subject, "t.x");
+      assert.equal(r.num_pending, 0);
+      await api(env.nc, `CONSUMER.DELETE.S.${r.name}`);
+    } else assert.equal(r.error?.err_code, 10093);
   });
 
   test("workqueue streams: explicit ack, deliver all, one consumer per subject", async () => {

@@ -81,9 +81,10 @@ describe("pull consumers", () => {
     await durable("nw2");
     const r = pull("nw2", { batch: 20, no_wait: true });
     await until(() => r.msgs.length === 11, 2000, "ten messages and an end status");
-    const [code] = status(r.msgs[10]!);
-    // nats-server 2.9.10 ends it with 408, newer servers with 404.
-    assert.ok(code === 404 || code === 408, `end status ${code}`);
+    // A partial no_wait batch without expires: nats-server 2.9.10 up to 2.11.16 end it with 408; the
+    // newest releases (2.11.17, 2.12.x, 2.14.x: nats-server issue 5373) end it with 404, which tsnats
+    // follows. Pinned per implementation.
+    assert.deepEqual(status(r.msgs[10]!), NEW ? [404, "No Messages"] : [408, "Request Timeout"]);
     r.stop();
   });
 

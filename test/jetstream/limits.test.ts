@@ -9,6 +9,7 @@ import { DiscardPolicy, StorageType } from "@nats-io/jetstream";
 import { api, embeddedJs, sleep, type JsEnv } from "./support.js";
 import { suiteCleanup } from "../e2e/support.js";
 import { jetStreamOf } from "../../src/jetstream/jetstream.js";
+import { limitsFromConfig } from "../../src/jetstream/limits.js";
 
 const cleanup = suiteCleanup();
 let env: JsEnv;
@@ -126,6 +127,70 @@ describe("account limits", () => {
       assert.equal(r4.error.err_code, 10047);
       const info = await env.jsm.getAccountInfo();
       assert.equal(info.limits.max_storage, used.storage + used.reservedStorage + 1000);
+    } finally {
+      jsa.limits = saved;
+    }
+  });
+});
+
+// The account block of nats.py's js-limits.conf, with nats-server's spellings (2.9.10 through 2.14.5):
+// memory_max_stream_bytes / store_max_stream_bytes, and max_stream_bytes as a synonym of
+// max_bytes_required. The per-stream byte limits and the requirement are enforced at create.
+describe("account limits from the config file", () => {
+  it("reads nats-server's key spellings and enforces the per-stream byte limits", async () => {
+    const limits = limitsFromConfig({
+      max_mem: 64 * 1024 * 1024,
+      max_file: 32 * 1024 * 1024,
+      max_streams: 10,
+      max_consumers: 20,
+      max_ack_pending: 100,
+      memory_max_stream_bytes: 2048,
+      store_max_stream_bytes: 4096,
+      max_stream_bytes: true,
+    })!;
+    assert.deepEqual(limits, {
+      maxMemory: 67108864,
+      maxStore: 33554432,
+      maxStreams: 10,
+      maxConsumers: 20,
+      maxAckPending: 100,
+      memoryMaxStreamBytes: 2048,
+      storeMaxStreamBytes: 4096,
+      maxBytesRequired: true,
+    });
+    assert.deepEqual(limitsFromConfig({ Mem: "1K", DISK: "2K", Streams: 3, Consumers: 4, MEM_MAX_STREAM_BYTES: 5, DISK_MAX_STREAM_BYTES: 6, max_bytes: true }), {
+      maxMemory: 1024,
+      maxStore: 2048,
+      maxStreams: 3,
+      maxConsumers: 4,
+      maxAckPending: -1,
+      memoryMaxStreamBytes: 5,
+      storeMaxStreamBytes: 6,
+      maxBytesRequired: true,
+    });
+
+    const jsa = jetStreamOf(env.server!.server)!.accountOf(env.server!.server.globalAccount)!;
+    const saved = jsa.limits;
+    try {
+      jsa.limits = { ...limits, maxStreams: -1 };
+      const exceeded = { code: 400, err_code: 10122, description: "stream max bytes exceeds account limit max stream bytes" };
+      assert.deepEqual((await api(env.nc, "$JS.API.STREAM.CREATE.AL1", { name: "AL1", subjects: ["al1"], max_bytes: 65536 })).error, exceeded);
+      assert.deepEqual((await api(env.nc, "$JS.API.STREAM.CREATE.AL1", { name: "AL1", subjects: ["al1"], storage: "memory", max_bytes: 4096 })).error, exceeded);
+      assert.equal((await api(env.nc, "$JS.API.STREAM.CREATE.AL1", { name: "AL1", subjects: ["al1"] })).error?.err_code, 10113);
+      const ok = await api(env.nc, "$JS.API.STREAM.CREATE.AL1", { name: "AL1", subjects: ["al1"], max_bytes: 128 });
+      assert.equal(ok.error, undefined, JSON.stringify(ok.error));
+      const info = await api(env.nc, "$JS.API.INFO");
+      assert.deepEqual(info.limits, {
+        max_memory: 67108864,
+        max_storage: 33554432,
+        max_streams: -1,
+        max_consumers: 20,
+        max_ack_pending: 100,
+        memory_max_stream_bytes: 2048,
+        storage_max_stream_bytes: 4096,
+        max_bytes_required: true,
+      });
+      await api(env.nc, "$JS.API.STREAM.DELETE.AL1");
     } finally {
       jsa.limits = saved;
     }

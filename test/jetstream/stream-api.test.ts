@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { before, after, describe, it } from "node:test";
 import { JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy } from "@nats-io/jetstream";
-import { api, embeddedJs, type JsEnv } from "./support.js";
+import { api, embeddedJs, until, type JsEnv } from "./support.js";
 import { suiteCleanup } from "../e2e/support.js";
 
 const cleanup = suiteCleanup();
@@ -102,9 +102,9 @@ describe("create", () => {
       [{ mirror: { name: "S" }, sources: [{ name: "S" }] }, 400, 10031, "stream mirrors can not also contain other sources"],
       [{ sealed: true }, 500, 10052, "stream configuration for create can not be sealed"],
       [{ mirror_direct: true }, 500, 10052, "stream has no mirror but does have mirror direct"],
-      [{ subjects: ["r20.*"], republish: { src: "q21", dest: "r20x" } }, 500, 10052, "stream configuration for republish source is not valid subset of subjects"],
       [{ subjects: ["r.>"], republish: { src: "r.>", dest: "r.x.>" } }, 500, 10052, "stream configuration for republish destination forms a cycle"],
-      [{ subjects: ["r21.*"], republish: { src: "r21.*", dest: "q21.>" } }, 500, 10052, "stream configuration for republish not valid"],
+      // nats-server 2.10+ wording (2.9.10: "stream configuration for republish not valid").
+      [{ subjects: ["r21.*"], republish: { src: "r21.*", dest: "q21.>" } }, 500, 10052, "stream configuration for republish with transform from 'r21.*' to 'q21.>' not valid"],
       [{ sources: [{ name: "VAL" }] }, 500, 10052, "detected cycle"],
     ];
     for (const [extra, code, errCode, description] of cases) {
@@ -113,6 +113,24 @@ describe("create", () => {
     }
     const bad = await api(env.nc, "$JS.API.STREAM.CREATE.A*B", { name: "A*B" });
     assert.deepEqual(bad.error, { code: 500, err_code: 10052, description: "stream name is required and can not contain '.', '*', '>'" });
+  });
+
+  // nats-server 2.10+ (pinned: 2.14.5) no longer checks a RePublish source against the stream's
+  // subjects: `>` on a KV stream (`$KV.x.>`) and a source that selects nothing are both accepted.
+  it("accepts any RePublish source, as nats-server 2.10+", async () => {
+    const kv = await api(env.nc, "$JS.API.STREAM.CREATE.KV_rp", { name: "KV_rp", subjects: ["$KV.rp.>"], republish: { src: ">", dest: "repub.>" } });
+    assert.equal(kv.error, undefined, JSON.stringify(kv.error));
+    assert.deepEqual(kv.config.republish, { src: ">", dest: "repub.>" });
+    const none = await api(env.nc, "$JS.API.STREAM.CREATE.RP2", { name: "RP2", subjects: ["r20.*"], republish: { src: "q21", dest: "r20x" } });
+    assert.equal(none.error, undefined, JSON.stringify(none.error));
+    const got: string[] = [];
+    const sub = env.nc.subscribe("repub.>", { callback: (_e, m) => void got.push(m.subject) });
+    await env.nc.flush();
+    const ack = await env.js.publish("$KV.rp.k1", "v");
+    assert.equal(ack.stream, "KV_rp");
+    await until(() => got.length === 1, 2000, "the republished message");
+    assert.deepEqual(got, ["repub.$KV.rp.k1"]);
+    sub.unsubscribe();
   });
 
   it("refuses subjects that overlap another stream (10065)", async () => {
@@ -148,7 +166,6 @@ describe("update", () => {
       [{ retention: "workqueue" }, 10052, "stream configuration update can not change retention policy to/from workqueue"],
       [{ deny_delete: false }, 10052, "stream configuration update can not cancel deny message deletes"],
       [{ deny_purge: false }, 10052, "stream configuration update can not cancel deny purge"],
-      [{ num_replicas: 3 }, 10074, "replicas > 1 not supported in non-clustered mode"],
       [{ mirror: { name: "X" }, subjects: undefined }, 10055, "stream mirror configuration can not be updated"],
     ];
     for (const [extra, errCode, description] of cases) {
@@ -156,6 +173,11 @@ describe("update", () => {
       assert.equal(r.error?.err_code, errCode, JSON.stringify(extra));
       assert.equal(r.error.description, description);
     }
+    // A standalone update to 3 replicas is accepted and stored, as nats-server 2.9.10 (and 2.14.5) do.
+    const r3 = await api(env.nc, "$JS.API.STREAM.UPDATE.FIX", { ...base, num_replicas: 3 });
+    assert.equal(r3.error, undefined, JSON.stringify(r3.error));
+    assert.equal(r3.config.num_replicas, 3);
+    assert.equal((await api(env.nc, "$JS.API.STREAM.INFO.FIX")).config.num_replicas, 3);
     assert.equal((await api(env.nc, "$JS.API.STREAM.UPDATE.NOPE", { name: "NOPE" })).error.err_code, 10059);
     assert.equal((await api(env.nc, "$JS.API.STREAM.UPDATE.FIX", { name: "OTHER" })).error.err_code, 10056);
   });

@@ -180,6 +180,23 @@ describe("key-value store", () => {
     assert.equal((await kv.get("long"))?.string(), "v");
   });
 
+  // nats-server 2.11+ (pinned: 2.14.5): when a key's own TTL expires and it was the subject's last
+  // message, a delete marker (Nats-Marker-Reason: MaxAge) takes its place, and a watcher sees it as a
+  // purge. The marker's own expiry leaves no further marker.
+  test("per-key TTL expiry: a watcher sees the delete marker (2.11)", { skip: !NEW }, async () => {
+    const kv = await kvm.create("ttlwatch", { markerTTL: 1000 });
+    const seen = watchInto(kv, { include: KvWatchInclude.UpdatesOnly }, (s) => s.length === 2);
+    await sleep(200);
+    await kv.create("k", "v", "1s");
+    const got = await seen;
+    assert.deepEqual(got.map((e) => [e.key, e.operation]), [["k", "PUT"], ["k", "PURGE"]]);
+    assert.equal(got[1]!.revision, 2);
+    // The marker expires after markerTTL without leaving another.
+    await until(async () => (await env.jsm.streams.info("KV_ttlwatch")).state.messages === 0, 4000, "the marker to expire");
+    await sleep(300);
+    assert.equal((await env.jsm.streams.info("KV_ttlwatch")).state.last_seq, 2);
+  });
+
   test("many keys: keys() and a watcher see all of them", async () => {
     const kv = await kvm.create("many");
     const puts = [];

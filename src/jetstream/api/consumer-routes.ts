@@ -8,6 +8,7 @@ import { addConsumer, recoverConsumers, type CreateAction } from "../consumer/fa
 import { Consumer } from "../consumer/consumer.js";
 import type { StreamHandle } from "../contracts.js";
 import { jsError } from "../errors.js";
+import { refuseReplicasWhenStandalone } from "../stream/config.js";
 import type { JsAccount } from "../js-account.js";
 import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
 import { consumerEnv } from "./consumer-env.js";
@@ -89,6 +90,8 @@ async function create(req: ApiRequest, form: Form): Promise<ApiReply> {
   }
   if (filter !== "" && cfg.filter_subjects !== undefined) throw jsError("JSConsumerMultipleFiltersNotAllowed");
   if (filter !== "" && cfg.filter_subject !== filter) throw jsError("JSConsumerCreateFilterSubjectMismatchErr");
+  // Before the stream lookup and the config rules, as nats-server's single-server path.
+  refuseReplicasWhenStandalone(cfg.num_replicas);
   const s = streamOf(req.jsa, streamName);
   const existing = s.consumers.get(consumerName);
   if (existing instanceof Consumer) {

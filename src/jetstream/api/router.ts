@@ -103,8 +103,11 @@ export class ApiRouter implements ApiDispatcher {
     const body = Buffer.from(hdrLen > 0 ? payload.subarray(hdrLen) : payload);
     const req = makeRequest(subject, tokens, reply, hdr, body, client, jsa);
     if (route === undefined) {
-      // nats-server stays silent here; an answer tells the caller at once that this server lacks the call.
-      this.send(jsa, req, UNKNOWN_TYPE, undefined, jsError("JSBadRequestErr"), true);
+      // nats-server 2.11+ answers a client's unknown API call with "bad request" (2.9 stays silent). A
+      // request that came in through a service import gets no answer from 2.9.10 or 2.14.5: with
+      // overlapping imports (`fromA.>` to `$JS.API.>` and `fromA.$KV.>` to `$KV.>`) a KV put reaches
+      // both exporters, and the stream's PubAck must be the only reply.
+      if (reply === undefined || !jsa.account.responses.has(reply)) this.send(jsa, req, UNKNOWN_TYPE, undefined, jsError("JSBadRequestErr"), true);
       return;
     }
     if (route.opts.inline) {

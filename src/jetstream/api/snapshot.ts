@@ -18,7 +18,7 @@ import { ApiError, isApiError, jsError, jsErrorText } from "../errors.js";
 import { nuid } from "../../util/base62.js";
 import type { JsAccount } from "../js-account.js";
 import { goJson } from "../../util/go-json.js";
-import { decodeStreamConfig, normalizeStreamConfig, streamConfigJson, type StreamConfig } from "../stream/config.js";
+import { decodeStreamConfig, normalizeStreamConfig, refuseReplicasWhenStandalone, streamConfigJson, type StreamConfig } from "../stream/config.js";
 import { streamInfoJson, streamStateJson } from "../stream/info.js";
 import { addStream, checkAgainstAccount, openStore } from "../stream/manager.js";
 import { streamOf } from "./stream-crud.js";
@@ -268,6 +268,7 @@ export function registerSnapshot(r: ApiRouter): void {
       const cfg = decodeStreamConfig(rawCfg as Record<string, unknown>);
       if (cfg.name !== req.tokens[2]) throw jsError("JSStreamMismatchErr");
       normalizeStreamConfig(cfg);
+      refuseReplicasWhenStandalone(cfg.num_replicas);
       if (req.jsa.streams.has(cfg.name) || req.jsa.reserved.has(cfg.name)) throw jsError("JSStreamNameExistRestoreFailedErr");
       checkAgainstAccount(req.jsa, cfg, undefined);
       return { deliver_subject: startRestore(req.jsa, cfg) };

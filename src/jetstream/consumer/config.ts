@@ -85,8 +85,6 @@ export interface StreamFacts {
   subjects: readonly string[];
   retention: "limits" | "interest" | "workqueue";
   replicas: number;
-  /** Mirrors and sources bring subjects of their own: filters are then not checked against `subjects`. */
-  hasExternalSubjects: boolean;
 }
 
 // ---- decoding ----------------------------------------------------------------------------------
@@ -360,9 +358,6 @@ export function checkConfig(c: ConsumerConfig, stream: StreamFacts, lim: Consume
       if (i !== j && subjectIsSubsetOf(filters[i]!, filters[j]!)) throw jsError("JSConsumerOverlappingSubjectFilters");
     }
   }
-  if (!stream.hasExternalSubjects) {
-    for (const f of filters) if (!filterWithinStream(f, stream.subjects)) throw jsError("JSConsumerFilterNotSubsetErr");
-  }
   checkStart(c);
   if (c.sample_freq !== undefined) {
     const s = c.sample_freq.endsWith("%") ? c.sample_freq.slice(0, -1) : c.sample_freq;
@@ -387,12 +382,6 @@ export function checkConfig(c: ConsumerConfig, stream: StreamFacts, lim: Consume
   }
   const name = c.durable_name ?? c.name;
   if (name !== undefined && name.length > MAX_NAME) throw jsError("JSConsumerNameTooLongErrF", { max: MAX_NAME });
-}
-
-/** A filter is acceptable when it selects within a stream subject, or (with wildcards) covers one. */
-function filterWithinStream(filter: string, subjects: readonly string[]): boolean {
-  const wc = hasWildcard(filter);
-  return subjects.some((s) => subjectIsSubsetOf(filter, s) || (wc && subjectIsSubsetOf(s, filter)));
 }
 
 function checkStart(c: ConsumerConfig): void {

@@ -48,7 +48,6 @@ export function streamFacts(stream: StreamHandle): StreamFacts {
     subjects,
     retention: stream.config.retention,
     replicas: typeof c.num_replicas === "number" && c.num_replicas > 0 ? c.num_replicas : 1,
-    hasExternalSubjects: c.mirror !== undefined || (Array.isArray(c.sources) && c.sources.length > 0),
   };
 }
 

@@ -3,7 +3,7 @@
  * JSON"), filling nats-server's defaults, validating it with nats-server's error texts, the rules of an
  * update, and writing it back in nats-server's field order.
  */
-import { isValidSubject, subjectIsSubsetOf, subjectsOverlap } from "../../subjects/validate.js";
+import { isValidSubject, subjectsOverlap } from "../../subjects/validate.js";
 import { rfc3339ToNanos } from "../../util/nanos.js";
 import { ApiError, jsError, jsErrorText } from "../errors.js";
 import { SubjectTransform } from "./transform.js";
@@ -321,10 +321,13 @@ export function normalizeStreamConfig(cfg: StreamConfig): StreamConfig {
   if (cfg.mirror_direct && cfg.mirror === undefined) throw invalid("stream has no mirror but does have mirror direct");
   if (cfg.deny_purge && cfg.allow_rollup_hdrs) throw invalid("roll-ups require the purge permission");
   if (cfg.subject_delete_marker_ttl !== undefined) {
+    // nats-server 2.14.5 without pedantic: markers turn on message TTLs and roll-ups (and so allow purge).
+    if (cfg.subject_delete_marker_ttl < 0) throw invalid("subject delete marker TTL must not be negative");
     if (cfg.subject_delete_marker_ttl < 1000 * MS) throw invalid("subject delete marker TTL must be at least 1 second");
     if (cfg.mirror !== undefined) throw invalid("subject delete markers forbidden on mirrors");
-    if (!cfg.allow_rollup_hdrs) throw invalid("subject marker delete cannot be set if roll-ups are disabled");
     cfg.allow_msg_ttl = true;
+    cfg.allow_rollup_hdrs = true;
+    cfg.deny_purge = false;
   }
   if (cfg.consumer_limits.inactive_threshold !== undefined && cfg.consumer_limits.inactive_threshold < 0) {
     throw invalid("default consumer inactive threshold must be >= 0");
@@ -335,8 +338,17 @@ export function normalizeStreamConfig(cfg: StreamConfig): StreamConfig {
   checkSubjects(cfg);
   checkMirrorAndSources(cfg);
   checkTransforms(cfg);
-  if (cfg.num_replicas > 1) throw jsError("JSStreamReplicasNotSupportedErr");
   return cfg;
+}
+
+/**
+ * JetStream here is standalone: creating a stream, restoring one or creating a consumer with more than
+ * one replica is refused, as nats-server does in single-server mode. An update to more replicas is
+ * accepted and stored (nats-server 2.9.10 through 2.14.5 do so too), so this is no part of the config
+ * rules every path applies.
+ */
+export function refuseReplicasWhenStandalone(replicas: number): void {
+  if (replicas > 1) throw jsError("JSStreamReplicasNotSupportedErr");
 }
 
 function checkSubjects(cfg: StreamConfig): void {
@@ -412,12 +424,12 @@ function checkTransforms(cfg: StreamConfig): void {
   if (rp !== undefined) {
     const src = rp.src || ">";
     if (!isValidSubject(src) || !isValidSubject(rp.dest)) throw invalid("stream configuration for republish not valid");
-    const subjects = cfg.subjects ?? [];
-    if (subjects.length > 0 && !subjects.some((s) => subjectIsSubsetOf(src, s))) {
-      throw invalid("stream configuration for republish source is not valid subset of subjects");
+    // Since 2.10 nats-server does not check the source against the stream's subjects (2.9 refused a
+    // source that did not collide with one); what it does not select is simply not republished.
+    for (const s of cfg.subjects ?? []) if (subjectsOverlap(rp.dest, s)) throw invalid("stream configuration for republish destination forms a cycle");
+    if (typeof SubjectTransform.parse(src, rp.dest) === "string") {
+      throw invalid(`stream configuration for republish with transform from '${src}' to '${rp.dest}' not valid`);
     }
-    for (const s of subjects) if (subjectsOverlap(rp.dest, s)) throw invalid("stream configuration for republish destination forms a cycle");
-    if (typeof SubjectTransform.parse(src, rp.dest) === "string") throw invalid("stream configuration for republish not valid");
   }
 }
 

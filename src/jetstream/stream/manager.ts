@@ -14,7 +14,7 @@ import { jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
 import { goJson } from "../../util/go-json.js";
 import { attachSources } from "./sources.js";
-import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "./config.js";
+import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, refuseReplicasWhenStandalone, sameStreamConfig, streamConfigJson, type StreamConfig } from "./config.js";
 import { Stream, storeLimits } from "./stream.js";
 
 const META_FILE = "meta.json";
@@ -85,6 +85,7 @@ export async function createStream(jsa: JsAccount, raw: Record<string, unknown>,
   const cfg = decodeStreamConfig(raw);
   if (cfg.name !== subjectName) throw jsError("JSStreamMismatchErr");
   normalizeStreamConfig(cfg);
+  refuseReplicasWhenStandalone(cfg.num_replicas);
   // A mirror of a stream that serves direct gets serves them too, as nats-server decides at create.
   const origin = cfg.mirror !== undefined && cfg.mirror.external === undefined ? jsa.streams.get(cfg.mirror.name) : undefined;
   if (origin?.cfg.allow_direct) cfg.mirror_direct = true;

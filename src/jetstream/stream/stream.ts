@@ -110,6 +110,13 @@ export class Stream implements StreamHandle {
   private republishTransform: SubjectTransform | undefined;
   private interestCheck: NodeJS.Immediate | undefined;
   private markerSubjects: Set<string> | undefined;
+  /**
+   * Sequences of messages stored here with a Nats-TTL that are not delete markers themselves: when such
+   * a message expires and was its subject's last, a marker takes its place (as for max_age). Markers are
+   * left out so that a marker's own expiry does not leave another. Kept in memory only: a message that
+   * expires after a restart leaves no marker.
+   */
+  private readonly markedTtlSeqs = new Set<number>();
   /** Hooks of mirror/source links (sources.ts) that read this stream. */
   readonly readers = new Set<{ stop(): void }>();
 
@@ -190,7 +197,8 @@ export class Stream implements StreamHandle {
   private hookStore(store: StreamStore): () => void {
     return store.onRemove((seq, subject, reason) => {
       for (const fn of this.removedListeners) fn(seq, subject, reason);
-      if (reason === "age" && this.cfg.subject_delete_marker_ttl) this.noteAged(subject);
+      const ttlExpired = this.markedTtlSeqs.delete(seq) && reason === "ttl";
+      if ((reason === "age" || ttlExpired) && this.cfg.subject_delete_marker_ttl) this.noteAged(subject);
     });
   }
 
@@ -213,6 +221,7 @@ export class Stream implements StreamHandle {
     let ttl: number | undefined;
     let msgId = "";
     let rollup: "sub" | "all" | undefined;
+    let marker = false;
     if (hdr !== undefined) {
       if (hdr.length > MAX_HEADER_SIZE) return this.reject(ack, jsError("JSStreamHeaderExceedsMaximumErr"));
       const h = parseHeaders(hdr);
@@ -233,6 +242,7 @@ export class Stream implements StreamHandle {
         if (v !== "sub" && v !== "all") return this.reject(ack, jsErrorText("JSStreamRollupFailedF", `rollup value invalid: ${r}`));
         rollup = v;
       }
+      marker = headerValue(h, JS_MARKER_REASON) !== undefined;
       const t = headerValue(h, JS_MSG_TTL);
       if (t !== undefined) {
         if (!cfg.allow_msg_ttl) return this.reject(ack, jsError("JSMessageTTLDisabledErr"));
@@ -263,6 +273,7 @@ export class Stream implements StreamHandle {
       } catch (e) {
         return this.reject(ack, storeFailure(e));
       }
+      if (ttl !== undefined && ttl > 0 && !marker && cfg.subject_delete_marker_ttl) this.markedTtlSeqs.add(seq);
       if (rollup === "sub") this.store.purge({ filter: subject, seq });
       else if (rollup === "all") this.store.compact(seq);
     }

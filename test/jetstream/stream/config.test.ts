@@ -67,10 +67,14 @@ describe("stream config", () => {
     assert.equal(rejects({ name: "M", mirror: { name: "O" }, first_seq: 5 }).errCode, 10143);
   });
 
-  it("a subject delete marker TTL needs roll-ups and turns on message TTLs", () => {
+  // nats-server 2.14.5 (not pedantic): a marker TTL turns on message TTLs and roll-ups (and so purge).
+  it("a subject delete marker TTL turns on message TTLs and roll-ups", () => {
     assert.equal(rejects({ name: "S", subject_delete_marker_ttl: 5e8, allow_rollup_hdrs: true }).description, "subject delete marker TTL must be at least 1 second");
-    assert.equal(rejects({ name: "S", subject_delete_marker_ttl: 2e9 }).description, "subject marker delete cannot be set if roll-ups are disabled");
+    assert.equal(rejects({ name: "S", subject_delete_marker_ttl: -5 }).description, "subject delete marker TTL must not be negative");
+    const withTtl = cfg({ name: "S", subject_delete_marker_ttl: 2e9, allow_msg_ttl: true, deny_purge: true });
+    assert.deepEqual([withTtl.allow_msg_ttl, withTtl.allow_rollup_hdrs, withTtl.deny_purge], [true, true, false]);
     assert.equal(cfg({ name: "S", subject_delete_marker_ttl: 2e9, allow_rollup_hdrs: true }).allow_msg_ttl, true);
+    assert.equal(rejects({ name: "S", subject_delete_marker_ttl: 2e9, allow_rollup_hdrs: true, deny_purge: true }).description, "roll-ups require the purge permission");
   });
 
   it("duplicate sources and bad transforms", () => {
