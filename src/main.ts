@@ -101,6 +101,13 @@ async function main(): Promise<void> {
   const logger = new Logger(loggerOptions(opts));
   for (const w of warnings) logger.warn(w);
 
+  // A stop signal that comes while the server starts (after its pid and ports files are written) is
+  // kept and acted on once it has started, so the files are removed; the default action would kill the
+  // process and leave them.
+  let earlyStop: NodeJS.Signals | undefined;
+  const keep = (sig: NodeJS.Signals) => void (earlyStop ??= sig);
+  process.on("SIGINT", keep);
+  process.on("SIGTERM", keep);
   let running: RunningServer;
   try {
     running = await runServer(opts, logger);
@@ -115,15 +122,21 @@ async function main(): Promise<void> {
     logger.close();
     process.exit(code);
   };
-  process.on("SIGINT", () => {
+  const onInterrupt = () => {
     logger.info("Trapped \"interrupt\" signal");
     void stop(0);
-  });
-  process.on("SIGTERM", () => {
+  };
+  const onTerminate = () => {
     if (server.lameDuck) return;
     logger.info("Trapped \"terminated\" signal");
     void stop(0);
-  });
+  };
+  process.off("SIGINT", keep);
+  process.off("SIGTERM", keep);
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
+  if (earlyStop === "SIGINT") onInterrupt();
+  else if (earlyStop === "SIGTERM") onTerminate();
   process.on("SIGUSR1", () => {
     logger.reopen();
     logger.info("Reopened log file");
