@@ -8,6 +8,7 @@
  * contiguous (the format requires it); every name is a valid metric or label name.
  */
 import { assert } from "../util/assert.js";
+import type { Histogram } from "../util/histogram.js";
 
 export type MetricType = "gauge" | "counter" | "untyped" | "histogram";
 
@@ -70,6 +71,16 @@ export class PrometheusText {
     }
     this.lines.push(`${s} ${formatValue(value)}`);
     return this;
+  }
+
+  /** A whole histogram family: cumulative `_bucket`s ending with `le="+Inf"`, then `_sum` and `_count`. */
+  histogram(name: string, help: string, h: Histogram, labels: Labels = []): this {
+    this.family(name, "histogram", help);
+    for (let i = 0; i <= h.bounds.length; i++) {
+      const le = i < h.bounds.length ? formatValue(h.bounds[i]!) : "+Inf";
+      this.sample([...labels, ["le", le]], h.cumulative(i), "_bucket");
+    }
+    return this.sample(labels, h.sum, "_sum").sample(labels, h.count, "_count");
   }
 
   text(): string {

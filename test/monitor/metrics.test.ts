@@ -10,6 +10,20 @@ import { embeddedJs } from "../jetstream/support.js";
 import { get, getJson, rawClient } from "./support.js";
 import { parsePrometheus, sampleOf, type ParsedFamily } from "./prometheus-parse.js";
 
+/** A histogram's buckets in order: cumulative counts that never fall, ending at `+Inf` with `_count`. */
+function checkHistogram(f: ParsedFamily): { count: number; sum: number } {
+  const buckets = f.samples.filter((s) => s.name === `${f.name}_bucket`);
+  const count = f.samples.find((s) => s.name === `${f.name}_count`)!.value;
+  const sum = f.samples.find((s) => s.name === `${f.name}_sum`)!.value;
+  assert.equal(buckets.at(-1)!.labels.le, "+Inf");
+  assert.equal(buckets.at(-1)!.value, count);
+  for (let i = 1; i < buckets.length; i++) {
+    assert.ok(Number(buckets[i]!.labels.le) > Number(buckets[i - 1]!.labels.le) || buckets[i]!.labels.le === "+Inf");
+    assert.ok(buckets[i]!.value >= buckets[i - 1]!.value, `${f.name} buckets cumulative`);
+  }
+  return { count, sum };
+}
+
 type Json = Record<string, any>;
 
 /** A consumer description that needs every label escape. */
@@ -43,12 +57,15 @@ describe("/metrics", () => {
     const v = (name: string, labels: Record<string, string> = {}) => sampleOf(fams, name, labels).value;
 
     for (const f of fams.values()) {
-      assert.match(f.name, /^(gnatsd_(varz|connz|routez|subsz)|jetstream)_/, f.name);
-      assert.ok(["gauge", "counter"].includes(f.type), `${f.name} TYPE ${f.type}`);
+      assert.match(f.name, /^(gnatsd_(varz|connz|routez|subsz)|jetstream|tsnats_jetstream_store)_/, f.name);
       assert.ok(f.samples.length > 0, `${f.name} has samples`);
+      if (f.name.startsWith("tsnats_")) {
+        assert.equal(f.type, "histogram", f.name);
+        continue;
+      }
+      assert.ok(["gauge", "counter"].includes(f.type), `${f.name} TYPE ${f.type}`);
+      assert.deepEqual(new Set(f.samples.map((s) => s.labels.server_id)), new Set([id]), `${f.name} server_id`);
     }
-    const serverIds = (f: ParsedFamily) => f.samples.map((s) => s.labels.server_id);
-    for (const f of fams.values()) assert.deepEqual(new Set(serverIds(f)), new Set([id]), f.name);
 
     // varz: counters and gauges, nested blocks flattened, strings as labels, times as epoch ms.
     for (const k of ["connections", "total_connections", "in_msgs", "out_msgs", "in_bytes", "out_bytes", "slow_consumers", "max_payload", "routes"]) {
@@ -109,11 +126,22 @@ describe("/metrics", () => {
     assert.ok(!fams.has("jetstream_consumer_last_ack_seconds"), "no ack yet, so no age of the last ack");
     assert.ok(r.text.includes('consumer_desc="orders \\"east\\"\\\\west\\nline two"'), "label escaping on the wire");
 
+    // The file store's commit histograms: at least the three publishes' batches, each taking some time.
+    const commit = checkHistogram(fams.get("tsnats_jetstream_store_commit_seconds")!);
+    const sync = checkHistogram(fams.get("tsnats_jetstream_store_fdatasync_seconds")!);
+    const batch = checkHistogram(fams.get("tsnats_jetstream_store_batch_bytes")!);
+    assert.ok(commit.count >= 3 && commit.sum > 0, `commit ${JSON.stringify(commit)}`);
+    assert.ok(sync.count >= 3 && sync.sum <= commit.sum, `fdatasync ${JSON.stringify(sync)} within commit ${JSON.stringify(commit)}`);
+    assert.ok(batch.count >= 3 && batch.sum >= 3 * "payload".length, `batch bytes ${JSON.stringify(batch)}`);
+
     m.ack();
+    await env.js.publish("orders.9", "more");
     await env.nc.flush();
     const after = parsePrometheus((await get(mport, "/metrics")).text);
+    assert.ok(checkHistogram(after.get("tsnats_jetstream_store_commit_seconds")!).count > commit.count, "a publish adds a commit");
     assert.equal(sampleOf(after, "jetstream_consumer_num_ack_pending", consumer).value, 0);
     assert.equal(sampleOf(after, "jetstream_consumer_ack_floor_stream_seq", consumer).value, 1);
+    assert.equal(sampleOf(after, "jetstream_consumer_num_pending", consumer).value, 3);
     assert.equal(sampleOf(after, "gnatsd_varz_http_req_stats_metrics").value, 2);
   });
 
