@@ -6,12 +6,12 @@
  */
 import type { Server } from "../server/server.js";
 import { jszInfo } from "./jsz.js";
-import type { Labels, PrometheusText } from "./prometheus-text.js";
+import { renderLabels, type Labels, type PrometheusText, type RenderedLabels } from "./prometheus-text.js";
 
 type Json = Record<string, unknown>;
 
 interface Sample {
-  labels: Labels;
+  labels: RenderedLabels;
   value: number;
 }
 
@@ -64,7 +64,7 @@ export function jetStreamMetrics(out: PrometheusText, server: Server): void {
   const jsz = jszInfo(server, { accounts: true, streams: true, consumers: true, config: true, leaderOnly: false, offset: 0, limit: 0 });
   // Samples are gathered per family first: the format wants each family's samples together.
   const samples = new Map<Family, Sample[]>();
-  const add = (f: Family, labels: Labels, value: number) => {
+  const add = (f: Family, labels: RenderedLabels, value: number) => {
     let s = samples.get(f);
     if (s === undefined) samples.set(f, (s = []));
     s.push({ labels, value });
@@ -78,21 +78,23 @@ export function jetStreamMetrics(out: PrometheusText, server: Server): void {
     ["meta_leader", ""],
     ["is_meta_leader", "true"],
   ];
-  add("jetstream_server_jetstream_disabled", serverLabels, jsz.disabled === true ? 1 : 0);
-  add("jetstream_server_max_memory", serverLabels, num(cfg.max_memory));
-  add("jetstream_server_max_storage", serverLabels, num(cfg.max_storage));
-  add("jetstream_server_total_streams", serverLabels, num(jsz.streams));
-  add("jetstream_server_total_consumers", serverLabels, num(jsz.consumers));
-  add("jetstream_server_total_messages", serverLabels, num(jsz.messages));
-  add("jetstream_server_total_message_bytes", serverLabels, num(jsz.bytes));
+  const srv = renderLabels(serverLabels);
+  add("jetstream_server_jetstream_disabled", srv, jsz.disabled === true ? 1 : 0);
+  add("jetstream_server_max_memory", srv, num(cfg.max_memory));
+  add("jetstream_server_max_storage", srv, num(cfg.max_storage));
+  add("jetstream_server_total_streams", srv, num(jsz.streams));
+  add("jetstream_server_total_consumers", srv, num(jsz.consumers));
+  add("jetstream_server_total_messages", srv, num(jsz.messages));
+  add("jetstream_server_total_message_bytes", srv, num(jsz.bytes));
 
   for (const acc of list(jsz.account_details)) {
     const name = String(acc.name);
     const accountLabels: Labels = [...serverLabels, ["account", name], ["account_name", name], ["account_id", String(acc.id)]];
-    add("jetstream_account_max_storage", accountLabels, num(acc.reserved_storage));
-    add("jetstream_account_max_memory", accountLabels, num(acc.reserved_memory));
-    add("jetstream_account_storage_used", accountLabels, num(acc.storage));
-    add("jetstream_account_memory_used", accountLabels, num(acc.memory));
+    const accl = renderLabels(accountLabels);
+    add("jetstream_account_max_storage", accl, num(acc.reserved_storage));
+    add("jetstream_account_max_memory", accl, num(acc.reserved_memory));
+    add("jetstream_account_storage_used", accl, num(acc.storage));
+    add("jetstream_account_memory_used", accl, num(acc.memory));
     for (const st of list(acc.stream_detail)) {
       const leader = String(obj(st.cluster).leader ?? "");
       const streamLabels: Labels = [
@@ -102,16 +104,17 @@ export function jetStreamMetrics(out: PrometheusText, server: Server): void {
         ["is_stream_leader", leader === "" || leader === server.name ? "true" : "false"],
         ["stream_raft_group", ""],
       ];
+      const stl = renderLabels(streamLabels);
       const state = obj(st.state);
-      add("jetstream_stream_total_messages", streamLabels, num(state.messages));
-      add("jetstream_stream_total_bytes", streamLabels, num(state.bytes));
-      add("jetstream_stream_first_seq", streamLabels, num(state.first_seq));
-      add("jetstream_stream_last_seq", streamLabels, num(state.last_seq));
-      add("jetstream_stream_consumer_count", streamLabels, num(state.consumer_count));
-      add("jetstream_stream_subject_count", streamLabels, num(state.num_subjects));
+      add("jetstream_stream_total_messages", stl, num(state.messages));
+      add("jetstream_stream_total_bytes", stl, num(state.bytes));
+      add("jetstream_stream_first_seq", stl, num(state.first_seq));
+      add("jetstream_stream_last_seq", stl, num(state.last_seq));
+      add("jetstream_stream_consumer_count", stl, num(state.consumer_count));
+      add("jetstream_stream_subject_count", stl, num(state.num_subjects));
       const scfg = obj(st.config);
-      add("jetstream_stream_limit_bytes", streamLabels, num(scfg.max_bytes));
-      add("jetstream_stream_limit_messages", streamLabels, num(scfg.max_msgs));
+      add("jetstream_stream_limit_bytes", stl, num(scfg.max_bytes));
+      add("jetstream_stream_limit_messages", stl, num(scfg.max_msgs));
       for (const c of list(st.consumer_detail)) consumerSamples(add, server, streamLabels, c);
     }
   }
@@ -123,15 +126,15 @@ export function jetStreamMetrics(out: PrometheusText, server: Server): void {
   }
 }
 
-function consumerSamples(add: (f: Family, labels: Labels, value: number) => void, server: Server, streamLabels: Labels, c: Json): void {
+function consumerSamples(add: (f: Family, labels: RenderedLabels, value: number) => void, server: Server, streamLabels: Labels, c: Json): void {
   const leader = String(obj(c.cluster).leader ?? "");
-  const labels: Labels = [
+  const labels = renderLabels([
     ...streamLabels,
     ["consumer_name", String(c.name)],
     ["consumer_leader", leader],
     ["is_consumer_leader", leader === "" || leader === server.name ? "true" : "false"],
     ["consumer_desc", String(obj(c.config).description ?? "")],
-  ];
+  ]);
   const delivered = obj(c.delivered);
   const ackFloor = obj(c.ack_floor);
   // Ages are taken against the info's own `ts`, as the exporter takes them.

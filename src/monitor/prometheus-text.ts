@@ -14,6 +14,9 @@ export type MetricType = "gauge" | "counter" | "untyped" | "histogram";
 
 export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
 
+/** A label set already written out as `{a="x",b="y"}`, for one set shared by many samples. */
+export type RenderedLabels = { readonly text: string };
+
 export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -41,6 +44,17 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
+export function renderLabels(labels: Labels): RenderedLabels {
+  if (labels.length === 0) return { text: "" };
+  let s = "{";
+  for (let i = 0; i < labels.length; i++) {
+    const [k, v] = labels[i]!;
+    assert(LABEL_NAME.test(k), () => `invalid label name ${JSON.stringify(k)}`);
+    s += `${i > 0 ? "," : ""}${k}="${escapeLabelValue(v)}"`;
+  }
+  return { text: `${s}}` };
+}
+
 export class PrometheusText {
   private readonly lines: string[] = [];
   private readonly declared = new Set<string>();
@@ -57,19 +71,10 @@ export class PrometheusText {
   }
 
   /** A sample of the current family; `suffix` is a histogram's `_bucket`, `_sum` or `_count`. */
-  sample(labels: Labels, value: number, suffix = ""): this {
+  sample(labels: Labels | RenderedLabels, value: number, suffix = ""): this {
     assert(this.current !== "", "a sample before any metric family");
-    let s = this.current + suffix;
-    if (labels.length > 0) {
-      s += "{";
-      for (let i = 0; i < labels.length; i++) {
-        const [k, v] = labels[i]!;
-        assert(LABEL_NAME.test(k), () => `invalid label name ${JSON.stringify(k)}`);
-        s += `${i > 0 ? "," : ""}${k}="${escapeLabelValue(v)}"`;
-      }
-      s += "}";
-    }
-    this.lines.push(`${s} ${formatValue(value)}`);
+    const l = "text" in labels ? labels.text : renderLabels(labels).text;
+    this.lines.push(`${this.current}${suffix}${l} ${formatValue(value)}`);
     return this;
   }
 
