@@ -40,7 +40,9 @@ export interface MonitorRequest {
 export type Reply =
   /** `indent`: MarshalIndent layout (every endpoint but /healthz). */
   | { kind: "json"; body: unknown; indent: boolean; status?: number }
-  | { kind: "html"; body: string };
+  | { kind: "html"; body: string }
+  /** Any other text format, such as /metrics' Prometheus exposition. */
+  | { kind: "text"; body: string; contentType: string };
 
 export type Endpoint = (req: MonitorRequest) => Reply;
 

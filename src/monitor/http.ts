@@ -15,6 +15,7 @@ import { goJson } from "../util/go-json.js";
 import { healthz } from "./healthz.js";
 import { indexPage } from "./index-page.js";
 import { jsz } from "./jsz.js";
+import { metrics } from "./metrics.js";
 import { BadRequest } from "./query.js";
 import { gatewayz, leafz, routez } from "./routez.js";
 import { subsz } from "./subsz.js";
@@ -46,6 +47,7 @@ const ROUTES = new Map<string, Route>(
       ["/accstatz", accstatz],
       ["/jsz", jsz],
       ["/healthz", healthz],
+      ["/metrics", metrics],
     ] as const
   ).map(([key, handle]) => [key, { key, handle }]),
 );
@@ -122,6 +124,10 @@ function handle(server: Server, state: MonitorState, req: IncomingMessage, res: 
 function send(res: ServerResponse, callback: string, reply: Reply): void {
   if (reply.kind === "html") {
     write(res, 200, { "Content-Type": "text/html; charset=utf-8" }, reply.body);
+    return;
+  }
+  if (reply.kind === "text") {
+    write(res, 200, { "Content-Type": reply.contentType }, reply.body);
     return;
   }
   const body = goJson(reply.body, reply.indent);

@@ -24,6 +24,7 @@
  */
 import fs from "node:fs";
 import { deferred, type Deferred } from "../../util/deferred.js";
+import { commitMetrics } from "./commit-metrics.js";
 import { fdatasync, fsync, pwriteAllSync } from "./io.js";
 
 export interface WriteOp {
@@ -60,6 +61,8 @@ interface InFlight {
   /** lazy-mode flush() callers this batch syncs for. */
   forced: Deferred | undefined;
   done: boolean;
+  /** performance.now() when the batch's first append was noted. */
+  since: number;
 }
 
 const RESOLVED = Promise.resolve();
@@ -79,6 +82,8 @@ async function allDone(ops: Promise<void>[]): Promise<void> {
 
 export class GroupCommit {
   private pending: Deferred | undefined;
+  /** performance.now() when the first append waiting in `pending` was noted. */
+  private pendingSince = 0;
   /** flush() callers in lazy mode: the next batch must be synced. */
   private forced: Deferred | undefined;
   private readonly inFlight: InFlight[] = [];
@@ -118,7 +123,10 @@ export class GroupCommit {
   /** Something was appended: make sure a batch runs at the end of this loop turn. */
   noteWrite(): void {
     if (this.failed !== undefined) return;
-    if (this.pending === undefined) this.pending = deferred();
+    if (this.pending === undefined) {
+      this.pending = deferred();
+      this.pendingSince = performance.now();
+    }
     this.schedule();
   }
 
@@ -236,14 +244,20 @@ export class GroupCommit {
 
   private startBatch(): void {
     const forced = this.forced;
+    const since = this.pending !== undefined ? this.pendingSince : performance.now();
     const waiters = this.pending ?? deferred();
     this.pending = undefined;
     this.forced = undefined;
     const synced = forced !== undefined || !this.lazy;
     const batch = this.src.takeBatch();
-    const entry: InFlight = { batch, synced, waiters, forced, done: false };
+    const entry: InFlight = { batch, synced, waiters, forced, done: false, since };
     this.inFlight.push(entry);
-    for (const w of batch.writes) pwriteAllSync(w.fd, w.buf, w.off, w.len, w.pos);
+    let bytes = 0;
+    for (const w of batch.writes) {
+      pwriteAllSync(w.fd, w.buf, w.off, w.len, w.pos);
+      bytes += w.len;
+    }
+    if (bytes > 0) commitMetrics.batchBytes.observe(bytes);
     for (const fd of batch.fds) this.unsynced.add(fd);
     if (batch.dir) this.dirUnsynced = true;
     if (!synced) {
@@ -257,6 +271,7 @@ export class GroupCommit {
     this.dirUnsynced = false;
     this.ioRunning++;
     for (const fd of fds) this.syncing.set(fd, (this.syncing.get(fd) ?? 0) + 1);
+    const syncStart = performance.now();
     const syncEnded = (): void => {
       for (const fd of fds) {
         const n = this.syncing.get(fd)! - 1;
@@ -268,6 +283,7 @@ export class GroupCommit {
       .then(() => (dir ? fsync(this.dirFd) : undefined))
       .then(
         () => {
+          commitMetrics.syncSeconds.observe((performance.now() - syncStart) / 1000);
           this.ioRunning--;
           syncEnded();
           entry.done = true;
@@ -287,6 +303,7 @@ export class GroupCommit {
     if (this.failed !== undefined) return this.wakeIdle();
     while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
       const e = this.inFlight.shift()!;
+      if (e.synced) commitMetrics.commitSeconds.observe((performance.now() - e.since) / 1000);
       this.src.batchDone(e.batch, e.synced);
       e.waiters.resolve();
       e.forced?.resolve();
