@@ -12,6 +12,7 @@ import { replyCommand, reqCommand } from "./commands/request.js";
 import { streamCommand } from "./commands/stream.js";
 import { consumerCommand } from "./commands/consumer.js";
 import { kvCommand } from "./commands/kv.js";
+import { objectCommand } from "./commands/object.js";
 import { serverCommand } from "./commands/server.js";
 import { accountCommand } from "./commands/account.js";
 import { benchCommand } from "./commands/bench.js";
@@ -25,7 +26,7 @@ function program(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "tsnats: error: ")) });
   addGlobalOptions(p);
   for (const add of [contextCommand, pubCommand, subCommand, reqCommand, replyCommand, streamCommand,
-    consumerCommand, kvCommand, serverCommand, accountCommand, benchCommand]) add(p);
+    consumerCommand, kvCommand, objectCommand, serverCommand, accountCommand, benchCommand]) add(p);
   // Subcommands inherit the parent's error handling so usage errors exit 1, not commander's process.exit.
   const inherit = (c: Command) => {
     for (const sub of c.commands) {
