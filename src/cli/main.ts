@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { addGlobalOptions } from "./global-options.js";
-import { describeError, EXIT_FAILURE } from "./errors.js";
+import { CliExit, describeError, EXIT_FAILURE } from "./errors.js";
 import { contextCommand } from "./commands/context.js";
 import { pubCommand } from "./commands/pub.js";
 import { subCommand } from "./commands/sub.js";
@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_FAILURE;
+    if (err instanceof CliExit) return err.code;
     process.stderr.write(`tsnats: error: ${describeError(err)}\n`);
     return EXIT_FAILURE;
   }
