@@ -10,6 +10,7 @@ import { comma, iBytes, localTime, since } from "../format/units.js";
 import { headerLines } from "../message-format.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
+import { addStreamBackupVerbs } from "./stream-backup.js";
 
 function addConfigFlags(c: Command): Command {
   return c
@@ -182,5 +183,6 @@ export function streamCommand(program: Command): void {
         });
       });
     });
-}
 
+  addStreamBackupVerbs(str);
+}
