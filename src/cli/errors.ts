@@ -10,6 +10,13 @@ export const EXIT_FAILURE = 1;
 /** An error the command already worded for the user. */
 export class CliError extends Error {}
 
+/** A command that has printed its own outcome and ends with this exit status (`server check`'s 0-3). */
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit status ${code}`);
+  }
+}
+
 function causes(err: unknown): unknown[] {
   const out: unknown[] = [];
   for (let e: unknown = err; e && out.length < 8; e = (e as { cause?: unknown }).cause) out.push(e);

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { addGlobalOptions } from "./global-options.js";
-import { describeError, EXIT_FAILURE } from "./errors.js";
+import { CliExit, describeError, EXIT_FAILURE } from "./errors.js";
 import { contextCommand } from "./commands/context.js";
 import { pubCommand } from "./commands/pub.js";
 import { subCommand } from "./commands/sub.js";
@@ -12,6 +12,7 @@ import { replyCommand, reqCommand } from "./commands/request.js";
 import { streamCommand } from "./commands/stream.js";
 import { consumerCommand } from "./commands/consumer.js";
 import { kvCommand } from "./commands/kv.js";
+import { objectCommand } from "./commands/object.js";
 import { serverCommand } from "./commands/server.js";
 import { accountCommand } from "./commands/account.js";
 import { benchCommand } from "./commands/bench.js";
@@ -25,7 +26,7 @@ function program(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "tsnats: error: ")) });
   addGlobalOptions(p);
   for (const add of [contextCommand, pubCommand, subCommand, reqCommand, replyCommand, streamCommand,
-    consumerCommand, kvCommand, serverCommand, accountCommand, benchCommand]) add(p);
+    consumerCommand, kvCommand, objectCommand, serverCommand, accountCommand, benchCommand]) add(p);
   // Subcommands inherit the parent's error handling so usage errors exit 1, not commander's process.exit.
   const inherit = (c: Command) => {
     for (const sub of c.commands) {
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_FAILURE;
+    if (err instanceof CliExit) return err.code;
     process.stderr.write(`tsnats: error: ${describeError(err)}\n`);
     return EXIT_FAILURE;
   }

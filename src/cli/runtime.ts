@@ -37,6 +37,11 @@ export function log(line: string): void {
   process.stderr.write(`${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${line}\n`);
 }
 
+/** A verb's own `--json` or the global one. */
+export function wantsJson(o: { json?: boolean }, cmd: Command): boolean {
+  return Boolean(o.json || cmd.optsWithGlobals()["json"]);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, "  ") + "\n");
 }

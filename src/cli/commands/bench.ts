@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { Worker } from "node:worker_threads";
 import { settingsOf } from "../runtime.js";
 import { comma, iBytes, parseBytes } from "../format/units.js";
+import { progressBar } from "../format/progress.js";
 import { groupReport, groupSample, rateLine, type Sample } from "../bench/sample.js";
 import type { WorkerJob, WorkerMessage } from "../bench/worker.js";
 import { CliError } from "../errors.js";
@@ -44,22 +45,6 @@ function startClient(job: WorkerJob, onProgress: (n: number) => void): Client {
     worker.once("error", reject);
   });
   return { worker, ready: readyP, done };
-}
-
-/** A one-line bar on a terminal's stderr; nothing when stderr is not a terminal or --no-progress. */
-function progressBar(total: number, enabled: boolean): { add(n: number): void; end(): void } {
-  if (!enabled || !process.stderr.isTTY || total === 0) return { add: () => undefined, end: () => undefined };
-  let done = 0;
-  let last = -1;
-  const draw = () => {
-    const pct = Math.floor((done / total) * 100);
-    if (pct === last) return;
-    last = pct;
-    const width = 40;
-    const filled = Math.round((width * done) / total);
-    process.stderr.write(`\r${comma(done)}/${comma(total)} [${"=".repeat(filled)}${" ".repeat(width - filled)}] ${pct}%`);
-  };
-  return { add: (n) => ((done += n), draw()), end: () => process.stderr.write("\n") };
 }
 
 export function benchCommand(program: Command): void {

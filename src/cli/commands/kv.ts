@@ -1,10 +1,9 @@
-/** `tsnats kv add/put/get/del/ls/status/rm`: Key-Value buckets through @nats-io/kv, as the nats CLI shows them. */
+/** `tsnats kv add/put/get/del/ls/status/rm` (watch/history/purge in kv-entries.ts): Key-Value buckets through @nats-io/kv, as the nats CLI shows them. */
 import type { Command } from "commander";
-import { Kvm, type KvStatus, type KV } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { client } from "../jetstream.js";
-import { printJson, readStdin, withConnection } from "../runtime.js";
-import type { ConnectionSettings } from "../global-options.js";
+import type { KvStatus } from "@nats-io/kv";
+import { printJson, readStdin, wantsJson, withConnection } from "../runtime.js";
+import { kvm, openBucket } from "../kv-bucket.js";
+import { addKvEntryVerbs } from "./kv-entries.js";
 import { Columns } from "../format/columns.js";
 import { renderTable } from "../format/table.js";
 import { comma, humanDuration, iBytes, localTime, parseBytes, parseDuration, since } from "../format/units.js";
@@ -20,20 +19,6 @@ interface KvAddFlags {
   storage?: string;
   description?: string;
   json?: boolean;
-}
-
-function kvm(nc: NatsConnection, s: ConnectionSettings): Kvm {
-  return new Kvm(client(nc, s));
-}
-
-async function openBucket(nc: NatsConnection, s: ConnectionSettings, bucket: string): Promise<KV> {
-  return kvm(nc, s).open(bucket, { bindOnly: true }).catch((e: unknown) => {
-    throw new CliError(`could not open bucket ${bucket}: ${describeError(e)}`);
-  });
-}
-
-function wantsJson(o: { json?: boolean }, cmd: Command): boolean {
-  return Boolean(o.json || cmd.optsWithGlobals()["json"]);
 }
 
 function statusView(st: KvStatus): string {
@@ -194,4 +179,6 @@ export function kvCommand(program: Command): void {
         process.stdout.write(statusView(st) + "\n\n");
       });
     });
+
+  addKvEntryVerbs(kv);
 }

@@ -1,10 +1,12 @@
-/** `tsnats server list`: every server's statistics through $SYS.REQ.SERVER.PING (needs a system user). */
+/** `tsnats server list` (ping and check in server-ping.ts, server-check.ts): every server's statistics through $SYS.REQ.SERVER.PING (needs a system user). */
 import type { Command } from "commander";
 import { errors } from "@nats-io/transport-node";
 import { printJson, withConnection } from "../runtime.js";
 import { renderTable } from "../format/table.js";
 import { comma, humanDuration, iBytes } from "../format/units.js";
 import { CliError } from "../errors.js";
+import { addServerCheckVerbs } from "./server-check.js";
+import { addServerPingVerb } from "./server-ping.js";
 
 /** The parts of a server's STATSZ answer the overview shows (field names as the server sends them). */
 interface ServerStatsMsg {
@@ -65,4 +67,7 @@ export function serverCommand(program: Command): void {
           "Routes", "GWs", "Mem", "CPU %", "Cores", "Slow", "Uptime", "RTT"], rows, footer) + "\n");
       });
     });
+
+  addServerPingVerb(srv);
+  addServerCheckVerbs(srv);
 }

@@ -2,7 +2,7 @@
 import { Option, type Command } from "commander";
 import type { StreamConfig } from "@nats-io/jetstream";
 import { manager } from "../jetstream.js";
-import { printJson, withConnection, collect } from "../runtime.js";
+import { printJson, wantsJson, withConnection, collect } from "../runtime.js";
 import { streamConfigFromFlags, type StreamFlags } from "../stream-config.js";
 import { streamInfoView } from "../stream-view.js";
 import { renderTable } from "../format/table.js";
@@ -10,10 +10,7 @@ import { comma, iBytes, localTime, since } from "../format/units.js";
 import { headerLines } from "../message-format.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
-
-function wantsJson(o: { json?: boolean }, cmd: Command): boolean {
-  return Boolean(o.json || cmd.optsWithGlobals()["json"]);
-}
+import { addStreamBackupVerbs } from "./stream-backup.js";
 
 function addConfigFlags(c: Command): Command {
   return c
@@ -186,5 +183,6 @@ export function streamCommand(program: Command): void {
         });
       });
     });
-}
 
+  addStreamBackupVerbs(str);
+}

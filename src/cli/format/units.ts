@@ -100,3 +100,12 @@ export function since(when: string | undefined, now: Date = new Date()): string 
   if (!when || when.startsWith("0001-01-01")) return "never";
   return humanDuration(Math.max(0, now.getTime() - new Date(when).getTime()) * 1e6);
 }
+
+/** RFC 3339 in local time without fractions, as Go's time.RFC3339 ("2006-01-02T15:04:05Z07:00"). */
+export function rfc3339Local(when: string | Date): string {
+  const d = typeof when === "string" ? new Date(when) : when;
+  const p = (n: number) => String(n).padStart(2, "0");
+  const off = -d.getTimezoneOffset();
+  const zone = off === 0 ? "Z" : `${off > 0 ? "+" : "-"}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${zone}`;
+}

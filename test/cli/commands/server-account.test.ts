@@ -34,6 +34,20 @@ for (const impl of IMPLS) {
       assert.equal(answers[0]!.server.name, "n1");
     });
 
+    test("server ping: one line per server with its rtt, then the statistics; a non-system user is told why not", async () => {
+      const r = await runCli(["-s", srv.url, "--user", "sys", "--password", "sys", "server", "ping"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^n1${" ".repeat(58)} rtt=[\\d.]+(ms|µs|s)\n\n---- ping statistics ----\n1 replies max: \\d+\\.00 min: \\d+\\.00 avg: \\d+\\.00\n$`));
+      const id = await runCli(["-s", srv.url, "--user", "sys", "--password", "sys", "server", "ping", "1", "--id"]);
+      assert.match(id.stdout, /^N[A-Z0-9]{55} n1 +rtt=/);
+      const missing = await runCli(["-s", srv.url, "--user", "sys", "--password", "sys", "--timeout", "300ms", "server", "ping", "2"]);
+      assert.equal(missing.code, 0, missing.stderr);
+      assert.match(missing.stdout, /\n1 replies max: [\d.]+ min: [\d.]+ avg: [\d.]+\n\nMissing 1 server\(s\)\n$/);
+      const app = await runCli(["-s", srv.url, "--user", "app", "--password", "app", "server", "ping"]);
+      assert.equal(app.code, 1);
+      assert.equal(app.stderr, "tsnats: error: 503 status from $SYS.REQ.SERVER.PING, ensure a system account is used with appropriate permissions\n");
+    });
+
     test("account info without JetStream says so and shows the connection", async () => {
       const r = await runCli(["-s", srv.url, "--user", "app", "--password", "app", "account", "info"]);
       assert.equal(r.code, 0, r.stderr);
