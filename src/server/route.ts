@@ -45,11 +45,8 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
   /** Set by the cluster layer once the topology registered it (the peer's INFO was accepted). */
   registered = false;
   remoteId = "";
-  remoteName = "";
   /** The peer takes HMSG (its INFO said `headers`). */
   peerHeaders = true;
-  /** The peer's client URLs and route address, from its INFO (for /routez). */
-  remoteUrls: string[] = [];
   /** The peer's interest: `account subject[ queue]` -> its subscription here and the account it is in. */
   private readonly interest = new Map<string, { sub: Subscription; account: Account }>();
   /** The message being gathered (see GatheringTarget) and what it brought this route. */

@@ -313,10 +313,7 @@ export class RouteManager implements RouteHost {
       return;
     }
     const info = d.value;
-    if (!r.registered && info.serverId !== undefined) {
-      r.peerHeaders = info.headers === true;
-      r.remoteUrls = info.connectUrls ?? [];
-    }
+    if (!r.registered && info.serverId !== undefined) r.peerHeaders = info.headers === true;
     this.run({ kind: "info", connId: r.cid, info, remoteIp: r.host });
   }
 
@@ -356,7 +353,6 @@ export class RouteManager implements RouteHost {
         const r = this.routes.get(a.connId);
         if (r === undefined) break;
         r.remoteId = a.remoteId;
-        r.remoteName = a.remoteName;
         r.registered = true;
         this.sendInterest(r);
         break;
