@@ -1,0 +1,77 @@
+/**
+ * The seam between the meta group (which streams exist and where: meta-*.ts) and the stream groups
+ * (a replicated stream's local replica and its RAFT group: stream-group.ts). The meta side decides a
+ * placement and, on every server named in it, opens the replica through an OpenStreamReplica; the
+ * stream side replicates messages, purges, deletes and consumer state inside the group. Neither side
+ * imports the other's files, only this one.
+ *
+ * Invariants both sides keep:
+ * - a placement never changes its group name; its peers change one at a time (setPeers), committed
+ *   in the meta group first;
+ * - the replica registers its Stream in jsa.streams on every peer (followers included), so a peer
+ *   that becomes leader serves at once; only the leader answers requests about the stream;
+ * - an R1 stream in a cluster has no group: it is a plain local stream on its one peer.
+ */
+import type { NodeId } from "../../raft/types.js";
+import type { JsAccount } from "../js-account.js";
+import type { StreamConfig } from "../stream/config.js";
+import type { Stream } from "../stream/stream.js";
+
+/** Where a stream lives: decided by the meta leader, replicated in the meta group. */
+export interface StreamPlacement {
+  /** The RAFT group's name: a subject token unique in the cluster ("S-" and 8 base62 characters). */
+  readonly group: string;
+  /** The member servers' RAFT node ids (raftNodeId(server_name)); the first is the preferred leader. */
+  readonly peers: readonly NodeId[];
+  /** The cluster the peers belong to. */
+  readonly cluster: string;
+}
+
+/** One peer in a stream's or consumer's `cluster.replicas`, as nats-server reports it. */
+export interface ReplicaInfo {
+  /** The server's name. */
+  readonly name: string;
+  readonly current: boolean;
+  /** ns since this peer was last heard from. */
+  readonly active: number;
+  readonly offline?: boolean;
+  /** Entries behind the leader. */
+  readonly lag?: number;
+  /** The RAFT node id. */
+  readonly peer?: string;
+}
+
+/** The `cluster` member of stream and consumer info. */
+export interface ClusterInfo {
+  readonly name: string;
+  /** The leader's server name, when one is known. */
+  readonly leader?: string;
+  /** Every peer but the leader. */
+  readonly replicas?: readonly ReplicaInfo[];
+}
+
+/** A stream's local replica, with its RAFT group. */
+export interface StreamReplica {
+  /** The local Stream, registered in jsa.streams. */
+  readonly stream: Stream;
+  readonly placement: StreamPlacement;
+  readonly isLeader: boolean;
+  /** The leader's server name, when one is known. */
+  readonly leaderName: string | undefined;
+  clusterInfo(): ClusterInfo;
+  /** Runs `fn` when this replica gains or loses the leadership; returns the function that stops it. */
+  onLeaderChange(fn: (isLeader: boolean) => void): () => void;
+  /** STREAM.LEADER.STEPDOWN: hands the leadership to another up-to-date peer. */
+  stepDown(): void;
+  /** A config update committed in the meta group, applied on every replica. */
+  update(cfg: StreamConfig): Promise<void>;
+  /** A membership change committed in the meta group (replicas up or down, peer removal). */
+  setPeers(peers: readonly NodeId[]): Promise<void>;
+  /** Stops the replica and its group, keeping the files (server shutdown). */
+  stop(): Promise<void>;
+  /** Stops and removes the stream and its group's files (stream deleted, or this peer removed). */
+  delete(): Promise<void>;
+}
+
+/** Opens (creating or recovering) the local replica of a placed stream. */
+export type OpenStreamReplica = (jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement) => Promise<StreamReplica>;
