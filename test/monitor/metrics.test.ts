@@ -57,12 +57,13 @@ describe("/metrics", () => {
     const v = (name: string, labels: Record<string, string> = {}) => sampleOf(fams, name, labels).value;
 
     for (const f of fams.values()) {
-      assert.match(f.name, /^(gnatsd_(varz|connz|routez|subsz)|jetstream|tsnats_jetstream_store)_/, f.name);
+      assert.match(f.name, /^(gnatsd_(varz|connz|routez|subsz)|jetstream|tsnats_jetstream_(store|stream|consumer))_/, f.name);
       assert.ok(f.samples.length > 0, `${f.name} has samples`);
-      if (f.name.startsWith("tsnats_")) {
+      if (f.name.startsWith("tsnats_jetstream_store_")) {
         assert.equal(f.type, "histogram", f.name);
         continue;
       }
+      if (f.name.startsWith("tsnats_")) assert.equal(f.type, "counter", f.name);
       assert.ok(["gauge", "counter"].includes(f.type), `${f.name} TYPE ${f.type}`);
       assert.deepEqual(new Set(f.samples.map((s) => s.labels.server_id)), new Set([id]), `${f.name} server_id`);
     }

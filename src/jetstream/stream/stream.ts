@@ -119,6 +119,12 @@ export class Stream implements StreamHandle {
   private readonly markedTtlSeqs = new Set<number>();
   /** Hooks of mirror/source links (sources.ts) that read this stream. */
   readonly readers = new Set<{ stop(): void }>();
+  /**
+   * Messages and their header+payload bytes taken into the store since this process opened the stream
+   * (publishes, sourced and restored messages): counters for /metrics' rates.
+   */
+  inMsgs = 0;
+  inBytes = 0;
 
   constructor(
     readonly jsa: StreamAccount,
@@ -353,6 +359,8 @@ export class Stream implements StreamHandle {
   }
 
   private queueStored(seq: number, reply: string | undefined, prevLast: number, subject: string, hdr: Buffer | undefined, data: Buffer): void {
+    this.inMsgs++;
+    this.inBytes += (hdr?.length ?? 0) + data.length;
     const b = this.currentBatch();
     if (this.republishTransform !== undefined) {
       const work = this.republishWork(seq, prevLast, subject, hdr, data);
