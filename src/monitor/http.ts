@@ -10,6 +10,7 @@ import type { SecureContextOptions } from "node:tls";
 import type { Server } from "../server/server.js";
 import { accountz, accstatz } from "./accountz.js";
 import { connz } from "./connz.js";
+import { dashboardPage, dashboardScript, dashboardStyle } from "./dashboard-page.js";
 import type { Endpoint, MonitorRequest, MonitorState, Reply } from "./endpoint.js";
 import { goJson } from "../util/go-json.js";
 import { healthz } from "./healthz.js";
@@ -48,6 +49,9 @@ const ROUTES = new Map<string, Route>(
       ["/jsz", jsz],
       ["/healthz", healthz],
       ["/metrics", metrics],
+      ["/dashboard", dashboardPage],
+      ["/dashboard/app.js", dashboardScript],
+      ["/dashboard/app.css", dashboardStyle],
     ] as const
   ).map(([key, handle]) => [key, { key, handle }]),
 );
