@@ -46,7 +46,11 @@ describe("/dashboard over HTTP", () => {
     }
     assert.equal(page.status, 200);
     assert.match(page.body, /tsnats dashboard/);
-    assert.equal((await httpsGet(ms, "/dashboard/app.js")).status, 200);
+    // The process runs the esbuild bundle: its copy of the browser functions must still form a script.
+    const js = await httpsGet(ms, "/dashboard/app.js");
+    assert.equal(js.status, 200);
+    assert.doesNotThrow(() => new Script(js.body));
+    assert.match(js.body, /function dashboardMain\d*\(\)/);
     await assert.rejects(get(ms, "/dashboard"), "no plain HTTP on the HTTPS port");
   });
 });
