@@ -120,8 +120,9 @@ export class Stream implements StreamHandle {
   /** Hooks of mirror/source links (sources.ts) that read this stream. */
   readonly readers = new Set<{ stop(): void }>();
   /**
-   * Messages and their header+payload bytes taken into the store since this process opened the stream
-   * (publishes, sourced and restored messages): counters for /metrics' rates.
+   * Messages and their header+payload bytes the stream accepted since this process opened it (publishes,
+   * sourced and restored messages; under interest retention also those skipped for want of interest):
+   * counters for /metrics' rates.
    */
   inMsgs = 0;
   inBytes = 0;
