@@ -9,6 +9,7 @@
  * Invariant: `digest(key, data)` equals nats-server's `highwayhash.New64(key).Sum64()` of the same data;
  * the tests pin it against checksums nats-server wrote.
  */
+import { createHash } from "node:crypto";
 import { assert } from "../../util/assert.js";
 
 const INIT_MUL0 = [0xfe4cce2f, 0xdbe6d5d5, 0x299f31d0, 0xa4093822, 0x03707344, 0x13198a2e, 0x85a308d3, 0x243f6a88];
@@ -197,4 +198,9 @@ export function highwayHash64(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
   const h = new HighwayHash64(key);
   for (const p of parts) h.write(p);
   return h.sum();
+}
+
+/** nats-server's hash keys: SHA-256 of a name (a stream, `<stream>-<block>`, `<stream>/<consumer>`). */
+export function natsHashKey(name: string): Buffer {
+  return createHash("sha256").update(name).digest();
 }
