@@ -20,7 +20,8 @@ import type { JsAccount } from "../js-account.js";
 import { goJson } from "../../util/go-json.js";
 import { decodeStreamConfig, normalizeStreamConfig, refuseReplicasWhenStandalone, streamConfigJson, type StreamConfig } from "../stream/config.js";
 import { streamInfoJson, streamStateJson } from "../stream/info.js";
-import { addStream, checkAgainstAccount, openStore } from "../stream/manager.js";
+import { addStream, checkAgainstAccount } from "../stream/manager.js";
+import { openFillStore } from "../stream/stream-files.js";
 import { streamOf } from "./stream-crud.js";
 import { optBool, optInt, optString } from "./paging.js";
 import type { ApiRouter } from "./router.js";
@@ -163,8 +164,7 @@ async function* records(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 async function openRestoreStore(jsa: JsAccount, cfg: StreamConfig): Promise<{ store: StreamStore; dir: string | undefined }> {
   const dir = cfg.storage === "memory" ? undefined : jsa.streamDir(cfg.name);
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-  // Restored without limits: the records are taken as they were; the config's limits apply afterwards.
-  const store = await openStore(jsa, { ...cfg, max_msgs: -1, max_bytes: -1, max_age: 0, max_msgs_per_subject: -1, max_msg_size: -1, first_seq: undefined }, dir);
+  const store = await openFillStore(jsa, cfg, dir);
   return { store, dir };
 }
 
