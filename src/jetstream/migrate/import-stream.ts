@@ -19,12 +19,10 @@ import { join } from "node:path";
 import { dirFiles } from "../../store/migrate/files.js";
 import { openNatsStream, type NatsStream } from "../../store/migrate/nats-stream.js";
 import { fsyncDir } from "../../util/atomic-file.js";
-import { decodeConsumerConfig } from "../consumer/config.js";
-import { FileConsumerStore } from "../consumer/store.js";
 import type { JsAccount } from "../js-account.js";
 import { decodeStreamConfig, normalizeStreamConfig } from "../stream/config.js";
 import { META_FILE, openFillStore, writeStreamMeta } from "../stream/stream-files.js";
-import { consumerSnapshot } from "./consumer-state.js";
+import { consumerConfigs, fillStore, writeConsumers } from "./write-stream.js";
 
 const STAGING = ".nats-import-";
 const BACKUP_DIR = "nats-server-store";
@@ -48,24 +46,16 @@ export interface ImportResult {
 /** Writes the tsnats form of `ns` into `dir` (fresh); meta.json last. */
 async function writeTsnatsStream(jsa: JsAccount, ns: NatsStream, dir: string): Promise<void> {
   const cfg = normalizeStreamConfig(decodeStreamConfig(ns.config));
-  const consumers = ns.consumers.map((c) => ({ c, config: decodeConsumerConfig(c.config) }));
+  consumerConfigs(ns);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const store = await openFillStore(jsa, cfg, dir);
   try {
-    if (ns.firstSeq > 1) store.compact(ns.firstSeq);
-    for await (const m of ns.messages()) {
-      // Copies: the block buffer is released once its messages are written.
-      store.storeRawMsg(m.seq, m.subject, m.hdr === undefined ? undefined : Buffer.from(m.hdr), Buffer.from(m.data), m.time);
-    }
-    store.skipTo(ns.lastSeq);
-    await store.flush();
+    await fillStore(store, ns);
   } finally {
     await store.stop();
   }
-  for (const { c, config } of consumers) {
-    await FileConsumerStore.write(join(dir, "obs", c.name), { name: c.name, created: c.created, config }, consumerSnapshot(c.state));
-  }
+  await writeConsumers(join(dir, "obs"), ns);
   await writeStreamMeta(dir, cfg, ns.created);
   await fsyncDir(dir);
 }
