@@ -38,7 +38,6 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export interface ImportResult {
-  imported: string[];
   /** Streams whose nats-server files could not be imported (reported); recovery leaves them alone. */
   failed: Set<string>;
 }
@@ -60,7 +59,7 @@ async function writeTsnatsStream(jsa: JsAccount, ns: NatsStream, dir: string): P
   await fsyncDir(dir);
 }
 
-async function importOne(jsa: JsAccount, root: string, name: string): Promise<NatsStream> {
+async function importOne(jsa: JsAccount, root: string, name: string): Promise<void> {
   const src = join(root, name);
   const staging = join(root, STAGING + name);
   const ns = await openNatsStream(dirFiles(src), name);
@@ -79,12 +78,11 @@ async function importOne(jsa: JsAccount, root: string, name: string): Promise<Na
   await rename(staging, src);
   await fsyncDir(root);
   jsa.server.logger.info(`JetStream: imported nats-server stream '${jsa.account.name} > ${name}' (${ns.msgs} messages, sequences ${ns.firstSeq}..${ns.lastSeq}, ${ns.consumers.length} consumers); nats-server's files are kept in ${backup}`);
-  return ns;
 }
 
 /** Runs before the account's streams are recovered from `root` (`<account>/streams`). */
 export async function importNatsServerStreams(jsa: JsAccount, root: string, entries: string[]): Promise<ImportResult> {
-  const result: ImportResult = { imported: [], failed: new Set() };
+  const result: ImportResult = { failed: new Set() };
   for (const entry of entries) {
     if (!entry.startsWith(STAGING)) continue;
     const name = entry.slice(STAGING.length);
@@ -103,7 +101,6 @@ export async function importNatsServerStreams(jsa: JsAccount, root: string, entr
     if (!(await exists(join(dir, NATS_META))) || (await exists(join(dir, META_FILE)))) continue;
     try {
       await importOne(jsa, root, name);
-      result.imported.push(name);
     } catch (e) {
       result.failed.add(name);
       jsa.server.logger.error(`JetStream: cannot import nats-server stream '${jsa.account.name} > ${name}': ${e instanceof Error ? e.message : String(e)}; its files are left as they were and the stream is not served`);

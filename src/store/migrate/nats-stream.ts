@@ -91,8 +91,9 @@ async function readConsumers(files: StoreFiles, stream: string): Promise<NatsCon
 /** Reads a stream directory's metadata, block indexes and consumers; messages() reads the blocks. */
 export async function openNatsStream(files: StoreFiles, expectedName?: string): Promise<NatsStream> {
   const meta = await readMeta(files, "", (json) => (typeof json.name === "string" ? json.name : ""));
-  const name = meta.config.name;
-  if (typeof name !== "string" || name === "") throw new NatsStoreError(files.describe("meta.inf"), undefined, "no stream name");
+  const rawName = meta.config.name;
+  if (typeof rawName !== "string" || rawName === "") throw new NatsStoreError(files.describe("meta.inf"), undefined, "no stream name");
+  const name = rawName;
   if (expectedName !== undefined && name !== expectedName) throw new NatsStoreError(files.describe("meta.inf"), undefined, `names stream '${name}' but sits in directory '${expectedName}'`);
   const compression = meta.config.compression;
   if (compression !== undefined && compression !== "none" && compression !== "") {
@@ -122,7 +123,7 @@ export async function openNatsStream(files: StoreFiles, expectedName?: string): 
       }
       const live = (seq: number): boolean => seq >= idx.firstSeq && seq <= idx.lastSeq && !idx.deleted.has(seq);
       let count = 0;
-      for (const r of blockRecords(buf, file, name as string, b.index, live)) {
+      for (const r of blockRecords(buf, file, name, b.index, live)) {
         if (!r.live) continue;
         if (r.seq <= prev) throw new NatsStoreError(file, r.offset, `sequence ${r.seq} after ${prev}`);
         prev = r.seq;
