@@ -69,7 +69,7 @@ export function* blockRecords(buf: Buffer, file: string, stream: string, index: 
       hh.write(buf.subarray(off + 4, off + 20));
       hh.write(buf.subarray(off + HEADER_SIZE, subjEnd));
       hh.write(buf.subarray(hasHdr ? subjEnd + 4 : subjEnd, end));
-      if (!hh.sum().equals(buf.subarray(end, end + CHECKSUM_SIZE))) throw new NatsStoreError(file, off, `checksum mismatch in the record of sequence ${seq}`);
+      if (!hh.matches(buf, end)) throw new NatsStoreError(file, off, `checksum mismatch in the record of sequence ${seq}`);
     }
     yield { seq, time, subject: buf.toString("utf8", off + HEADER_SIZE, subjEnd), hdr, data: buf.subarray(dataStart, end), live, offset: off };
     off += rl;

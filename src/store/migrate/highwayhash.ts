@@ -29,35 +29,33 @@ function add64(st: Uint32Array, d: number, lo: number, hi: number): void {
   st[d + 1] = (st[d + 1]! + hi + (l >= TWO32 ? 1 : 0)) >>> 0;
 }
 
-/** st[d] ^= a * b, a and b uint32, the product 64-bit. */
+/** st[d] ^= a * b, a and b uint32, the product 64-bit (its high word from 16-bit halves). */
 function xorMul(st: Uint32Array, d: number, a: number, b: number): void {
   const al = a & 0xffff;
   const ah = a >>> 16;
   const bl = b & 0xffff;
   const bh = b >>> 16;
-  const mid = al * bh + ah * bl;
-  const lo = al * bl + (mid % 65536) * 65536;
-  const hi = ah * bh + Math.floor(mid / 65536) + Math.floor(lo / TWO32);
-  st[d] = (st[d]! ^ lo) >>> 0;
-  st[d + 1] = (st[d + 1]! ^ hi) >>> 0;
+  // Each partial sum stays below 2^32, so the shifts below are exact.
+  const m1 = ah * bl + ((al * bl) >>> 16);
+  const m2 = al * bh + (m1 & 0xffff);
+  st[d] = (st[d]! ^ Math.imul(a, b)) >>> 0;
+  st[d + 1] = (st[d + 1]! ^ (ah * bh + (m1 >>> 16) + (m2 >>> 16))) >>> 0;
 }
 
 /**
- * The zipper merge: bytes of the lanes `a` (high word of the pair) and `b` interleaved, added to the
- * lanes at `add1` and `add0`.
+ * The zipper merge: bytes of the lanes `a` and `b` interleaved, added to the lanes at `add1` and
+ * `add0`. With b0..b7 the bytes of lane `b` (lo word bytes 0-3) and c0..c7 those of lane `a`:
+ * add0 gets [b3, c4, b2, b5 | c6, b1, c7, b0], add1 gets [c3, b4, c2, c5 | c1, b6, c0, b7].
  */
 function zipperMergeAndAdd(st: Uint32Array, a: number, b: number, add1: number, add0: number): void {
-  const v1lo = st[a]!;
-  const v1hi = st[a + 1]!;
-  const v0lo = st[b]!;
-  const v0hi = st[b + 1]!;
-  const by = (w: number, i: number): number => (w >>> (8 * i)) & 0xff;
-  // Bytes of v0 are b0..b7 (v0lo bytes 0-3, v0hi bytes 4-7), of v1 c0..c7.
-  // add0 gets [b3, c4, b2, b5 | c6, b1, c7, b0], add1 gets [c3, b4, c2, c5 | c1, b6, c0, b7].
-  const m0lo = (by(v0lo, 3) | (by(v1hi, 0) << 8) | (by(v0lo, 2) << 16) | (by(v0hi, 1) << 24)) >>> 0;
-  const m0hi = (by(v1hi, 2) | (by(v0lo, 1) << 8) | (by(v1hi, 3) << 16) | (by(v0lo, 0) << 24)) >>> 0;
-  const m1lo = (by(v1lo, 3) | (by(v0hi, 0) << 8) | (by(v1lo, 2) << 16) | (by(v1hi, 1) << 24)) >>> 0;
-  const m1hi = (by(v1lo, 1) | (by(v0hi, 2) << 8) | (by(v1lo, 0) << 16) | (by(v0hi, 3) << 24)) >>> 0;
+  const cl = st[a]!;
+  const ch = st[a + 1]!;
+  const bl = st[b]!;
+  const bh = st[b + 1]!;
+  const m0lo = (((bl >>> 24) & 0xff) | ((ch & 0xff) << 8) | (bl & 0xff0000) | (((bh >>> 8) & 0xff) << 24)) >>> 0;
+  const m0hi = (((ch >>> 16) & 0xff) | (bl & 0xff00) | (((ch >>> 24) & 0xff) << 16) | ((bl & 0xff) << 24)) >>> 0;
+  const m1lo = (((cl >>> 24) & 0xff) | ((bh & 0xff) << 8) | (cl & 0xff0000) | (((ch >>> 8) & 0xff) << 24)) >>> 0;
+  const m1hi = (((cl >>> 8) & 0xff) | (((bh >>> 16) & 0xff) << 8) | ((cl & 0xff) << 16) | (((bh >>> 24) & 0xff) << 24)) >>> 0;
   add64(st, add0, m0lo, m0hi);
   add64(st, add1, m1lo, m1hi);
 }
@@ -128,7 +126,7 @@ export class HighwayHash64 {
       this.packetFrom(this.buf, 0);
       this.buffered = 0;
     }
-    const src = Buffer.from(data.buffer, data.byteOffset, data.length);
+    const src = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
     for (; off + 32 <= n; off += 32) this.packetFrom(src, off);
     if (off < n) {
       this.buf.set(data.subarray(off), 0);
@@ -145,13 +143,32 @@ export class HighwayHash64 {
 
   /** The 64-bit digest as 8 little-endian bytes (what nats-server stores and hex-encodes). */
   sum(): Buffer {
-    const st = new Uint32Array(this.st);
+    const out = Buffer.alloc(8);
+    this.finish(out, 0);
+    return out;
+  }
+
+  /** True when the digest equals the 8 bytes of `b` at `off` (a record's checksum), without allocating. */
+  matches(b: Buffer, off: number): boolean {
+    const d = this.digest;
+    this.finish(d, 0);
+    return d.equals(b.subarray(off, off + 8));
+  }
+
+  private readonly fin = new Uint32Array(32);
+  private readonly pk = Buffer.alloc(32);
+  private readonly digest = Buffer.alloc(8);
+
+  private finish(out: Buffer, off: number): void {
+    const st = this.fin;
+    st.set(this.st);
     const size = this.buffered;
+    const p = this.packet;
     if (size > 0) {
       for (let i = 0; i < 8; i += 2) add64(st, V0 + i, size, size);
       for (let i = 0; i < 8; i++) st[V1 + i] = rotl32(st[V1 + i]!, size);
-      const pk = Buffer.alloc(32);
-      const rem = this.buf.subarray(0, size);
+      const pk = this.pk.fill(0);
+      const rem = this.buf;
       const mod4 = size & 3;
       const whole = size & ~3;
       rem.copy(pk, 0, 0, whole);
@@ -162,34 +179,30 @@ export class HighwayHash64 {
         pk[17] = rem[whole + (mod4 >> 1)]!;
         pk[18] = rem[whole + mod4 - 1]!;
       }
-      const p = new Uint32Array(8);
       for (let i = 0; i < 8; i++) p[i] = pk.readUInt32LE(4 * i);
       update(st, p);
     }
-    const perm = new Uint32Array(8);
     for (let r = 0; r < 4; r++) {
       // Permute: lanes 2,3,0,1 of v0, each with its halves swapped.
-      perm[0] = st[V0 + 5]!;
-      perm[1] = st[V0 + 4]!;
-      perm[2] = st[V0 + 7]!;
-      perm[3] = st[V0 + 6]!;
-      perm[4] = st[V0 + 1]!;
-      perm[5] = st[V0 + 0]!;
-      perm[6] = st[V0 + 3]!;
-      perm[7] = st[V0 + 2]!;
-      update(st, perm);
+      p[0] = st[V0 + 5]!;
+      p[1] = st[V0 + 4]!;
+      p[2] = st[V0 + 7]!;
+      p[3] = st[V0 + 6]!;
+      p[4] = st[V0 + 1]!;
+      p[5] = st[V0 + 0]!;
+      p[6] = st[V0 + 3]!;
+      p[7] = st[V0 + 2]!;
+      update(st, p);
     }
     let lo = 0;
     let hi = 0;
-    for (const base of [V0, V1, MUL0, MUL1]) {
+    for (let base = 0; base < 32; base += 8) {
       const l = lo + st[base]!;
       hi = (hi + st[base + 1]! + (l >= TWO32 ? 1 : 0)) >>> 0;
       lo = l >>> 0;
     }
-    const out = Buffer.alloc(8);
-    out.writeUInt32LE(lo, 0);
-    out.writeUInt32LE(hi, 4);
-    return out;
+    out.writeUInt32LE(lo, off);
+    out.writeUInt32LE(hi, off + 4);
   }
 }
 
