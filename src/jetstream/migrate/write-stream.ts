@@ -1,12 +1,16 @@
 /**
  * Writing what was read from nats-server (a store directory or a snapshot) in tsnats's forms: the
  * messages into a stream store, the consumers as consumer directories with their state.
+ *
+ * Invariant (asserted): a filled store holds exactly the messages and sequence range nats-server's
+ * block indexes counted; anything else fails the import instead of serving a partial stream.
  */
 import { join } from "node:path";
 import type { StreamStore } from "../../store/index.js";
 import type { NatsStream } from "../../store/migrate/nats-stream.js";
 import { decodeConsumerConfig } from "../consumer/config.js";
 import { FileConsumerStore } from "../consumer/store.js";
+import { assert } from "../../util/assert.js";
 import { consumerSnapshot } from "./consumer-state.js";
 
 /**
@@ -21,6 +25,8 @@ export async function fillStore(store: StreamStore, ns: NatsStream): Promise<voi
   }
   store.skipTo(ns.lastSeq);
   await store.flush();
+  const st = store.state();
+  assert(st.msgs === ns.msgs && st.lastSeq === ns.lastSeq && (ns.msgs === 0 || st.firstSeq === ns.firstSeq), () => `imported store holds ${st.msgs} messages in ${st.firstSeq}..${st.lastSeq}, nats-server's indexes count ${ns.msgs} in ${ns.firstSeq}..${ns.lastSeq}`);
 }
 
 /** Checks every consumer config of `ns` before anything is written (throws an ApiError). */
