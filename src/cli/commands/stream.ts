@@ -1,4 +1,4 @@
-/** `tsnats stream add/edit/info/ls/rm/purge/get/rmm` with the nats CLI's flag names and output. */
+/** `tsnats stream add/edit/copy/info/ls/rm/purge/get/rmm` with the nats CLI's flag names and output. */
 import { Option, type Command } from "commander";
 import type { StreamConfig } from "@nats-io/jetstream";
 import { manager } from "../jetstream.js";
@@ -11,6 +11,8 @@ import { headerLines } from "../message-format.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
 import { addStreamBackupVerbs } from "./stream-backup.js";
+import { addStreamViewVerb } from "./stream-view.js";
+import { addStreamReportVerb } from "./stream-report.js";
 
 function addConfigFlags(c: Command): Command {
   return c
@@ -67,6 +69,25 @@ export function streamCommand(program: Command): void {
         });
         if (wantsJson(o, cmd)) return printJson(info);
         process.stdout.write(`Stream ${name} was updated\n\n${streamInfoView(info)}\n\n`);
+      });
+    });
+
+  addConfigFlags(str.command("copy").alias("cp").description("Creates a new stream based on the configuration of another, does not copy data")
+    .argument("<source>", "Source stream to copy")
+    .argument("<destination>", "New stream to create")
+    .option("-j, --json", "Produce JSON output"))
+    .action(async (source: string, dest: string, o: StreamFlags & { json?: boolean }, cmd: Command) => {
+      await withConnection(cmd, async (nc, s) => {
+        const jsm = await manager(nc, s);
+        const from = await jsm.streams.info(source).catch((e: unknown) => {
+          throw new CliError(`could not load Stream ${source}: ${describeError(e)}`);
+        });
+        const cfg = streamConfigFromFlags(dest, o, { ...from.config, name: dest }) as StreamConfig;
+        const info = await jsm.streams.add(cfg).catch((e: unknown) => {
+          throw new CliError(`could not create Stream: ${describeError(e)}`);
+        });
+        if (wantsJson(o, cmd)) return printJson(info);
+        process.stdout.write(`Stream ${dest} was created\n\n${streamInfoView(info)}\n\n`);
       });
     });
 
@@ -185,4 +206,6 @@ export function streamCommand(program: Command): void {
     });
 
   addStreamBackupVerbs(str);
+  addStreamViewVerb(str);
+  addStreamReportVerb(str);
 }
