@@ -2,13 +2,19 @@
  * Reading a JetStream consumer until told to stop, shared by `sub --stream` and `consumer sub`, and the
  * nats CLI's one-line summary of a JetStream message.
  */
-import type { Consumer, JsMsg, PushConsumer } from "@nats-io/jetstream";
+import { isPullConsumer, type Consumer, type JsMsg, type PushConsumer } from "@nats-io/jetstream";
 import { comma, localTime } from "./format/units.js";
 import { headerLines } from "./message-format.js";
 
 export interface ConsumeLimits {
   /** Stop after this long without a message (the nats CLI's --wait); none when undefined. */
   idleMs?: number;
+  /**
+   * At most this many messages are wanted (--count). A pull consumer is then read with fetches of
+   * what is still wanted, since consume() asks for more before its callback can stop it, and a
+   * --count run would leave messages delivered but unacknowledged.
+   */
+  total?: number;
 }
 
 /**
@@ -17,6 +23,7 @@ export interface ConsumeLimits {
  * control and heartbeats.
  */
 export async function consumeUntil(consumer: Consumer | PushConsumer, handle: (m: JsMsg) => boolean, limits: ConsumeLimits = {}): Promise<void> {
+  if (limits.total !== undefined && isPullConsumer(consumer)) return fetchUntil(consumer, handle, limits.total, limits.idleMs);
   let stopped = false;
   let idle: NodeJS.Timeout | undefined;
   const messages = await consumer.consume({
@@ -44,6 +51,39 @@ export async function consumeUntil(consumer: Consumer | PushConsumer, handle: (m
   process.once("SIGTERM", stop);
   await messages.closed();
   stop();
+}
+
+/** How long one fetch waits for messages before the next is sent (the idle limit still applies). */
+const FETCH_EXPIRES_MS = 5000;
+
+async function fetchUntil(consumer: Consumer, handle: (m: JsMsg) => boolean, total: number, idleMs: number | undefined): Promise<void> {
+  let stopped = false;
+  let current: { stop(): void } | undefined;
+  const stop = () => {
+    stopped = true;
+    current?.stop();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    let got = 0;
+    let quietSince = Date.now();
+    while (!stopped && got < total) {
+      const wait = idleMs === undefined ? FETCH_EXPIRES_MS : Math.max(1000, Math.min(FETCH_EXPIRES_MS, idleMs - (Date.now() - quietSince)));
+      const batch = await consumer.fetch({ max_messages: total - got, expires: wait });
+      current = batch;
+      for await (const m of batch) {
+        got++;
+        quietSince = Date.now();
+        if (handle(m)) stopped = true;
+        if (stopped) break;
+      }
+      if (idleMs !== undefined && Date.now() - quietSince >= idleMs) break;
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
 }
 
 export interface JsRenderFlags {

@@ -1,20 +1,19 @@
-/** `tsnats consumer add/info/ls/rm/next` with the nats CLI's flag names and output. */
+/** `tsnats consumer add/edit/info/ls/rm/next/sub/report` with the nats CLI's flag names and output. */
 import type { Command } from "commander";
 import type { ConsumerConfig } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/transport-node";
-import { ackMetadata, apiPrefix, manager } from "../jetstream.js";
-import { collect, parseIntFlag, printJson, withConnection } from "../runtime.js";
+import { apiPrefix, manager } from "../jetstream.js";
+import { collect, parseIntFlag, printJson, wantsJson, withConnection } from "../runtime.js";
 import { consumerConfigFromFlags, type ConsumerFlags } from "../consumer-config.js";
 import { consumerInfoView } from "../consumer-view.js";
 import { renderTable } from "../format/table.js";
 import { comma, localTime, parseDuration, since } from "../format/units.js";
-import { headerLines } from "../message-format.js";
+import { deliveredView } from "../consumer-message.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
-
-function wantsJson(o: { json?: boolean }, cmd: Command): boolean {
-  return Boolean(o.json || cmd.optsWithGlobals()["json"]);
-}
+import { addConsumerEditVerb } from "./consumer-edit.js";
+import { addConsumerSubVerb } from "./consumer-sub.js";
+import { addConsumerReportVerb } from "./consumer-report.js";
 
 export function consumerCommand(program: Command): void {
   const con = program.command("consumer").alias("con").alias("obs").description("JetStream Consumer management");
@@ -138,7 +137,7 @@ export function consumerCommand(program: Command): void {
             if (status === 404 || status === 408) throw new CliError("no message received: nats: timeout");
             throw new CliError(`no message received: ${m.headers?.description || `status ${status}`}`);
           }
-          printNext(m, o.raw);
+          process.stdout.write(deliveredView(m, o.raw));
           if (o.term) {
             m.respond("+TERM");
             await nc.flush();
@@ -153,20 +152,8 @@ export function consumerCommand(program: Command): void {
         }
       });
     });
-}
 
-function printNext(m: Msg, raw: boolean | undefined): void {
-  const body = new TextDecoder().decode(m.data);
-  if (raw) return void process.stdout.write(`${body}\n`);
-  const meta = ackMetadata(m.reply);
-  const now = new Date();
-  const p = (n: number) => String(n).padStart(2, "0");
-  const clock = `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`;
-  let out = meta
-    ? `[${clock}] subj: ${m.subject} / tries: ${meta.delivered} / cons seq: ${meta.consumerSeq} / str seq: ${meta.streamSeq} / pending: ${comma(meta.pending)}\n`
-    : `--- subject: ${m.subject} reply: ${m.reply}\n`;
-  const hs = headerLines(m.headers);
-  if (hs.length > 0) out += `\nHeaders:\n\n${hs.map((h) => `  ${h}\n`).join("")}\nData:\n\n`;
-  out += `\n${body}\n`;
-  process.stdout.write(out);
+  addConsumerEditVerb(con);
+  addConsumerSubVerb(con);
+  addConsumerReportVerb(con);
 }

@@ -59,15 +59,16 @@ export function addStreamViewVerb(str: Command): void {
         const consumer = await client(nc, s).consumers.get(stream, { ...startOf(o), ...(o.subject ? { filter_subjects: o.subject } : {}) });
         try {
           for (;;) {
-            let shown = 0;
+            // Ask only for what is there, so the last page does not wait out the pull's expiry.
+            const want = Math.min(page, (await consumer.info()).num_pending);
+            if (want === 0) return log("Reached apparent end of data");
             let pending = 1;
-            const batch = await consumer.fetch({ max_messages: page, expires: Math.max(1000, s.timeoutMs) });
+            const batch = await consumer.fetch({ max_messages: want, expires: Math.max(1000, s.timeoutMs) });
             for await (const m of batch) {
               process.stdout.write(view(m, o.raw));
-              shown++;
               pending = m.info.pending;
             }
-            if (shown === 0 || pending === 0) return log("Reached apparent end of data");
+            if (pending === 0) return log("Reached apparent end of data");
             if (!process.stdin.isTTY) continue;
             if (!(await askYesNo("Next Page?", true))) return;
           }

@@ -108,7 +108,10 @@ export async function subscribeStream(nc: NatsConnection, s: ConnectionSettings,
     return (o.count !== undefined && received >= o.count) || Boolean(o.terminateAtEnd && m.info.pending === 0);
   };
   try {
-    await consumeUntil(consumer, handle, o.wait ? { idleMs: parseDuration(o.wait) / 1e6 } : {});
+    await consumeUntil(consumer, handle, {
+      ...(o.wait ? { idleMs: parseDuration(o.wait) / 1e6 } : {}),
+      ...(o.count !== undefined ? { total: o.count } : {}),
+    });
     if (ack) await nc.flush();
   } finally {
     // The server would drop an idle ephemeral consumer by itself after a while; tidy up at once.
