@@ -11,6 +11,9 @@ import { headerLines } from "../message-format.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
 import { addStreamBackupVerbs } from "./stream-backup.js";
+import { askable, interactive, required } from "../prompt.js";
+import { streamNames } from "../jetstream.js";
+import { askStreamFlags } from "../stream-prompts.js";
 import { addStreamViewVerb } from "./stream-view.js";
 import { addStreamReportVerb } from "./stream-report.js";
 
@@ -40,13 +43,15 @@ export function streamCommand(program: Command): void {
   const str = program.command("stream").alias("str").description("JetStream Stream management");
 
   addConfigFlags(str.command("add").alias("create").alias("new").description("Create a new Stream")
-    .argument("<stream>", "Stream name")
+    .argument("[stream]", "Stream name")
     .option("--defaults", "Accept default values for all prompts")
     .option("-j, --json", "Produce JSON output"))
-    .action(async (name: string, o: StreamFlags & { json?: boolean }, cmd: Command) => {
+    .action(async (nameArg: string | undefined, o: StreamFlags & { json?: boolean; defaults?: boolean }, cmd: Command) => {
+      const name = await required(nameArg, "stream", "Stream Name");
+      const flags = interactive() && !o.defaults && !o.config ? await askStreamFlags(name, o) : o;
       await withConnection(cmd, async (nc, s) => {
         const jsm = await manager(nc, s);
-        const cfg = streamConfigFromFlags(name, o) as StreamConfig;
+        const cfg = streamConfigFromFlags(name, flags) as StreamConfig;
         const info = await jsm.streams.add(cfg).catch((e: Error) => {
           throw new CliError(`could not create Stream: ${describeError(e)}`);
         });
@@ -92,11 +97,14 @@ export function streamCommand(program: Command): void {
     });
 
   str.command("info").alias("nfo").description("Stream information")
-    .argument("<stream>", "Stream to retrieve information for")
+    .argument("[stream]", "Stream to retrieve information for")
     .option("-j, --json", "Produce JSON output")
-    .action(async (name: string, o: { json?: boolean }, cmd: Command) => {
+    .action(async (nameArg: string | undefined, o: { json?: boolean }, cmd: Command) => {
+      askable(nameArg, "stream");
       await withConnection(cmd, async (nc, s) => {
-        const info = await (await manager(nc, s)).streams.info(name).catch((e: Error) => {
+        const jsm = await manager(nc, s);
+        const name = await required(nameArg, "stream", "Select a Stream", () => streamNames(jsm));
+        const info = await jsm.streams.info(name).catch((e: Error) => {
           throw new CliError(`could not request Stream info: ${describeError(e)}`);
         });
         if (wantsJson(o, cmd)) return printJson(info);
