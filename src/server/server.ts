@@ -18,7 +18,7 @@ import { newServerPublicKey } from "../util/server-nkey.js";
 import { GLOBAL_ACCOUNT } from "../util/global-account.js";
 import { Account } from "./account.js";
 import { AccountRegistry } from "./accounts.js";
-import { bindClient, reauthorize } from "./client-auth.js";
+import { bindClient, closeAccountExpired, reauthorize } from "./client-auth.js";
 import { Client } from "./client.js";
 import type { Connection } from "./connection.js";
 import { startTls } from "./client-tls.js";
@@ -103,6 +103,7 @@ export class Server implements ClusterHost {
       this.system.attachAccount(a);
       this.routes?.attach(a);
     };
+    this.accounts.onExpired = (a) => closeAccountExpired(this, a);
     this.system.attachAccount(this.globalAccount);
     this.accounts.configure(opts, this.auth);
     this.system.start();
