@@ -36,6 +36,8 @@ export class AccountRegistry {
   private sweeper: NodeJS.Timeout | undefined;
   /** Called for every account the first time it exists (the system layer imports its services into it). */
   onCreate: ((a: Account) => void) | undefined;
+  /** Called when an account takes a JWT's claims (first use or an update): JetStream re-reads its limits. */
+  onClaims: ((a: Account) => void) | undefined;
   /** Called when an account's JWT expires (its clients must go). */
   onExpired: ((a: Account) => void) | undefined;
   /** Operator mode: one timer per account whose JWT has an expiry. */
@@ -113,6 +115,12 @@ export class AccountRegistry {
     a.revocations = claims.nats.revocations ?? {};
     a.updated = new Date(claims.iat * 1000);
     this.armExpiry(a, claims.exp !== undefined && claims.exp > 0 ? claims.exp * 1000 : undefined);
+    this.onClaims?.(a);
+  }
+
+  /** An account's raw `jetstream` setting: its config block, or in operator mode its JWT's `limits`. */
+  jetstreamSetting(name: string): unknown {
+    return this.defs.get(name)?.jetstream;
   }
 
   /** Calls onExpired at `at` (a JWT update re-arms or disarms it); timers wait at most ~24 days at once. */

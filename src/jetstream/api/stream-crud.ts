@@ -1,7 +1,8 @@
 /** STREAM.CREATE / UPDATE / DELETE / INFO / NAMES / LIST and the account's $JS.API.INFO. */
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { jsError } from "../errors.js";
-import { limitsJson } from "../limits.js";
+import { limitsJson, type JsAccountLimits } from "../limits.js";
+import type { AccountUsage } from "../js-account.js";
 import { createStream, deleteStream, updateStream } from "../stream/manager.js";
 import { streamInfoJson } from "../stream/info.js";
 import type { Stream } from "../stream/stream.js";
@@ -34,6 +35,19 @@ function listed(req: ApiRequest, subject: string | undefined): Stream[] {
   return all.filter((s) => (s.cfg.subjects ?? []).some((x) => subjectsOverlap(x, subject)));
 }
 
+/** One entry of account info's `tiers`: the usage of the tier's streams and its limits. */
+function tierJson(u: AccountUsage, l: JsAccountLimits): Record<string, unknown> {
+  return {
+    memory: u.memory,
+    storage: u.storage,
+    reserved_memory: u.reservedMemory,
+    reserved_storage: u.reservedStorage,
+    streams: u.streams,
+    consumers: u.consumers,
+    limits: limitsJson(l),
+  };
+}
+
 export function registerStreamCrud(r: ApiRouter): void {
   r.add("INFO", "account_info_response", (req) => {
     const jsa = req.jsa;
@@ -49,6 +63,8 @@ export function registerStreamCrud(r: ApiRouter): void {
     };
     if (jsa.domain) o.domain = jsa.domain;
     o.api = { level: API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
+    const tiers = jsa.effectiveLimits.tiers;
+    if (tiers !== undefined) o.tiers = Object.fromEntries([...tiers].map(([name, l]) => [name, tierJson(jsa.usage(name), l)]));
     return o;
   });
 
