@@ -698,7 +698,9 @@ export class Consumer implements ConsumerHandle {
       if (active) {
         // A new subscriber never saw an outstanding flow control request: start the window afresh.
         this.fc?.reset();
-        queueMicrotask(() => this.kick());
+        // At once, not after the chunk that carried the SUB: a publish right behind it in the same chunk
+        // could otherwise replace (per-subject limit) a message the consumer was about to deliver.
+        this.kick();
       }
     }
   }
