@@ -105,6 +105,8 @@ export class Consumer implements ConsumerHandle {
 
   // Push.
   private active = false;
+  /** start() has finished: deliveries may run. */
+  private started = false;
   private fc: FlowControl | undefined;
   private rate: RateLimiter | undefined;
   private replay: ReplayPacer | undefined;
@@ -193,6 +195,7 @@ export class Consumer implements ConsumerHandle {
     this.applyConfig(undefined);
     this.recount();
     this.acks.armTimer(this.state.pending.size > 0 ? Math.min(this.acks.ackWaitMs(1), 1000) : 0);
+    this.started = true;
     this.kick();
   }
 
@@ -700,7 +703,8 @@ export class Consumer implements ConsumerHandle {
         this.fc?.reset();
         // At once, not after the chunk that carried the SUB: a publish right behind it in the same chunk
         // could otherwise replace (per-subject limit) a message the consumer was about to deliver.
-        this.kick();
+        // While start() runs, its own kick comes once the counts are in.
+        if (this.started) this.kick();
       }
     }
   }
