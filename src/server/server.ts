@@ -31,7 +31,7 @@ import { ServerStats } from "./stats.js";
 import type { Route } from "./route.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
-import { GO_FIELD, NATS_VERSION, TSNATS_VERSION } from "./version.js";
+import { GO_FIELD, JS_API_LEVEL, NATS_VERSION, TSNATS_VERSION } from "./version.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
 /** JetStream's ack replies; one with `@<subject>` names the subject a routed delivery is shown with. */
@@ -226,6 +226,7 @@ export class Server implements ClusterHost {
     }
     info.max_payload = o.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
+    info.api_lvl = JS_API_LEVEL;
     const urls = this.connectUrls();
     if (urls !== undefined) info.connect_urls = urls;
     if (this.lameDuck) info.ldm = true;

@@ -1,4 +1,5 @@
 /** STREAM.CREATE / UPDATE / DELETE / INFO / NAMES / LIST and the account's $JS.API.INFO. */
+import { JS_API_LEVEL } from "../../server/version.js";
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { jsError } from "../errors.js";
 import { limitsJson, type JsAccountLimits } from "../limits.js";
@@ -13,7 +14,6 @@ const NAMES_LIMIT = 1024;
 const LIST_LIMIT = 256;
 const SUBJECTS_LIMIT = 100_000;
 /** The JetStream API level of the 2.11 feature set (spec §3.15). */
-export const API_LEVEL = 1;
 
 /** The stream named by the subject token at `index`; 10059 when it does not exist. */
 export function streamOf(req: ApiRequest, index = 2): Stream {
@@ -62,7 +62,7 @@ export function registerStreamCrud(r: ApiRouter): void {
       limits: limitsJson(jsa.effectiveLimits),
     };
     if (jsa.domain) o.domain = jsa.domain;
-    o.api = { level: API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
+    o.api = { level: JS_API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
     const tiers = jsa.effectiveLimits.tiers;
     if (tiers !== undefined) o.tiers = Object.fromEntries([...tiers].map(([name, l]) => [name, tierJson(jsa.usage(name), l)]));
     return o;
