@@ -140,7 +140,10 @@ export class AccountRegistry {
 
   /** Removes every link and wires every import again from the current definitions. */
   relink(auth: Authenticator): void {
-    for (const l of this.links) this.server.unsubscribeInternal(l.account, l.sub);
+    for (const l of this.links) {
+      this.server.unsubscribeInternal(l.account, l.sub);
+      l.unlisten?.();
+    }
     this.links = [];
     for (const [name, def] of this.defs) {
       const importer = this.accounts.get(name);

@@ -278,13 +278,14 @@ export class Server implements ClusterHost {
   }
 
   /**
-   * Routes one publish within `account`. Re-entrant: an internal subscriber may publish (a reply) while
+   * Routes one publish within `account` (by `routedBy` when given: a JetStream delivery carried on by an
+   * import, matched by its deliver subject and shown with its own). Re-entrant: an internal subscriber may publish (a reply) while
    * the outer message is being delivered; only the outermost publish uses the shared Outgoing.
    */
-  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, local = false): number {
+  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, local = false, routedBy?: string): number {
     this.stats.inMsgs++;
     this.stats.inBytes += payload.length;
-    const r = account.sublist.match(subject);
+    const r = account.sublist.match(routedBy ?? subject);
     if (r.plain.length + r.queues.length === 0) {
       if (reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
       return 0;
@@ -293,6 +294,7 @@ export class Server implements ClusterHost {
     const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
     msg.server = this;
     msg.set(subject, reply, payload, hdrLen);
+    if (routedBy !== undefined) msg.routedBy = routedBy;
     msg.account = account.name;
     msg.local = local;
     this.publishDepth++;

@@ -16,6 +16,7 @@
  * request's reply subject (pull), and carry the `$JS.ACK…` reply subject (ack-protocol.ts).
  */
 import type { Account } from "../../server/account.js";
+import { hasDeliveryInterest } from "../../server/account-links.js";
 import { deliver } from "../../server/delivery.js";
 import { Outgoing } from "../../server/outgoing.js";
 import type { Server } from "../../server/server.js";
@@ -690,7 +691,7 @@ export class Consumer implements ConsumerHandle {
   private checkInterest(): void {
     const subj = this.config.deliver_subject;
     if (subj === undefined || this.closed) return;
-    this.setActive(this.hasInterest(subj));
+    this.setActive(hasDeliveryInterest(this.account, subj));
   }
 
   private setActive(active: boolean): void {
