@@ -717,7 +717,7 @@ export class Consumer implements ConsumerHandle {
       this.hbTimer = undefined;
       if (this.closed) return;
       if (Date.now() - Math.max(this.lastDelivered, this.lastHeartbeat) >= every && this.active) {
-        if (this.hasInterest(this.config.deliver_subject!)) {
+        if (hasDeliveryInterest(this.account, this.config.deliver_subject!)) {
           this.lastHeartbeat = Date.now();
           this.sendHeartbeat(this.config.deliver_subject!);
         } else {
@@ -838,7 +838,7 @@ export class Consumer implements ConsumerHandle {
   /** True while a push consumer's deliver subject has a subscriber (also decides replacement of durables). */
   get isActive(): boolean {
     const subj = this.config.deliver_subject;
-    return subj !== undefined && this.hasInterest(subj);
+    return subj !== undefined && hasDeliveryInterest(this.account, subj);
   }
 
   get durable(): boolean {
