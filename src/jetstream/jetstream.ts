@@ -14,7 +14,7 @@ import { ApiRouter } from "./api/router.js";
 import { registerStreamRoutes } from "./api/stream-routes.js";
 import type { JetStreamConfig } from "./js-config.js";
 import { JsAccount, type ApiStats, type JetStreamHost } from "./js-account.js";
-import { UNLIMITED, limitsFromConfig, type JsAccountLimits } from "./limits.js";
+import { UNLIMITED, limitsFromConfig, limitsFromJwt, type JsAccountLimits } from "./limits.js";
 import { recoverStreams } from "./stream/manager.js";
 
 const instances = new WeakMap<Server, JetStream>();
@@ -71,6 +71,8 @@ export class JetStream implements JetStreamHost {
       previous?.(a);
       void js.enableAccount(a, configuredLimits(server, a));
     };
+    // An account JWT (on first use, or updated) brings its JetStream limits.
+    registry.onClaims = (a) => void js.enableAccount(a, configuredLimits(server, a));
     server.jetStreamEnabled = true;
     server.rebuildInfo();
     server.onShutdown(() => js.stop());
@@ -89,14 +91,15 @@ export class JetStream implements JetStreamHost {
    */
   async enableAccount(account: Account, limits: JsAccountLimits | undefined): Promise<JsAccount> {
     let jsa = this.accounts.get(account);
-    if (jsa !== undefined) {
-      jsa.limits = limits;
-      return jsa;
+    const wasEnabled = jsa?.enabled ?? false;
+    if (jsa !== undefined) jsa.limits = limits;
+    else {
+      jsa = new JsAccount(this, account, limits);
+      this.accounts.set(account, jsa);
+      jsa.listen();
     }
-    jsa = new JsAccount(this, account, limits);
-    this.accounts.set(account, jsa);
-    jsa.listen();
-    if (limits !== undefined) {
+    // An operator-mode account is made before its JWT's limits arrive: its streams are recovered then.
+    if (limits !== undefined && !wasEnabled) {
       const streams = await recoverStreams(jsa);
       for (const s of streams) {
         for (const hook of this.router.recoveredHooks) await hook(jsa, s);
@@ -135,6 +138,7 @@ export class JetStream implements JetStreamHost {
 function configuredLimits(server: Server, account: Account): JsAccountLimits | undefined {
   if (account === server.accounts.system) return undefined;
   if (account === server.globalAccount) return { ...UNLIMITED };
+  if (server.auth.operatorMode) return limitsFromJwt(server.accounts.jetstreamSetting(account.name));
   const def = server.opts.accounts?.find((a) => a.name === account.name);
   if (def === undefined) return { ...UNLIMITED };
   return limitsFromConfig(def.jetstream);

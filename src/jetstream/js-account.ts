@@ -15,7 +15,7 @@ import { jsError, type ApiError } from "./errors.js";
 import { nuid } from "../util/base62.js";
 import type { JetStreamConfig } from "./js-config.js";
 import { goJson } from "../util/go-json.js";
-import { UNLIMITED, type JsAccountLimits } from "./limits.js";
+import { UNLIMITED, tierName, type JsAccountLimits } from "./limits.js";
 import type { Stream, StreamAccount } from "./stream/stream.js";
 
 /** The subjects of the JetStream API (`$JS.<domain>.API.` is mapped to it). */
@@ -87,6 +87,12 @@ export class JsAccount implements StreamAccount {
 
   get effectiveLimits(): JsAccountLimits {
     return this.limits ?? UNLIMITED;
+  }
+
+  /** The limits a stream of `replicas` replicas is held to: its tier's, if the account is tiered (none: undefined). */
+  limitsFor(replicas: number): JsAccountLimits | undefined {
+    const l = this.effectiveLimits;
+    return l.tiers === undefined ? l : l.tiers.get(tierName(replicas));
   }
 
   get server(): Server {
@@ -192,9 +198,11 @@ export class JsAccount implements StreamAccount {
 
   // ---- usage and limits ---------------------------------------------------------------------------
 
-  usage(): AccountUsage {
+  /** The account's usage, or only its streams in `tier` (e.g. "R1"). */
+  usage(tier?: string): AccountUsage {
     const u: AccountUsage = { memory: 0, storage: 0, reservedMemory: 0, reservedStorage: 0, streams: 0, consumers: 0, messages: 0, bytes: 0 };
     for (const s of this.streams.values()) {
+      if (tier !== undefined && tierName(s.cfg.num_replicas) !== tier) continue;
       const st = s.store.state();
       u.streams++;
       u.consumers += s.consumers.size;
@@ -218,20 +226,21 @@ export class JsAccount implements StreamAccount {
    */
   checkStoreUsage(stream: Stream, subject: string, hdr: Buffer | undefined, data: Buffer): ApiError | undefined {
     const memory = stream.cfg.storage === "memory";
-    const max = this.quota(memory);
+    const limits = this.limitsFor(stream.cfg.num_replicas);
+    if (limits === undefined) return undefined;
+    const max = this.quota(memory, limits);
     if (max < 0) return undefined;
     // A stream with max_bytes has its share reserved already: its own limit applies.
     if (stream.cfg.max_bytes > 0) return undefined;
-    const u = this.usage();
+    const u = this.usage(limits === this.effectiveLimits ? undefined : tierName(stream.cfg.num_replicas));
     const size = (memory ? memStoreMsgSize : fileStoreMsgSize)(Buffer.byteLength(subject), hdr?.length ?? 0, data.length);
     const used = memory ? u.memory + u.reservedMemory : u.storage + u.reservedStorage;
     if (used + size > max) return jsError(memory ? "JSMemoryResourcesExceededErr" : "JSStorageResourcesExceededErr");
     return undefined;
   }
 
-  /** The memory or storage quota in force: the account's, else the server's; -1 for none. */
-  quota(memory: boolean): number {
-    const l = this.effectiveLimits;
+  /** The memory or storage quota in force: the account's (or its tier's), else the server's; -1 for none. */
+  quota(memory: boolean, l: JsAccountLimits = this.effectiveLimits): number {
     const own = memory ? l.maxMemory : l.maxStore;
     if (own >= 0) return own;
     const server = memory ? this.js.config.maxMemory : this.js.config.maxStore;

@@ -13,6 +13,11 @@ export interface JsAccountLimits {
   memoryMaxStreamBytes: number;
   storeMaxStreamBytes: number;
   maxBytesRequired: boolean;
+  /**
+   * An account JWT's `tiered_limits`, by tier name ("R1", "R3": the replica count). When present they
+   * apply instead of the account-wide limits, each to the streams of its replica count.
+   */
+  tiers?: ReadonlyMap<string, JsAccountLimits>;
 }
 
 export const UNLIMITED: Readonly<JsAccountLimits> = {
@@ -39,6 +44,52 @@ export function limitsJson(l: JsAccountLimits): Record<string, unknown> {
     max_bytes_required: l.maxBytesRequired,
   };
 }
+
+/** The tier a stream of `replicas` replicas counts in (0, not yet defaulted, is R1 as in nats-server 2.10+). */
+export function tierName(replicas: number): string {
+  return `R${Math.max(1, replicas)}`;
+}
+
+/** One JWT limits object (account-wide or a tier) as nats-server reads it: absent is 0, but -1 for the optional caps. */
+function jwtLimits(l: Record<string, unknown>): JsAccountLimits {
+  const n = (k: string): number => (typeof l[k] === "number" ? (l[k] as number) : 0);
+  const orNone = (k: string): number => n(k) || -1;
+  return {
+    maxMemory: n("mem_storage"),
+    maxStore: n("disk_storage"),
+    maxStreams: n("streams"),
+    maxConsumers: n("consumer"),
+    maxAckPending: orNone("max_ack_pending"),
+    memoryMaxStreamBytes: orNone("mem_max_stream_bytes"),
+    storeMaxStreamBytes: orNone("disk_max_stream_bytes"),
+    maxBytesRequired: l.max_bytes_required === true,
+  };
+}
+
+/**
+ * An account JWT's JetStream limits (its `limits` object): account-wide, or per tier with
+ * `tiered_limits`. Undefined when it grants neither memory nor disk nor any tier: nats-server then leaves
+ * JetStream off for the account.
+ */
+export function limitsFromJwt(jwtLimitsObject: unknown): JsAccountLimits | undefined {
+  const l = (typeof jwtLimitsObject === "object" && jwtLimitsObject !== null ? jwtLimitsObject : {}) as Record<string, unknown>;
+  const tiered = Object.entries((l.tiered_limits ?? {}) as Record<string, Record<string, unknown>>);
+  // With tiers, the account-wide figures are shown as the JWT has them (zeros), not normalised.
+  if (tiered.length > 0) return { ...NO_LIMITS_SHOWN, tiers: new Map(tiered.map(([k, v]) => [k, jwtLimits(v)])) };
+  const base = jwtLimits(l);
+  return base.maxMemory === 0 && base.maxStore === 0 ? undefined : base;
+}
+
+const NO_LIMITS_SHOWN: JsAccountLimits = {
+  maxMemory: 0,
+  maxStore: 0,
+  maxStreams: 0,
+  maxConsumers: 0,
+  maxAckPending: 0,
+  memoryMaxStreamBytes: 0,
+  storeMaxStreamBytes: 0,
+  maxBytesRequired: false,
+};
 
 /**
  * An account's `jetstream` setting as the config file gives it (`enabled`, `true`, `false`, or a block):

@@ -5,7 +5,7 @@
  */
 import { OpTable, parseSize, str, type MessageArgs, type Op, type Parser, type ParserHandler } from "./parser.js";
 
-/** The calls the client op table makes; the client connection implements it. Strings are latin1. */
+/** The calls the client op table makes; the client connection implements it. Strings are latin1, but CONNECT's JSON. */
 export interface ClientOpHandler extends ParserHandler {
   onConnect(json: string): void;
   /** hdrLen < 0 for PUB; for HPUB the header is payload[0, hdrLen). */
@@ -123,7 +123,8 @@ const CONNECT: ClientOp = {
   run(p, h, buf, s, e) {
     let a = s;
     while (a < e && (buf[a] === 32 || buf[a] === 9)) a++;
-    if (!p.argTooLong(a, e)) h.onConnect(str(buf, a, e));
+    // JSON is UTF-8 (a password or a name may hold any character), unlike the rest of the protocol.
+    if (!p.argTooLong(a, e)) h.onConnect(buf.toString("utf8", a, e));
   },
 };
 

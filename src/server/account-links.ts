@@ -16,6 +16,7 @@
  * through the `_R_.>` subscription (announced) and is republished in B on this server only.
  */
 import type { ImportEntry, ServiceExport } from "../config/options.js";
+import { subjectsOverlap } from "../subjects/validate.js";
 import { randomBase62 } from "../util/base62.js";
 import type { Account } from "./account.js";
 import { prefixTransform, subjectTransform } from "./import-transform.js";
@@ -29,6 +30,27 @@ export const DEFAULT_RESPONSE_THRESHOLD_MS = 2 * 60 * 1000;
 export interface LinkSub {
   account: Account;
   sub: Subscription;
+  /** Stops relaying the importer's interest events (stream imports). */
+  unlisten?: () => void;
+}
+
+/** How deep delivery interest is followed through chained stream imports. */
+const MAX_IMPORT_HOPS = 4;
+
+/**
+ * Whether a message published on `subject` in `account` would reach a subscriber: a stream import's
+ * subscription counts only if its importing account has one for the mapped subject (nats-server keeps
+ * such interest as shadow subscriptions made when the importer subscribes). Push consumers use this.
+ */
+export function hasDeliveryInterest(account: { readonly sublist: Account["sublist"] }, subject: string, hops = 0): boolean {
+  const r = account.sublist.match(subject);
+  if (r.queues.length > 0) return true;
+  for (const sub of r.plain) {
+    const imp = sub.streamImport;
+    if (imp === undefined) return true;
+    if (hops < MAX_IMPORT_HOPS && hasDeliveryInterest(imp.account, imp.map(subject), hops + 1)) return true;
+  }
+  return false;
 }
 
 function replyToken(): string {
@@ -38,10 +60,32 @@ function replyToken(): string {
 /** Wires one stream import of `importer` from `exporter`. */
 export function linkStream(server: InternalMessaging, importer: Account, exporter: Account, imp: ImportEntry): LinkSub {
   const map = imp.prefix !== undefined ? prefixTransform(imp.prefix) : subjectTransform(imp.subject, imp.to);
-  const sub = server.subscribeInternal(exporter, imp.subject, (subject, reply, payload, hdrLen) => {
-    server.publish(undefined, importer, map(subject), reply, payload, hdrLen, true);
+  const sub = server.subscribeInternal(exporter, imp.subject, (subject, reply, payload, hdrLen, _from, routedBy) => {
+    // A JetStream delivery goes on by its deliver subject, still showing the stream subject.
+    if (routedBy === undefined) server.publish(undefined, importer, map(subject), reply, payload, hdrLen, true);
+    else server.publish(undefined, importer, subject, reply, payload, hdrLen, true, map(routedBy));
   });
-  return { account: exporter, sub };
+  sub.streamImport = { account: importer, map };
+  // The exporter's push consumers hear of the importer's subscribers (mapped back). A remapping `to`
+  // has no simple inverse: such imports relay nothing, and their consumers see interest on the next check.
+  const back = importerToExporter(imp);
+  if (back === undefined) return { account: exporter, sub };
+  const relay = (subject: string, _queue: string | undefined, weight: number): void => {
+    const s = back(subject);
+    if (s !== undefined && subjectsOverlap(s, imp.subject)) exporter.relayInterest(s, weight);
+  };
+  importer.listenInterest(relay);
+  return { account: exporter, sub, unlisten: () => importer.unlistenInterest(relay) };
+}
+
+/** The exporter's subject for an importer's subject, for imports that only add a prefix (or nothing). */
+function importerToExporter(imp: ImportEntry): ((subject: string) => string | undefined) | undefined {
+  if (imp.prefix !== undefined) {
+    const p = imp.prefix.endsWith(".") ? imp.prefix : `${imp.prefix}.`;
+    return (s) => (s.startsWith(p) ? s.slice(p.length) : undefined);
+  }
+  if (imp.to === undefined || imp.to === imp.subject) return (s) => s;
+  return undefined;
 }
 
 /** Wires one service import of `importer` from `exporter`, answering per `exp`'s response type. */

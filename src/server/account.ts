@@ -93,6 +93,11 @@ export class Account {
     (this.interest ??= new InterestCounts(this.sublist.all())).listen(l);
   }
 
+  /** Tells this account's listeners of interest in another account that a stream import carries here. */
+  relayInterest(subject: string, weight: number): void {
+    this.interest?.relay(subject, weight);
+  }
+
   unlistenInterest(l: InterestListener): void {
     const counts = this.interest;
     if (counts === null) return;

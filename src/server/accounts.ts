@@ -22,6 +22,8 @@ export interface AccountsHost extends InternalMessaging {
 
 export const DEFAULT_SYSTEM_ACCOUNT = "$SYS";
 const SWEEP_MS = 30_000;
+/** The longest delay setTimeout keeps (2^31-1 ms); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Definition = AccountConfig & { tokens?: Map<ImportEntry, string>; signingKeys?: ReadonlySet<string> };
 
@@ -34,6 +36,12 @@ export class AccountRegistry {
   private sweeper: NodeJS.Timeout | undefined;
   /** Called for every account the first time it exists (the system layer imports its services into it). */
   onCreate: ((a: Account) => void) | undefined;
+  /** Called when an account takes a JWT's claims (first use or an update): JetStream re-reads its limits. */
+  onClaims: ((a: Account) => void) | undefined;
+  /** Called when an account's JWT expires (its clients must go). */
+  onExpired: ((a: Account) => void) | undefined;
+  /** Operator mode: one timer per account whose JWT has an expiry. */
+  private readonly expiries = new Map<Account, NodeJS.Timeout>();
 
   constructor(
     private readonly server: AccountsHost,
@@ -78,6 +86,8 @@ export class AccountRegistry {
 
   stop(): void {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    for (const t of this.expiries.values()) clearTimeout(t);
+    this.expiries.clear();
   }
 
   /**
@@ -104,11 +114,36 @@ export class AccountRegistry {
     a.nameTag = claims.name ?? "";
     a.revocations = claims.nats.revocations ?? {};
     a.updated = new Date(claims.iat * 1000);
+    this.armExpiry(a, claims.exp !== undefined && claims.exp > 0 ? claims.exp * 1000 : undefined);
+    this.onClaims?.(a);
+  }
+
+  /** An account's raw `jetstream` setting: its config block, or in operator mode its JWT's `limits`. */
+  jetstreamSetting(name: string): unknown {
+    return this.defs.get(name)?.jetstream;
+  }
+
+  /** Calls onExpired at `at` (a JWT update re-arms or disarms it); timers wait at most ~24 days at once. */
+  private armExpiry(a: Account, at: number | undefined): void {
+    clearTimeout(this.expiries.get(a));
+    this.expiries.delete(a);
+    if (at === undefined) return;
+    const wait = at - Date.now();
+    const t = setTimeout(() => {
+      this.expiries.delete(a);
+      if (wait > MAX_TIMER_MS) this.armExpiry(a, at);
+      else this.onExpired?.(a);
+    }, Math.max(0, Math.min(wait, MAX_TIMER_MS)));
+    t.unref();
+    this.expiries.set(a, t);
   }
 
   /** Removes every link and wires every import again from the current definitions. */
   relink(auth: Authenticator): void {
-    for (const l of this.links) this.server.unsubscribeInternal(l.account, l.sub);
+    for (const l of this.links) {
+      this.server.unsubscribeInternal(l.account, l.sub);
+      l.unlisten?.();
+    }
     this.links = [];
     for (const [name, def] of this.defs) {
       const importer = this.accounts.get(name);

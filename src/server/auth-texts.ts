@@ -4,6 +4,7 @@ import type { AuthUser } from "../auth/auth-user.js";
 export const AUTH_ERR = {
   maxAccountConnections: "maximum account active connections exceeded",
   userExpired: "User Authentication Expired",
+  accountExpired: "Account Authentication Expired",
   userRevoked: "User Authentication Revoked",
 } as const;
 

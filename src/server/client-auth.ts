@@ -90,6 +90,15 @@ export function reauthorize(server: ClientAuthHost, c: Client): void {
 }
 
 /** Operator mode: closes the clients of `account` whose user JWT the account now revokes. */
+/** Closes the clients of an account whose JWT expired, as nats-server does (the account itself stays). */
+export function closeAccountExpired(server: ClientAuthHost, a: Account): void {
+  for (const c of [...server.clients.values()]) {
+    if (!c.connected || c.account !== a) continue;
+    server.logger.debug(`${c.logPrefix} - Account authentication expired`);
+    c.sendErrAndClose(AUTH_ERR.accountExpired, ClosedReason.AuthenticationExpired);
+  }
+}
+
 export function closeRevoked(server: ClientAuthHost, isRevoked: (c: Client) => boolean): void {
   for (const c of [...server.clients.values()]) {
     if (!c.connected || !isRevoked(c)) continue;

@@ -244,11 +244,13 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
     }
     if (!this.subs.has(sid)) {
       const sub = new Subscription(this, subject, queue, sid);
+      // Known before it enters the Sublist: an interest listener may deliver to it (and reach its max) at once.
+      this.subs.set(sid, sub);
       if (!this.account.addSub(sub)) {
+        this.subs.delete(sid);
         this.sendErr(ERR.invalidSubject);
         return;
       }
-      this.subs.set(sid, sub);
     }
     if (this.opts.verbose) this.sendOk();
   }

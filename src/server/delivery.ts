@@ -12,7 +12,7 @@ function deliverTo(sub: Subscription, msg: Outgoing, publisher: Publisher | unde
   const t = sub.target;
   if (t !== null) return t.deliverMessage(sub, msg, publisher);
   msg.server!.stats.outMsgs++;
-  sub.handler!(msg.subject, msg.reply, msg.payload, msg.hdrLen, publisher);
+  sub.handler!(msg.subject, msg.reply, msg.payload, msg.hdrLen, publisher, msg.routedBy);
   return true;
 }
 

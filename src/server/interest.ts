@@ -69,6 +69,15 @@ export class InterestCounts {
     if (sub.queue !== undefined || n === 0) this.emit(sub, n);
   }
 
+  /**
+   * Another account's interest that reaches this one through a stream import (see account-links.ts):
+   * reported to listeners as not announced, and not counted here (it is not this account's).
+   */
+  relay(subject: string, weight: number): void {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!(subject, undefined, weight, true);
+  }
+
   /** Every pair with interest now, with its weight (a route that comes up sends them all at once). */
   forEach(remote: boolean, fn: (subject: string, queue: string | undefined, weight: number) => void): void {
     for (const [key, n] of remote ? this.remote : this.local) {

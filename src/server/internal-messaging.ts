@@ -18,5 +18,5 @@ export interface InternalMessaging {
    * Routes a message (headers then body in `payload`) within `account` as if published there. `local`:
    * to this server's subscribers only, not to routes (see Outgoing.local).
    */
-  publish(from: undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, local?: boolean): number;
+  publish(from: undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, local?: boolean, routedBy?: string): number;
 }

@@ -18,7 +18,7 @@ import { newServerPublicKey } from "../util/server-nkey.js";
 import { GLOBAL_ACCOUNT } from "../util/global-account.js";
 import { Account } from "./account.js";
 import { AccountRegistry } from "./accounts.js";
-import { bindClient, reauthorize } from "./client-auth.js";
+import { bindClient, closeAccountExpired, reauthorize } from "./client-auth.js";
 import { Client } from "./client.js";
 import type { Connection } from "./connection.js";
 import { startTls } from "./client-tls.js";
@@ -31,7 +31,7 @@ import { ServerStats } from "./stats.js";
 import type { Route } from "./route.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
-import { GO_FIELD, NATS_VERSION, TSNATS_VERSION } from "./version.js";
+import { GO_FIELD, JS_API_LEVEL, NATS_VERSION, TSNATS_VERSION } from "./version.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
 /** JetStream's ack replies; one with `@<subject>` names the subject a routed delivery is shown with. */
@@ -103,6 +103,7 @@ export class Server implements ClusterHost {
       this.system.attachAccount(a);
       this.routes?.attach(a);
     };
+    this.accounts.onExpired = (a) => closeAccountExpired(this, a);
     this.system.attachAccount(this.globalAccount);
     this.accounts.configure(opts, this.auth);
     this.system.start();
@@ -225,6 +226,7 @@ export class Server implements ClusterHost {
     }
     info.max_payload = o.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
+    info.api_lvl = JS_API_LEVEL;
     const urls = this.connectUrls();
     if (urls !== undefined) info.connect_urls = urls;
     if (this.lameDuck) info.ldm = true;
@@ -276,13 +278,14 @@ export class Server implements ClusterHost {
   }
 
   /**
-   * Routes one publish within `account`. Re-entrant: an internal subscriber may publish (a reply) while
+   * Routes one publish within `account` (by `routedBy` when given: a JetStream delivery carried on by an
+   * import, matched by its deliver subject and shown with its own). Re-entrant: an internal subscriber may publish (a reply) while
    * the outer message is being delivered; only the outermost publish uses the shared Outgoing.
    */
-  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, local = false): number {
+  publish(from: Client | undefined, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, local = false, routedBy?: string): number {
     this.stats.inMsgs++;
     this.stats.inBytes += payload.length;
-    const r = account.sublist.match(subject);
+    const r = account.sublist.match(routedBy ?? subject);
     if (r.plain.length + r.queues.length === 0) {
       if (reply !== undefined && from !== undefined && from.opts.noResponders) this.noResponders(from, reply);
       return 0;
@@ -291,6 +294,7 @@ export class Server implements ClusterHost {
     const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
     msg.server = this;
     msg.set(subject, reply, payload, hdrLen);
+    if (routedBy !== undefined) msg.routedBy = routedBy;
     msg.account = account.name;
     msg.local = local;
     this.publishDepth++;

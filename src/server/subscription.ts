@@ -6,6 +6,7 @@
  * and delivery never import them.
  */
 import type { Outgoing } from "./outgoing.js";
+import type { Sublist } from "../subjects/sublist.js";
 
 /** The connection a message came from, as its subscribers' targets see it. */
 export interface Publisher {
@@ -47,7 +48,8 @@ export interface DeliveryTarget {
  * synchronously during delivery: `payload` (headers then body) is a slice of a socket read and is only
  * valid during the call — copy what must be kept. `from` is the publishing connection, when there is one.
  */
-export type InternalHandler = (subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, from: Publisher | undefined) => void;
+/** `routedBy`: the subject it matched by, when its receivers see another (see Outgoing.routedBy). */
+export type InternalHandler = (subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, from: Publisher | undefined, routedBy?: string) => void;
 
 /**
  * One SUB of a connection (`target` set), or a server-internal subscription (`target` null, `handler`
@@ -59,6 +61,11 @@ export class Subscription {
   /** Queue members it stands for: a route's queue subscription carries its peer's count (RS+ weight). */
   weight = 1;
   max = 0;
+  /**
+   * A stream import's subscription in the exporting account: messages it takes go on to `account` under
+   * `map(subject)`. It stands for that account's subscribers, not for interest of its own.
+   */
+  streamImport: { account: { readonly sublist: Sublist<Subscription> }; map: (subject: string) => string } | undefined = undefined;
   constructor(
     readonly target: DeliveryTarget | null,
     readonly subject: string,

@@ -20,6 +20,7 @@ authorization {
         subscribe: { allow: ["foo.>", "bar q1"], deny: ["foo.baz"] } } }
     { user: "resp", password: "pw", permissions: { subscribe: "svc", allow_responses: true } }
     { user: "all", password: "pw" }
+    { user: intl, password: §12§12§12 }
   ]
 }
 `;
@@ -29,6 +30,12 @@ const userCases: DiffCase[] = [
     name: "wrong password: 'Authorization Violation' and close",
     steps: [send(as("app", "nope")), expectClose()],
     expect: { c: [AUTH, CLOSED] },
+  },
+  {
+    // nats.js's "auth - weird chars": the config leaves the password unquoted, CONNECT carries it as UTF-8.
+    name: "a non-ASCII password is compared as UTF-8 (2.9.10)",
+    steps: [send(Buffer.from(as("intl", "§12§12§12") + "PING\r\n", "utf8")), sync(), send(Buffer.from(as("intl", "§12§12§1"), "utf8"), { on: "d" }), expectClose({ on: "d" })],
+    expect: { c: ["PONG"], d: [AUTH, CLOSED] },
   },
   {
     name: "unknown user, and no credentials at all",

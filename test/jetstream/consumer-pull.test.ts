@@ -140,6 +140,23 @@ describe("pull consumers", () => {
     r.stop();
   });
 
+  // Issue #15 D2, nats.py's test_fetch_heartbeats: its fetch probes with no_wait + expires + heartbeats
+  // and must not find that request still open at the next fetch. At max_ack_pending such a request
+  // waits, and the consumer's timer (here the first heartbeat) ends it instead of beating: nats-server
+  // 2.9.10 with 408 and what is left, the newest (2.14.5: processWaiting(true) on its timer) with 404
+  // once it delivered. Without heartbeats (and any other timer) both keep it open until acks come.
+  test("a no_wait request waiting at max_ack_pending ends at its first heartbeat", async () => {
+    await durable("map", { max_ack_pending: 5 });
+    const r = pull("map", { batch: 20, expires: 2000 * NS, idle_heartbeat: 100 * NS, no_wait: true });
+    await until(() => r.msgs.length === 6, 2000, "five messages and an end status");
+    assert.deepEqual(status(r.msgs[5]!), NEW ? [404, "No Messages"] : [408, "Request Timeout"]);
+    if (!NEW) assert.equal(r.msgs[5]!.headers!.get("Nats-Pending-Messages"), "15");
+    for (const m of r.msgs.slice(0, 5)) m.respond("+ACK");
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(r.msgs.length, 6, "nothing more after the acks: the request is gone");
+    r.stop();
+  });
+
   test("idle heartbeats while a request waits, with the last sequences", async () => {
     await durable("hb", { deliver_policy: "new" });
     const r = pull("hb", { batch: 1, expires: 1000 * NS, idle_heartbeat: 200 * NS });

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { api, jsServer, NS, record, sleep, until } from "./consumer-helpers.js";
 
 async function client(url: string, t: { after(fn: () => unknown): void }): Promise<NatsConnection> {
@@ -138,4 +139,28 @@ test("SIGKILL during a busy consume loop: no confirmed ack comes back, nothing i
     assert.equal(violation, undefined);
   }
   assert.ok(confirmedIn.size >= TOTAL - 5, `nearly every ack confirmed to the client (${confirmedIn.size})`);
+});
+
+// Issue #15 D15: nats-server (2.9.10 and later) keeps ephemeral consumers on disk, so a KV watcher (an
+// ordered push consumer with a 30 s heartbeat) carries on at once after a restart. Without the consumer
+// the client only notices after two missed heartbeats: 60 s.
+test("an ephemeral consumer survives a restart: a KV watcher sees the next put at once", { timeout: 60_000 }, async (t) => {
+  const { srv, storeDir } = await jsServer(t);
+  const nc = await connect({ servers: srv.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  t.after(() => nc.close().catch(() => undefined));
+  const kv = await new Kvm(nc).create("restart");
+  await kv.put("k", "before");
+  const seen: string[] = [];
+  const it = await kv.watch({ key: "k" });
+  void (async () => {
+    for await (const e of it) seen.push(e.string());
+  })();
+  await until(() => seen.includes("before"), 3000, "the value before the restart");
+  await srv.stop("SIGKILL");
+  await jsServer(t, { storeDir, port: srv.port });
+  await until(async () => (await kv.put("k", "after").then(() => true, () => false)), 10_000, "a put after the restart");
+  const putAt = Date.now();
+  await until(() => seen.includes("after"), 10_000, "the watcher's update after the restart");
+  assert.ok(Date.now() - putAt < 3000, `the watcher took ${Date.now() - putAt} ms`);
+  it.stop();
 });

@@ -37,8 +37,9 @@ describe("account info", () => {
     assert.deepEqual(Object.keys(raw), ["type", "memory", "storage", "reserved_memory", "reserved_storage", "streams", "consumers", "limits", "api"]);
   });
 
-  it("INFO advertises jetstream to clients", () => {
+  it("INFO advertises jetstream to clients, and the API level (api_lvl, as nats-server 2.12+)", () => {
     assert.equal(env.nc.info?.jetstream, true);
+    assert.equal((env.nc.info as unknown as Record<string, unknown>).api_lvl, 1);
   });
 });
 

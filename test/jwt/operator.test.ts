@@ -26,8 +26,8 @@ interface World {
 /** What nsc writes for an account without limits: -1 is "no limit" (an absent limit is 0 for nats-server). */
 const UNLIMITED = { conn: -1, subs: -1, payload: -1, data: -1, imports: -1, exports: -1, wildcards: true, leaf: -1 };
 
-async function accountJwt(w: World, name: string, kp: KeyPair, account: Partial<Account> = {}): Promise<string> {
-  const jwt = await encodeAccount(name, kp, { ...account, limits: { ...UNLIMITED, ...account.limits } }, { signer: w.operator });
+async function accountJwt(w: World, name: string, kp: KeyPair, account: Partial<Account> = {}, opts: { exp?: number } = {}): Promise<string> {
+  const jwt = await encodeAccount(name, kp, { ...account, limits: { ...UNLIMITED, ...account.limits } }, { signer: w.operator, ...opts });
   w.jwts.set(kp.getPublicKey(), jwt);
   return jwt;
 }
@@ -139,6 +139,21 @@ describe(`operator mode [${IMPL}]`, () => {
     const errs = serverErrors(nc);
     await within(nc.closed(), 6000, "the close at expiry");
     assert.ok(errs.some((e) => e instanceof errors.UserAuthenticationExpiredError), String(errs));
+  });
+
+  test("an account JWT that expires disconnects its users with 'Account Authentication Expired' (2.9.10)", async (t) => {
+    const w = await world();
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    await accountJwt(w, "A", w.a, {}, { exp });
+    const srv = await serverFor(t, { config: memoryConfig(w, [w.sys, w.a, w.b]) });
+    const nc = await connectOk(t, srv, { authenticator: credsAuthenticator((await creds(w.a)).creds) });
+    const other = await connectOk(t, srv, { authenticator: credsAuthenticator((await creds(w.b)).creds) });
+    const errs = serverErrors(nc);
+    await within(nc.closed(), 8000, "the close at the account's expiry");
+    assert.ok(Date.now() >= exp * 1000 - 1000, "closed before the account expired");
+    assert.ok(errs.some((e) => /account authentication expired/i.test(e.message)), String(errs));
+    assert.equal(other.isClosed(), false, "another account's user stays");
+    await other.flush();
   });
 
   test("full directory resolver: account JWTs pushed over $SYS are stored, served, and revocations disconnect", async (t) => {

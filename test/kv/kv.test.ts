@@ -158,6 +158,30 @@ describe("key-value store", () => {
     assert.deepEqual((await w).map((e) => e.key), ["x"]);
   });
 
+  // Issue #15 D15: nats.js subscribes to the deliver subject after the consumer exists, and the next put
+  // can share the SUB's TCP chunk. Delivery must start at the SUB, before that put replaces the key's only
+  // kept value (history 1). nats-server 2.9.10 races here (its consumer goroutine wakes on the SUB and
+  // usually, not always, delivers first: 1 round in 5 lost "1" in a run here); tsnats is pinned to the
+  // outcome nats.js's watcher tests expect, every time.
+  test("a key watcher sees the value it started on and the puts right behind its start", { skip: !NEW && "nats-server races here" }, async () => {
+    for (let round = 0; round < 5; round++) {
+      const kv = await kvm.create(`behind${round}`);
+      await kv.put("k", "1");
+      const seen: string[] = [];
+      const it = await kv.watch({ key: "k" });
+      const done = (async () => {
+        for await (const e of it) seen.push(e.string());
+      })();
+      await kv.put("k", "2");
+      await kv.put("k", "3");
+      await until(() => seen.includes("3"), 3000, "the last put");
+      await sleep(50);
+      it.stop();
+      await done;
+      assert.deepEqual(seen, ["1", "2", "3"], `round ${round}`);
+    }
+  });
+
   test("bucket TTL expires values", async () => {
     const kv = await kvm.create("ttl", { ttl: 500 });
     await kv.put("t", "v");

@@ -13,7 +13,8 @@ export function consumerEnv(jsa: JsAccount, stream: StreamHandle): ConsumerEnv {
   const serverLimits = js.limits ?? {};
   const cfg = stream.config as Record<string, unknown>;
   const cl = (cfg.consumer_limits ?? {}) as Record<string, unknown>;
-  const acct = jsa.effectiveLimits;
+  const replicas = typeof cfg.num_replicas === "number" ? cfg.num_replicas : 1;
+  const acct = jsa.limitsFor(replicas) ?? jsa.effectiveLimits;
   return {
     server,
     domain: jsa.domain,

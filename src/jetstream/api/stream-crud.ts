@@ -1,7 +1,9 @@
 /** STREAM.CREATE / UPDATE / DELETE / INFO / NAMES / LIST and the account's $JS.API.INFO. */
+import { JS_API_LEVEL } from "../../server/version.js";
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { jsError } from "../errors.js";
-import { limitsJson } from "../limits.js";
+import { limitsJson, type JsAccountLimits } from "../limits.js";
+import type { AccountUsage } from "../js-account.js";
 import { createStream, deleteStream, updateStream } from "../stream/manager.js";
 import { streamInfoJson } from "../stream/info.js";
 import type { Stream } from "../stream/stream.js";
@@ -12,7 +14,6 @@ const NAMES_LIMIT = 1024;
 const LIST_LIMIT = 256;
 const SUBJECTS_LIMIT = 100_000;
 /** The JetStream API level of the 2.11 feature set (spec §3.15). */
-export const API_LEVEL = 1;
 
 /** The stream named by the subject token at `index`; 10059 when it does not exist. */
 export function streamOf(req: ApiRequest, index = 2): Stream {
@@ -34,6 +35,19 @@ function listed(req: ApiRequest, subject: string | undefined): Stream[] {
   return all.filter((s) => (s.cfg.subjects ?? []).some((x) => subjectsOverlap(x, subject)));
 }
 
+/** One entry of account info's `tiers`: the usage of the tier's streams and its limits. */
+function tierJson(u: AccountUsage, l: JsAccountLimits): Record<string, unknown> {
+  return {
+    memory: u.memory,
+    storage: u.storage,
+    reserved_memory: u.reservedMemory,
+    reserved_storage: u.reservedStorage,
+    streams: u.streams,
+    consumers: u.consumers,
+    limits: limitsJson(l),
+  };
+}
+
 export function registerStreamCrud(r: ApiRouter): void {
   r.add("INFO", "account_info_response", (req) => {
     const jsa = req.jsa;
@@ -48,7 +62,9 @@ export function registerStreamCrud(r: ApiRouter): void {
       limits: limitsJson(jsa.effectiveLimits),
     };
     if (jsa.domain) o.domain = jsa.domain;
-    o.api = { level: API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
+    o.api = { level: JS_API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
+    const tiers = jsa.effectiveLimits.tiers;
+    if (tiers !== undefined) o.tiers = Object.fromEntries([...tiers].map(([name, l]) => [name, tierJson(jsa.usage(name), l)]));
     return o;
   });
 

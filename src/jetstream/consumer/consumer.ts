@@ -16,6 +16,7 @@
  * request's reply subject (pull), and carry the `$JS.ACK…` reply subject (ack-protocol.ts).
  */
 import type { Account } from "../../server/account.js";
+import { hasDeliveryInterest } from "../../server/account-links.js";
 import { deliver } from "../../server/delivery.js";
 import { Outgoing } from "../../server/outgoing.js";
 import type { Server } from "../../server/server.js";
@@ -107,6 +108,8 @@ export class Consumer implements ConsumerHandle {
 
   // Push.
   private active = false;
+  /** start() has finished: deliveries may run. */
+  private started = false;
   private fc: FlowControl | undefined;
   private rate: RateLimiter | undefined;
   private replay: ReplayPacer | undefined;
@@ -195,6 +198,7 @@ export class Consumer implements ConsumerHandle {
     this.applyConfig(undefined);
     this.recount();
     this.acks.armTimer(this.state.pending.size > 0 ? Math.min(this.acks.ackWaitMs(1), 1000) : 0);
+    this.started = true;
     this.kick();
   }
 
@@ -690,7 +694,7 @@ export class Consumer implements ConsumerHandle {
   private checkInterest(): void {
     const subj = this.config.deliver_subject;
     if (subj === undefined || this.closed) return;
-    this.setActive(this.hasInterest(subj));
+    this.setActive(hasDeliveryInterest(this.account, subj));
   }
 
   private setActive(active: boolean): void {
@@ -701,7 +705,10 @@ export class Consumer implements ConsumerHandle {
       if (active) {
         // A new subscriber never saw an outstanding flow control request: start the window afresh.
         this.fc?.reset();
-        queueMicrotask(() => this.kick());
+        // At once, not after the chunk that carried the SUB: a publish right behind it in the same chunk
+        // could otherwise replace (per-subject limit) a message the consumer was about to deliver.
+        // While start() runs, its own kick comes once the counts are in.
+        if (this.started) this.kick();
       }
     }
   }
@@ -713,7 +720,7 @@ export class Consumer implements ConsumerHandle {
       this.hbTimer = undefined;
       if (this.closed) return;
       if (Date.now() - Math.max(this.lastDelivered, this.lastHeartbeat) >= every && this.active) {
-        if (this.hasInterest(this.config.deliver_subject!)) {
+        if (hasDeliveryInterest(this.account, this.config.deliver_subject!)) {
           this.lastHeartbeat = Date.now();
           this.sendHeartbeat(this.config.deliver_subject!);
         } else {
@@ -839,7 +846,7 @@ export class Consumer implements ConsumerHandle {
   /** True while a push consumer's deliver subject has a subscriber (also decides replacement of durables). */
   get isActive(): boolean {
     const subj = this.config.deliver_subject;
-    return subj !== undefined && this.hasInterest(subj);
+    return subj !== undefined && hasDeliveryInterest(this.account, subj);
   }
 
   get durable(): boolean {

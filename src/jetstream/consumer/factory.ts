@@ -93,10 +93,12 @@ export async function addConsumer(stream: StreamHandle, env: ConsumerEnv, reques
   const state = new ConsumerState();
   const created = nowNanos();
   let store: ConsumerStore;
-  const persist = isDurable(cfg) && !cfg.mem_storage && env.obsDir !== undefined;
+  // Ephemerals are kept on disk too, as nats-server keeps them: after a restart a client's ordered consumer
+  // (a KV watcher) carries on where it was instead of waiting for two missed heartbeats (60 s for nats.js).
+  const persist = !cfg.mem_storage && env.obsDir !== undefined;
   if (persist) {
     try {
-      store = await FileConsumerStore.create(join(env.obsDir!, name), { name, created, config: cfg }, state, storeOptions(env, stream, name));
+      store = await FileConsumerStore.create(join(env.obsDir!, name), { name, created, config: cfg }, state, storeOptions(env, stream, name, isDurable(cfg)));
     } catch (e) {
       throw jsError("JSConsumerStoreFailedErrF", { err: e instanceof Error ? e.message : String(e) });
     }
@@ -136,10 +138,17 @@ function ephemeralName(): string {
   return randomBase62(8);
 }
 
-function storeOptions(env: ConsumerEnv, stream: StreamHandle, name: string): { syncIntervalMs?: number; onError: (e: unknown) => void } {
+/**
+ * An ephemeral's state is written lazily (synced every EPHEMERAL_SYNC_MS, not before each ack): a crash
+ * that loses its last deliveries costs its client a reset, never an acknowledged publish.
+ */
+const EPHEMERAL_SYNC_MS = 120_000;
+
+function storeOptions(env: ConsumerEnv, stream: StreamHandle, name: string, durable: boolean): { syncIntervalMs?: number; onError: (e: unknown) => void } {
   const server: Server = env.server;
+  const syncIntervalMs = durable ? env.syncIntervalMs : (env.syncIntervalMs ?? EPHEMERAL_SYNC_MS);
   return {
-    ...(env.syncIntervalMs !== undefined ? { syncIntervalMs: env.syncIntervalMs } : {}),
+    ...(syncIntervalMs !== undefined ? { syncIntervalMs } : {}),
     onError: (e) => server.logger.error(`JetStream consumer '${stream.account.name} > ${stream.name} > ${name}' state could not be written: ${e instanceof Error ? e.message : String(e)}`),
   };
 }
@@ -162,7 +171,7 @@ export async function recoverConsumers(stream: StreamHandle, env: ConsumerEnv): 
       if (meta === undefined || stream.consumers.has(meta.name)) continue;
       const state = new ConsumerState();
       state.ackNone = meta.config.ack_policy === "none";
-      const store = await FileConsumerStore.open(cdir, state, storeOptions(env, stream, meta.name));
+      const store = await FileConsumerStore.open(cdir, state, storeOptions(env, stream, meta.name, isDurable(meta.config)));
       if (store.damagedCopy !== undefined) {
         env.server.logger.error(
           `JetStream consumer '${stream.account.name} > ${stream.name} > ${meta.name}' state log is damaged: resuming from the state before the damage (messages acknowledged after it may be delivered again); the damaged file is kept as ${store.damagedCopy}`,

@@ -181,7 +181,9 @@ export class PullRequests {
       () => {
         this.timer = undefined;
         this.timerDue = 0;
-        this.expire(false);
+        // As nats-server's timer does: a no_wait request still here (only a limit such as max_ack_pending
+        // holds one) ends now, with 404 once it delivered, rather than get heartbeats.
+        this.expire(true);
         this.armTimer();
       },
       Math.max(1, due - Date.now()),

@@ -16,7 +16,7 @@
  * The log is compacted when it grows: everything logged is replaced by one snapshot of the state.
  * A state.log in the format of earlier versions (store-legacy.ts) is upgraded in place on open.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../util/atomic-file.js";
@@ -110,7 +110,9 @@ export class FileConsumerStore implements ConsumerStore {
   static async create(dir: string, meta: ConsumerMeta, state: ConsumerState, opts: FileConsumerStoreOptions = {}): Promise<FileConsumerStore> {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    await writeFileAtomic(join(dir, META), JSON.stringify(meta));
+    // Lazily synced (ephemerals, sync_interval): a crash may lose the consumer, as it may lose its state.
+    if (opts.syncIntervalMs === undefined) await writeFileAtomic(join(dir, META), JSON.stringify(meta));
+    else await writeFile(join(dir, META), JSON.stringify(meta));
     return new FileConsumerStore(dir, await DurableLog.create(join(dir, LOG), opts), state, 0);
   }
 

@@ -10,6 +10,7 @@ import type { StreamStore } from "../../store/index.js";
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
 import { jsError } from "../errors.js";
+import { tierName } from "../limits.js";
 import type { JsAccount } from "../js-account.js";
 import { attachSources } from "./sources.js";
 import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, refuseReplicasWhenStandalone, sameStreamConfig, type StreamConfig } from "./config.js";
@@ -20,16 +21,19 @@ import { importNatsServerStreams } from "../migrate/import-stream.js";
 
 /** Checks a normalized config against the account: limits and subject overlap with other streams. */
 export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing: Stream | undefined): void {
-  const limits = jsa.effectiveLimits;
-  if (replacing === undefined && limits.maxStreams >= 0 && jsa.streams.size >= limits.maxStreams) throw jsError("JSMaximumStreamsLimitErr");
+  const limits = jsa.limitsFor(cfg.num_replicas);
+  if (limits === undefined) throw jsError("JSNoLimitsErr");
+  const tier = limits === jsa.effectiveLimits ? undefined : tierName(cfg.num_replicas);
+  const streams = tier === undefined ? jsa.streams.size : jsa.usage(tier).streams;
+  if (replacing === undefined && limits.maxStreams > 0 && streams >= limits.maxStreams) throw jsError("JSMaximumStreamsLimitErr");
   if (limits.maxBytesRequired && cfg.max_bytes <= 0) throw jsError("JSStreamMaxBytesRequired");
   const memory = cfg.storage === "memory";
   const perStream = memory ? limits.memoryMaxStreamBytes : limits.storeMaxStreamBytes;
   if (perStream > 0 && cfg.max_bytes > perStream) throw jsError("JSStreamMaxStreamBytesExceeded");
   if (cfg.max_bytes > 0) {
-    const quota = jsa.quota(memory);
+    const quota = jsa.quota(memory, limits);
     if (quota >= 0) {
-      const u = jsa.usage();
+      const u = jsa.usage(tier);
       let reserved = memory ? u.reservedMemory : u.reservedStorage;
       if (replacing !== undefined && replacing.cfg.max_bytes > 0) reserved -= replacing.cfg.max_bytes;
       if (reserved + cfg.max_bytes > quota) throw jsError(memory ? "JSMemoryResourcesExceededErr" : "JSStorageResourcesExceededErr");

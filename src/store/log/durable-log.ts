@@ -67,14 +67,14 @@ export class LogFormatError extends Error {
  * and a fixed temp name that open() can find and remove without listing the directory (batches run
  * one at a time, so two writers never share it).
  */
-async function writeLogFile(path: string, image: Buffer): Promise<number> {
+async function writeLogFile(path: string, image: Buffer, sync = true): Promise<number> {
   const tmp = tmpOf(path);
   const fd = fs.openSync(tmp, "w+");
   try {
     pwriteAllSync(fd, image, 0, image.length, 0);
-    await fdatasync(fd);
+    if (sync) await fdatasync(fd);
     await rename(tmp, path);
-    await fsyncDir(dirname(path));
+    if (sync) await fsyncDir(dirname(path));
   } catch (e) {
     fs.closeSync(fd);
     throw e;
@@ -130,7 +130,8 @@ export class DurableLog {
   /** Creates a log at `path` (replacing any file there), empty or starting from `snapshot`. */
   static async create(path: string, opts: LogOptions = {}, snapshot?: Snapshot): Promise<DurableLog> {
     const image = Buffer.concat([HEADER, ...snapshotFrame(snapshot)]);
-    const fd = await writeLogFile(path, image);
+    // A lazily synced log (sync_interval) is not synced at creation either: its timer covers it.
+    const fd = await writeLogFile(path, image, opts.syncIntervalMs === undefined);
     return new DurableLog(path, fd, snapshot?.index ?? 0, [], image.length, opts);
   }
 
