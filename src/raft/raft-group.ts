@@ -217,16 +217,6 @@ export class RaftGroup {
     if (!this.stopped && this.appliedIndex > this.node.snapshot.index) this.run(this.node.takeSnapshot(this.appliedIndex, this.sm.snapshot()));
   }
 
-  /**
-   * Adds or removes one voter (`voters` is the whole new set) when this member leads and no other change
-   * is pending; false otherwise (the caller retries later). The change takes effect once appended.
-   */
-  changeVoters(voters: readonly NodeId[]): boolean {
-    if (this.stopped || !this.node.canChangeVoters) return false;
-    this.run(this.node.changeVoters(voters));
-    return true;
-  }
-
   /** Hands leadership to `to`, or to the most up-to-date voter (stepdown, lame duck). */
   transferLeadership(to?: NodeId): void {
     if (!this.stopped) this.run(this.node.transferLeadership(to));
