@@ -4,6 +4,7 @@
  * `meta.json` (config and creation time, replaced atomically), `msgs/` (the file store) and `obs/` (its
  * consumers' state, kept by the consumer side). Memory streams do not survive a restart, as in nats-server.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryStore, openFileStore, type StreamStore } from "../../store/index.js";
@@ -19,6 +20,12 @@ import { Stream, storeLimits } from "./stream.js";
 
 const META_FILE = "meta.json";
 const MSGS_DIR = "msgs";
+/**
+ * A replicated stream's RAFT group keeps its files in this directory of the stream's. Such a stream
+ * is reopened by its placement (the meta group), never by recoverStreams: alone, it would serve
+ * without its group.
+ */
+export const RAFT_DIR = "raft";
 
 /** Checks a normalized config against the account: limits and subject overlap with other streams. */
 export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing: Stream | undefined): void {
@@ -64,11 +71,15 @@ export async function writeMeta(stream: Stream): Promise<void> {
   await writeFileAtomic(join(stream.dir, META_FILE), goJson(meta));
 }
 
-/** Builds and registers a stream from a normalized config (create and restore share this). */
-export async function addStream(jsa: JsAccount, cfg: StreamConfig, created = nowNanos(), store?: StreamStore): Promise<Stream> {
+/**
+ * Builds and registers a stream from a normalized config (create, restore and replicas share this).
+ * `prepare` runs on the new Stream before anything can reach it (a replica hooks its group there).
+ */
+export async function addStream(jsa: JsAccount, cfg: StreamConfig, created = nowNanos(), store?: StreamStore, prepare?: (s: Stream) => void): Promise<Stream> {
   const dir = cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined;
   if (dir !== undefined) await mkdir(dir, { recursive: true });
   const s = new Stream(jsa, cfg, store ?? (await openStore(jsa, cfg, dir)), created, dir);
+  prepare?.(s);
   await writeMeta(s);
   register(jsa, s);
   return s;
@@ -153,6 +164,7 @@ export async function recoverStreams(jsa: JsAccount, keep?: (cfg: StreamConfig) 
   const out: Stream[] = [];
   for (const name of names.sort()) {
     const dir = join(root, name);
+    if (existsSync(join(dir, RAFT_DIR))) continue;
     let cfg: StreamConfig;
     let created: number;
     try {
