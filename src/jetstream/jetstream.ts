@@ -26,7 +26,8 @@ import type { Options } from "../config/options.js";
 import { ClusterDispatcher } from "./cluster/cluster-api.js";
 import { registerMetaApi } from "./cluster/meta-api.js";
 import { MetaGroup } from "./cluster/meta-group.js";
-import type { OpenStreamReplica, StreamReplica } from "./cluster/stream-replica.js";
+import type { StreamReplica } from "./cluster/stream-replica.js";
+import { openStreamReplica } from "./cluster/stream-group.js";
 import type { ApiDispatcher } from "./js-account.js";
 
 const instances = new WeakMap<Server, JetStream>();
@@ -49,7 +50,6 @@ export class JetStream implements JetStreamHost {
   private constructor(
     readonly server: Server,
     readonly config: JetStreamConfig,
-    openReplica: OpenStreamReplica | undefined,
   ) {
     registerStreamRoutes(this.router);
     registerConsumerRoutes(this.router);
@@ -66,7 +66,7 @@ export class JetStream implements JetStreamHost {
       clusterName: opts.cluster?.name ?? "",
       storeDir: config.storeDir,
       tags: opts.serverTags,
-      openReplica,
+      openReplica: openStreamReplica,
       jsAccount: (name) => {
         const acc = server.accounts.get(name);
         return acc === undefined ? undefined : this.accounts.get(acc);
@@ -94,7 +94,7 @@ export class JetStream implements JetStreamHost {
    * Starts JetStream on `server`: recovers every stream found on disk and serves $JS.API in the global
    * account (and in the accounts the server already has).
    */
-  static async start(server: Server, opts: JetStreamOptions, openReplica?: OpenStreamReplica): Promise<JetStream> {
+  static async start(server: Server, opts: JetStreamOptions): Promise<JetStream> {
     const config: JetStreamConfig = {
       storeDir: join(opts.storeDir, "jetstream"),
       maxMemory: opts.maxMemory,
@@ -105,7 +105,7 @@ export class JetStream implements JetStreamHost {
       blockCache: new BlockCache(opts.storeCacheBytes ?? DEFAULT_CACHE_BYTES),
     };
     await mkdir(config.storeDir, { recursive: true });
-    const js = new JetStream(server, config, openReplica);
+    const js = new JetStream(server, config);
     instances.set(server, js);
     for (const acc of server.accounts.accounts.values()) await js.enableAccount(acc, configuredLimits(server, acc));
     // Accounts made later (operator mode, on first use) get JetStream as they appear.
@@ -142,8 +142,8 @@ export class JetStream implements JetStreamHost {
     this.accounts.set(account, jsa);
     jsa.listen();
     if (limits !== undefined) {
-      // Clustered, a replicated stream is reopened as a replica from its assignment, not as a plain stream.
-      const streams = await recoverStreams(jsa, this.clustered ? (cfg) => cfg.num_replicas <= 1 : undefined);
+      // A replicated stream's directory (it has raft/) is left to its replica, opened from its assignment.
+      const streams = await recoverStreams(jsa);
       for (const s of streams) {
         for (const hook of this.router.recoveredHooks) await hook(jsa, s);
         s.checkInterest();

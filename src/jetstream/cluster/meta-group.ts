@@ -149,7 +149,10 @@ export class MetaGroup {
   async removePeer(peer: NodeId): Promise<boolean> {
     const g = this.group;
     if (g === undefined || !this.isLeader) return false;
-    if (g.voters.includes(peer) && !g.changeVoters(g.voters.filter((v) => v !== peer))) return false;
+    if (g.voters.includes(peer)) {
+      if (!g.canChangeVoters) return false;
+      g.changeVoters(g.voters.filter((v) => v !== peer));
+    }
     await this.propose({ op: "removePeer", peer });
     return true;
   }
@@ -280,7 +283,9 @@ export class MetaGroup {
     const g = this.group!;
     for (const p of this.peers.online()) {
       if (!p.announcement.member || g.voters.includes(p.id) || this.state.removedPeers.has(p.id) || p.cluster !== this.opts.clusterName) continue;
-      if (g.changeVoters([...g.voters, p.id])) this.server.logger.info(`JetStream cluster: adding peer ${p.name} to the meta group`);
+      if (!g.canChangeVoters) return;
+      g.changeVoters([...g.voters, p.id]);
+      this.server.logger.info(`JetStream cluster: adding peer ${p.name} to the meta group`);
       return;
     }
   }

@@ -149,11 +149,8 @@ export async function deleteStream(jsa: JsAccount, s: Stream): Promise<void> {
   jsa.advisory(`STREAM.DELETED.${s.name}`, "stream_action", { stream: s.name, action: "delete" });
 }
 
-/**
- * Brings back every file stream of the account from disk (those `keep` accepts, when given). Damaged
- * metadata is reported, not fatal.
- */
-export async function recoverStreams(jsa: JsAccount, keep?: (cfg: StreamConfig) => boolean): Promise<Stream[]> {
+/** Brings back every file stream of the account from disk. Damaged metadata is reported, not fatal. */
+export async function recoverStreams(jsa: JsAccount): Promise<Stream[]> {
   const root = join(jsa.dir, "streams");
   let names: string[];
   try {
@@ -175,7 +172,6 @@ export async function recoverStreams(jsa: JsAccount, keep?: (cfg: StreamConfig) 
       jsa.server.logger.warn(`JetStream: cannot recover stream '${jsa.account.name} > ${name}': ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }
-    if (keep !== undefined && !keep(cfg)) continue;
     const store = await openStore(jsa, cfg, dir);
     const s = new Stream(jsa, cfg, store, created, dir);
     s.recoverDedup();
