@@ -91,6 +91,11 @@ export class AssignmentApplier {
     return r === undefined || r.isLeader;
   }
 
+  /** The stream is open here (as a plain stream or a replica). */
+  holds(account: string, name: string): boolean {
+    return this.host.jsAccount(account)?.streams.has(name) ?? false;
+  }
+
   replica(account: string, name: string): StreamReplica | undefined {
     return this.replicas.get(streamKey(account, name));
   }
