@@ -52,6 +52,12 @@ export function clusterHealthProblem(meta: MetaGroup, metaOnly: boolean): string
     if (!sa.placement.peers.includes(meta.selfId)) continue;
     const name = sa.config.name as string;
     if (!meta.applier.holds(sa.account, name)) return `JetStream stream '${sa.account} > ${name}' is not current: stream not found`;
+    const r = meta.applier.replica(sa.account, name);
+    if (r === undefined || r.isLeader) continue;
+    const ci = r.clusterInfo();
+    const self = ci.replicas?.find((x) => x.name === meta.server.name);
+    if (ci.leader === undefined) return `JetStream stream '${sa.account} > ${name}' is not current: group has no leader`;
+    if (self !== undefined && !self.current) return `JetStream stream '${sa.account} > ${name}' is not current: replica is catching up`;
   }
   return undefined;
 }
