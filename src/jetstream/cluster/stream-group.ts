@@ -84,6 +84,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotIndex = 0;
   private closed = false;
+  /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
+  fetched = 0;
 
   private constructor(
     private readonly jsa: JsAccount,
@@ -100,7 +102,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     assert(placement.peers.includes(g.self), () => `stream ${cfg.name}: opened on ${jsa.server.name}, which is not one of its peers`);
     let opened!: () => void;
     g.busy = new Promise((r) => (opened = r));
-    const stream = await addStream(jsa, cfg, created, undefined, (s) => {
+    await addStream(jsa, cfg, created, undefined, (s) => {
       g.streamRef = s;
       s.setReplication(g);
     });
@@ -124,8 +126,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     g.restoring = undefined;
     g.busy = undefined;
     opened();
-    g.bringStore(snap, true);
-    stream.recoverDedup();
+    g.bringStore(snap);
     g.snapshotTimer = setInterval(() => g.maybeSnapshot(), tuning.snapshotCheckMs ?? DEFAULT_SNAPSHOT_CHECK_MS);
     g.snapshotTimer.unref();
     return g;
@@ -319,7 +320,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       this.restoring = snap;
       return;
     }
-    this.bringStore(snap, false);
+    this.bringStore(snap);
   }
 
   snapshot(): Buffer {
@@ -333,18 +334,23 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   /**
    * Makes the store hold exactly what `snap` stands for, then applies what waited: cuts back what is
-   * above it, fetches from the leader what is missing below it. `atOpen`: the store is this replica's
-   * own (cut back); otherwise a snapshot installed from the leader.
+   * above it (and what is damaged), fetches from the leader what is missing below it.
    */
-  private bringStore(snap: SnapshotData | undefined, atOpen: boolean): void {
+  private bringStore(snap: SnapshotData | undefined): void {
     const prev = this.busy ?? Promise.resolve();
     const work = prev.then(async () => {
       if (snap !== undefined) {
         const store = this.stream.store;
-        if (store.state().lastSeq > snap.lastSeq) await store.truncate(snap.lastSeq);
+        // Damaged messages are not served: the store is cut below the first, and refetched.
+        const lost = store.state().lost?.msgs ?? [];
+        const keep = lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
+        if (lost.length > 0) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': ${lost.length} damaged message(s) in its store: refetching from ${keep + 1} from the leader`);
+        if (store.state().lastSeq > keep) await store.truncate(keep);
         const st = store.state();
-        if (st.lastSeq < snap.lastSeq || (st.lost !== undefined && !atOpen)) await this.fetchFromLeader(snap);
+        if (st.lastSeq < snap.lastSeq) await this.fetchFromLeader(snap);
         else if (snap.firstSeq > st.firstSeq && snap.firstSeq > 0) store.compact(snap.firstSeq);
+        // The dedup window from what the store now holds (before the entries after it replay).
+        this.stream.recoverDedup();
       }
     });
     const done: Promise<void> = work.then(
@@ -382,10 +388,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       if (chunk.first > store.state().firstSeq) store.compact(chunk.first);
       for (const seq of chunk.deleted) if (seq < from) store.removeMsg(seq);
       for (const m of chunk.msgs) store.storeRawMsg(m.seq, m.subject, m.hdr, m.data, m.time, m.ttl);
+      this.fetched += chunk.msgs.length;
       if (store.state().lastSeq < chunk.through) store.skipTo(chunk.through);
     }
     await store.flush();
-    this.stream.recoverDedup();
   }
 
   // ---- leadership ------------------------------------------------------------------------------------
