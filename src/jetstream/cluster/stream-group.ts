@@ -26,7 +26,7 @@ import { nowNanos } from "../../util/nanos.js";
 import { jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
 import { decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "../stream/config.js";
-import { addStream, RAFT_DIR, writeMeta } from "../stream/manager.js";
+import { addStream, openStore, RAFT_DIR, writeMeta } from "../stream/manager.js";
 import type { PurgeRequest } from "../stream/purge.js";
 import type { StreamReplication } from "../stream/replication.js";
 import type { Stream } from "../stream/stream.js";
@@ -102,7 +102,12 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     assert(placement.peers.includes(g.self), () => `stream ${cfg.name}: opened on ${jsa.server.name}, which is not one of its peers`);
     let opened!: () => void;
     g.busy = new Promise((r) => (opened = r));
-    await addStream(jsa, cfg, created, undefined, (s) => {
+    // Damage the store finds as it opens (a record failing its checksum) makes all of it suspect.
+    let damaged = false;
+    const store = await openStore(jsa, cfg, cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined, (r) => {
+      if (r.kind.startsWith("corrupt")) damaged = true;
+    });
+    await addStream(jsa, cfg, created, store, (s) => {
       g.streamRef = s;
       s.setReplication(g);
     });
@@ -126,7 +131,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     g.restoring = undefined;
     g.busy = undefined;
     opened();
-    g.bringStore(snap);
+    g.bringStore(snap, damaged);
     g.snapshotTimer = setInterval(() => g.maybeSnapshot(), tuning.snapshotCheckMs ?? DEFAULT_SNAPSHOT_CHECK_MS);
     g.snapshotTimer.unref();
     return g;
@@ -336,15 +341,15 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
    * Makes the store hold exactly what `snap` stands for, then applies what waited: cuts back what is
    * above it (and what is damaged), fetches from the leader what is missing below it.
    */
-  private bringStore(snap: SnapshotData | undefined): void {
+  private bringStore(snap: SnapshotData | undefined, damaged = false): void {
     const prev = this.busy ?? Promise.resolve();
     const work = prev.then(async () => {
       if (snap !== undefined) {
         const store = this.stream.store;
         // Damaged messages are not served: the store is cut below the first, and refetched.
         const lost = store.state().lost?.msgs ?? [];
-        const keep = lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
-        if (lost.length > 0) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': ${lost.length} damaged message(s) in its store: refetching from ${keep + 1} from the leader`);
+        const keep = damaged ? 0 : lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
+        if (damaged || lost.length > 0) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
         if (store.state().lastSeq > keep) await store.truncate(keep);
         const st = store.state();
         if (st.lastSeq < snap.lastSeq) await this.fetchFromLeader(snap);

@@ -6,7 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { jetstream, JetStreamApiError, type PubAck } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { tempDir } from "../../store/helpers.js";
@@ -174,4 +175,62 @@ test("a follower behind the leader's snapshot installs it by fetching the messag
   for (let i = 0; i < 5; i++) await js.publish("s.d", `d${i}`);
   await waitFor(() => lastSeq(f) === 265, 5000, "the follower to follow the log after the install");
   assert.deepEqual(contents(f), contents(leader));
+});
+
+/** The files of a node's replica: its store's block files and its RAFT log. */
+function blockFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".blk"))
+    .map((f) => join(dir, f));
+}
+
+/** Flips a bit at byte `at` (a fraction of the file when below 1). */
+function flipBit(path: string, at: number): void {
+  const buf = readFileSync(path);
+  buf[at < 1 ? Math.floor(buf.length * at) : at]! ^= 0x10;
+  writeFileSync(path, buf);
+}
+
+test("a follower whose store has a flipped bit cuts it, refetches from the leader, and ends equal", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "DMG", subjects: ["dmg.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 300; i++) await js.publish("dmg.a", `payload-${i}-${"x".repeat(40)}`);
+  const f = c.followers()[0]!;
+  await waitFor(() => lastSeq(f) === 300, 5000, "the follower to apply 300");
+  // Both compact their logs: the follower's store is then the only copy of its messages there is.
+  await f.replica!.snapshotNow();
+  await leader.replica!.snapshotNow();
+  const streamDir = join(f.storeDir, "jetstream", "$G", "streams", "DMG");
+  await c.stopNode(f);
+  const blocks = blockFiles(join(streamDir, "msgs"));
+  assert.ok(blocks.length > 0, "the store has block files");
+  flipBit(blocks[0]!, 12000);
+  await c.restartServer(f);
+  const r = await c.open(f);
+  for (let i = 0; i < 5; i++) await js.publish("dmg.b", `b${i}`);
+  await waitFor(() => lastSeq(f) === 305 && f.replica!.stream.store.state().msgs === 305, 10000, "the follower to repair and follow");
+  assert.deepEqual(contents(f), contents(leader));
+  assert.ok(r.fetched > 0, "the damaged messages came from the leader");
+});
+
+test("a follower whose RAFT log has a flipped bit repairs from the leader and is never elected meanwhile", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "LOG", subjects: ["log.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 200; i++) await js.publish("log.a", `m${i}`);
+  const f = c.followers()[0]!;
+  await waitFor(() => lastSeq(f) === 200, 5000, "the follower to apply 200");
+  await c.stopNode(f);
+  flipBit(join(f.storeDir, "jetstream", "$G", "streams", "LOG", "raft", "log"), 0.4);
+  await c.restartServer(f);
+  const r = await c.open(f);
+  let led = false;
+  r.onLeaderChange((isLeader) => (led ||= isLeader));
+  for (let i = 0; i < 10; i++) await js.publish("log.b", `b${i}`);
+  await waitFor(() => lastSeq(f) === 210, 10000, "the follower to repair and follow");
+  assert.deepEqual(contents(f), contents(leader));
+  assert.equal(led, false, "the damaged replica did not lead");
 });
