@@ -26,7 +26,7 @@ import { nowNanos } from "../../util/nanos.js";
 import { jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
 import { decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "../stream/config.js";
-import { addStream, RAFT_DIR, writeMeta } from "../stream/manager.js";
+import { addStream, openStore, RAFT_DIR, writeMeta } from "../stream/manager.js";
 import type { PurgeRequest } from "../stream/purge.js";
 import type { StreamReplication } from "../stream/replication.js";
 import type { Stream } from "../stream/stream.js";
@@ -84,6 +84,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotIndex = 0;
   private closed = false;
+  /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
+  fetched = 0;
 
   private constructor(
     private readonly jsa: JsAccount,
@@ -100,7 +102,12 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     assert(placement.peers.includes(g.self), () => `stream ${cfg.name}: opened on ${jsa.server.name}, which is not one of its peers`);
     let opened!: () => void;
     g.busy = new Promise((r) => (opened = r));
-    const stream = await addStream(jsa, cfg, created, undefined, (s) => {
+    // Damage the store finds as it opens (a record failing its checksum) makes all of it suspect.
+    let damaged = false;
+    const store = await openStore(jsa, cfg, cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined, (r) => {
+      if (r.kind.startsWith("corrupt")) damaged = true;
+    });
+    await addStream(jsa, cfg, created, store, (s) => {
       g.streamRef = s;
       s.setReplication(g);
     });
@@ -124,8 +131,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     g.restoring = undefined;
     g.busy = undefined;
     opened();
-    g.bringStore(snap, true);
-    stream.recoverDedup();
+    g.bringStore(snap, damaged);
     g.snapshotTimer = setInterval(() => g.maybeSnapshot(), tuning.snapshotCheckMs ?? DEFAULT_SNAPSHOT_CHECK_MS);
     g.snapshotTimer.unref();
     return g;
@@ -319,7 +325,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       this.restoring = snap;
       return;
     }
-    this.bringStore(snap, false);
+    this.bringStore(snap);
   }
 
   snapshot(): Buffer {
@@ -333,18 +339,23 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   /**
    * Makes the store hold exactly what `snap` stands for, then applies what waited: cuts back what is
-   * above it, fetches from the leader what is missing below it. `atOpen`: the store is this replica's
-   * own (cut back); otherwise a snapshot installed from the leader.
+   * above it (and what is damaged), fetches from the leader what is missing below it.
    */
-  private bringStore(snap: SnapshotData | undefined, atOpen: boolean): void {
+  private bringStore(snap: SnapshotData | undefined, damaged = false): void {
     const prev = this.busy ?? Promise.resolve();
     const work = prev.then(async () => {
       if (snap !== undefined) {
         const store = this.stream.store;
-        if (store.state().lastSeq > snap.lastSeq) await store.truncate(snap.lastSeq);
+        // Damaged messages are not served: the store is cut below the first, and refetched.
+        const lost = store.state().lost?.msgs ?? [];
+        const keep = damaged ? 0 : lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
+        if (damaged || lost.length > 0) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
+        if (store.state().lastSeq > keep) await store.truncate(keep);
         const st = store.state();
-        if (st.lastSeq < snap.lastSeq || (st.lost !== undefined && !atOpen)) await this.fetchFromLeader(snap);
+        if (st.lastSeq < snap.lastSeq) await this.fetchFromLeader(snap);
         else if (snap.firstSeq > st.firstSeq && snap.firstSeq > 0) store.compact(snap.firstSeq);
+        // The dedup window from what the store now holds (before the entries after it replay).
+        this.stream.recoverDedup();
       }
     });
     const done: Promise<void> = work.then(
@@ -382,10 +393,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       if (chunk.first > store.state().firstSeq) store.compact(chunk.first);
       for (const seq of chunk.deleted) if (seq < from) store.removeMsg(seq);
       for (const m of chunk.msgs) store.storeRawMsg(m.seq, m.subject, m.hdr, m.data, m.time, m.ttl);
+      this.fetched += chunk.msgs.length;
       if (store.state().lastSeq < chunk.through) store.skipTo(chunk.through);
     }
     await store.flush();
-    this.stream.recoverDedup();
   }
 
   // ---- leadership ------------------------------------------------------------------------------------

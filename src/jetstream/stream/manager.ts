@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { MemoryStore, openFileStore, type StreamStore } from "../../store/index.js";
+import { MemoryStore, openFileStore, type StoreReport, type StreamStore } from "../../store/index.js";
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
@@ -52,7 +52,8 @@ export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing
   }
 }
 
-export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined): Promise<StreamStore> {
+/** Opens a stream's store; `onReport` hears of damage found (a replica refetches what it cannot trust). */
+export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined, onReport?: (r: StoreReport) => void): Promise<StreamStore> {
   const opts = { limits: storeLimits(cfg), firstSeq: cfg.first_seq };
   if (dir === undefined) return new MemoryStore(opts);
   const js = jsa.js;
@@ -61,7 +62,10 @@ export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string |
     dir: join(dir, MSGS_DIR),
     syncIntervalMs: js.config.syncAlways ? undefined : js.config.syncIntervalMs,
     cache: js.config.blockCache,
-    report: (r) => js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`),
+    report: (r) => {
+      js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`);
+      onReport?.(r);
+    },
   });
 }
 

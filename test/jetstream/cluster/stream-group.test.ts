@@ -6,7 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { jetstream, JetStreamApiError, type PubAck } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { tempDir } from "../../store/helpers.js";
@@ -88,4 +89,148 @@ test("purge and message delete go through the group and apply on every replica",
   for (const n of c.nodes) assert.deepEqual(contents(n), contents(leader));
   const follower = c.followers()[0]!.replica!.stream;
   await assert.rejects(follower.purge({}), (e: unknown) => e instanceof Error && /can not handle request/.test(e.message), "a follower does not purge");
+});
+
+test("the leader's server closes mid-publish: a new leader within ~2 s, nothing acked lost, no duplicates with Nats-Msg-Id retries", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "F", subjects: ["f.>"], duplicate_window: 120e9 }));
+  const old = await c.elect();
+  const survivor = c.followers()[0]!;
+  const js = jetstream(await c.connect(survivor));
+  const acked = new Map<string, number>();
+  const total = 400;
+  let closedAt = 0;
+  let firstAckAfter = 0;
+  let killing: Promise<void> | undefined;
+  for (let i = 0; i < total; i++) {
+    const id = `m-${i}`;
+    for (;;) {
+      try {
+        const a = await js.publish("f.x", id, { msgID: id, timeout: 1000 });
+        acked.set(id, a.seq);
+        if (closedAt > 0 && firstAckAfter === 0) firstAckAfter = performance.now();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    if (i === 150) {
+      closedAt = performance.now();
+      killing = c.stopNode(old);
+    }
+  }
+  await killing;
+  const leader = await c.elect();
+  const failoverMs = firstAckAfter - closedAt;
+  console.log(`# failover: first PubAck ${failoverMs.toFixed(0)} ms after the leader's close began (election 0.5-1 s)`);
+  assert.notEqual(leader, old);
+  assert.ok(failoverMs < 3000, `publishing resumed within 3 s, not ${failoverMs} ms`);
+  assert.equal(acked.size, total);
+  for (const n of c.live()) await waitFor(() => lastSeq(n) === lastSeq(leader), 5000, `${n.name} to catch up`);
+  for (const n of c.live()) assert.deepEqual(contents(n), contents(leader));
+  const store = leader.replica!.stream.store;
+  const seen = new Map<string, number>();
+  for (let m = store.loadNextMsg(">", 0); m !== undefined; m = store.loadNextMsg(">", m.seq + 1)) {
+    const id = m.data.toString();
+    assert.ok(!seen.has(id), `${id} stored twice (seq ${seen.get(id)} and ${m.seq})`);
+    seen.set(id, m.seq);
+  }
+  for (const [id, seq] of acked) assert.equal(seen.get(id), seq, `acked ${id} at ${seq} is there`);
+});
+
+test("a follower restarted on its files catches up from the log, with nothing twice", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "R", subjects: ["r.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 100; i++) await js.publish("r.a", `a${i}`);
+  const f = c.followers()[0]!;
+  await waitFor(() => lastSeq(f) === 100, 5000, "the follower to apply 100");
+  await c.stopNode(f);
+  for (let i = 0; i < 50; i++) await js.publish("r.b", `b${i}`);
+  await c.restartServer(f);
+  const r = await c.open(f);
+  await waitFor(() => lastSeq(f) === 150, 5000, "the restarted follower to catch up");
+  assert.deepEqual(contents(f), contents(leader));
+  assert.equal(r.fetched, 0, "the log alone brought it up to date");
+});
+
+test("a follower behind the leader's snapshot installs it by fetching the messages, then follows the log", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "S", subjects: ["s.>"], max_msgs: 150 }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 50; i++) await js.publish("s.a", `a${i}`);
+  const f = c.followers()[0]!;
+  await waitFor(() => lastSeq(f) === 50, 5000, "the follower to apply 50");
+  await c.stopNode(f);
+  for (let i = 0; i < 200; i++) await js.publish("s.b", `b${i}`);
+  await leader.replica!.snapshotNow();
+  for (let i = 0; i < 10; i++) await js.publish("s.c", `c${i}`);
+  await c.restartServer(f);
+  const r = await c.open(f);
+  await waitFor(() => lastSeq(f) === 260, 10000, "the restarted follower to install the snapshot and follow");
+  assert.deepEqual(contents(f), contents(leader), "the same messages (max_msgs 150 applied alike)");
+  assert.ok(r.fetched > 0, "it fetched what the snapshot stands for");
+  for (let i = 0; i < 5; i++) await js.publish("s.d", `d${i}`);
+  await waitFor(() => lastSeq(f) === 265, 5000, "the follower to follow the log after the install");
+  assert.deepEqual(contents(f), contents(leader));
+});
+
+/** The files of a node's replica: its store's block files and its RAFT log. */
+function blockFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".blk"))
+    .map((f) => join(dir, f));
+}
+
+/** Flips a bit at byte `at` (a fraction of the file when below 1). */
+function flipBit(path: string, at: number): void {
+  const buf = readFileSync(path);
+  buf[at < 1 ? Math.floor(buf.length * at) : at]! ^= 0x10;
+  writeFileSync(path, buf);
+}
+
+test("a follower whose store has a flipped bit cuts it, refetches from the leader, and ends equal", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "DMG", subjects: ["dmg.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 300; i++) await js.publish("dmg.a", `payload-${i}-${"x".repeat(40)}`);
+  const f = c.followers()[0]!;
+  await waitFor(() => lastSeq(f) === 300, 5000, "the follower to apply 300");
+  // Both compact their logs: the follower's store is then the only copy of its messages there is.
+  await f.replica!.snapshotNow();
+  await leader.replica!.snapshotNow();
+  const streamDir = join(f.storeDir, "jetstream", "$G", "streams", "DMG");
+  await c.stopNode(f);
+  const blocks = blockFiles(join(streamDir, "msgs"));
+  assert.ok(blocks.length > 0, "the store has block files");
+  flipBit(blocks[0]!, 12000);
+  await c.restartServer(f);
+  const r = await c.open(f);
+  for (let i = 0; i < 5; i++) await js.publish("dmg.b", `b${i}`);
+  await waitFor(() => lastSeq(f) === 305 && f.replica!.stream.store.state().msgs === 305, 10000, "the follower to repair and follow");
+  assert.deepEqual(contents(f), contents(leader));
+  assert.ok(r.fetched > 0, "the damaged messages came from the leader");
+});
+
+test("a follower whose RAFT log has a flipped bit repairs from the leader and is never elected meanwhile", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "LOG", subjects: ["log.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 200; i++) await js.publish("log.a", `m${i}`);
+  const f = c.followers()[0]!;
+  await waitFor(() => lastSeq(f) === 200, 5000, "the follower to apply 200");
+  await c.stopNode(f);
+  flipBit(join(f.storeDir, "jetstream", "$G", "streams", "LOG", "raft", "log"), 0.4);
+  await c.restartServer(f);
+  const r = await c.open(f);
+  let led = false;
+  r.onLeaderChange((isLeader) => (led ||= isLeader));
+  for (let i = 0; i < 10; i++) await js.publish("log.b", `b${i}`);
+  await waitFor(() => lastSeq(f) === 210, 10000, "the follower to repair and follow");
+  assert.deepEqual(contents(f), contents(leader));
+  assert.equal(led, false, "the damaged replica did not lead");
 });
