@@ -54,6 +54,8 @@ export class MetaGroup {
   private readonly dir: string;
   private readonly sys: Account;
   private caughtUp = false;
+  /** The last entry of the log as opened (see checkCaughtUp). */
+  private lastIndexAtOpen = 0;
   private stopped = false;
   /** The set seen, and since when (ms), while waiting to bootstrap. */
   private seenSet = "";
@@ -239,6 +241,7 @@ export class MetaGroup {
         return;
       }
       this.group = group;
+      this.lastIndexAtOpen = group.lastIndex;
       this.peers.announce();
     } finally {
       this.opening = false;
@@ -271,9 +274,15 @@ export class MetaGroup {
     }
   }
 
+  /**
+   * Caught up: a leader is known and everything this member's log held at open is committed and
+   * applied here. (A restarted member learns the commit index only once the leader's appends match
+   * its log; until then its state may lack streams it holds, which must not be taken for removals.)
+   */
   private checkCaughtUp(): void {
     const g = this.group;
-    if (this.caughtUp || g === undefined || g.leader === undefined || g.applied < g.commitIndex) return;
+    if (this.caughtUp || g === undefined || g.leader === undefined) return;
+    if (g.commitIndex === 0 || g.commitIndex < this.lastIndexAtOpen || g.applied < g.commitIndex) return;
     this.caughtUp = true;
     void this.applier.all();
   }
