@@ -8,8 +8,8 @@
  * Invariants:
  * - steps run one at a time, in the order asked (a removal never overtakes the create before it);
  * - a local stream is removed only when the agreed state no longer places it here, or places a
- *   different stream (another creation time) under its name; nothing is removed before the meta
- *   group is caught up (meta-group.ts calls reconcileAll then, not before);
+ *   different stream (another creation time) under its name, and only a stream the meta group has
+ *   named; nothing is removed before the meta group is caught up (meta-group.ts calls all() then);
  * - the answer to a create or update goes out from the server that holds the stream's leader, once.
  */
 import type { NodeId } from "../../raft/types.js";
@@ -64,15 +64,24 @@ export class AssignmentApplier {
     return this.enqueue(() => this.reconcileConsumer(account, stream, name));
   }
 
-  /** Every assigned stream and every local stream, against the agreed state. */
-  all(): Promise<void> {
+  /**
+   * Every assigned stream, and the streams named in `also` (changed while not caught up, or assigned
+   * before a snapshot replaced the state), against the agreed state. A local stream the meta group
+   * never named is left alone: nothing says it is stale.
+   */
+  all(also: Iterable<readonly [string, string]> = []): Promise<void> {
     return this.enqueue(async () => {
-      const keys = new Map<string, [string, string]>();
+      const keys = new Map<string, readonly [string, string]>();
       for (const sa of this.state.streams.values()) keys.set(streamKey(sa.account, sa.config.name as string), [sa.account, sa.config.name as string]);
-      for (const [account, name] of this.localStreams()) keys.set(streamKey(account, name), [account, name]);
+      for (const [account, name] of also) keys.set(streamKey(account, name), [account, name]);
       for (const [account, name] of keys.values()) {
         await this.reconcileStream(account, name, undefined);
         for (const c of this.state.consumersOf(account, name).keys()) await this.reconcileConsumer(account, name, c);
+      }
+      for (const acc of this.host.server.accounts.accounts.values()) {
+        for (const name of this.host.jsAccount(acc.name)?.streams.keys() ?? []) {
+          if (!keys.has(streamKey(acc.name, name))) this.host.server.logger.warn(`JetStream cluster: stream '${acc.name} > ${name}' is held here but not assigned by the meta group; left as it is`);
+        }
       }
     });
   }
@@ -113,14 +122,6 @@ export class AssignmentApplier {
     const run = this.chain.then(step).catch((e) => this.host.server.logger.error(`JetStream cluster: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
     this.chain = run;
     return run;
-  }
-
-  private *localStreams(): Generator<[string, string]> {
-    for (const acc of this.host.server.accounts.accounts.values()) {
-      const jsa = this.host.jsAccount(acc.name);
-      if (jsa === undefined) continue;
-      for (const name of jsa.streams.keys()) yield [acc.name, name];
-    }
   }
 
   private async reconcileStream(account: string, name: string, requester: Requester | undefined): Promise<void> {

@@ -38,6 +38,8 @@ export const META_GROUP = "_meta_";
 const BOOTSTRAP_STABLE_MS = 1000;
 const PROPOSE_SUBJECT = "$JSC.PROPOSE";
 const FORWARD_TIMEOUT_MS = 2000;
+/** Entries applied between compactions of the meta log (each snapshot is the whole state). */
+const SNAPSHOT_EVERY = 512;
 
 export interface MetaGroupOptions extends ApplierHost {
   /** `<store>/jetstream`. */
@@ -54,6 +56,9 @@ export class MetaGroup {
   private readonly dir: string;
   private readonly sys: Account;
   private caughtUp = false;
+  private sinceSnapshot = 0;
+  /** Streams changed before catching up (removals among them), reconciled once caught up. */
+  private readonly touched: (readonly [string, string])[] = [];
   /** The last entry of the log as opened (see checkCaughtUp). */
   private lastIndexAtOpen = 0;
   private stopped = false;
@@ -210,8 +215,10 @@ export class MetaGroup {
     const sm: StateMachine = {
       apply: (entries) => this.apply(entries),
       restore: (data) => {
+        const before = [...this.state.streams.values()].map((sa) => [sa.account, sa.config.name as string] as const);
         this.state.restore(data);
-        if (this.caughtUp) void this.applier.all();
+        if (this.caughtUp) void this.applier.all(before);
+        else for (const k of before) this.touched.push(k);
       },
       snapshot: () => this.state.snapshot(),
     };
@@ -254,9 +261,16 @@ export class MetaGroup {
       if (e.kind !== "normal") continue;
       changes.push(...this.state.apply(decodeMetaEntry(e.data)));
     }
+    this.sinceSnapshot += entries.length;
+    if (this.sinceSnapshot >= SNAPSHOT_EVERY) {
+      // After this call stack: the group records the apply first.
+      this.sinceSnapshot = 0;
+      setImmediate(() => this.group?.takeSnapshot());
+    }
     if (this.caughtUp) {
       for (const c of changes) this.carryOut(c);
     } else {
+      for (const c of changes) if (c.kind === "stream") this.touched.push([c.account, c.name]);
       queueMicrotask(() => this.checkCaughtUp());
     }
   }
@@ -284,7 +298,7 @@ export class MetaGroup {
     if (this.caughtUp || g === undefined || g.leader === undefined) return;
     if (g.commitIndex === 0 || g.commitIndex < this.lastIndexAtOpen || g.applied < g.commitIndex) return;
     this.caughtUp = true;
-    void this.applier.all();
+    void this.applier.all(this.touched.splice(0));
   }
 
   /** The leader adds one peer that opened its member but is not a voter yet. */
