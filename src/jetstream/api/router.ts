@@ -92,9 +92,9 @@ export class ApiRouter implements ApiDispatcher {
     this.recoveredHooks.push(hook);
   }
 
-  /** A route serves `apiSubject` (`$JS.API.…`). */
-  has(apiSubject: string): boolean {
-    return this.find(apiSubject.slice(API_PREFIX.length).split(".")) !== undefined;
+  /** The full response type of the route that serves `apiSubject` (`$JS.API.…`), if one does. */
+  responseType(apiSubject: string): string | undefined {
+    return this.find(apiSubject.slice(API_PREFIX.length).split("."))?.type;
   }
 
   private find(tokens: readonly string[]): Route | undefined {

@@ -12,7 +12,9 @@
  * - anything else (unknown calls): the meta leader.
  * The rest stay silent.
  */
+import { Route } from "../../server/route.js";
 import type { Publisher } from "../../server/subscription.js";
+import { goJson } from "../../util/go-json.js";
 import { nowNanos } from "../../util/nanos.js";
 import { ApiRouter, type ApiRequest } from "../api/router.js";
 import { isApiError, jsError } from "../errors.js";
@@ -63,7 +65,9 @@ export class ClusterDispatcher implements ApiDispatcher {
     const applier = this.meta.applier;
     switch (who.kind) {
       case "meta":
-        if (this.meta.isLeader) (this.metaRouter.has(apiSubject) ? this.metaRouter : this.local).dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
+        if (this.meta.isLeader) (this.metaRouter.responseType(apiSubject) !== undefined ? this.metaRouter : this.local).dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
+        // No meta leader: the server the requester is connected to says so, as nats-server does.
+        else if (this.meta.leader === undefined && !(client instanceof Route) && reply !== undefined) this.unavailable(jsa, apiSubject, reply);
         return;
       case "direct":
         if (jsa.streams.has(who.stream)) this.local.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
@@ -77,6 +81,13 @@ export class ClusterDispatcher implements ApiDispatcher {
         return;
       }
     }
+  }
+
+  private unavailable(jsa: JsAccount, apiSubject: string, reply: string): void {
+    const type = this.metaRouter.responseType(apiSubject) ?? this.local.responseType(apiSubject);
+    if (type === undefined) return;
+    jsa.countApi(true);
+    jsa.server.publishInternal(jsa.account, reply, undefined, goJson({ type, error: jsError("JSClusterNotAvailErr") }));
   }
 
   /** Adds `cluster` to infos, and records consumer creates and deletes in the meta group. */

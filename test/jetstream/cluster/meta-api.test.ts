@@ -6,6 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { startServer } from "../../../src/index.js";
 import { jetStreamOf } from "../../../src/jetstream/jetstream.js";
 import { answers, api, jsCluster, metaLeader, metaOf, waitUntil } from "./meta-support.js";
 
@@ -131,4 +136,20 @@ test("META.LEADER.STEPDOWN: another server leads, the assignments stay, the API 
   assert.equal(b.did_create, true);
   const bad = await api(c.ncs[0]!, "SERVER.REMOVE", { peer: "nobody" });
   assert.deepEqual(bad.error, { code: 400, err_code: 10044, description: "server is not a member of the cluster" });
+});
+
+test("before the meta group has a leader the API answers 10008 from the requester's server; a lone clustered server then leads alone", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tsnats-lone-"));
+  const s = await startServer({ serverName: "lone", jetstream: { enabled: true, storeDir: dir }, cluster: { name: "solo", port: -1 } });
+  const nc = await connect({ servers: s.url });
+  t.after(async () => {
+    await nc.close();
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const early = await api(nc, "INFO");
+  assert.deepEqual(early.error, { code: 503, err_code: 10008, description: "JetStream system temporarily unavailable" });
+  await waitUntil(() => metaOf(s).isLeader, 10_000, "the lone server to lead its meta group");
+  const created = await api(nc, "STREAM.CREATE.L", { name: "L", subjects: ["l"] });
+  assert.equal(created.did_create, true);
 });
