@@ -200,6 +200,8 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
   private start(): void {
     this.serving = true;
     const s = this.stream;
+    // A consumer that stood by did not hear of the messages stored meanwhile (all durable: committed).
+    this.durableSeq = Math.max(this.durableSeq, s.store.state().lastSeq);
     const acct = this.account;
     if (this.config.ack_policy !== "none") {
       const subj = `${this.ackPre}*.*.*.*.*`;
