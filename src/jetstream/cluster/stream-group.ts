@@ -31,14 +31,16 @@ import type { PurgeRequest } from "../stream/purge.js";
 import type { StreamReplication } from "../stream/replication.js";
 import type { Stream } from "../stream/stream.js";
 import { NrgTransport } from "./nrg-transport.js";
+import { ConsumerReplication, type ConsumerStates } from "./consumer-replication.js";
 import { CatchupChannel } from "./stream-catchup.js";
 import { decodeEntry, encodeMsg, encodeOp, EntryType, type OpEntry } from "./stream-entries.js";
 import type { ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
 
-/** What the group's snapshot holds: the store's bounds through the snapshot's entry. */
+/** What the group's snapshot holds: the store's bounds through the snapshot's entry, and the consumers. */
 interface SnapshotData {
   firstSeq: number;
   lastSeq: number;
+  consumers?: ConsumerStates;
 }
 
 export interface StreamGroupTuning {
@@ -86,6 +88,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private closed = false;
   /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
   fetched = 0;
+  readonly consumers: ConsumerReplication = new ConsumerReplication(this);
 
   private constructor(
     private readonly jsa: JsAccount,
@@ -271,6 +274,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     });
   }
 
+  proposeConsumerOps(name: string, ackNone: boolean, ops: Buffer): void {
+    this.raft.propose(encodeOp(EntryType.Consumer, this.self, { c: name, an: ackNone, ops: ops.toString("base64") })).catch(() => undefined);
+  }
+
   // ---- StateMachine ----------------------------------------------------------------------------------
 
   apply(entries: readonly Entry[]): void {
@@ -306,6 +313,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
         break;
       }
       case EntryType.Consumer:
+        this.consumers.apply(body.c as string, body.an === true, Buffer.from(body.ops as string, "base64"));
         break;
     }
     if (e.proposer !== this.self || typeof body.rid !== "string") return;
@@ -318,6 +326,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   restore(data: Buffer): void {
     const snap = JSON.parse(data.toString("utf8")) as SnapshotData;
     this.restored = true;
+    this.consumers.restore(snap.consumers);
     // Entries waiting are older than the snapshot: it stands for them.
     this.backlog = [];
     if (this.raftRef === undefined) {
@@ -331,7 +340,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   snapshot(): Buffer {
     assert(this.busy === undefined && this.backlog.length === 0, "stream group: a snapshot while entries wait to be applied");
     const st = this.stream.store.state();
-    const data: SnapshotData = { firstSeq: st.firstSeq, lastSeq: st.lastSeq };
+    const data: SnapshotData = { firstSeq: st.firstSeq, lastSeq: st.lastSeq, consumers: this.consumers.states() };
     return Buffer.from(JSON.stringify(data));
   }
 
@@ -406,7 +415,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     if (now === this.leading) return;
     this.leading = now;
     if (now) this.becameLeader();
-    else this.rejectWaiters(jsError("JSClusterNotLeaderErr"));
+    else {
+      this.consumers.demote();
+      this.rejectWaiters(jsError("JSClusterNotLeaderErr"));
+    }
     for (const fn of this.leaderListeners) fn(now);
   }
 
@@ -418,6 +430,19 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     }
     const want = this.wanted;
     if (want !== undefined && !sameStreamConfig(want, this.stream.cfg)) this.update(want).catch(() => undefined);
+    this.promoteConsumers();
+  }
+
+  /** The consumers serve once everything in this leader's log (its predecessors' entries too) is applied. */
+  private promoteConsumers(): void {
+    const raft = this.raft;
+    const target = raft.lastIndex;
+    const check = (): void => {
+      if (this.closed || !this.leading || this.busy !== undefined) return;
+      if (raft.applied >= target) this.consumers.promote();
+      else setTimeout(check, 5);
+    };
+    check();
   }
 
   private rejectWaiters(err: Error): void {

@@ -7,6 +7,7 @@
  * `purge` / `deleteMsg`. Every replica then applies the committed entries with the Stream's apply*
  * methods, the same deterministic code, so the replicas' stores agree.
  */
+import type { ConsumerGroupHook } from "../contracts.js";
 import type { PurgeRequest } from "./purge.js";
 
 export interface StreamReplication {
@@ -18,4 +19,6 @@ export interface StreamReplication {
   purge(req: PurgeRequest): Promise<number>;
   /** STREAM.MSG.DELETE through the group: resolves with whether the message was there. */
   deleteMsg(seq: number, erase: boolean): Promise<boolean>;
+  /** Carries the stream's consumers' state. */
+  readonly consumers: ConsumerGroupHook;
 }

@@ -21,7 +21,7 @@ import type { Publisher, Subscription } from "../../server/subscription.js";
 import { isStoreError, type RemoveReason, type StoredMsg, type StreamStore } from "../../store/index.js";
 import { formatGoDuration, parseGoDuration } from "../../util/duration.js";
 import { nanosToRfc3339, nowNanos } from "../../util/nanos.js";
-import type { ConsumerHandle, StreamHandle } from "../contracts.js";
+import type { ConsumerGroupHook, ConsumerHandle, StreamHandle } from "../contracts.js";
 import { DedupWindow } from "./dedup.js";
 import { ApiError, jsError, jsErrorText } from "../errors.js";
 import {
@@ -165,17 +165,32 @@ export class Stream implements StreamHandle {
     return () => removeItem(this.removedListeners, fn);
   }
 
+  get consumerGroup(): ConsumerGroupHook | undefined {
+    return this.replication?.consumers;
+  }
+
   consumerDone(consumer: ConsumerHandle, seq: number): void {
     const retention = this.cfg.retention;
     if (retention === "limits" || !this.alive) return;
+    const r = this.replication;
+    if (r !== undefined) {
+      // Removals of a replicated stream are entries of its group, proposed by its leader's consumers.
+      if (r.isLeader && (retention === "workqueue" || !this.neededByOthers(consumer, seq))) r.deleteMsg(seq, false).catch(() => undefined);
+      return;
+    }
     if (retention === "workqueue") {
       this.store.removeMsg(seq);
       return;
     }
+    if (!this.neededByOthers(consumer, seq)) this.store.removeMsg(seq);
+  }
+
+  /** Interest retention: another consumer still needs `seq` (true when it is gone already). */
+  private neededByOthers(consumer: ConsumerHandle, seq: number): boolean {
     const m = this.store.loadMsg(seq);
-    if (m === undefined) return;
-    for (const c of this.consumers.values()) if (c !== consumer && c.needs(seq, m.subject)) return;
-    this.store.removeMsg(seq);
+    if (m === undefined) return true;
+    for (const c of this.consumers.values()) if (c !== consumer && c.needs(seq, m.subject)) return true;
+    return false;
   }
 
   // ---- configuration ------------------------------------------------------------------------------
