@@ -267,6 +267,8 @@ export class MetaGroup {
       this.sinceSnapshot = 0;
       setImmediate(() => this.group?.takeSnapshot());
     }
+    // The batch may be what completes the catch-up (a new leader's first entries with a request).
+    if (!this.caughtUp && entries.length > 0) this.checkCaughtUp(entries[entries.length - 1]!.index);
     if (this.caughtUp) {
       for (const c of changes) this.carryOut(c);
     } else {
@@ -293,10 +295,11 @@ export class MetaGroup {
    * applied here. (A restarted member learns the commit index only once the leader's appends match
    * its log; until then its state may lack streams it holds, which must not be taken for removals.)
    */
-  private checkCaughtUp(): void {
+  private checkCaughtUp(appliedThrough?: number): void {
     const g = this.group;
     if (this.caughtUp || g === undefined || g.leader === undefined) return;
-    if (g.commitIndex === 0 || g.commitIndex < this.lastIndexAtOpen || g.applied < g.commitIndex) return;
+    const applied = Math.max(g.applied, appliedThrough ?? 0);
+    if (g.commitIndex === 0 || g.commitIndex < this.lastIndexAtOpen || applied < g.commitIndex) return;
     this.caughtUp = true;
     void this.applier.all(this.touched.splice(0));
   }
