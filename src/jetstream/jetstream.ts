@@ -26,6 +26,7 @@ import type { Options } from "../config/options.js";
 import { ClusterDispatcher } from "./cluster/cluster-api.js";
 import { registerMetaApi } from "./cluster/meta-api.js";
 import { MetaGroup } from "./cluster/meta-group.js";
+import { replicaLeaderAdvisories } from "./cluster/cluster-advisories.js";
 import type { StreamReplica } from "./cluster/stream-replica.js";
 import { openStreamReplica } from "./cluster/stream-group.js";
 import type { ApiDispatcher } from "./js-account.js";
@@ -71,10 +72,7 @@ export class JetStream implements JetStreamHost {
         const acc = server.accounts.get(name);
         return acc === undefined ? undefined : this.accounts.get(acc);
       },
-      replicaLeaderChanged: (jsa, replica, isLeader) => {
-        if (!isLeader) return;
-        jsa.advisory(`STREAM.LEADER_ELECTED.${replica.stream.name}`, "stream_leader_elected", { stream: replica.stream.name, leader: server.name, replicas: replica.clusterInfo().replicas ?? [] });
-      },
+      replicaLeaderChanged: replicaLeaderAdvisories,
     });
     const dispatcher = new ClusterDispatcher(this.router, meta);
     registerMetaApi(dispatcher.metaRouter, meta, { ...(opts.jetstream.uniqueTag && { uniqueTag: opts.jetstream.uniqueTag }) });

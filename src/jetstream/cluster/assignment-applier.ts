@@ -173,10 +173,12 @@ export class AssignmentApplier {
       if (!samePeers(r.placement.peers, sa.placement.peers)) await r.setPeers(sa.placement.peers);
     }
     if (requester !== undefined && fresh(requester)) {
-      // The replica that leads answers; a group still electing answers when it has a leader.
+      // The replica that leads answers; a group still electing answers when it has a leader. Not
+      // awaited: the steps after this one (the stream's consumers) must not wait for an election.
       const replica = r;
-      const done = await leaderWithin(replica, 5000);
-      if (done) this.answer(jsa, requester, replica.stream);
+      void leaderWithin(replica, 5000).then((leads) => {
+        if (leads) this.answer(jsa, requester, replica.stream);
+      });
     }
   }
 

@@ -107,3 +107,30 @@ test("R3: a KV bucket and an Object Store with replicas: 3", async (t) => {
   const back = await (await new Objm(c.ncs[0]!).open("FILES")).getBlob("blob");
   assert.equal(Buffer.compare(Buffer.from(back!), data), 0);
 });
+
+test("R3 advisories: a stepdown elects a new stream leader, announced for the stream and its consumers", async (t) => {
+  const c = await jsCluster(t);
+  const jsm = await jetstreamManager(c.ncs[0]!);
+  await jsm.streams.add({ name: "ADV", subjects: ["adv"], num_replicas: 3 });
+  await jsm.consumers.add("ADV", { durable_name: "D", ack_policy: AckPolicy.Explicit });
+  await waitUntil(() => c.cluster.servers.every((s) => jetStreamOf(s.server)!.accounts.get(s.server.globalAccount)!.streams.get("ADV")?.consumers.has("D") === true), 3000, "the consumer opened on every replica from its assignment");
+  const seen: Record<string, unknown>[] = [];
+  const subjects: string[] = [];
+  c.ncs[1]!.subscribe("$JS.EVENT.ADVISORY.*.LEADER_ELECTED.>", {
+    callback: (_e, m) => {
+      subjects.push(m.subject);
+      seen.push(JSON.parse(m.string()) as Record<string, unknown>);
+    },
+  });
+  await c.ncs[1]!.flush();
+  const before = ((await api(c.ncs[0]!, "STREAM.INFO.ADV")).cluster as { leader: string }).leader;
+  assert.equal((await api(c.ncs[2]!, "STREAM.LEADER.STEPDOWN.ADV")).success, true);
+  await waitUntil(() => subjects.includes("$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.ADV") && subjects.includes("$JS.EVENT.ADVISORY.CONSUMER.LEADER_ELECTED.ADV.D"), 10_000, "both advisories");
+  const s = seen[subjects.indexOf("$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.ADV")]!;
+  assert.equal(s.type, "io.nats.jetstream.advisory.v1.stream_leader_elected");
+  assert.equal(s.stream, "ADV");
+  assert.notEqual(s.leader, before, "the new leader is another server");
+  assert.equal((s.replicas as unknown[]).length, 2);
+  const cons = seen[subjects.indexOf("$JS.EVENT.ADVISORY.CONSUMER.LEADER_ELECTED.ADV.D")]!;
+  assert.deepEqual([cons.type, cons.consumer, cons.leader], ["io.nats.jetstream.advisory.v1.consumer_leader_elected", "D", s.leader]);
+});
