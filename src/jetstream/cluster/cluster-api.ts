@@ -20,6 +20,7 @@ import { ApiRouter, type ApiRequest } from "../api/router.js";
 import { isApiError, jsError } from "../errors.js";
 import { API_PREFIX, type ApiDispatcher, type JsAccount } from "../js-account.js";
 import type { MetaGroup } from "./meta-group.js";
+import type { ClusterInfo } from "./stream-replica.js";
 import { placePeers } from "./placement.js";
 
 type Answerer = { kind: "meta" } | { kind: "stream"; stream: string } | { kind: "direct"; stream: string } | { kind: "clusterStream"; stream: string };
@@ -121,9 +122,9 @@ export class ClusterDispatcher implements ApiDispatcher {
     }
   }
 
-  private consumerCluster(jsa: JsAccount, stream: string): Record<string, unknown> {
-    const ci = this.meta.applier.clusterInfo(jsa, stream);
-    return { ...ci };
+  /** A consumer is led by its stream's leader: its `cluster` is the stream's. */
+  private consumerCluster(jsa: JsAccount, stream: string): ClusterInfo {
+    return this.meta.applier.clusterInfo(jsa, stream);
   }
 
   private record(jsa: JsAccount, stream: string, info: Record<string, unknown>): void {

@@ -7,6 +7,7 @@
  */
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { randomBase62 } from "../../util/base62.js";
+import { goJson } from "../../util/go-json.js";
 import { nowNanos } from "../../util/nanos.js";
 import { offsetOf, optString } from "../api/paging.js";
 import type { ApiRequest, ApiRouter } from "../api/router.js";
@@ -210,6 +211,6 @@ async function gatherInfo(req: ApiRequest, name: string): Promise<Record<string,
 async function relayInfo(req: ApiRequest, name: string, type: string): Promise<undefined> {
   const info = await gatherInfo(req, name);
   if (info === undefined) throw jsError("JSClusterNotAvailErr");
-  if (req.reply !== undefined) req.jsa.server.publishInternal(req.jsa.account, req.reply, undefined, JSON.stringify({ type: TYPE_PREFIX + type, ...info }));
+  if (req.reply !== undefined) req.jsa.server.publishInternal(req.jsa.account, req.reply, undefined, goJson({ type: TYPE_PREFIX + type, ...info }));
   return undefined;
 }

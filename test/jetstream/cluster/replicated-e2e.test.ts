@@ -134,3 +134,28 @@ test("R3 advisories: a stepdown elects a new stream leader, announced for the st
   const cons = seen[subjects.indexOf("$JS.EVENT.ADVISORY.CONSUMER.LEADER_ELECTED.ADV.D")]!;
   assert.deepEqual([cons.type, cons.consumer, cons.leader], ["io.nats.jetstream.advisory.v1.consumer_leader_elected", "D", s.leader]);
 });
+
+test("STREAM.UPDATE changes num_replicas through the meta group: 2 -> 3 -> 2, the messages on every replica", async (t) => {
+  const c = await jsCluster(t);
+  const created = await api(c.ncs[0]!, "STREAM.CREATE.UP", { name: "UP", subjects: ["up"], num_replicas: 2 });
+  assert.equal(created.error, undefined, JSON.stringify(created.error));
+  const js = jetstream(c.ncs[1]!);
+  for (let i = 0; i < 10; i++) await js.publish("up", `u${i}`);
+  const holders = (): number => replicaStores(c, "UP").filter((r) => r.msgs >= 0).length;
+  assert.equal(holders(), 2);
+  const up = await api(c.ncs[2]!, "STREAM.UPDATE.UP", { name: "UP", subjects: ["up"], num_replicas: 3 }, 10_000);
+  assert.equal(up.type, "io.nats.jetstream.api.v1.stream_update_response");
+  assert.equal(up.error, undefined, JSON.stringify(up.error));
+  assert.equal((up.config as { num_replicas: number }).num_replicas, 3);
+  await waitUntil(() => replicaStores(c, "UP").every((r) => r.msgs === 10), 10_000, "the third replica caught up");
+  await waitUntil(async () => (((await api(c.ncs[0]!, "STREAM.INFO.UP")).cluster as { replicas?: unknown[] }).replicas?.length ?? 0) === 2, 10_000, "two replicas beside the leader");
+  const down = await api(c.ncs[1]!, "STREAM.UPDATE.UP", { name: "UP", subjects: ["up"], num_replicas: 2 }, 10_000);
+  assert.equal(down.error, undefined, JSON.stringify(down.error));
+  await waitUntil(() => holders() === 2, 10_000, "one replica removed");
+  await js.publish("up", "after");
+  const info = await api(c.ncs[0]!, "STREAM.INFO.UP");
+  assert.equal((info.state as { messages: number }).messages, 11);
+  assert.equal(((info.cluster as { replicas?: unknown[] }).replicas ?? []).length, 1);
+  const one = await api(c.ncs[1]!, "STREAM.UPDATE.UP", { name: "UP", subjects: ["up"], num_replicas: 1 });
+  assert.equal((one.error as { err_code: number }).err_code, 10051, "R>1 to R1 is refused for now");
+});
