@@ -234,3 +234,46 @@ test("a follower whose RAFT log has a flipped bit repairs from the leader and is
   assert.deepEqual(contents(f), contents(leader));
   assert.equal(led, false, "the damaged replica did not lead");
 });
+
+test("a config update goes through the group: every replica applies the new limits at the same point", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "U", subjects: ["u.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 10; i++) await js.publish("u.a", `a${i}`);
+  const next = streamConfig({ name: "U", subjects: ["u.>", "v.>"], max_msgs: 5 });
+  // The meta group calls update on every replica; the leader proposes, the others follow the log.
+  await Promise.all(c.nodes.map((n) => n.replica!.update(next)));
+  await js.publish("v.b", "b");
+  for (const n of c.nodes) await waitFor(() => lastSeq(n) === 11, 5000, `${n.name} to apply 11`);
+  for (const n of c.nodes) {
+    assert.equal(n.replica!.stream.cfg.max_msgs, 5, `${n.name} has the new config`);
+    assert.deepEqual(contents(n), contents(leader));
+    assert.equal(n.replica!.stream.store.state().msgs, 5);
+  }
+});
+
+test("peers change one at a time: a replica removed, then a fresh one added that catches up", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "M", subjects: ["m.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 30; i++) await js.publish("m.a", `a${i}`);
+  const gone = c.followers()[0]!;
+  const stays = c.nodes.filter((n) => n !== gone);
+  const two = stays.map((n) => c.placement.peers[c.nodes.indexOf(n)]!);
+  await Promise.all(c.live().map((n) => n.replica!.setPeers(two)));
+  assert.deepEqual([...leader.replica!.placement.peers].length, 3, "the placement object is the meta group's; the group's voters changed");
+  await gone.replica!.delete();
+  gone.replica = undefined;
+  for (let i = 0; i < 20; i++) await js.publish("m.b", `b${i}`);
+  for (const n of stays) await waitFor(() => lastSeq(n) === 50, 5000, `${n.name} to apply 50`);
+
+  // Back as a fresh replica (its files were deleted): the leader adds it, it catches up.
+  const r = await c.open(gone);
+  await leader.replica!.setPeers(c.placement.peers);
+  for (let i = 0; i < 5; i++) await js.publish("m.c", `c${i}`);
+  await waitFor(() => lastSeq(gone) === 55, 10000, "the added replica to catch up");
+  assert.deepEqual(contents(gone), contents(leader));
+  assert.equal(r.isLeader, false);
+});
