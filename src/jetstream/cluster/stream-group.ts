@@ -12,8 +12,8 @@
  *   and are applied once the store matches the snapshot;
  * - at open, the store is cut back to the snapshot's last sequence (or emptied without a snapshot) and
  *   the log after it is replayed: the store never holds an entry twice;
- * - the log is compacted only through entries the store has fdatasynced (a snapshot is taken only
- *   when a flush of the store completed with nothing applied since it started);
+ * - the log is compacted only through entries the store has fdatasynced (the snapshot of the state at
+ *   index i compacts the log once a store flush begun after i's apply has completed);
  * - a busy replica (its store behind its log) does not stay leader: it hands the leadership on.
  */
 import { mkdir, rm } from "node:fs/promises";
@@ -85,6 +85,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private readonly names = new Map<NodeId, string>();
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotIndex = 0;
+  private snapshotting = false;
   private closed = false;
   /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
   fetched = 0;
@@ -452,33 +453,30 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   // ---- snapshots -------------------------------------------------------------------------------------
 
-  /** Compacts the log once enough was applied, through what the store has fdatasynced. */
+  /** Compacts the log once enough was applied. */
   private maybeSnapshot(): void {
-    if (this.closed || this.busy !== undefined) return;
-    const raft = this.raft;
-    const at = raft.applied;
-    if (at - this.snapshotIndex < (this.tuning.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY)) return;
-    this.stream.store.flush().then(
-      () => {
-        if (this.closed || this.busy !== undefined || raft.applied !== at) return; // try again at the next check
-        raft.takeSnapshot();
-        this.snapshotIndex = at;
-      },
-      () => undefined,
-    );
+    if (this.closed || this.busy !== undefined || this.snapshotting) return;
+    if (this.raft.applied - this.snapshotIndex < (this.tuning.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY)) return;
+    this.snapshotNow().catch((err: unknown) => this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': snapshot not taken: ${String(err)}`));
   }
 
-  /** Takes a snapshot as soon as the store is synced (tests). */
+  /**
+   * Takes the snapshot of what is applied now, and compacts the log through it once the store has
+   * fdatasynced everything it holds (applies go on meanwhile: they are after the snapshot).
+   */
   async snapshotNow(): Promise<void> {
-    const raft = this.raft;
-    for (;;) {
-      const at = raft.applied;
+    if (this.busy !== undefined || this.snapshotting) return;
+    this.snapshotting = true;
+    try {
+      const raft = this.raft;
+      const at = { index: raft.applied, data: this.snapshot() };
       await this.stream.store.flush();
-      if (this.busy === undefined && raft.applied === at) {
-        raft.takeSnapshot();
-        this.snapshotIndex = at;
-        return;
-      }
+      // A snapshot installed meanwhile replaced the state this one describes.
+      if (this.closed || this.busy !== undefined || raft.applied < at.index) return;
+      raft.takeSnapshot(at);
+      this.snapshotIndex = at.index;
+    } finally {
+      this.snapshotting = false;
     }
   }
 

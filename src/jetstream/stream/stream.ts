@@ -419,8 +419,17 @@ export class Stream implements StreamHandle {
     this.jsa.server.publishInternal(this.account, reply, undefined, text);
   }
 
-  /** Stores a server-generated message (markers, sourced and mirrored messages) through the batch. */
+  /**
+   * Stores a server-generated message (markers, sourced and mirrored messages) through the batch. On a
+   * replicated stream the leader proposes it like a publish (0 is returned: the sequence comes at
+   * apply) and the followers drop it: their own copies come through the group.
+   */
   storeInternal(subject: string, hdr: Buffer | undefined, data: Buffer, ttl?: number): number {
+    const rep = this.replication;
+    if (rep !== undefined) {
+      if (rep.isLeader) rep.publish(subject, undefined, hdr, data);
+      return 0;
+    }
     const r = this.store.storeMsg(subject, hdr, data, ttl !== undefined ? { ttl } : undefined);
     this.queueStored(r.seq, undefined, 0, subject, hdr, data);
     return r.seq;
@@ -541,7 +550,11 @@ export class Stream implements StreamHandle {
       }
       if (!needed) doomed.push(m.seq);
     }
-    for (const seq of doomed) this.store.removeMsg(seq);
+    const rep = this.replication;
+    // A replicated stream's removals are entries of its group, proposed by the leader (whose consumers
+    // hold the current state; the followers' stand by).
+    if (rep === undefined) for (const seq of doomed) this.store.removeMsg(seq);
+    else if (rep.isLeader) for (const seq of doomed) rep.deleteMsg(seq, false).catch(() => undefined);
     if (m !== undefined) {
       const next = m.seq;
       this.interestCheck = setImmediate(() => {
