@@ -116,19 +116,30 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       s.setReplication(g);
     });
     const dir = join(jsa.streamDir(cfg.name), RAFT_DIR);
-    await mkdir(dir, { recursive: true });
     g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => g.stream.store);
-    g.raftRef = await RaftGroup.open({
-      group: placement.group,
-      id: g.self,
-      voters: placement.peers,
-      dir,
-      transport: new NrgTransport(jsa.server),
-      stateMachine: g,
-      ...(tuning.timing && { timing: tuning.timing }),
-      onLeaderChange: () => g.leaderChanged(),
-      onError: (err) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}' group ${placement.group} stopped: ${String(err)}`),
-    });
+    try {
+      await mkdir(dir, { recursive: true });
+      g.raftRef = await RaftGroup.open({
+        group: placement.group,
+        id: g.self,
+        voters: placement.peers,
+        dir,
+        transport: new NrgTransport(jsa.server),
+        stateMachine: g,
+        ...(tuning.timing && { timing: tuning.timing }),
+        onLeaderChange: () => g.leaderChanged(),
+        onError: (err) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}' group ${placement.group} stopped: ${String(err)}`),
+      });
+    } catch (e) {
+      // Without its group (a state file failing its checksum, an unreadable log) the replica does not serve.
+      g.closed = true;
+      g.catchup.close();
+      if (jsa.streams.get(cfg.name) === g.stream) jsa.streams.delete(cfg.name);
+      await g.stream.stop(true);
+      await g.stream.store.stop();
+      jsa.streamsChanged();
+      throw e;
+    }
     g.snapshotIndex = g.raft.applied;
     // restore() ran inside open when the log had a snapshot; without one the whole log replays.
     const snap = g.restoring ?? (g.restored ? undefined : { firstSeq: 0, lastSeq: Math.max(0, (cfg.first_seq || 1) - 1) });
@@ -197,7 +208,11 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   async update(cfg: StreamConfig): Promise<void> {
     this.wanted = cfg;
-    if (this.leading) await this.proposeOp(EntryType.Config, { config: streamConfigJson(cfg) });
+    if (this.leading) await this.updateConfig(cfg);
+  }
+
+  async updateConfig(cfg: StreamConfig): Promise<void> {
+    await this.proposeOp(EntryType.Config, { config: streamConfigJson(cfg) });
   }
 
   async setPeers(peers: readonly NodeId[]): Promise<void> {

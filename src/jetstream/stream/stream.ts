@@ -42,6 +42,7 @@ import {
   type HeaderMap,
 } from "../headers.js";
 import { goJson } from "../../util/go-json.js";
+import { assert } from "../../util/assert.js";
 import { PubAckFormat } from "./pub-ack.js";
 import type { StreamConfig } from "./config.js";
 import { purgeStore, type PurgeRequest } from "./purge.js";
@@ -362,6 +363,12 @@ export class Stream implements StreamHandle {
     // One republish per cluster: the leader's.
     if (this.republishTransform !== undefined && this.leads) this.republishWork(seq, prevLast, subject, hdr, data)?.();
     if (ack !== undefined) this.jsa.server.publishInternal(this.account, ack, undefined, this.pubAck.stored(seq));
+  }
+
+  /** A replicated stream's config change, through its group (the caller checked it). */
+  proposeConfig(cfg: StreamConfig): Promise<void> {
+    assert(this.replication !== undefined, "proposeConfig on a stream that is not replicated");
+    return this.replication.updateConfig(cfg);
   }
 
   // ---- purge and delete ---------------------------------------------------------------------------

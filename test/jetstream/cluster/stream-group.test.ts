@@ -10,6 +10,9 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream, JetStreamApiError, type PubAck } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
+import { jetStreamOf } from "../../../src/jetstream/jetstream.js";
+import { streamConfigJson } from "../../../src/jetstream/stream/config.js";
+import { updateStream } from "../../../src/jetstream/stream/manager.js";
 import { tempDir } from "../../store/helpers.js";
 import { contents, lastSeq, streamConfig, TestCluster, waitFor } from "./stream-group-kit.js";
 
@@ -251,6 +254,14 @@ test("a config update goes through the group: every replica applies the new limi
     assert.deepEqual(contents(n), contents(leader));
     assert.equal(n.replica!.stream.store.state().msgs, 5);
   }
+
+  // STREAM.UPDATE's own path (the API handler's updateStream) proposes too, on the leader.
+  const jsa = jetStreamOf(leader.server.server)!.accountOf(leader.server.server.globalAccount)!;
+  await updateStream(jsa, { ...streamConfigJson(next), max_msgs: 3 }, "U");
+  for (const n of c.nodes) await waitFor(() => n.replica!.stream.cfg.max_msgs === 3 && n.replica!.stream.store.state().msgs === 3, 5000, `${n.name} to apply max_msgs 3`);
+  for (const n of c.nodes) assert.deepEqual(contents(n), contents(leader));
+  const fjsa = jetStreamOf(c.followers()[0]!.server.server)!.accountOf(c.followers()[0]!.server.server.globalAccount)!;
+  await assert.rejects(updateStream(fjsa, { ...streamConfigJson(next), max_msgs: 2 }, "U"), /can not handle request/, "a follower does not update");
 });
 
 test("peers change one at a time: a replica removed, then a fresh one added that catches up", async (t) => {
