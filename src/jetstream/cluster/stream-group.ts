@@ -12,8 +12,8 @@
  *   and are applied once the store matches the snapshot;
  * - at open, the store is cut back to the snapshot's last sequence (or emptied without a snapshot) and
  *   the log after it is replayed: the store never holds an entry twice;
- * - the log is compacted only through entries the store has fdatasynced (a snapshot is taken only
- *   when a flush of the store completed with nothing applied since it started);
+ * - the log is compacted only through entries the store has fdatasynced (the snapshot of the state at
+ *   index i compacts the log once a store flush begun after i's apply has completed);
  * - a busy replica (its store behind its log) does not stay leader: it hands the leadership on.
  */
 import { mkdir, rm } from "node:fs/promises";
@@ -85,6 +85,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private readonly names = new Map<NodeId, string>();
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotIndex = 0;
+  private snapshotting = false;
   private closed = false;
   /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
   fetched = 0;
@@ -115,19 +116,30 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       s.setReplication(g);
     });
     const dir = join(jsa.streamDir(cfg.name), RAFT_DIR);
-    await mkdir(dir, { recursive: true });
     g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => g.stream.store);
-    g.raftRef = await RaftGroup.open({
-      group: placement.group,
-      id: g.self,
-      voters: placement.peers,
-      dir,
-      transport: new NrgTransport(jsa.server),
-      stateMachine: g,
-      ...(tuning.timing && { timing: tuning.timing }),
-      onLeaderChange: () => g.leaderChanged(),
-      onError: (err) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}' group ${placement.group} stopped: ${String(err)}`),
-    });
+    try {
+      await mkdir(dir, { recursive: true });
+      g.raftRef = await RaftGroup.open({
+        group: placement.group,
+        id: g.self,
+        voters: placement.peers,
+        dir,
+        transport: new NrgTransport(jsa.server),
+        stateMachine: g,
+        ...(tuning.timing && { timing: tuning.timing }),
+        onLeaderChange: () => g.leaderChanged(),
+        onError: (err) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}' group ${placement.group} stopped: ${String(err)}`),
+      });
+    } catch (e) {
+      // Without its group (a state file failing its checksum, an unreadable log) the replica does not serve.
+      g.closed = true;
+      g.catchup.close();
+      if (jsa.streams.get(cfg.name) === g.stream) jsa.streams.delete(cfg.name);
+      await g.stream.stop(true);
+      await g.stream.store.stop();
+      jsa.streamsChanged();
+      throw e;
+    }
     g.snapshotIndex = g.raft.applied;
     // restore() ran inside open when the log had a snapshot; without one the whole log replays.
     const snap = g.restoring ?? (g.restored ? undefined : { firstSeq: 0, lastSeq: Math.max(0, (cfg.first_seq || 1) - 1) });
@@ -196,7 +208,11 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   async update(cfg: StreamConfig): Promise<void> {
     this.wanted = cfg;
-    if (this.leading) await this.proposeOp(EntryType.Config, { config: streamConfigJson(cfg) });
+    if (this.leading) await this.updateConfig(cfg);
+  }
+
+  async updateConfig(cfg: StreamConfig): Promise<void> {
+    await this.proposeOp(EntryType.Config, { config: streamConfigJson(cfg) });
   }
 
   async setPeers(peers: readonly NodeId[]): Promise<void> {
@@ -452,33 +468,30 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   // ---- snapshots -------------------------------------------------------------------------------------
 
-  /** Compacts the log once enough was applied, through what the store has fdatasynced. */
+  /** Compacts the log once enough was applied. */
   private maybeSnapshot(): void {
-    if (this.closed || this.busy !== undefined) return;
-    const raft = this.raft;
-    const at = raft.applied;
-    if (at - this.snapshotIndex < (this.tuning.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY)) return;
-    this.stream.store.flush().then(
-      () => {
-        if (this.closed || this.busy !== undefined || raft.applied !== at) return; // try again at the next check
-        raft.takeSnapshot();
-        this.snapshotIndex = at;
-      },
-      () => undefined,
-    );
+    if (this.closed || this.busy !== undefined || this.snapshotting) return;
+    if (this.raft.applied - this.snapshotIndex < (this.tuning.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY)) return;
+    this.snapshotNow().catch((err: unknown) => this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': snapshot not taken: ${String(err)}`));
   }
 
-  /** Takes a snapshot as soon as the store is synced (tests). */
+  /**
+   * Takes the snapshot of what is applied now, and compacts the log through it once the store has
+   * fdatasynced everything it holds (applies go on meanwhile: they are after the snapshot).
+   */
   async snapshotNow(): Promise<void> {
-    const raft = this.raft;
-    for (;;) {
-      const at = raft.applied;
+    if (this.busy !== undefined || this.snapshotting) return;
+    this.snapshotting = true;
+    try {
+      const raft = this.raft;
+      const at = { index: raft.applied, data: this.snapshot() };
       await this.stream.store.flush();
-      if (this.busy === undefined && raft.applied === at) {
-        raft.takeSnapshot();
-        this.snapshotIndex = at;
-        return;
-      }
+      // A snapshot installed meanwhile replaced the state this one describes.
+      if (this.closed || this.busy !== undefined || raft.applied < at.index) return;
+      raft.takeSnapshot(at);
+      this.snapshotIndex = at.index;
+    } finally {
+      this.snapshotting = false;
     }
   }
 

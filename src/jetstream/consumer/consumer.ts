@@ -332,10 +332,10 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
     this.config = next;
     await this.store.saveMeta(this.meta);
     const filtersChanged = filtersOf(prev).join("\u0000") !== filtersOf(next).join("\u0000");
-    if (filtersChanged) {
-      this.applyFilters();
-      this.recount();
-    }
+    if (filtersChanged) this.applyFilters();
+    // A consumer standing by (a follower's, of a replicated stream) sets up its runtime when it starts.
+    if (!this.serving) return;
+    if (filtersChanged) this.recount();
     if (prev.deliver_subject !== next.deliver_subject) {
       // Everything pending goes again, to the new subject.
       this.acks.expireAllPending();

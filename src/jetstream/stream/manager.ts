@@ -130,6 +130,12 @@ export async function updateStream(jsa: JsAccount, raw: Record<string, unknown>,
   if (s === undefined) throw jsError("JSStreamNotFoundErr");
   checkStreamUpdate(s.cfg, cfg);
   checkAgainstAccount(jsa, cfg, s);
+  if (s.replicated) {
+    // Every replica applies it at the same point of the log (config entry: apply, meta.json, interest).
+    await s.proposeConfig(cfg);
+    jsa.advisory(`STREAM.UPDATED.${cfg.name}`, "stream_action", { stream: cfg.name, action: "modify" });
+    return s;
+  }
   const prev = s.cfg;
   s.applyConfig(cfg);
   try {

@@ -8,6 +8,7 @@
  * methods, the same deterministic code, so the replicas' stores agree.
  */
 import type { ConsumerGroupHook } from "../contracts.js";
+import type { StreamConfig } from "./config.js";
 import type { PurgeRequest } from "./purge.js";
 
 export interface StreamReplication {
@@ -19,6 +20,8 @@ export interface StreamReplication {
   purge(req: PurgeRequest): Promise<number>;
   /** STREAM.MSG.DELETE through the group: resolves with whether the message was there. */
   deleteMsg(seq: number, erase: boolean): Promise<boolean>;
+  /** STREAM.UPDATE through the group: resolves once the leader applied the new config. */
+  updateConfig(cfg: StreamConfig): Promise<void>;
   /** Carries the stream's consumers' state. */
   readonly consumers: ConsumerGroupHook;
 }

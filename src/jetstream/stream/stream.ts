@@ -42,6 +42,7 @@ import {
   type HeaderMap,
 } from "../headers.js";
 import { goJson } from "../../util/go-json.js";
+import { assert } from "../../util/assert.js";
 import { PubAckFormat } from "./pub-ack.js";
 import type { StreamConfig } from "./config.js";
 import { purgeStore, type PurgeRequest } from "./purge.js";
@@ -364,6 +365,12 @@ export class Stream implements StreamHandle {
     if (ack !== undefined) this.jsa.server.publishInternal(this.account, ack, undefined, this.pubAck.stored(seq));
   }
 
+  /** A replicated stream's config change, through its group (the caller checked it). */
+  proposeConfig(cfg: StreamConfig): Promise<void> {
+    assert(this.replication !== undefined, "proposeConfig on a stream that is not replicated");
+    return this.replication.updateConfig(cfg);
+  }
+
   // ---- purge and delete ---------------------------------------------------------------------------
 
   /** STREAM.PURGE: through the group when replicated. Returns the number of messages removed. */
@@ -419,8 +426,17 @@ export class Stream implements StreamHandle {
     this.jsa.server.publishInternal(this.account, reply, undefined, text);
   }
 
-  /** Stores a server-generated message (markers, sourced and mirrored messages) through the batch. */
+  /**
+   * Stores a server-generated message (markers, sourced and mirrored messages) through the batch. On a
+   * replicated stream the leader proposes it like a publish (0 is returned: the sequence comes at
+   * apply) and the followers drop it: their own copies come through the group.
+   */
   storeInternal(subject: string, hdr: Buffer | undefined, data: Buffer, ttl?: number): number {
+    const rep = this.replication;
+    if (rep !== undefined) {
+      if (rep.isLeader) rep.publish(subject, undefined, hdr, data);
+      return 0;
+    }
     const r = this.store.storeMsg(subject, hdr, data, ttl !== undefined ? { ttl } : undefined);
     this.queueStored(r.seq, undefined, 0, subject, hdr, data);
     return r.seq;
@@ -541,7 +557,11 @@ export class Stream implements StreamHandle {
       }
       if (!needed) doomed.push(m.seq);
     }
-    for (const seq of doomed) this.store.removeMsg(seq);
+    const rep = this.replication;
+    // A replicated stream's removals are entries of its group, proposed by the leader (whose consumers
+    // hold the current state; the followers' stand by).
+    if (rep === undefined) for (const seq of doomed) this.store.removeMsg(seq);
+    else if (rep.isLeader) for (const seq of doomed) rep.deleteMsg(seq, false).catch(() => undefined);
     if (m !== undefined) {
       const next = m.seq;
       this.interestCheck = setImmediate(() => {

@@ -29,6 +29,7 @@ export interface Node {
   storeDir: string;
   replica: StreamGroup | undefined;
   conns: NatsConnection[];
+  running: boolean;
 }
 
 export class TestCluster {
@@ -42,7 +43,7 @@ export class TestCluster {
   static async start(root: string): Promise<TestCluster> {
     const c = new TestCluster(root);
     const cluster = await startCluster(3, { jetstream: { enabled: true, storeDir: root } });
-    cluster.servers.forEach((s, i) => c.nodes.push({ server: s, name: s.server.name, storeDir: join(root, `s${i + 1}`), replica: undefined, conns: [] }));
+    cluster.servers.forEach((s, i) => c.nodes.push({ server: s, name: s.server.name, storeDir: join(root, `s${i + 1}`), replica: undefined, conns: [], running: true }));
     return c;
   }
 
@@ -87,19 +88,20 @@ export class TestCluster {
     for (const nc of n.conns.splice(0)) await nc.close().catch(() => undefined);
     await n.replica?.stop();
     n.replica = undefined;
+    n.running = false;
     await n.server.close();
   }
 
-  /** Starts the node's server again on its files, routed to a live node; the replica is opened by the caller. */
+  /** Starts the node's server again on its files, routed to the running nodes; the replica is opened by the caller. */
   async restartServer(n: Node): Promise<void> {
-    const seed = this.nodes.find((x) => x !== n && x.replica !== undefined)!;
+    const up = this.nodes.filter((x) => x !== n && x.running);
     n.server = await startServer({
       serverName: n.name,
       jetstream: { enabled: true, storeDir: n.storeDir },
-      cluster: { name: "tsnats", port: -1, routes: [`nats://127.0.0.1:${seed.server.server.routes!.port}`] },
+      cluster: { name: "tsnats", port: -1, routes: up.map((x) => `nats://127.0.0.1:${x.server.server.routes!.port}`) },
     });
-    const others = this.nodes.filter((x) => x !== n && x.replica !== undefined).length;
-    await waitFor(() => (n.server.server.routes?.remoteCount() ?? 0) >= others, 5000, "the restarted server's routes");
+    n.running = true;
+    await waitFor(() => (n.server.server.routes?.remoteCount() ?? 0) >= up.length, 5000, "the restarted server's routes");
   }
 
   async close(): Promise<void> {
@@ -107,7 +109,7 @@ export class TestCluster {
       for (const nc of n.conns.splice(0)) await nc.close().catch(() => undefined);
       await n.replica?.stop().catch(() => undefined);
     }
-    await Promise.all(this.nodes.map((n) => n.server.close()));
+    await Promise.all(this.nodes.filter((n) => n.running).map((n) => n.server.close()));
   }
 }
 

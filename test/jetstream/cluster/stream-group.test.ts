@@ -10,6 +10,9 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream, JetStreamApiError, type PubAck } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
+import { jetStreamOf } from "../../../src/jetstream/jetstream.js";
+import { streamConfigJson } from "../../../src/jetstream/stream/config.js";
+import { updateStream } from "../../../src/jetstream/stream/manager.js";
 import { tempDir } from "../../store/helpers.js";
 import { contents, lastSeq, streamConfig, TestCluster, waitFor } from "./stream-group-kit.js";
 
@@ -233,4 +236,82 @@ test("a follower whose RAFT log has a flipped bit repairs from the leader and is
   await waitFor(() => lastSeq(f) === 210, 10000, "the follower to repair and follow");
   assert.deepEqual(contents(f), contents(leader));
   assert.equal(led, false, "the damaged replica did not lead");
+});
+
+test("a config update goes through the group: every replica applies the new limits at the same point", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "U", subjects: ["u.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 10; i++) await js.publish("u.a", `a${i}`);
+  const next = streamConfig({ name: "U", subjects: ["u.>", "v.>"], max_msgs: 5 });
+  // The meta group calls update on every replica; the leader proposes, the others follow the log.
+  await Promise.all(c.nodes.map((n) => n.replica!.update(next)));
+  await js.publish("v.b", "b");
+  for (const n of c.nodes) await waitFor(() => lastSeq(n) === 11, 5000, `${n.name} to apply 11`);
+  for (const n of c.nodes) {
+    assert.equal(n.replica!.stream.cfg.max_msgs, 5, `${n.name} has the new config`);
+    assert.deepEqual(contents(n), contents(leader));
+    assert.equal(n.replica!.stream.store.state().msgs, 5);
+  }
+
+  // STREAM.UPDATE's own path (the API handler's updateStream) proposes too, on the leader.
+  const jsa = jetStreamOf(leader.server.server)!.accountOf(leader.server.server.globalAccount)!;
+  await updateStream(jsa, { ...streamConfigJson(next), max_msgs: 3 }, "U");
+  for (const n of c.nodes) await waitFor(() => n.replica!.stream.cfg.max_msgs === 3 && n.replica!.stream.store.state().msgs === 3, 5000, `${n.name} to apply max_msgs 3`);
+  for (const n of c.nodes) assert.deepEqual(contents(n), contents(leader));
+  const fjsa = jetStreamOf(c.followers()[0]!.server.server)!.accountOf(c.followers()[0]!.server.server.globalAccount)!;
+  await assert.rejects(updateStream(fjsa, { ...streamConfigJson(next), max_msgs: 2 }, "U"), /can not handle request/, "a follower does not update");
+});
+
+test("peers change one at a time: a replica removed, then a fresh one added that catches up", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "M", subjects: ["m.>"] }));
+  const leader = await c.elect();
+  const js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 30; i++) await js.publish("m.a", `a${i}`);
+  const gone = c.followers()[0]!;
+  const stays = c.nodes.filter((n) => n !== gone);
+  const two = stays.map((n) => c.placement.peers[c.nodes.indexOf(n)]!);
+  await Promise.all(c.live().map((n) => n.replica!.setPeers(two)));
+  assert.deepEqual([...leader.replica!.placement.peers].length, 3, "the placement object is the meta group's; the group's voters changed");
+  await gone.replica!.delete();
+  gone.replica = undefined;
+  for (let i = 0; i < 20; i++) await js.publish("m.b", `b${i}`);
+  for (const n of stays) await waitFor(() => lastSeq(n) === 50, 5000, `${n.name} to apply 50`);
+
+  // Back as a fresh replica (its files were deleted): the leader adds it, it catches up.
+  const r = await c.open(gone);
+  await leader.replica!.setPeers(c.placement.peers);
+  for (let i = 0; i < 5; i++) await js.publish("m.c", `c${i}`);
+  await waitFor(() => lastSeq(gone) === 55, 10000, "the added replica to catch up");
+  assert.deepEqual(contents(gone), contents(leader));
+  assert.equal(r.isLeader, false);
+});
+
+test("every server restarts on its files: a leader again, the same messages, publishing goes on", async (t) => {
+  const c = await cluster(t);
+  await c.place(streamConfig({ name: "ALL", subjects: ["all.>"], duplicate_window: 60e9 }));
+  let leader = await c.elect();
+  let js = jetstream(await c.connect(leader));
+  for (let i = 0; i < 60; i++) await js.publish("all.a", `a${i}`, { msgID: `a${i}` });
+  for (const n of c.nodes) await waitFor(() => lastSeq(n) === 60, 5000, `${n.name} to apply 60`);
+  // A snapshot on every member: the restart restores it, cuts each store back to it and replays the rest.
+  for (const n of c.nodes) await n.replica!.snapshotNow();
+  for (let i = 0; i < 40; i++) await js.publish("all.b", `b${i}`, { msgID: `b${i}` });
+  const before = contents(leader);
+  for (const n of c.nodes) await waitFor(() => lastSeq(n) === 100, 5000, `${n.name} to apply 100`);
+  for (const n of [...c.nodes]) await c.stopNode(n);
+
+  for (const n of c.nodes) await c.restartServer(n);
+  for (const n of c.nodes) await c.open(n);
+  leader = await c.elect();
+  for (const n of c.nodes) await waitFor(() => lastSeq(n) === 100, 5000, `${n.name} to hold 100 again`);
+  for (const n of c.nodes) assert.deepEqual(contents(n), before, `${n.name} holds what it held, once`);
+  js = jetstream(await c.connect(leader));
+  const again = await js.publish("all.a", "a0", { msgID: "a0" });
+  assert.equal(again.duplicate, true, "the dedup window survived the restart");
+  const next = await js.publish("all.c", "c0", { msgID: "c0" });
+  assert.equal(next.seq, 101);
+  for (const n of c.nodes) await waitFor(() => lastSeq(n) === 101, 5000, `${n.name} to apply 101`);
 });
