@@ -15,6 +15,7 @@ import type { Endpoint, MonitorRequest, MonitorState, Reply } from "./endpoint.j
 import { goJson } from "../util/go-json.js";
 import { healthz } from "./healthz.js";
 import { MonitorStartError } from "./monitor-start-error.js";
+import { raftz } from "./raftz.js";
 import { indexPage } from "./index-page.js";
 import { jsz } from "./jsz.js";
 import { metrics } from "./metrics.js";
@@ -49,6 +50,7 @@ const ROUTES = new Map<string, Route>(
       ["/accstatz", accstatz],
       ["/jsz", jsz],
       ["/healthz", healthz],
+      ["/raftz", raftz],
       ["/metrics", metrics],
       ["/dashboard", dashboardPage],
       ["/dashboard/app.js", dashboardScript],
@@ -139,7 +141,7 @@ function send(res: ServerResponse, callback: string, reply: Reply): void {
     return;
   }
   if (reply.kind === "text") {
-    write(res, 200, { "Content-Type": reply.contentType }, reply.body);
+    write(res, reply.status ?? 200, { "Content-Type": reply.contentType }, reply.body);
     return;
   }
   const body = goJson(reply.body, reply.indent);

@@ -3,7 +3,7 @@ import { JS_API_LEVEL } from "../../server/version.js";
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { jsError } from "../errors.js";
 import { limitsJson, type JsAccountLimits } from "../limits.js";
-import type { AccountUsage } from "../js-account.js";
+import type { AccountUsage, JsAccount } from "../js-account.js";
 import { createStream, deleteStream, updateStream } from "../stream/manager.js";
 import { streamInfoJson } from "../stream/info.js";
 import type { Stream } from "../stream/stream.js";
@@ -48,25 +48,30 @@ function tierJson(u: AccountUsage, l: JsAccountLimits): Record<string, unknown> 
   };
 }
 
+/**
+ * ACCOUNT.INFO's body. `counts` replaces this server's own stream and consumer counts (in a cluster the
+ * meta leader counts the assignments).
+ */
+export function accountInfoJson(jsa: JsAccount, counts?: { streams: number; consumers: number }): Record<string, unknown> {
+  const u = jsa.usage();
+  const o: Record<string, unknown> = {
+    memory: u.memory,
+    storage: u.storage,
+    reserved_memory: u.reservedMemory,
+    reserved_storage: u.reservedStorage,
+    streams: counts?.streams ?? u.streams,
+    consumers: counts?.consumers ?? u.consumers,
+    limits: limitsJson(jsa.effectiveLimits),
+  };
+  if (jsa.domain) o.domain = jsa.domain;
+  o.api = { level: JS_API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
+  const tiers = jsa.effectiveLimits.tiers;
+  if (tiers !== undefined) o.tiers = Object.fromEntries([...tiers].map(([name, l]) => [name, tierJson(jsa.usage(name), l)]));
+  return o;
+}
+
 export function registerStreamCrud(r: ApiRouter): void {
-  r.add("INFO", "account_info_response", (req) => {
-    const jsa = req.jsa;
-    const u = jsa.usage();
-    const o: Record<string, unknown> = {
-      memory: u.memory,
-      storage: u.storage,
-      reserved_memory: u.reservedMemory,
-      reserved_storage: u.reservedStorage,
-      streams: u.streams,
-      consumers: u.consumers,
-      limits: limitsJson(jsa.effectiveLimits),
-    };
-    if (jsa.domain) o.domain = jsa.domain;
-    o.api = { level: JS_API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
-    const tiers = jsa.effectiveLimits.tiers;
-    if (tiers !== undefined) o.tiers = Object.fromEntries([...tiers].map(([name, l]) => [name, tierJson(jsa.usage(name), l)]));
-    return o;
-  });
+  r.add("INFO", "account_info_response", (req) => accountInfoJson(req.jsa));
 
   r.add("STREAM.CREATE.*", "stream_create_response", async (req) => {
     const stream = await createStream(req.jsa, configBody(req), req.tokens[2]!);

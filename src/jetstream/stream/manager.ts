@@ -4,6 +4,7 @@
  * `meta.json` (config and creation time, replaced atomically), `msgs/` (the file store) and `obs/` (its
  * consumers' state, kept by the consumer side). Memory streams do not survive a restart, as in nats-server.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { StreamStore } from "../../store/index.js";
@@ -18,6 +19,12 @@ import { META_FILE, openStore, writeStreamMeta } from "./stream-files.js";
 import { Stream } from "./stream.js";
 import { importNatsServerStreams } from "../migrate/import-stream.js";
 
+/**
+ * A replicated stream's RAFT group keeps its files in this directory of the stream's. Such a stream
+ * is reopened by its placement (the meta group), never by recoverStreams: alone, it would serve
+ * without its group.
+ */
+export const RAFT_DIR = "raft";
 
 /** Checks a normalized config against the account: limits and subject overlap with other streams. */
 export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing: Stream | undefined): void {
@@ -47,15 +54,19 @@ export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing
   }
 }
 
-async function writeMeta(stream: Stream): Promise<void> {
+export async function writeMeta(stream: Stream): Promise<void> {
   if (stream.dir !== undefined) await writeStreamMeta(stream.dir, stream.cfg, stream.created);
 }
 
-/** Builds and registers a stream from a normalized config (create and restore share this). */
-export async function addStream(jsa: JsAccount, cfg: StreamConfig, created = nowNanos(), store?: StreamStore): Promise<Stream> {
+/**
+ * Builds and registers a stream from a normalized config (create, restore and replicas share this).
+ * `prepare` runs on the new Stream before anything can reach it (a replica hooks its group there).
+ */
+export async function addStream(jsa: JsAccount, cfg: StreamConfig, created = nowNanos(), store?: StreamStore, prepare?: (s: Stream) => void): Promise<Stream> {
   const dir = cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined;
   if (dir !== undefined) await mkdir(dir, { recursive: true });
   const s = new Stream(jsa, cfg, store ?? (await openStore(jsa, cfg, dir)), created, dir);
+  prepare?.(s);
   await writeMeta(s);
   register(jsa, s);
   return s;
@@ -102,6 +113,12 @@ export async function updateStream(jsa: JsAccount, raw: Record<string, unknown>,
   if (s === undefined) throw jsError("JSStreamNotFoundErr");
   checkStreamUpdate(s.cfg, cfg);
   checkAgainstAccount(jsa, cfg, s);
+  if (s.replicated) {
+    // Every replica applies it at the same point of the log (config entry: apply, meta.json, interest).
+    await s.proposeConfig(cfg);
+    jsa.advisory(`STREAM.UPDATED.${cfg.name}`, "stream_action", { stream: cfg.name, action: "modify" });
+    return s;
+  }
   const prev = s.cfg;
   s.applyConfig(cfg);
   try {
@@ -142,6 +159,7 @@ export async function recoverStreams(jsa: JsAccount): Promise<Stream[]> {
   const out: Stream[] = [];
   for (const name of names.sort()) {
     const dir = join(root, name);
+    if (existsSync(join(dir, RAFT_DIR))) continue;
     let cfg: StreamConfig;
     let created: number;
     try {

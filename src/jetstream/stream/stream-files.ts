@@ -4,7 +4,7 @@
  * and the import of nats-server stores, which writes a directory before it becomes a stream.
  */
 import { join } from "node:path";
-import { MemoryStore, openFileStore, type StreamStore } from "../../store/index.js";
+import { MemoryStore, openFileStore, type StoreReport, type StreamStore } from "../../store/index.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { goJson } from "../../util/go-json.js";
 import { nanosToRfc3339 } from "../../util/nanos.js";
@@ -15,8 +15,11 @@ import { storeLimits } from "./stream.js";
 export const META_FILE = "meta.json";
 const MSGS_DIR = "msgs";
 
-/** The stream's store: in memory, or the file store under `<dir>/msgs` with the account's settings. */
-export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined): Promise<StreamStore> {
+/**
+ * The stream's store: in memory, or the file store under `<dir>/msgs` with the account's settings.
+ * `onReport` hears of damage found (a replica refetches what it cannot trust).
+ */
+export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined, onReport?: (r: StoreReport) => void): Promise<StreamStore> {
   const opts = { limits: storeLimits(cfg), firstSeq: cfg.first_seq };
   if (dir === undefined) return new MemoryStore(opts);
   const js = jsa.js;
@@ -25,7 +28,10 @@ export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string |
     dir: join(dir, MSGS_DIR),
     syncIntervalMs: js.config.syncAlways ? undefined : js.config.syncIntervalMs,
     cache: js.config.blockCache,
-    report: (r) => js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`),
+    report: (r) => {
+      js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`);
+      onReport?.(r);
+    },
   });
 }
 
