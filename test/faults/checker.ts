@@ -4,8 +4,8 @@
  * is tested on its own with histories made to fail.
  *
  * What must hold (issue #12):
- * - every acknowledged message is on every replica, at the sequence its PubAck named ("lost" when it is
- *   missing or its sequence holds another message);
+ * - every acknowledged message is on every replica ("lost" when it is missing), at the sequence its
+ *   PubAck named ("displaced" when it is held at another one: the replica's log shifted);
  * - no message is stored twice ("duplicate"), and no sequence was acknowledged for two messages
  *   ("ack-conflict");
  * - a publisher's messages are stored in the order it sent them ("misordered");
@@ -26,13 +26,15 @@ export interface ReplicaView {
   readonly msgs: readonly StoredMsg[];
 }
 
-export type FindingKind = "lost" | "duplicate" | "ack-conflict" | "misordered" | "divergent";
+export type FindingKind = "lost" | "displaced" | "duplicate" | "ack-conflict" | "misordered" | "divergent";
 
 export interface Finding {
   readonly kind: FindingKind;
   /** The replica it was seen on (empty for ack-conflict, which is about the PubAcks alone). */
   readonly server: string;
   readonly detail: string;
+  /** The message id, for lost and displaced messages. */
+  readonly id?: string;
 }
 
 export function checkHistories(acked: readonly Acked[], views: readonly ReplicaView[]): Finding[] {
@@ -53,7 +55,10 @@ export function checkHistories(acked: readonly Acked[], views: readonly ReplicaV
     for (const [id, seqs] of seqsOf) if (seqs.length > 1) findings.push({ kind: "duplicate", server: v.server, detail: `${id} at seqs ${seqs.join(",")}` });
     for (const a of acked) {
       const held = at.get(a.seq);
-      if (held !== a.id) findings.push({ kind: "lost", server: v.server, detail: `${a.id} acked as seq ${a.seq}, which holds ${held ?? "nothing"}` });
+      if (held === a.id) continue;
+      const where = seqsOf.get(a.id);
+      const detail = `${a.id} acked as seq ${a.seq}, which holds ${held ?? "nothing"}${where ? `; it is at seq ${where.join(",")}` : ""}`;
+      findings.push({ kind: where ? "displaced" : "lost", server: v.server, detail, id: a.id });
     }
     const lastOfPublisher = new Map<string, { n: number; seq: number }>();
     for (const m of v.msgs) {
@@ -84,7 +89,7 @@ function firstDifference(a: readonly StoredMsg[], b: readonly StoredMsg[]): stri
 
 /** Counts by kind, for reports: `{lost: 3, duplicate: 0, ...}`. */
 export function countFindings(findings: readonly Finding[]): Record<FindingKind, number> {
-  const counts: Record<FindingKind, number> = { lost: 0, duplicate: 0, "ack-conflict": 0, misordered: 0, divergent: 0 };
+  const counts: Record<FindingKind, number> = { lost: 0, displaced: 0, duplicate: 0, "ack-conflict": 0, misordered: 0, divergent: 0 };
   for (const f of findings) counts[f.kind]++;
   return counts;
 }

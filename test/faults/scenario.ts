@@ -73,8 +73,11 @@ export interface ScenarioReport {
   /** Failed publish attempts (each retried), by error. */
   failedAttempts: Record<string, number>;
   counts: Record<FindingKind, number>;
-  /** Acknowledged ids missing (or replaced) on at least one replica. */
+  /** Findings by server and kind ("n2 lost": 2). */
+  perServer: Record<string, number>;
+  /** Acknowledged ids missing on at least one replica, and those held at another sequence than acked. */
   lostIds: number;
+  displacedIds: number;
   findings: Finding[];
   jsz: JszReplica[];
   /** Replicas whose history could not be read (never became leader). */
@@ -171,7 +174,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     const { views, unread } = await readReplicaViews(admin, c, STREAM);
     const findings = checkHistories(w.acked, views);
     const counts = countFindings(findings);
-    const lostIds = new Set(findings.filter((f) => f.kind === "lost").map((f) => f.detail.split(" ")[0])).size;
+    const distinct = (kind: FindingKind): number => new Set(findings.filter((f) => f.kind === kind).map((f) => f.id)).size;
     const ok = findings.length === 0 && unread.length === 0 && consumerDrained && views.length === c.nodes.length;
     const report: ScenarioReport = {
       impl: o.impl,
@@ -182,8 +185,10 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
       acked: w.acked.length,
       failedAttempts: Object.fromEntries(w.failures),
       counts,
-      lostIds,
-      findings: findings.slice(0, 20),
+      perServer: tally(findings),
+      lostIds: distinct("lost"),
+      displacedIds: distinct("displaced"),
+      findings: firstOfEachKind(findings, 5),
       jsz,
       unread,
       consumerDrained,
@@ -310,10 +315,26 @@ async function applyFault(fault: Fault, x: FaultContext): Promise<FaultRecord> {
   }
 }
 
+function tally(findings: readonly Finding[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of findings) out[`${f.server || "acks"} ${f.kind}`] = (out[`${f.server || "acks"} ${f.kind}`] ?? 0) + 1;
+  return out;
+}
+
+/** Up to `n` findings of each kind and server (a shifted log yields thousands of the same). */
+function firstOfEachKind(findings: readonly Finding[], n: number): Finding[] {
+  const seen = new Map<string, number>();
+  return findings.filter((f) => {
+    const key = `${f.kind} ${f.server}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    return seen.get(key)! <= n;
+  });
+}
+
 /** One line per fault and a summary line, for logs and the script. */
 export function formatReport(r: ScenarioReport): string {
   const lines = [
-    `${r.impl} seed=${r.seed} nodes=${r.nodes} R${r.replicas}: ${r.ok ? "OK" : "FAILED"} acked=${r.acked} lost=${r.lostIds} ` +
+    `${r.impl} seed=${r.seed} nodes=${r.nodes} R${r.replicas}: ${r.ok ? "OK" : "FAILED"} acked=${r.acked} lost=${r.lostIds} displaced=${r.displacedIds} ` +
       `dup=${r.counts.duplicate} divergent=${r.counts.divergent} misordered=${r.counts.misordered} ack-conflict=${r.counts["ack-conflict"]} ` +
       `unread=[${r.unread.join(",")}] consumer=${r.consumerDrained ? "drained" : "STALLED"} redeliveries=${r.redeliveries}`,
     ...r.faults.map(
@@ -322,6 +343,7 @@ export function formatReport(r: ScenarioReport): string {
     ),
     `  jsz: ${r.jsz.map((j) => `${j.server} msgs=${j.messages} last=${j.last_seq}`).join("; ")}`,
     `  failed attempts: ${JSON.stringify(r.failedAttempts)}`,
+    ...(r.findings.length > 0 ? [`  findings: ${JSON.stringify(r.perServer)}`] : []),
     ...r.findings.map((f) => `  ${f.kind} ${f.server}: ${f.detail}`),
   ];
   if (!r.ok) lines.push(`  kept: ${r.dir}`);
