@@ -41,6 +41,8 @@ export interface ScenarioOptions {
   faults: readonly Fault[];
   seed: number;
   publishers?: number;
+  /** Pause between a publisher's messages (keeps the read-back short in CI). */
+  publishGapMs?: number;
   /** How long a fault lasts (a node down, paused or cut off). */
   faultMs?: number;
   /** Load before the first fault and between faults. */
@@ -139,7 +141,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     await retry("consumer create", 30_000, () => jsm.consumers.add(STREAM, workloadConsumerConfig(CONSUMER)));
     log(`${o.impl}: ${o.nodes} nodes ${c.nodes.map((nd) => nd.ip).join(" ")}, stream R${o.replicas} ready`);
 
-    const w = new Workload({ urls: c.urls, stream: STREAM, subject: "faults", publishers: o.publishers ?? 3, consumer: CONSUMER });
+    const w = new Workload({ urls: c.urls, stream: STREAM, subject: "faults", publishers: o.publishers ?? 3, consumer: CONSUMER, gapMs: o.publishGapMs });
     work = w;
     await w.start();
     await sleep(gapMs);
@@ -225,7 +227,7 @@ async function applyFault(fault: Fault, x: FaultContext): Promise<FaultRecord> {
   const { c, net, w } = x;
   const name = (i: number): string => c.nodes[i]!.name;
   const leaderAfterHeal = async (): Promise<string | undefined> => {
-    await sleep(3000);
+    await sleep(2000);
     return (await streamInfo(x.admin, x.stream, 2000))?.cluster?.leader;
   };
   switch (fault) {
