@@ -34,6 +34,10 @@ const { values } = parseArgs({
   },
 });
 
+// Ctrl-C or a kill: leave through process.exit so the harness's exit hooks kill the servers and remove
+// the namespaces.
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+
 const why = netnsUnavailable();
 if (why) {
   console.error(`faults: skipped: ${why}`);

@@ -9,8 +9,8 @@
  *   pid is the server's), never by name;
  * - a node's store directory and ports survive its restarts (same namespace, same address), so a
  *   restart is the same server coming back;
- * - `stopAll()` leaves no process behind, paused ones included (they are continued before the kill is
- *   reaped).
+ * - `stopAll()` leaves no process behind, paused ones included (SIGKILL ends a stopped process too);
+ *   an exit hook kills those a crashed test left.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -65,6 +65,18 @@ function canConnect(host: string, port: number): Promise<boolean> {
     s.once("error", () => res(false));
   });
 }
+
+/** Every server process started and not yet reaped: killed if the test process exits without stopAll(). */
+const livePids = new Set<number>();
+process.once("exit", () => {
+  for (const pid of livePids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
 
 export class FaultCluster {
   readonly impl: Impl;
@@ -149,7 +161,11 @@ export class FaultCluster {
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
     const running: Running = { child, exited: Promise.resolve(), gone: false, paused: false };
-    running.exited = new Promise<void>((res) => child.once("exit", () => res())).then(() => void (running.gone = true));
+    livePids.add(child.pid!);
+    running.exited = new Promise<void>((res) => child.once("exit", () => res())).then(() => {
+      running.gone = true;
+      livePids.delete(child.pid!);
+    });
     this.procs[i] = running;
     this.outputs[i] += `\n--- start ${nd.name} (pid ${child.pid}) at ${new Date().toISOString()}\n`;
     const deadline = Date.now() + timeoutMs;

@@ -78,11 +78,17 @@ export async function jszReplica(monitorUrl: string, server: string, stream: str
   return undefined;
 }
 
-/** Polls every running server's /jsz until all report the same last sequence and count, or time is up. */
-export async function waitJszAgree(cluster: FaultCluster, stream: string, timeoutMs: number): Promise<JszReplica[]> {
+/** The servers holding a replica of the stream (leader first), from stream info; empty without a leader. */
+export async function streamPeers(nc: NatsConnection, stream: string): Promise<string[]> {
+  const c = (await streamInfo(nc, stream, 2000))?.cluster;
+  return c?.leader ? [c.leader, ...(c.replicas ?? []).map((r) => r.name)] : [];
+}
+
+/** Polls the peers' /jsz until all report the same last sequence and count, or time is up. */
+export async function waitJszAgree(cluster: FaultCluster, peers: readonly string[], stream: string, timeoutMs: number): Promise<JszReplica[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const views = await Promise.all(cluster.nodes.filter((_, i) => cluster.isRunning(i)).map((nd) => jszReplica(nd.monitorUrl, nd.name, stream)));
+    const views = await Promise.all(cluster.nodes.filter((nd) => peers.includes(nd.name)).map((nd) => jszReplica(nd.monitorUrl, nd.name, stream)));
     const got = views.filter((v): v is JszReplica => v !== undefined);
     const agree = got.length === views.length && got.every((v) => v.last_seq === got[0]!.last_seq && v.messages === got[0]!.messages);
     if (agree || Date.now() > deadline) return got;
@@ -121,12 +127,12 @@ export interface ViewsResult {
 }
 
 /**
- * Reads the history of every running replica: reads the current leader's, steps it down, and repeats
+ * Reads the history of every replica (peers: the servers holding one): reads the current leader's, steps it down, and repeats
  * until each has been read (a stepdown picks the next leader at random on nats-server, so this takes
  * a few rounds). A read during which the leader changed is thrown away.
  */
-export async function readReplicaViews(nc: NatsConnection, cluster: FaultCluster, stream: string, rounds = 15): Promise<ViewsResult> {
-  const want = new Set(cluster.nodes.filter((_, i) => cluster.isRunning(i)).map((nd) => nd.name));
+export async function readReplicaViews(nc: NatsConnection, peers: readonly string[], stream: string, rounds = 20): Promise<ViewsResult> {
+  const want = new Set(peers);
   const views = new Map<string, ReplicaView>();
   for (let round = 0; round < rounds && views.size < want.size; round++) {
     const leader = await waitLeader(nc, stream, 15_000);

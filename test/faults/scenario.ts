@@ -18,7 +18,7 @@ import { checkHistories, countFindings, type Finding, type FindingKind } from ".
 import { FaultCluster } from "./cluster-procs.js";
 import { flipBits, newestBlock, truncateTo } from "./damage.js";
 import { FaultNet } from "./netns.js";
-import { readReplicaViews, streamInfo, waitJszAgree, waitLeader, type JszReplica } from "./replica-views.js";
+import { readReplicaViews, streamInfo, streamPeers, waitJszAgree, waitLeader, type JszReplica } from "./replica-views.js";
 import { faultClientOptions, Workload, workloadConsumerConfig } from "./workload.js";
 
 export const FAULTS = [
@@ -151,13 +151,18 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
       if (!name) throw new Error("no stream leader within 30 s");
       return indexOf(name);
     };
+    const peers = await retry("stream peers", 30_000, async () => {
+      const p = await streamPeers(admin, STREAM);
+      if (p.length !== o.replicas) throw new Error(`stream info names ${p.length} peers`);
+      return p.map(indexOf);
+    });
     const follower = async (): Promise<number> => {
       const l = await leaderIndex();
-      return rng.pick(c.nodes.map((_, i) => i).filter((i) => i !== l && c.isRunning(i)));
+      return rng.pick(peers.filter((i) => i !== l && c.isRunning(i)));
     };
     const records: FaultRecord[] = [];
     for (const fault of o.faults) {
-      const rec = await applyFault(fault, { c, net, w, rng, faultMs, leaderIndex, follower, admin, stream: STREAM });
+      const rec = await applyFault(fault, { c, net, w, rng, faultMs, peers, leaderIndex, follower, admin, stream: STREAM });
       records.push(rec);
       log(`${o.impl}: ${JSON.stringify(rec)}`);
       await sleep(gapMs);
@@ -168,16 +173,17 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     net.heal();
     await waitLeader(admin, STREAM, 30_000);
     const consumerDrained = await w.drained(30_000);
-    const jsz = await waitJszAgree(c, STREAM, 30_000);
+    const peerNames = peers.map((i) => c.nodes[i]!.name);
+    const jsz = await waitJszAgree(c, peerNames, STREAM, 30_000);
     const consumerPending = await jsm.consumers
       .info(STREAM, CONSUMER)
       .then((ci) => ({ num_pending: ci.num_pending, num_ack_pending: ci.num_ack_pending }))
       .catch(() => undefined);
-    const { views, unread } = await readReplicaViews(admin, c, STREAM);
+    const { views, unread } = await readReplicaViews(admin, peerNames, STREAM);
     const findings = checkHistories(w.acked, views);
     const counts = countFindings(findings);
     const distinct = (kind: FindingKind): number => new Set(findings.filter((f) => f.kind === kind).map((f) => f.id)).size;
-    const ok = findings.length === 0 && unread.length === 0 && consumerDrained && views.length === c.nodes.length;
+    const ok = findings.length === 0 && unread.length === 0 && consumerDrained && views.length === o.replicas;
     const report: ScenarioReport = {
       impl: o.impl,
       seed: o.seed,
@@ -217,6 +223,8 @@ interface FaultContext {
   w: Workload;
   rng: ReturnType<typeof prng>;
   faultMs: number;
+  /** The node indexes holding a replica of the stream. */
+  peers: readonly number[];
   admin: NatsConnection;
   stream: string;
   leaderIndex(): Promise<number>;
@@ -264,6 +272,7 @@ async function applyFault(fault: Fault, x: FaultContext): Promise<FaultRecord> {
     case "leader-partition": {
       const l = await x.leaderIndex();
       const others = c.nodes.map((_, i) => i).filter((i) => i !== l);
+      // the leader alone on one side: its fellow replicas and every other server on the other
       const t0 = Date.now();
       net.partition([l], others);
       const failoverMs = await ackAfter(w, t0, x.faultMs);
@@ -294,8 +303,9 @@ async function applyFault(fault: Fault, x: FaultContext): Promise<FaultRecord> {
     }
     case "quorum-loss": {
       const l = await x.leaderIndex();
-      const majority = Math.floor(c.nodes.length / 2) + 1;
-      const victims = [l, ...c.nodes.map((_, i) => i).filter((i) => i !== l && c.isRunning(i))].slice(0, c.nodes.length - majority + 1);
+      // the leader and enough followers that the replicas left are one short of a majority
+      const majority = Math.floor(x.peers.length / 2) + 1;
+      const victims = [l, ...x.peers.filter((i) => i !== l)].slice(0, x.peers.length - majority + 1);
       for (const v of victims) await c.kill(v);
       await sleep(x.faultMs);
       for (const v of victims.slice(1)) await c.startNode(v);
