@@ -97,7 +97,7 @@ export async function waitJszAgree(cluster: FaultCluster, peers: readonly string
 }
 
 /** Reads every live message of the stream from its leader, by sequence (up to `concurrency` in flight). */
-async function readFromLeader(nc: NatsConnection, stream: string, first: number, last: number, concurrency = 32): Promise<StoredMsg[]> {
+async function readFromLeader(nc: NatsConnection, stream: string, first: number, last: number, concurrency = 128): Promise<StoredMsg[]> {
   const out: (StoredMsg | undefined)[] = new Array(Math.max(0, last - first + 1));
   let next = first;
   const worker = async (): Promise<void> => {

@@ -273,8 +273,9 @@ async function applyFault(fault: Fault, x: FaultContext): Promise<FaultRecord> {
       const l = await x.leaderIndex();
       const others = c.nodes.map((_, i) => i).filter((i) => i !== l);
       // the leader alone on one side: its fellow replicas and every other server on the other
-      const t0 = Date.now();
       net.partition([l], others);
+      // from the moment the cut is complete (installing the rules takes a while on 5 nodes)
+      const t0 = Date.now();
       const failoverMs = await ackAfter(w, t0, x.faultMs);
       await sleep(Math.max(0, x.faultMs - (Date.now() - t0)));
       const tHeal = Date.now();
