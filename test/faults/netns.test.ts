@@ -47,14 +47,15 @@ describe("fault network (ip netns)", { skip: why }, () => {
     assert.ok(reach(net!, net!.ips[1]!, 7000, 0), "n0 -> n1");
   });
 
-  it("partition cuts the chosen pairs both ways and leaves clients and other pairs alone", () => {
+  it("partition cuts the chosen pairs both ways, leaves clients and other pairs alone, and is undone", () => {
     net!.partition([0], [1]);
     assert.equal(reach(net!, net!.ips[1]!, 7000, 0), false, "n0 -> n1 cut");
     assert.equal(reach(net!, net!.ips[0]!, 7000, 1), false, "n1 -> n0 cut");
     assert.ok(reach(net!, net!.ips[2]!, 7000, 0), "n0 -> n2 kept");
     assert.ok(reach(net!, net!.ips[0]!, 7000), "root -> n0 kept");
-    net!.heal();
+    net!.unpartition([0], [1]);
     assert.ok(reach(net!, net!.ips[1]!, 7000, 0), "n0 -> n1 healed");
+    assert.ok(reach(net!, net!.ips[0]!, 7000, 1), "n1 -> n0 healed");
   });
 
   it("isolate takes a node off the network until the heal", () => {

@@ -152,20 +152,26 @@ export class FaultNet {
 
   /** Cuts every packet between the nodes of side a and those of side b (both directions). */
   partition(a: readonly number[], b: readonly number[]): void {
-    for (const i of a) for (const j of b) this.dropBetween(i, j);
-    for (const j of b) for (const i of a) this.dropBetween(j, i);
+    for (const i of a) for (const j of b) this.dropBetween(i, j, "-A");
+    for (const j of b) for (const i of a) this.dropBetween(j, i, "-A");
   }
 
-  private dropBetween(i: number, j: number): void {
-    const chain = ["-s", this.ips[j]!, "-j", "DROP"];
-    this.exec(i, "iptables", ["-A", "INPUT", ...chain]);
-    this.exec(i, "iptables", ["-A", "OUTPUT", ...chain.map((x) => (x === "-s" ? "-d" : x))]);
+  /** Adds (-A) or deletes (-D) node i's rules dropping what comes from and goes to node j. */
+  private dropBetween(i: number, j: number, op: "-A" | "-D"): void {
+    this.exec(i, "iptables", [op, "INPUT", "-s", this.ips[j]!, "-j", "DROP"]);
+    this.exec(i, "iptables", [op, "OUTPUT", "-d", this.ips[j]!, "-j", "DROP"]);
   }
 
   /** Drops a fraction p (0..1) of the packets node i receives, from peers and clients alike. */
   loss(i: number, p: number): void {
     assert(p > 0 && p < 1, `loss probability ${p} outside (0, 1)`);
     this.exec(i, "iptables", ["-A", "INPUT", "-m", "statistic", "--mode", "random", "--probability", String(p), "-j", "DROP"]);
+  }
+
+  /** Undoes `partition(a, b)` only (other faults stay). */
+  unpartition(a: readonly number[], b: readonly number[]): void {
+    for (const i of a) for (const j of b) this.dropBetween(i, j, "-D");
+    for (const j of b) for (const i of a) this.dropBetween(j, i, "-D");
   }
 
   /** Undoes every fault: links up, iptables rules flushed. */

@@ -127,14 +127,20 @@ export interface ViewsResult {
 }
 
 /**
- * Reads the history of every replica (peers: the servers holding one): reads the current leader's, steps it down, and repeats
- * until each has been read (a stepdown picks the next leader at random on nats-server, so this takes
- * a few rounds). A read during which the leader changed is thrown away.
+ * Cuts the leader off from every peer but `target` and returns the undo: a stepdown then can only hand
+ * the leadership to `target` (which takes it only if it is up to date, as RAFT requires).
  */
-export async function readReplicaViews(nc: NatsConnection, peers: readonly string[], stream: string, rounds = 20): Promise<ViewsResult> {
-  const want = new Set(peers);
+export type SteerTo = (leader: string, target: string) => () => void;
+
+/**
+ * Reads the history of every replica (peers: the servers holding one): reads the current leader's,
+ * then for each replica not read yet steers the leadership to it (a plain stepdown picks the next
+ * leader by the server's own rule, which may keep skipping a replica) and reads it. A read during which
+ * the leader changed is thrown away and retried.
+ */
+export async function readReplicaViews(nc: NatsConnection, peers: readonly string[], stream: string, steer: SteerTo, rounds = 12): Promise<ViewsResult> {
   const views = new Map<string, ReplicaView>();
-  for (let round = 0; round < rounds && views.size < want.size; round++) {
+  for (let round = 0; round < rounds && views.size < peers.length; round++) {
     const leader = await waitLeader(nc, stream, 15_000);
     if (!leader) break;
     if (!views.has(leader)) {
@@ -144,11 +150,16 @@ export async function readReplicaViews(nc: NatsConnection, peers: readonly strin
         const after = await streamInfo(nc, stream, 2000);
         if (msgs && after?.cluster?.leader === leader) views.set(leader, { server: leader, msgs });
       }
+      continue;
     }
-    if (views.size < want.size) {
+    const target = peers.find((p) => !views.has(p))!;
+    const undo = steer(leader, target);
+    try {
       await stepDown(nc, stream);
-      await waitLeader(nc, stream, 15_000, leader);
+      await waitLeader(nc, stream, 10_000, leader);
+    } finally {
+      undo();
     }
   }
-  return { views: [...views.values()], unread: [...want].filter((s) => !views.has(s)) };
+  return { views: [...views.values()], unread: peers.filter((s) => !views.has(s)) };
 }

@@ -179,7 +179,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
       .info(STREAM, CONSUMER)
       .then((ci) => ({ num_pending: ci.num_pending, num_ack_pending: ci.num_ack_pending }))
       .catch(() => undefined);
-    const { views, unread } = await readReplicaViews(admin, peerNames, STREAM);
+    const steer = (leader: string, target: string): (() => void) => {
+      const l = indexOf(leader);
+      const others = c.nodes.map((_, i) => i).filter((i) => i !== l && i !== indexOf(target));
+      net.partition([l], others);
+      return () => net.unpartition([l], others);
+    };
+    const { views, unread } = await readReplicaViews(admin, peerNames, STREAM, steer);
     const findings = checkHistories(w.acked, views);
     const counts = countFindings(findings);
     const distinct = (kind: FindingKind): number => new Set(findings.filter((f) => f.kind === kind).map((f) => f.id)).size;
