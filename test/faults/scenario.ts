@@ -87,7 +87,7 @@ export interface ScenarioReport {
   consumerDrained: boolean;
   consumerPending?: { num_pending: number; num_ack_pending: number };
   redeliveries: number;
-  /** Every acknowledged message on every replica, once, in order; one history; consumer caught up. */
+  /** Every acknowledged message on every replica, once, in order; one history; consumer caught up and acked. */
   ok: boolean;
   dir: string;
 }
@@ -175,10 +175,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     const consumerDrained = await w.drained(30_000);
     const peerNames = peers.map((i) => c.nodes[i]!.name);
     const jsz = await waitJszAgree(c, peerNames, STREAM, 30_000);
-    const consumerPending = await jsm.consumers
-      .info(STREAM, CONSUMER)
-      .then((ci) => ({ num_pending: ci.num_pending, num_ack_pending: ci.num_ack_pending }))
-      .catch(() => undefined);
+    const consumerPending = await settledConsumer(jsm, 15_000);
     const steer = (leader: string, target: string): (() => void) => {
       const l = indexOf(leader);
       const others = c.nodes.map((_, i) => i).filter((i) => i !== l && i !== indexOf(target));
@@ -189,7 +186,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     const findings = checkHistories(w.acked, views);
     const counts = countFindings(findings);
     const distinct = (kind: FindingKind): number => new Set(findings.filter((f) => f.kind === kind).map((f) => f.id)).size;
-    const ok = findings.length === 0 && unread.length === 0 && consumerDrained && views.length === o.replicas;
+    const consumerDone = consumerPending?.num_pending === 0 && consumerPending.num_ack_pending === 0;
+    const ok = findings.length === 0 && unread.length === 0 && consumerDrained && consumerDone && views.length === o.replicas;
     const report: ScenarioReport = {
       impl: o.impl,
       seed: o.seed,
@@ -221,6 +219,19 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     net.destroy();
     if (!o.keepDir && !failed) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The consumer's backlog once it is empty (nothing pending, nothing unacknowledged), or its last value. */
+async function settledConsumer(jsm: JetStreamManager, timeoutMs: number): Promise<ScenarioReport["consumerPending"]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ScenarioReport["consumerPending"];
+  while (Date.now() < deadline) {
+    const ci = await jsm.consumers.info(STREAM, CONSUMER).catch(() => undefined);
+    if (ci) last = { num_pending: ci.num_pending, num_ack_pending: ci.num_ack_pending };
+    if (last?.num_pending === 0 && last.num_ack_pending === 0) break;
+    await sleep(250);
+  }
+  return last;
 }
 
 interface FaultContext {
@@ -355,7 +366,7 @@ export function formatReport(r: ScenarioReport): string {
   const lines = [
     `${r.impl} seed=${r.seed} nodes=${r.nodes} R${r.replicas}: ${r.ok ? "OK" : "FAILED"} acked=${r.acked} lost=${r.lostIds} displaced=${r.displacedIds} ` +
       `dup=${r.counts.duplicate} divergent=${r.counts.divergent} misordered=${r.counts.misordered} ack-conflict=${r.counts["ack-conflict"]} ` +
-      `unread=[${r.unread.join(",")}] consumer=${r.consumerDrained ? "drained" : "STALLED"} redeliveries=${r.redeliveries}`,
+      `unread=[${r.unread.join(",")}] consumer=${r.consumerDrained ? "drained" : "STALLED"} pending=${r.consumerPending?.num_pending ?? "?"}/${r.consumerPending?.num_ack_pending ?? "?"} redeliveries=${r.redeliveries}`,
     ...r.faults.map(
       (f) =>
         `  ${f.fault} ${f.target}: failover=${f.failoverMs ?? "-"}ms recovery=${f.recoveryMs ?? "-"}ms leader ${f.leaderBefore ?? "?"} -> ${f.leaderAfter ?? "?"}${f.note ? ` (${f.note})` : ""}`,
