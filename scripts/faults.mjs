@@ -46,6 +46,8 @@ if (why) {
 const impls = values.impl === "both" ? ["nats-server", "tsnats"] : [values.impl];
 const runs = Number(values.runs);
 let failed = 0;
+/** "impl fault" -> ms from the fault (or quorum's return) to the next PubAck, over every run. */
+const timings = {};
 for (let run = 0; run < runs; run++) {
   const seed = values.seed !== undefined ? Number(values.seed) + run : Math.floor(Math.random() * 2 ** 31);
   const faults = values.faults ? values.faults.split(",") : shuffled([...FAULTS], seed);
@@ -69,8 +71,17 @@ for (let run = 0; run < runs; run++) {
       continue;
     }
     if (!report.ok) failed++;
+    for (const f of report.faults) {
+      const ms = f.failoverMs ?? f.recoveryMs;
+      if (ms !== undefined) (timings[`${impl} ${f.fault}`] ??= []).push(ms);
+    }
     console.log(values.json ? JSON.stringify(report) : `${formatReport(report)}\n  replay: --impl ${impl} --nodes ${values.nodes} --seed ${seed} --faults ${faults.join(",")}  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
+}
+for (const [key, list] of Object.entries(timings)) {
+  const sorted = [...list].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  console.log(`${key}: to next PubAck n=${sorted.length} min=${sorted[0]} p50=${at(0.5)} max=${sorted.at(-1)} ms`);
 }
 process.exit(failed === 0 ? 0 : 1);
 
