@@ -137,11 +137,6 @@ export class FaultCluster {
     return p !== undefined && !p.gone;
   }
 
-  pid(i: number): number | undefined {
-    const p = this.procs[i];
-    return p && !p.gone ? p.child.pid : undefined;
-  }
-
   /** The tail of everything node i's processes wrote, restarts included. */
   output(i: number): string {
     return this.outputs[i]!;
@@ -179,21 +174,11 @@ export class FaultCluster {
     }
   }
 
-  /** SIGKILL, resolved once the process is gone. */
+  /** SIGKILL (a paused process too), resolved once the process is gone. */
   async kill(i: number): Promise<void> {
-    await this.signalAndWait(i, "SIGKILL");
-  }
-
-  /** SIGTERM (a clean stop), resolved once the process is gone. */
-  async stop(i: number): Promise<void> {
-    await this.signalAndWait(i, "SIGTERM");
-  }
-
-  private async signalAndWait(i: number, sig: NodeJS.Signals): Promise<void> {
     const p = this.procs[i];
     if (!p || p.gone) return;
-    process.kill(p.child.pid!, sig);
-    if (p.paused && sig !== "SIGKILL") process.kill(p.child.pid!, "SIGCONT");
+    process.kill(p.child.pid!, "SIGKILL");
     p.paused = false;
     await p.exited;
   }
@@ -210,11 +195,6 @@ export class FaultCluster {
     if (!p || p.gone || !p.paused) return;
     process.kill(p.child.pid!, "SIGCONT");
     p.paused = false;
-  }
-
-  async restart(i: number): Promise<void> {
-    await this.kill(i);
-    await this.startNode(i);
   }
 
   async stopAll(): Promise<void> {

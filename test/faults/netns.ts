@@ -111,6 +111,17 @@ export class FaultNet {
     this.hostVeths = [...Array(n).keys()].map((i) => `${tag}v${i}`);
     this.ips = [...Array(n).keys()].map((i) => `${subnet}.${i + 2}`);
     live.add(this);
+    try {
+      this.build(subnet);
+    } catch (e) {
+      this.destroy();
+      throw e;
+    }
+  }
+
+  private build(subnet: string): void {
+    const n = this.namespaces.length;
+    const tag = this.bridge.slice(0, -1);
     run("ip", ["link", "add", this.bridge, "type", "bridge"]);
     run("ip", ["addr", "add", `${subnet}.1/24`, "dev", this.bridge]);
     run("ip", ["link", "set", this.bridge, "up"]);
@@ -131,8 +142,7 @@ export class FaultNet {
 
   static create(n: number): FaultNet {
     sweepLeftovers();
-    const net = new FaultNet(n);
-    return net;
+    return new FaultNet(n);
   }
 
   /** The command line that runs `cmd` inside node i's namespace (`ip netns exec` execs, keeping the pid). */
@@ -186,7 +196,10 @@ export class FaultNet {
     if (this.destroyed) return;
     this.destroyed = true;
     live.delete(this);
+    // a namespace takes its veth end along, and that removes the pair; a half-built net may hold a
+    // pair whose end never moved in
     for (const ns of this.namespaces) tryRun("ip", ["netns", "del", ns]);
+    for (const veth of this.hostVeths) tryRun("ip", ["link", "del", veth]);
     tryRun("ip", ["link", "del", this.bridge]);
   }
 }
