@@ -46,7 +46,7 @@ if (why) {
 const impls = values.impl === "both" ? ["nats-server", "tsnats"] : [values.impl];
 const runs = Number(values.runs);
 let failed = 0;
-/** "impl fault" -> ms from the fault (or quorum's return) to the next PubAck, over every run. */
+/** "impl fault failover|after the heal" -> ms from the fault (or the heal) to the next PubAck, over every run. */
 const timings = {};
 for (let run = 0; run < runs; run++) {
   const seed = values.seed !== undefined ? Number(values.seed) + run : Math.floor(Math.random() * 2 ** 31);
@@ -72,8 +72,8 @@ for (let run = 0; run < runs; run++) {
     }
     if (!report.ok) failed++;
     for (const f of report.faults) {
-      const ms = f.failoverMs ?? f.recoveryMs;
-      if (ms !== undefined) (timings[`${impl} ${f.fault}`] ??= []).push(ms);
+      if (f.failoverMs !== undefined) (timings[`${impl} ${f.fault} failover`] ??= []).push(f.failoverMs);
+      if (f.recoveryMs !== undefined) (timings[`${impl} ${f.fault} after the heal`] ??= []).push(f.recoveryMs);
     }
     console.log(values.json ? JSON.stringify(report) : `${formatReport(report)}\n  replay: --impl ${impl} --nodes ${values.nodes} --seed ${seed} --faults ${faults.join(",")}  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
