@@ -5,7 +5,7 @@
  * turn (STREAM.LEADER.STEPDOWN until every running replica has led once) and reads the stream by
  * sequence from it.
  */
-import type { NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { ReplicaView, StoredMsg } from "./checker.js";
 import type { FaultCluster } from "./cluster-procs.js";
 
@@ -138,7 +138,14 @@ export type SteerTo = (leader: string, target: string) => () => void;
  * leader by the server's own rule, which may keep skipping a replica) and reads it. A read during which
  * the leader changed is thrown away and retried.
  */
-export async function readReplicaViews(nc: NatsConnection, peers: readonly string[], stream: string, steer: SteerTo, rounds = 12): Promise<ViewsResult> {
+export async function readReplicaViews(
+  nc: NatsConnection,
+  peers: readonly string[],
+  stream: string,
+  steer: SteerTo,
+  urlOf: (server: string) => string,
+  rounds = 12,
+): Promise<ViewsResult> {
   const views = new Map<string, ReplicaView>();
   for (let round = 0; round < rounds && views.size < peers.length; round++) {
     const leader = await waitLeader(nc, stream, 15_000);
@@ -153,12 +160,16 @@ export async function readReplicaViews(nc: NatsConnection, peers: readonly strin
       continue;
     }
     const target = peers.find((p) => !views.has(p))!;
+    // asked through the target's own server: `nc`'s server may be one of those cut off from the leader
+    const via = await connect({ servers: urlOf(target), reconnect: false, timeout: 2000 }).catch(() => undefined);
+    if (!via) continue;
     const undo = steer(leader, target);
     try {
-      await stepDown(nc, stream);
-      await waitLeader(nc, stream, 10_000, leader);
+      await stepDown(via, stream);
+      await waitLeader(via, stream, 10_000, leader);
     } finally {
       undo();
+      await via.close().catch(() => undefined);
     }
   }
   return { views: [...views.values()], unread: peers.filter((s) => !views.has(s)) };

@@ -182,7 +182,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
       net.partition([l], others);
       return () => net.unpartition([l], others);
     };
-    const { views, unread } = await readReplicaViews(admin, peerNames, STREAM, steer);
+    const { views, unread } = await readReplicaViews(admin, peerNames, STREAM, steer, (name) => c.nodes[indexOf(name)]!.clientUrl);
     const findings = checkHistories(w.acked, views);
     const counts = countFindings(findings);
     const distinct = (kind: FindingKind): number => new Set(findings.filter((f) => f.kind === kind).map((f) => f.id)).size;
