@@ -23,7 +23,7 @@ async function scenario(faults: Fault[], seed: number): Promise<ScenarioReport> 
   assert.ok(r.acked > 100, `too little load to judge:\n${text}`);
   assert.ok(r.ok, text);
   for (const f of r.faults) {
-    if (f.fault.startsWith("leader-")) assert.ok((f.failoverMs ?? f.recoveryMs ?? Infinity) < LEADER_BACK_MS, `${f.fault}: no PubAck within ${LEADER_BACK_MS} ms:\n${text}`);
+    if (f.fault.startsWith("leader-") || f.fault === "quorum-loss") assert.ok((f.failoverMs ?? f.recoveryMs ?? Infinity) < LEADER_BACK_MS, `${f.fault}: no PubAck within ${LEADER_BACK_MS} ms:\n${text}`);
   }
   return r;
 }
@@ -35,7 +35,7 @@ describe("tsnats replicated stream under faults (3 nodes, R3)", { skip }, () => 
     assert.equal(isolate.leaderAfter, isolate.leaderBefore, `pre-vote: the returning follower deposed the leader:\n${formatReport(r)}`);
   });
 
-  it("survives a partitioned leader and flipped bits in a follower's newest block", { timeout: 120_000 }, async () => {
-    await scenario(["leader-partition", "follower-bitflip"], 12);
+  it("survives a partitioned leader, flipped bits in a follower's newest block, and a lost quorum", { timeout: 120_000 }, async () => {
+    await scenario(["leader-partition", "follower-bitflip", "quorum-loss"], 12);
   });
 });
