@@ -94,6 +94,11 @@ export interface ScenarioReport {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const STREAM = "FAULTS";
+/**
+ * A publisher's wait for a PubAck before it retries. It bounds the failover figures from below: a
+ * publish lost with the old leader is retried only after it, so it is kept short.
+ */
+const PUB_ACK_TIMEOUT_MS = 500;
 const CONSUMER = "WORKER";
 
 async function retry<T>(what: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
@@ -141,7 +146,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     await retry("consumer create", 30_000, () => jsm.consumers.add(STREAM, workloadConsumerConfig(CONSUMER)));
     log(`${o.impl}: ${o.nodes} nodes ${c.nodes.map((nd) => nd.ip).join(" ")}, stream R${o.replicas} ready`);
 
-    const w = new Workload({ urls: c.urls, stream: STREAM, subject: "faults", publishers: o.publishers ?? 3, consumer: CONSUMER, gapMs: o.publishGapMs });
+    const w = new Workload({ urls: c.urls, stream: STREAM, subject: "faults", publishers: o.publishers ?? 3, consumer: CONSUMER, gapMs: o.publishGapMs, ackTimeoutMs: PUB_ACK_TIMEOUT_MS });
     work = w;
     await w.start();
     await sleep(gapMs);
