@@ -15,7 +15,7 @@ const skip = netnsUnavailable() ?? (natsServerAvailable() ? undefined : "nats-se
 describe("fault harness against nats-server 2.9.10 (3 nodes, R3)", { skip }, () => {
   it("loses nothing acknowledged across a leader SIGKILL and its restart", { timeout: 120_000 }, async () => {
     const seed = 1;
-    const r = await runScenario({ impl: "nats-server", nodes: 3, replicas: 3, faults: ["leader-kill"], seed, faultMs: 2000, gapMs: 800, publishGapMs: 10 });
+    const r = await runScenario({ impl: "nats-server", nodes: 3, replicas: 3, faults: ["leader-kill"], seed, faultMs: 2000, gapMs: 800, publishers: 2, publishGapMs: 20 });
     const text = formatReport(r);
     assert.ok(r.acked > 100, `too little load to judge:\n${text}`);
     assert.ok(r.faults[0]!.failoverMs !== undefined, `no PubAck after the leader's kill:\n${text}`);

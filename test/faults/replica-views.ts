@@ -144,6 +144,7 @@ export async function readReplicaViews(
   stream: string,
   steer: SteerTo,
   urlOf: (server: string) => string,
+  log: (line: string) => void,
   rounds = 12,
 ): Promise<ViewsResult> {
   const views = new Map<string, ReplicaView>();
@@ -156,6 +157,7 @@ export async function readReplicaViews(
         const msgs = await readFromLeader(nc, stream, info.state.first_seq, info.state.last_seq).catch(() => undefined);
         const after = await streamInfo(nc, stream, 2000);
         if (msgs && after?.cluster?.leader === leader) views.set(leader, { server: leader, msgs });
+        log(`read ${leader}: ${msgs ? `${msgs.length} messages` : "failed"}${after?.cluster?.leader === leader ? "" : ", leader changed meanwhile"}`);
       }
       continue;
     }
@@ -166,7 +168,7 @@ export async function readReplicaViews(
     const undo = steer(leader, target);
     try {
       await stepDown(via, stream);
-      await waitLeader(via, stream, 10_000, leader);
+      log(`steered ${leader} -> ${target}: ${(await waitLeader(via, stream, 10_000, leader)) ?? "no new leader"}`);
     } finally {
       undo();
       await via.close().catch(() => undefined);

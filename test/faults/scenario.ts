@@ -177,17 +177,22 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     for (let i = 0; i < c.nodes.length; i++) if (!c.isRunning(i)) await c.startNode(i);
     net.heal();
     await waitLeader(admin, STREAM, 30_000);
+    log(`${o.impl}: healed, leader back`);
     const consumerDrained = await w.drained(30_000);
+    log(`${o.impl}: consumer ${consumerDrained ? "drained" : "not drained"}`);
     const peerNames = peers.map((i) => c.nodes[i]!.name);
     const jsz = await waitJszAgree(c, peerNames, STREAM, 30_000);
+    log(`${o.impl}: replicas' /jsz ${jsz.map((j) => j.last_seq).join(" ")}`);
     const consumerPending = await settledConsumer(jsm, 15_000);
+    log(`${o.impl}: consumer settled ${JSON.stringify(consumerPending)}`);
     const steer = (leader: string, target: string): (() => void) => {
       const l = indexOf(leader);
       const others = c.nodes.map((_, i) => i).filter((i) => i !== l && i !== indexOf(target));
       net.partition([l], others);
       return () => net.unpartition([l], others);
     };
-    const { views, unread } = await readReplicaViews(admin, peerNames, STREAM, steer, (name) => c.nodes[indexOf(name)]!.clientUrl);
+    const { views, unread } = await readReplicaViews(admin, peerNames, STREAM, steer, (name) => c.nodes[indexOf(name)]!.clientUrl, (l) => log(`${o.impl}: ${l}`));
+    log(`${o.impl}: read ${views.length} replicas`);
     const findings = checkHistories(w.acked, views);
     const counts = countFindings(findings);
     const distinct = (kind: FindingKind): number => new Set(findings.filter((f) => f.kind === kind).map((f) => f.id)).size;

@@ -18,7 +18,7 @@ const skip = process.env.TSNATS_FAULTS !== "1" ? "set TSNATS_FAULTS=1 (clustered
 const LEADER_BACK_MS = 10_000;
 
 async function scenario(faults: Fault[], seed: number): Promise<ScenarioReport> {
-  const r = await runScenario({ impl: "tsnats", nodes: 3, replicas: 3, faults, seed, faultMs: 2000, gapMs: 800, publishGapMs: 5 });
+  const r = await runScenario({ impl: "tsnats", nodes: 3, replicas: 3, faults, seed, faultMs: 2000, gapMs: 800, publishers: 2, publishGapMs: 20 });
   const text = formatReport(r);
   assert.ok(r.acked > 100, `too little load to judge:\n${text}`);
   assert.ok(r.ok, text);
