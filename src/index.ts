@@ -25,7 +25,7 @@ import { MonitorState } from "./monitor/endpoint.js";
 import type { Monitor } from "./monitor/http.js";
 import { prepareMonitoring } from "./monitor/https.js";
 import { systemMonitor } from "./monitor/system-requests.js";
-import { JetStream } from "./jetstream/jetstream.js";
+import { JetStream, jetStreamOf } from "./jetstream/jetstream.js";
 
 export type { Options } from "./config/options.js";
 export { Server } from "./server/server.js";
@@ -112,6 +112,7 @@ export async function startCluster(n: number, options: StartOptions = {}): Promi
       );
     }
     await meshed(servers, n - 1);
+    if (options.jetstream?.enabled) await metaFormed(servers, n);
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
@@ -125,6 +126,20 @@ async function meshed(servers: RunningServer[], peers: number, timeoutMs = 10_00
   while (servers.some((s) => (s.server.routes?.remoteCount() ?? 0) < peers)) {
     if (Date.now() > deadline) throw new Error(`startCluster: the routes did not form within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Clustered JetStream: waits until every server follows one meta leader with all `n` servers as voters. */
+async function metaFormed(servers: RunningServer[], n: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const formed = (): boolean => {
+    const metas = servers.map((s) => jetStreamOf(s.server)?.meta);
+    const leader = metas[0]?.leader;
+    return leader !== undefined && metas.every((m) => m !== undefined && m.current && m.leader === leader && m.group !== undefined && m.group.voters.length === n);
+  };
+  while (!formed()) {
+    if (Date.now() > deadline) throw new Error(`startCluster: the JetStream meta group did not form within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -12,6 +12,7 @@
  */
 import type { StoredMsg, StreamStore, RemoveReason } from "../store/types.js";
 import type { Account } from "../server/account.js";
+import type { ConsumerState, StateLog } from "./consumer/state.js";
 
 /** A stream as a consumer sees it. */
 export interface StreamHandle {
@@ -34,6 +35,35 @@ export interface StreamHandle {
   consumerDone(consumer: ConsumerHandle, seq: number): void;
   /** True while the stream exists (a deleted stream's consumers stop). */
   readonly alive: boolean;
+  /** A replicated stream's group, which replicates its consumers' state; undefined for a local stream. */
+  readonly consumerGroup: ConsumerGroupHook | undefined;
+}
+
+/**
+ * How a replicated stream's group carries its consumers (cluster/consumer-replication.ts implements
+ * it): their state operations are entries of the stream's group, applied on every replica; only the
+ * stream's leader's consumers serve, the others stand by and take over, from the replicated state, when
+ * their replica becomes leader.
+ */
+export interface ConsumerGroupHook {
+  /**
+   * A consumer of this stream, created or recovered here: from now on its state follows the group. It
+   * is started (serving) at once if this replica leads, else stood by. Returns the StateLog its state
+   * must log to (the consumer's own store's log goes inside it).
+   */
+  join(c: ReplicatedConsumer, local: StateLog | undefined): StateLog;
+  /** The consumer was deleted or stopped here. */
+  leave(c: ReplicatedConsumer): void;
+}
+
+/** A consumer as its stream's group drives it. */
+export interface ReplicatedConsumer {
+  readonly name: string;
+  readonly state: ConsumerState;
+  /** Serve from `state` (this replica became the stream's leader, or joined as the leader). */
+  activate(): void;
+  /** Stop serving, keeping the state and the registration (this replica is a follower). */
+  standBy(): void;
 }
 
 /** A consumer as its stream sees it. */

@@ -2,6 +2,10 @@
  * JetStream for one server: the store directory, the server-wide limits, the API router, and one
  * JsAccount per account. Started by index.ts when the options enable it; stopped by the server's
  * shutdown hook (every store flushed and closed).
+ *
+ * Clustered (JetStream on and a `cluster` block with a port): the meta group (cluster/meta-group.ts)
+ * decides which streams exist where, and cluster/cluster-api.ts which server answers each API call.
+ * Replicated streams are not recovered from disk here but reopened from their assignments.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +20,16 @@ import type { JetStreamConfig } from "./js-config.js";
 import { JsAccount, type ApiStats, type JetStreamHost } from "./js-account.js";
 import { UNLIMITED, limitsFromConfig, type JsAccountLimits } from "./limits.js";
 import { recoverStreams } from "./stream/manager.js";
+import type { Stream } from "./stream/stream.js";
+import { raftNodeId } from "../raft/node-id.js";
+import type { Options } from "../config/options.js";
+import { ClusterDispatcher } from "./cluster/cluster-api.js";
+import { registerMetaApi } from "./cluster/meta-api.js";
+import { MetaGroup } from "./cluster/meta-group.js";
+import { replicaLeaderAdvisories } from "./cluster/cluster-advisories.js";
+import type { StreamReplica } from "./cluster/stream-replica.js";
+import { openStreamReplica } from "./cluster/stream-group.js";
+import type { ApiDispatcher } from "./js-account.js";
 
 const instances = new WeakMap<Server, JetStream>();
 
@@ -29,6 +43,10 @@ export class JetStream implements JetStreamHost {
   readonly accounts = new Map<Account, JsAccount>();
   readonly apiStats: ApiStats = { total: 0, errors: 0, inflight: 0 };
   private stopping: Promise<void> | undefined;
+  readonly clustered: boolean;
+  readonly dispatcher: ApiDispatcher;
+  /** The meta group, when clustered. */
+  readonly meta: MetaGroup | undefined;
 
   private constructor(
     readonly server: Server,
@@ -36,6 +54,30 @@ export class JetStream implements JetStreamHost {
   ) {
     registerStreamRoutes(this.router);
     registerConsumerRoutes(this.router);
+    this.clustered = isClustered(server.opts);
+    if (!this.clustered) {
+      this.dispatcher = this.router;
+      this.meta = undefined;
+      return;
+    }
+    const opts = server.opts;
+    const meta = new MetaGroup({
+      server,
+      selfId: raftNodeId(server.name),
+      clusterName: opts.cluster?.name ?? "",
+      storeDir: config.storeDir,
+      tags: opts.serverTags,
+      openReplica: openStreamReplica,
+      jsAccount: (name) => {
+        const acc = server.accounts.get(name);
+        return acc === undefined ? undefined : this.accounts.get(acc);
+      },
+      replicaLeaderChanged: replicaLeaderAdvisories,
+    });
+    const dispatcher = new ClusterDispatcher(this.router, meta);
+    registerMetaApi(dispatcher.metaRouter, meta, { ...(opts.jetstream.uniqueTag && { uniqueTag: opts.jetstream.uniqueTag }) });
+    this.meta = meta;
+    this.dispatcher = dispatcher;
   }
 
   get storeDir(): string {
@@ -71,6 +113,7 @@ export class JetStream implements JetStreamHost {
       previous?.(a);
       void js.enableAccount(a, configuredLimits(server, a));
     };
+    js.meta?.start();
     server.jetStreamEnabled = true;
     server.rebuildInfo();
     server.onShutdown(() => js.stop());
@@ -97,6 +140,7 @@ export class JetStream implements JetStreamHost {
     this.accounts.set(account, jsa);
     jsa.listen();
     if (limits !== undefined) {
+      // A replicated stream's directory (it has raft/) is left to its replica, opened from its assignment.
       const streams = await recoverStreams(jsa);
       for (const s of streams) {
         for (const hook of this.router.recoveredHooks) await hook(jsa, s);
@@ -114,9 +158,12 @@ export class JetStream implements JetStreamHost {
   /** Stops every stream (consumers persist their state, stores flush and close). */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      for (const jsa of this.accounts.values()) jsa.unlisten();
+      const replicas = new Set<Stream>([...(this.meta?.applier.replicas.values() ?? [])].map((r: StreamReplica) => r.stream));
+      await this.meta?.stop();
       for (const jsa of this.accounts.values()) {
-        jsa.unlisten();
         for (const s of jsa.streams.values()) {
+          if (replicas.has(s)) continue;
           await s.stop(true);
           await s.store.stop();
         }
@@ -138,4 +185,9 @@ function configuredLimits(server: Server, account: Account): JsAccountLimits | u
   const def = server.opts.accounts?.find((a) => a.name === account.name);
   if (def === undefined) return { ...UNLIMITED };
   return limitsFromConfig(def.jetstream);
+}
+
+/** Clustered JetStream: JetStream with a cluster block that listens for routes (nats-server's rule). */
+function isClustered(opts: Options): boolean {
+  return opts.jetstream.enabled && opts.cluster !== undefined && opts.cluster.port !== 0;
 }

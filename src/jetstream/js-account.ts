@@ -50,8 +50,13 @@ export interface JetStreamHost {
   readonly domain: string | undefined;
   readonly storeDir: string;
   readonly apiStats: ApiStats;
-  /** Where the account's `$JS.API` requests go (the API router). */
-  readonly router: ApiDispatcher;
+  /** Where the account's `$JS.API` requests go (the API router, or in a cluster who answers). */
+  readonly dispatcher: ApiDispatcher;
+  /**
+   * Clustered JetStream: every server hears every API request (the subscriptions are announced over
+   * routes) and exactly one answers.
+   */
+  readonly clustered: boolean;
 }
 
 export interface ApiDispatcher {
@@ -124,16 +129,17 @@ export class JsAccount implements StreamAccount {
   // ---- API plumbing --------------------------------------------------------------------------------
 
   /**
-   * Subscribes `$JS.API.>` (and the domain form) in the account. Local only: JetStream is not clustered
-   * yet, so in a cluster each server answers its own clients' API requests.
+   * Subscribes `$JS.API.>` (and the domain form) in the account. Stand-alone, local only: a server in a
+   * cluster without clustered JetStream answers its own clients. Clustered, announced over routes.
    */
   listen(): void {
     const server = this.server;
-    const router = this.js.router;
+    const router = this.js.dispatcher;
+    const localOnly = !this.js.clustered;
     this.subs.push(
       server.subscribeInternal(this.account, `${API_PREFIX}>`, (subject, reply, payload, hdrLen, from) => {
         router.dispatch(this, subject, subject, reply, payload, hdrLen, from);
-      }, undefined, true),
+      }, undefined, localOnly),
     );
     const domain = this.js.domain;
     if (domain) {
@@ -141,7 +147,7 @@ export class JsAccount implements StreamAccount {
       this.subs.push(
         server.subscribeInternal(this.account, `${prefix}>`, (subject, reply, payload, hdrLen, from) => {
           router.dispatch(this, subject, API_PREFIX + subject.slice(prefix.length), reply, payload, hdrLen, from);
-        }, undefined, true),
+        }, undefined, localOnly),
       );
     }
   }

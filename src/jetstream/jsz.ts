@@ -9,6 +9,7 @@ import { jetStreamOf } from "./jetstream.js";
 import type { JsAccount } from "./js-account.js";
 import { streamConfigJson } from "./stream/config.js";
 import { streamStateJson } from "./stream/info.js";
+import { metaClusterJson } from "./cluster/cluster-monitoring.js";
 
 export interface JszQuery {
   accounts: boolean;
@@ -38,6 +39,8 @@ export interface JszData {
   consumers: number;
   messages: number;
   bytes: number;
+  /** Clustered JetStream: the meta group as this server sees it. */
+  meta_cluster?: Record<string, unknown>;
   /** Present when accounts, streams or an account were asked for. */
   account_details?: Record<string, unknown>[];
 }
@@ -65,6 +68,11 @@ export function jszData(server: Server, q: JszQuery): JszData | undefined {
     d.messages += u.messages;
     d.bytes += u.bytes;
   }
+  if (js.meta !== undefined) {
+    // nats-server counts the meta group and every replicated stream's group as HA assets.
+    d.stats.ha_assets = 1 + js.meta.applier.replicas.size;
+    d.meta_cluster = metaClusterJson(js.meta);
+  }
   if (q.accounts || q.streams || q.consumers || q.account !== undefined) {
     let list = enabled.filter((a) => q.account === undefined || a.account.name === q.account);
     list = list.sort((a, b) => (a.account.name < b.account.name ? -1 : 1));
@@ -91,7 +99,8 @@ function accountDetail(server: Server, jsa: JsAccount, q: JszQuery): Record<stri
     const streams = [...jsa.streams.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
     if (streams.length > 0) {
       o.stream_detail = streams.map((s) => {
-        const sd: Record<string, unknown> = { name: s.name, created: nanosToRfc3339(s.created), cluster: { leader: server.name } };
+        const cluster = jetStreamOf(server)?.meta?.applier.clusterInfo(jsa, s.name) ?? { leader: server.name };
+        const sd: Record<string, unknown> = { name: s.name, created: nanosToRfc3339(s.created), cluster };
         if (q.config) sd.config = streamConfigJson(s.cfg);
         sd.state = streamStateJson(s);
         if (q.consumers && s.consumers.size > 0) {

@@ -42,7 +42,7 @@ export type Reply =
   | { kind: "json"; body: unknown; indent: boolean; status?: number }
   | { kind: "html"; body: string }
   /** Any other text format, such as /metrics' Prometheus exposition. */
-  | { kind: "text"; body: string; contentType: string };
+  | { kind: "text"; body: string; contentType: string; status?: number };
 
 export type Endpoint = (req: MonitorRequest) => Reply;
 

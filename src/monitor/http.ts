@@ -13,6 +13,7 @@ import { connz } from "./connz.js";
 import type { Endpoint, MonitorRequest, MonitorState, Reply } from "./endpoint.js";
 import { goJson } from "../util/go-json.js";
 import { healthz } from "./healthz.js";
+import { raftz } from "./raftz.js";
 import { indexPage } from "./index-page.js";
 import { jsz } from "./jsz.js";
 import { metrics } from "./metrics.js";
@@ -47,6 +48,7 @@ const ROUTES = new Map<string, Route>(
       ["/accstatz", accstatz],
       ["/jsz", jsz],
       ["/healthz", healthz],
+      ["/raftz", raftz],
       ["/metrics", metrics],
     ] as const
   ).map(([key, handle]) => [key, { key, handle }]),
@@ -127,7 +129,7 @@ function send(res: ServerResponse, callback: string, reply: Reply): void {
     return;
   }
   if (reply.kind === "text") {
-    write(res, 200, { "Content-Type": reply.contentType }, reply.body);
+    write(res, reply.status ?? 200, { "Content-Type": reply.contentType }, reply.body);
     return;
   }
   const body = goJson(reply.body, reply.indent);

@@ -8,6 +8,7 @@ import { statfsSync } from "node:fs";
 import { tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import type { Server } from "../server/server.js";
+import { jetStreamOf } from "../jetstream/jetstream.js";
 import { jszData, type JszData, type JszQuery, type JszStats } from "../jetstream/jsz.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";
 import { goNow } from "./format.js";
@@ -89,7 +90,8 @@ export function jszInfo(server: Server, o: JszOptions): Record<string, unknown> 
     if (o.leaderOnly) throw new BadRequest("filtered response: not leader");
     return { ...head, disabled: true, config: { max_memory: 0, max_storage: 0 }, ...EMPTY_STATS, ...counts(undefined) };
   }
-  return { ...head, config: jetStreamConfig(server), ...d.stats, ...counts(d), ...(d.account_details && { account_details: d.account_details }) };
+  if (o.leaderOnly && jetStreamOf(server)?.meta?.isLeader === false) throw new BadRequest("filtered response: not leader");
+  return { ...head, config: jetStreamConfig(server), ...d.stats, ...counts(d), ...(d.meta_cluster && { meta_cluster: d.meta_cluster }), ...(d.account_details && { account_details: d.account_details }) };
 }
 
 /** One account's JetStream detail (`$SYS.REQ.ACCOUNT.<acc>.JSZ`); throws BadRequest without JetStream there. */

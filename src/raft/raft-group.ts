@@ -197,6 +197,17 @@ export class RaftGroup {
   get voters(): readonly NodeId[] {
     return this.node.voters;
   }
+  get lastIndex(): Index {
+    return this.node.lastIndex;
+  }
+  /** Leader only (empty otherwise): per other voter, how far its log matches and ms since it answered. */
+  peerProgress(): { id: NodeId; matched: Index; heardAgoMs: number }[] {
+    return this.node.peerProgress();
+  }
+  /** A membership change may be proposed now (this node leads, and the last change is committed). */
+  get canChangeVoters(): boolean {
+    return !this.stopped && this.node.canChangeVoters;
+  }
 
   // ---- inputs ----
 
@@ -212,9 +223,22 @@ export class RaftGroup {
     });
   }
 
-  /** Compacts the log up to what the state machine has applied, with its snapshot. */
-  takeSnapshot(): void {
-    if (!this.stopped && this.appliedIndex > this.node.snapshot.index) this.run(this.node.takeSnapshot(this.appliedIndex, this.sm.snapshot()));
+  /**
+   * Compacts the log up to what the state machine has applied, with its snapshot; or up to `at.index`
+   * with `at.data`, a snapshot the state machine took when it had applied through that index (so that it
+   * can make its own state durable in between, without stopping the applies).
+   */
+  takeSnapshot(at?: { index: Index; data: Buffer }): void {
+    if (this.stopped) return;
+    const index = at?.index ?? this.appliedIndex;
+    assert(index <= this.appliedIndex, () => `raft ${this.name}: a snapshot at ${index} past what was applied (${this.appliedIndex})`);
+    if (index > this.node.snapshot.index) this.run(this.node.takeSnapshot(index, at?.data ?? this.sm.snapshot()));
+  }
+
+  /** Adds or removes one voter (`voters` is the whole new set); only when canChangeVoters. */
+  changeVoters(voters: readonly NodeId[]): void {
+    assert(this.canChangeVoters, () => `raft ${this.name}: a membership change while it cannot make one`);
+    this.run(this.node.changeVoters(voters));
   }
 
   /** Hands leadership to `to`, or to the most up-to-date voter (stepdown, lame duck). */

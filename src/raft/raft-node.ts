@@ -173,6 +173,11 @@ export class RaftNode {
   get repairing(): boolean {
     return this.repairAbove !== undefined;
   }
+  /** Leader only (empty otherwise): per other voter, how far its log matches and ms since it answered. */
+  peerProgress(): { id: NodeId; matched: Index; heardAgoMs: number }[] {
+    if (this.roleNow !== "leader") return [];
+    return [...this.progress].map(([id, p]) => ({ id, matched: p.matched, heardAgoMs: this.now - p.heardAt }));
+  }
   termAt(index: Index): Term | undefined {
     return this.log.termAt(index);
   }

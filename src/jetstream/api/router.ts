@@ -63,9 +63,16 @@ const UNKNOWN_TYPE = `${TYPE_PREFIX}error_response`;
 /** Runs for each stream recovered from disk at startup, before any request is served for it. */
 export type StreamRecoveredHook = (jsa: JsAccount, stream: StreamHandle) => Promise<void> | void;
 
+/**
+ * Sees every response before it is sent (`type` is the full response type) and may add members: in
+ * a cluster, the `cluster` member of infos, and consumer creates and deletes recorded in the meta group.
+ */
+export type ResponseHook = (req: ApiRequest, type: string, body: Record<string, unknown>, failed: boolean) => void;
+
 export class ApiRouter implements ApiDispatcher {
   private readonly routes = new Map<string, Route[]>();
   readonly recoveredHooks: StreamRecoveredHook[] = [];
+  responseHook: ResponseHook | undefined;
   private readonly queues = new WeakMap<JsAccount, Promise<void>>();
 
   /**
@@ -83,6 +90,11 @@ export class ApiRouter implements ApiDispatcher {
   /** The consumer side restores a recovered stream's consumers here (see jsa.consumerDir). */
   onStreamRecovered(hook: StreamRecoveredHook): void {
     this.recoveredHooks.push(hook);
+  }
+
+  /** The full response type of the route that serves `apiSubject` (`$JS.API.…`), if one does. */
+  responseType(apiSubject: string): string | undefined {
+    return this.find(apiSubject.slice(API_PREFIX.length).split("."))?.type;
   }
 
   private find(tokens: readonly string[]): Route | undefined {
@@ -140,7 +152,8 @@ export class ApiRouter implements ApiDispatcher {
   }
 
   private send(jsa: JsAccount, req: ApiRequest, type: string, result: ApiReply, error: ApiError | undefined, audited: boolean, errorExtra?: Record<string, unknown>): void {
-    const body = error === undefined ? { type, ...result } : { type, error, ...errorExtra };
+    const body: Record<string, unknown> = error === undefined ? { type, ...result } : { type, error, ...errorExtra };
+    this.responseHook?.(req, type, body, error !== undefined);
     const text = goJson(body);
     if (audited) jsa.countApi(error !== undefined);
     if (req.reply !== undefined) jsa.server.publishInternal(jsa.account, req.reply, undefined, text);

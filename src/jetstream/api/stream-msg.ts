@@ -28,7 +28,7 @@ export function registerStreamMsg(r: ApiRouter): void {
   r.add(
     "STREAM.PURGE.*",
     "stream_purge_response",
-    (req) => {
+    async (req) => {
       const s = streamOf(req);
       const body = req.json();
       const filter = optString(body, "filter");
@@ -37,10 +37,7 @@ export function registerStreamMsg(r: ApiRouter): void {
       if (seq && keep) throw jsError("JSBadRequestErr");
       if (s.cfg.sealed) throw jsError("JSStreamSealedErr");
       if (s.cfg.deny_purge) throw jsErrorText("JSStreamPurgeFailedF", "stream purge not permitted");
-      let purged: number;
-      if (filter && filter !== ">") purged = s.store.purge({ filter, seq: seq || undefined, keep: keep || undefined });
-      else if (seq) purged = s.store.compact(seq);
-      else purged = s.store.purge(keep ? { keep } : {});
+      const purged = await s.purge({ filter, seq, keep });
       return { success: true, purged };
     },
     { errorExtra: { purged: 0 } },
@@ -61,7 +58,7 @@ export function registerStreamMsg(r: ApiRouter): void {
     return { message: storedMsgJson(m) };
   });
 
-  r.add("STREAM.MSG.DELETE.*", "stream_msg_delete_response", (req) => {
+  r.add("STREAM.MSG.DELETE.*", "stream_msg_delete_response", async (req) => {
     const s = streamOf(req, 3);
     if (req.body.toString().trim() === "") throw jsError("JSBadRequestErr");
     const body = req.json();
@@ -69,7 +66,7 @@ export function registerStreamMsg(r: ApiRouter): void {
     const noErase = optBool(body, "no_erase");
     if (s.cfg.sealed) throw jsError("JSStreamSealedErr");
     if (s.cfg.deny_delete) throw jsErrorText("JSStreamMsgDeleteFailedF", "message delete not permitted");
-    if (!s.store.removeMsg(seq, { erase: !noErase })) throw missingMsg(s.store, seq);
+    if (!(await s.deleteMsg(seq, !noErase))) throw missingMsg(s.store, seq);
     return { success: true };
   });
 }

@@ -40,7 +40,7 @@ import { startingPosition, type Skip } from "./start.js";
 import type { ConsumerState } from "./state.js";
 import type { ConsumerMeta, ConsumerStore } from "./store.js";
 import { PullRequests } from "./pull-dispatch.js";
-import type { ConsumerHandle, StreamHandle } from "../contracts.js";
+import type { ConsumerHandle, ReplicatedConsumer, StreamHandle } from "../contracts.js";
 
 const MAX_PER_PASS = 512;
 /** See Consumer.contiguous. */
@@ -59,7 +59,7 @@ export interface ConsumerHost {
   readonly maxMsgSize: number;
 }
 
-export class Consumer implements ConsumerHandle {
+export class Consumer implements ConsumerHandle, ReplicatedConsumer {
   config: ConsumerConfig;
   private readonly server: Server;
   private readonly account: Account;
@@ -118,6 +118,8 @@ export class Consumer implements ConsumerHandle {
   private pauseTimer: NodeJS.Timeout | undefined;
   private readonly subs: Subscription[] = [];
   private readonly unhooks: (() => void)[] = [];
+  /** Subscribed and delivering (start ran and neither release nor a stand-by since). */
+  private serving = false;
 
   constructor(
     readonly stream: StreamHandle,
@@ -171,9 +173,35 @@ export class Consumer implements ConsumerHandle {
     this.state.reset(seq);
   }
 
+  /**
+   * Starts serving: on a local stream at once; on a replicated one through its group, which calls
+   * activate on the leader's replica and standBy on the others.
+   */
+  begin(): void {
+    const group = this.stream.consumerGroup;
+    if (group === undefined) this.start();
+    else this.state.log = group.join(this, this.state.log);
+  }
+
+  activate(): void {
+    if (!this.closed && !this.serving) this.start();
+  }
+
+  standBy(): void {
+    if (!this.serving) return;
+    if (this.waiting !== undefined) {
+      // Pull requests waiting here are lost, as with nats-server: clients re-issue them to the new leader.
+      for (const wr of this.waiting.wq) this.send(wr.reply, statusHeader(409, "Leadership Change"));
+    }
+    this.release();
+  }
+
   /** Subscribes, hooks into the stream and starts timers; the consumer serves from now on. */
-  start(): void {
+  private start(): void {
+    this.serving = true;
     const s = this.stream;
+    // A consumer that stood by did not hear of the messages stored meanwhile (all durable: committed).
+    this.durableSeq = Math.max(this.durableSeq, s.store.state().lastSeq);
     const acct = this.account;
     if (this.config.ack_policy !== "none") {
       const subj = `${this.ackPre}*.*.*.*.*`;
@@ -253,6 +281,13 @@ export class Consumer implements ConsumerHandle {
   private shutdown(): void {
     this.closed = true;
     if (this.stream.consumers.get(this.name) === this) this.stream.consumers.delete(this.name);
+    this.stream.consumerGroup?.leave(this);
+    this.release();
+  }
+
+  /** Stops serving: subscriptions, stream hooks, timers and pull requests go. */
+  private release(): void {
+    this.serving = false;
     for (const sub of this.subs) this.server.unsubscribeInternal(this.account, sub);
     this.subs.length = 0;
     for (const u of this.unhooks) u();
@@ -297,10 +332,10 @@ export class Consumer implements ConsumerHandle {
     this.config = next;
     await this.store.saveMeta(this.meta);
     const filtersChanged = filtersOf(prev).join("\u0000") !== filtersOf(next).join("\u0000");
-    if (filtersChanged) {
-      this.applyFilters();
-      this.recount();
-    }
+    if (filtersChanged) this.applyFilters();
+    // A consumer standing by (a follower's, of a replicated stream) sets up its runtime when it starts.
+    if (!this.serving) return;
+    if (filtersChanged) this.recount();
     if (prev.deliver_subject !== next.deliver_subject) {
       // Everything pending goes again, to the new subject.
       this.acks.expireAllPending();
@@ -437,7 +472,8 @@ export class Consumer implements ConsumerHandle {
 
   /** A MSG.NEXT request (or the request part of a +NXT ack). */
   processNextRequest(reply: string, body: Buffer): void {
-    if (this.closed) return;
+    // A standing-by replica stays silent: the stream's leader answers.
+    if (this.closed || !this.serving) return;
     const pull = this.waiting;
     if (pull === undefined) {
       this.send(reply, statusHeader(409, "Consumer is push based"));

@@ -110,7 +110,7 @@ export async function addConsumer(stream: StreamHandle, env: ConsumerEnv, reques
   const c = new Consumer(stream, name, cfg, created, store, env, state);
   c.selectStart();
   stream.consumers.set(name, c);
-  c.start();
+  c.begin();
   c.advisories.created();
   return c;
 }
@@ -171,7 +171,7 @@ export async function recoverConsumers(stream: StreamHandle, env: ConsumerEnv): 
       const c = new Consumer(stream, meta.name, meta.config, meta.created, store, env, state);
       c.reconcileWithStream();
       stream.consumers.set(meta.name, c);
-      c.start();
+      c.begin();
       out.push(c);
     } catch (e) {
       env.server.logger.warn(`JetStream: cannot recover consumer '${stream.account.name} > ${stream.name} > ${entry}': ${e instanceof Error ? e.message : String(e)}`);

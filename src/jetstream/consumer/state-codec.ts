@@ -7,7 +7,7 @@
  * The encoding is the one of the state log before it used store/log (store-legacy.ts), so an
  * old file's frames replay through the same code.
  */
-import { restoreSnapshot, snapshotOf, type ConsumerState, type StateSnapshot } from "./state.js";
+import { restoreSnapshot, snapshotOf, type ConsumerState, type StateLog, type StateSnapshot } from "./state.js";
 
 export const enum Op {
   Deliver = 1,
@@ -179,4 +179,60 @@ export function snapshotRecord(state: ConsumerState): Buffer {
   const w = new Writer();
   encodeSnapshot(w, snapshotOf(state));
   return w.take();
+}
+
+/**
+ * A StateLog that records the operations as records (the replicated consumer of a stream group sends
+ * them through the group); `onWrite` runs after each, `take()` hands out what was recorded.
+ */
+export class RecordingLog implements StateLog {
+  private readonly w = new Writer();
+
+  constructor(private readonly onWrite: () => void) {}
+
+  get size(): number {
+    return this.w.len;
+  }
+  take(): Buffer {
+    return this.w.take();
+  }
+  deliver(sseq: number, dc: number, ts: number): void {
+    this.w.byte(Op.Deliver);
+    this.w.uint(sseq);
+    this.w.uint(dc);
+    this.w.uint(ts);
+    this.onWrite();
+  }
+  ack(sseq: number): void {
+    this.rec1(Op.Ack, sseq);
+  }
+  ackAll(sseq: number, cseq: number): void {
+    this.rec2(Op.AckAll, sseq, cseq);
+  }
+  touch(sseq: number, ts: number): void {
+    this.rec2(Op.Touch, sseq, ts);
+  }
+  maxDelivered(sseq: number, dc: number): void {
+    this.rec2(Op.MaxDelivered, sseq, dc);
+  }
+  forget(sseq: number): void {
+    this.rec1(Op.Forget, sseq);
+  }
+  setNext(sseq: number): void {
+    this.rec1(Op.SetNext, sseq);
+  }
+  reset(sseq: number): void {
+    this.rec1(Op.Reset, sseq);
+  }
+  private rec1(op: Op, v: number): void {
+    this.w.byte(op);
+    this.w.uint(v);
+    this.onWrite();
+  }
+  private rec2(op: Op, a: number, b: number): void {
+    this.w.byte(op);
+    this.w.uint(a);
+    this.w.uint(b);
+    this.onWrite();
+  }
 }

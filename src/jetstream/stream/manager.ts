@@ -4,9 +4,10 @@
  * `meta.json` (config and creation time, replaced atomically), `msgs/` (the file store) and `obs/` (its
  * consumers' state, kept by the consumer side). Memory streams do not survive a restart, as in nats-server.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { MemoryStore, openFileStore, type StreamStore } from "../../store/index.js";
+import { MemoryStore, openFileStore, type StoreReport, type StreamStore } from "../../store/index.js";
 import { subjectsOverlap } from "../../subjects/validate.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
@@ -19,6 +20,12 @@ import { Stream, storeLimits } from "./stream.js";
 
 const META_FILE = "meta.json";
 const MSGS_DIR = "msgs";
+/**
+ * A replicated stream's RAFT group keeps its files in this directory of the stream's. Such a stream
+ * is reopened by its placement (the meta group), never by recoverStreams: alone, it would serve
+ * without its group.
+ */
+export const RAFT_DIR = "raft";
 
 /** Checks a normalized config against the account: limits and subject overlap with other streams. */
 export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing: Stream | undefined): void {
@@ -45,7 +52,8 @@ export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing
   }
 }
 
-export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined): Promise<StreamStore> {
+/** Opens a stream's store; `onReport` hears of damage found (a replica refetches what it cannot trust). */
+export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined, onReport?: (r: StoreReport) => void): Promise<StreamStore> {
   const opts = { limits: storeLimits(cfg), firstSeq: cfg.first_seq };
   if (dir === undefined) return new MemoryStore(opts);
   const js = jsa.js;
@@ -54,7 +62,10 @@ export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string |
     dir: join(dir, MSGS_DIR),
     syncIntervalMs: js.config.syncAlways ? undefined : js.config.syncIntervalMs,
     cache: js.config.blockCache,
-    report: (r) => js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`),
+    report: (r) => {
+      js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`);
+      onReport?.(r);
+    },
   });
 }
 
@@ -64,11 +75,15 @@ export async function writeMeta(stream: Stream): Promise<void> {
   await writeFileAtomic(join(stream.dir, META_FILE), goJson(meta));
 }
 
-/** Builds and registers a stream from a normalized config (create and restore share this). */
-export async function addStream(jsa: JsAccount, cfg: StreamConfig, created = nowNanos(), store?: StreamStore): Promise<Stream> {
+/**
+ * Builds and registers a stream from a normalized config (create, restore and replicas share this).
+ * `prepare` runs on the new Stream before anything can reach it (a replica hooks its group there).
+ */
+export async function addStream(jsa: JsAccount, cfg: StreamConfig, created = nowNanos(), store?: StreamStore, prepare?: (s: Stream) => void): Promise<Stream> {
   const dir = cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined;
   if (dir !== undefined) await mkdir(dir, { recursive: true });
   const s = new Stream(jsa, cfg, store ?? (await openStore(jsa, cfg, dir)), created, dir);
+  prepare?.(s);
   await writeMeta(s);
   register(jsa, s);
   return s;
@@ -115,6 +130,12 @@ export async function updateStream(jsa: JsAccount, raw: Record<string, unknown>,
   if (s === undefined) throw jsError("JSStreamNotFoundErr");
   checkStreamUpdate(s.cfg, cfg);
   checkAgainstAccount(jsa, cfg, s);
+  if (s.replicated) {
+    // Every replica applies it at the same point of the log (config entry: apply, meta.json, interest).
+    await s.proposeConfig(cfg);
+    jsa.advisory(`STREAM.UPDATED.${cfg.name}`, "stream_action", { stream: cfg.name, action: "modify" });
+    return s;
+  }
   const prev = s.cfg;
   s.applyConfig(cfg);
   try {
@@ -150,6 +171,7 @@ export async function recoverStreams(jsa: JsAccount): Promise<Stream[]> {
   const out: Stream[] = [];
   for (const name of names.sort()) {
     const dir = join(root, name);
+    if (existsSync(join(dir, RAFT_DIR))) continue;
     let cfg: StreamConfig;
     let created: number;
     try {

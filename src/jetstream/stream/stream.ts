@@ -7,6 +7,13 @@
  *
  * A batch is the set of messages whose `store.sync()` returned the same promise: the group commit
  * resolves one promise for everything appended during one loop turn, so one fdatasync serves them all.
+ *
+ * A replicated stream (setReplication) splits that path in two: a publish goes to its RAFT group
+ * (the leader proposes it, followers drop it), and every replica applies the committed entry with
+ * applyMsg, which runs the same checks and store calls as the local path (`accept`), against its own
+ * state, with the leader's timestamp: so the replicas' stores agree by construction. A committed entry
+ * is durable on a majority already, so it is answered and handed to consumers at apply, without
+ * waiting for this store's sync.
  */
 import type { Account } from "../../server/account.js";
 import type { Server } from "../../server/server.js";
@@ -14,7 +21,7 @@ import type { Publisher, Subscription } from "../../server/subscription.js";
 import { isStoreError, type RemoveReason, type StoredMsg, type StreamStore } from "../../store/index.js";
 import { formatGoDuration, parseGoDuration } from "../../util/duration.js";
 import { nanosToRfc3339, nowNanos } from "../../util/nanos.js";
-import type { ConsumerHandle, StreamHandle } from "../contracts.js";
+import type { ConsumerGroupHook, ConsumerHandle, StreamHandle } from "../contracts.js";
 import { DedupWindow } from "./dedup.js";
 import { ApiError, jsError, jsErrorText } from "../errors.js";
 import {
@@ -35,8 +42,11 @@ import {
   type HeaderMap,
 } from "../headers.js";
 import { goJson } from "../../util/go-json.js";
+import { assert } from "../../util/assert.js";
 import { PubAckFormat } from "./pub-ack.js";
 import type { StreamConfig } from "./config.js";
+import { purgeStore, type PurgeRequest } from "./purge.js";
+import type { StreamReplication } from "./replication.js";
 import { SubjectTransform } from "./transform.js";
 
 /**
@@ -119,6 +129,8 @@ export class Stream implements StreamHandle {
   private readonly markedTtlSeqs = new Set<number>();
   /** Hooks of mirror/source links (sources.ts) that read this stream. */
   readonly readers = new Set<{ stop(): void }>();
+  /** The RAFT group of a replicated stream; undefined for a local one. */
+  private replication: StreamReplication | undefined;
 
   constructor(
     readonly jsa: StreamAccount,
@@ -154,17 +166,32 @@ export class Stream implements StreamHandle {
     return () => removeItem(this.removedListeners, fn);
   }
 
+  get consumerGroup(): ConsumerGroupHook | undefined {
+    return this.replication?.consumers;
+  }
+
   consumerDone(consumer: ConsumerHandle, seq: number): void {
     const retention = this.cfg.retention;
     if (retention === "limits" || !this.alive) return;
+    const r = this.replication;
+    if (r !== undefined) {
+      // Removals of a replicated stream are entries of its group, proposed by its leader's consumers.
+      if (r.isLeader && (retention === "workqueue" || !this.neededByOthers(consumer, seq))) r.deleteMsg(seq, false).catch(() => undefined);
+      return;
+    }
     if (retention === "workqueue") {
       this.store.removeMsg(seq);
       return;
     }
+    if (!this.neededByOthers(consumer, seq)) this.store.removeMsg(seq);
+  }
+
+  /** Interest retention: another consumer still needs `seq` (true when it is gone already). */
+  private neededByOthers(consumer: ConsumerHandle, seq: number): boolean {
     const m = this.store.loadMsg(seq);
-    if (m === undefined) return;
-    for (const c of this.consumers.values()) if (c !== consumer && c.needs(seq, m.subject)) return;
-    this.store.removeMsg(seq);
+    if (m === undefined) return true;
+    for (const c of this.consumers.values()) if (c !== consumer && c.needs(seq, m.subject)) return true;
+    return false;
   }
 
   // ---- configuration ------------------------------------------------------------------------------
@@ -191,7 +218,23 @@ export class Stream implements StreamHandle {
     this.subs = [];
     if (!this.alive) return;
     // Subjects from JSON are UTF-8 text; the Sublist holds subjects as latin1 (one char per wire byte).
-    for (const s of subjects) this.subs.push(server.subscribeInternal(this.account, toWire(s), this.onPublish));
+    const handler = this.replication === undefined ? this.onPublish : this.onReplicatedPublish;
+    for (const s of subjects) this.subs.push(server.subscribeInternal(this.account, toWire(s), handler));
+  }
+
+  /** Makes this a replica of a replicated stream (or a local stream again, with undefined). */
+  setReplication(r: StreamReplication | undefined): void {
+    this.replication = r;
+    this.resubscribe(this.cfg.subjects ?? []);
+  }
+
+  get replicated(): boolean {
+    return this.replication !== undefined;
+  }
+
+  /** A local stream, or the leader of a replicated one: the replica that answers and delivers. */
+  get leads(): boolean {
+    return this.replication === undefined || this.replication.isLeader;
   }
 
   private hookStore(store: StreamStore): () => void {
@@ -209,13 +252,38 @@ export class Stream implements StreamHandle {
     else this.ingest(fromWire(subject), reply, undefined, payload);
   };
 
+  /** Every replica receives the publish (interest is everywhere); only the leader proposes it. */
+  private readonly onReplicatedPublish = (subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, _from: Publisher | undefined): void => {
+    const r = this.replication;
+    if (r === undefined || !r.isLeader) return;
+    if (hdrLen > 0) r.publish(fromWire(subject), reply, payload.subarray(0, hdrLen), payload.subarray(hdrLen));
+    else r.publish(fromWire(subject), reply, undefined, payload);
+  };
+
   /**
    * One message for this stream. `hdr` and `data` may be slices of a socket read: the store copies them.
    * Answers with a PubAck on `reply` once durable, or at once with an error.
    */
   ingest(subject: string, reply: string | undefined, hdr: Buffer | undefined, data: Buffer): void {
+    const ack = reply !== undefined && reply !== "" && !this.cfg.no_ack ? reply : undefined;
+    this.accept(subject, ack, hdr, data, 0);
+  }
+
+  /**
+   * A committed message entry of a replicated stream, on every replica: `time` is the leader's clock at
+   * the proposal, `answer` is true on the replica that proposed it (the only one that replies).
+   */
+  applyMsg(subject: string, reply: string | undefined, hdr: Buffer | undefined, data: Buffer, time: number, answer: boolean): void {
+    const ack = answer && reply !== undefined && reply !== "" && !this.cfg.no_ack ? reply : undefined;
+    this.accept(subject, ack, hdr, data, time);
+  }
+
+  /**
+   * The checks and the store calls of a publish, shared by the local path (`at` 0: now, acked after the
+   * store's sync) and the apply of a replicated entry (`at` the entry's time: answered at once).
+   */
+  private accept(subject: string, ack: string | undefined, hdr: Buffer | undefined, data: Buffer, at: number): void {
     const cfg = this.cfg;
-    const ack = reply !== undefined && reply !== "" && !cfg.no_ack ? reply : undefined;
     if (cfg.sealed) return this.reject(ack, jsError("JSStreamSealedErr"));
     if (this.transform !== undefined) subject = this.transform.apply(subject) ?? subject;
     let ttl: number | undefined;
@@ -227,9 +295,11 @@ export class Stream implements StreamHandle {
       const h = parseHeaders(hdr);
       msgId = headerValue(h, JS_MSG_ID) ?? "";
       if (msgId !== "") {
-        const dup = this.dedup.get(msgId, nowNanos());
+        const dup = this.dedup.get(msgId, at || nowNanos());
         if (dup !== undefined) {
-          if (ack !== undefined) this.queueAck(0, ack, this.pubAck.duplicate(dup.seq));
+          if (ack === undefined) return;
+          if (at === 0) this.queueAck(0, ack, this.pubAck.duplicate(dup.seq));
+          else this.jsa.server.publishInternal(this.account, ack, undefined, this.pubAck.duplicate(dup.seq));
           return;
         }
       }
@@ -264,10 +334,10 @@ export class Stream implements StreamHandle {
     const prevLast = this.republishTransform !== undefined ? this.store.state().lastSeq : 0;
     if (cfg.retention === "interest" && !this.anyInterest(subject)) {
       seq = this.store.skipMsg();
-      time = nowNanos();
+      time = at || nowNanos();
     } else {
       try {
-        const r = this.store.storeMsg(subject, hdr, data, ttl !== undefined ? { ttl } : undefined);
+        const r = this.store.storeMsg(subject, hdr, data, at !== 0 ? { ttl, time: at } : ttl !== undefined ? { ttl } : undefined);
         seq = r.seq;
         time = r.time;
       } catch (e) {
@@ -279,7 +349,48 @@ export class Stream implements StreamHandle {
     }
     this.lastMsgId = msgId;
     if (msgId !== "") this.dedup.add(msgId, seq, time);
-    this.queueStored(seq, ack, prevLast, subject, hdr, data);
+    if (at === 0) this.queueStored(seq, ack, prevLast, subject, hdr, data);
+    else this.appliedStored(seq, ack, prevLast, subject, hdr, data);
+  }
+
+  /** A replicated message applied: committed, so durable; consumers and the PubAck need no store sync. */
+  private appliedStored(seq: number, ack: string | undefined, prevLast: number, subject: string, hdr: Buffer | undefined, data: Buffer): void {
+    const listeners = this.storedListeners;
+    if (seq > 0 && listeners.length > 0 && this.alive) {
+      const m = this.store.loadMsg(seq);
+      if (m !== undefined) for (let k = 0; k < listeners.length; k++) listeners[k]!(m);
+    }
+    // One republish per cluster: the leader's.
+    if (this.republishTransform !== undefined && this.leads) this.republishWork(seq, prevLast, subject, hdr, data)?.();
+    if (ack !== undefined) this.jsa.server.publishInternal(this.account, ack, undefined, this.pubAck.stored(seq));
+  }
+
+  /** A replicated stream's config change, through its group (the caller checked it). */
+  proposeConfig(cfg: StreamConfig): Promise<void> {
+    assert(this.replication !== undefined, "proposeConfig on a stream that is not replicated");
+    return this.replication.updateConfig(cfg);
+  }
+
+  // ---- purge and delete ---------------------------------------------------------------------------
+
+  /** STREAM.PURGE: through the group when replicated. Returns the number of messages removed. */
+  purge(req: PurgeRequest): Promise<number> {
+    if (this.replication !== undefined) return this.replication.purge(req);
+    return Promise.resolve(this.applyPurge(req));
+  }
+
+  applyPurge(req: PurgeRequest): number {
+    return purgeStore(this.store, req);
+  }
+
+  /** STREAM.MSG.DELETE: through the group when replicated. False when the message was not there. */
+  deleteMsg(seq: number, erase: boolean): Promise<boolean> {
+    if (this.replication !== undefined) return this.replication.deleteMsg(seq, erase);
+    return Promise.resolve(this.applyDelete(seq, erase));
+  }
+
+  applyDelete(seq: number, erase: boolean): boolean {
+    return this.store.removeMsg(seq, { erase });
   }
 
   private checkExpected(h: HeaderMap, subject: string): ApiError | undefined {
@@ -315,8 +426,17 @@ export class Stream implements StreamHandle {
     this.jsa.server.publishInternal(this.account, reply, undefined, text);
   }
 
-  /** Stores a server-generated message (markers, sourced and mirrored messages) through the batch. */
+  /**
+   * Stores a server-generated message (markers, sourced and mirrored messages) through the batch. On a
+   * replicated stream the leader proposes it like a publish (0 is returned: the sequence comes at
+   * apply) and the followers drop it: their own copies come through the group.
+   */
   storeInternal(subject: string, hdr: Buffer | undefined, data: Buffer, ttl?: number): number {
+    const rep = this.replication;
+    if (rep !== undefined) {
+      if (rep.isLeader) rep.publish(subject, undefined, hdr, data);
+      return 0;
+    }
     const r = this.store.storeMsg(subject, hdr, data, ttl !== undefined ? { ttl } : undefined);
     this.queueStored(r.seq, undefined, 0, subject, hdr, data);
     return r.seq;
@@ -437,7 +557,11 @@ export class Stream implements StreamHandle {
       }
       if (!needed) doomed.push(m.seq);
     }
-    for (const seq of doomed) this.store.removeMsg(seq);
+    const rep = this.replication;
+    // A replicated stream's removals are entries of its group, proposed by the leader (whose consumers
+    // hold the current state; the followers' stand by).
+    if (rep === undefined) for (const seq of doomed) this.store.removeMsg(seq);
+    else if (rep.isLeader) for (const seq of doomed) rep.deleteMsg(seq, false).catch(() => undefined);
     if (m !== undefined) {
       const next = m.seq;
       this.interestCheck = setImmediate(() => {

@@ -1,0 +1,519 @@
+/**
+ * A replicated stream's local replica: its Stream (registered in jsa.streams on every peer) and its
+ * RAFT group (`<stream dir>/raft/`), the stream side of stream-replica.ts.
+ *
+ * The leader proposes every publish, purge, delete and config change as an entry (stream-entries.ts);
+ * every replica applies the committed entries in order with the Stream's apply* methods, so every
+ * store is the same function of the committed log, and the replica that proposed an entry answers it.
+ *
+ * Invariants:
+ * - entries are applied in log order, none twice: while the replica is "busy" (opening, cutting its
+ *   store back to a snapshot, fetching what a snapshot stands for) committed entries wait in `backlog`
+ *   and are applied once the store matches the snapshot;
+ * - at open, the store is cut back to the snapshot's last sequence (or emptied without a snapshot) and
+ *   the log after it is replayed: the store never holds an entry twice;
+ * - the log is compacted only through entries the store has fdatasynced (the snapshot of the state at
+ *   index i compacts the log once a store flush begun after i's apply has completed);
+ * - a busy replica (its store behind its log) does not stay leader: it hands the leadership on.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { RaftGroup, type StateMachine } from "../../raft/raft-group.js";
+import { raftNodeId } from "../../raft/node-id.js";
+import type { Entry, NodeId } from "../../raft/types.js";
+import { assert } from "../../util/assert.js";
+import { nowNanos } from "../../util/nanos.js";
+import { jsError } from "../errors.js";
+import type { JsAccount } from "../js-account.js";
+import { decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "../stream/config.js";
+import { addStream, openStore, RAFT_DIR, writeMeta } from "../stream/manager.js";
+import type { PurgeRequest } from "../stream/purge.js";
+import type { StreamReplication } from "../stream/replication.js";
+import type { Stream } from "../stream/stream.js";
+import { NrgTransport } from "./nrg-transport.js";
+import { ConsumerReplication, type ConsumerStates } from "./consumer-replication.js";
+import { CatchupChannel } from "./stream-catchup.js";
+import { decodeEntry, encodeMsg, encodeOp, EntryType, type OpEntry } from "./stream-entries.js";
+import type { ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
+
+/** What the group's snapshot holds: the store's bounds through the snapshot's entry, and the consumers. */
+interface SnapshotData {
+  firstSeq: number;
+  lastSeq: number;
+  consumers?: ConsumerStates;
+}
+
+export interface StreamGroupTuning {
+  /** RAFT timing (tests shorten it). */
+  timing?: { heartbeatMs?: number; electionMinMs?: number; electionMaxMs?: number };
+  /** Entries applied since the last snapshot before another is attempted. */
+  snapshotEvery?: number;
+  /** How often the replica looks at whether a snapshot is due. */
+  snapshotCheckMs?: number;
+}
+
+const DEFAULT_SNAPSHOT_EVERY = 8192;
+const DEFAULT_SNAPSHOT_CHECK_MS = 2000;
+/** A peer heard from within this long, and not behind, is `current`. */
+const CURRENT_MS = 2000;
+
+/** Opens replicas with the default tuning. */
+export const openStreamReplica: OpenStreamReplica = (jsa, cfg, created, placement) => StreamGroup.open(jsa, cfg, created, placement);
+
+interface Waiter {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+export class StreamGroup implements StreamReplica, StreamReplication, StateMachine {
+  private streamRef: Stream | undefined;
+  private raftRef: RaftGroup | undefined;
+  private catchup: CatchupChannel | undefined;
+  private readonly self: NodeId;
+  /** Set while the store is being brought to the snapshot; committed entries wait in backlog. */
+  private busy: Promise<void> | undefined = undefined;
+  private backlog: Entry[] = [];
+  /** The snapshot restore() was given and not yet brought into the store. */
+  private restoring: SnapshotData | undefined;
+  private restored = false;
+  private readonly waiters = new Map<string, Waiter>();
+  private nextRid = 0;
+  private readonly leaderListeners = new Set<(isLeader: boolean) => void>();
+  private leading = false;
+  /** The latest config the meta group committed (the leader proposes it if the group's differs). */
+  private wanted: StreamConfig | undefined;
+  private readonly names = new Map<NodeId, string>();
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private snapshotIndex = 0;
+  private snapshotting = false;
+  private closed = false;
+  /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
+  fetched = 0;
+  readonly consumers: ConsumerReplication = new ConsumerReplication(this);
+
+  private constructor(
+    private readonly jsa: JsAccount,
+    readonly placement: StreamPlacement,
+    private readonly tuning: StreamGroupTuning,
+  ) {
+    this.self = raftNodeId(jsa.server.name);
+    this.names.set(this.self, jsa.server.name);
+  }
+
+  /** Opens (creating or recovering) this server's replica of a placed stream. */
+  static async open(jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, tuning: StreamGroupTuning = {}): Promise<StreamGroup> {
+    const g = new StreamGroup(jsa, placement, tuning);
+    assert(placement.peers.includes(g.self), () => `stream ${cfg.name}: opened on ${jsa.server.name}, which is not one of its peers`);
+    let opened!: () => void;
+    g.busy = new Promise((r) => (opened = r));
+    // Damage the store finds as it opens (a record failing its checksum) makes all of it suspect.
+    let damaged = false;
+    const store = await openStore(jsa, cfg, cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined, (r) => {
+      if (r.kind.startsWith("corrupt")) damaged = true;
+    });
+    await addStream(jsa, cfg, created, store, (s) => {
+      g.streamRef = s;
+      s.setReplication(g);
+    });
+    const dir = join(jsa.streamDir(cfg.name), RAFT_DIR);
+    g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => g.stream.store);
+    try {
+      await mkdir(dir, { recursive: true });
+      g.raftRef = await RaftGroup.open({
+        group: placement.group,
+        id: g.self,
+        voters: placement.peers,
+        dir,
+        transport: new NrgTransport(jsa.server),
+        stateMachine: g,
+        ...(tuning.timing && { timing: tuning.timing }),
+        onLeaderChange: () => g.leaderChanged(),
+        onError: (err) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}' group ${placement.group} stopped: ${String(err)}`),
+      });
+    } catch (e) {
+      // Without its group (a state file failing its checksum, an unreadable log) the replica does not serve.
+      g.closed = true;
+      g.catchup.close();
+      if (jsa.streams.get(cfg.name) === g.stream) jsa.streams.delete(cfg.name);
+      await g.stream.stop(true);
+      await g.stream.store.stop();
+      jsa.streamsChanged();
+      throw e;
+    }
+    g.snapshotIndex = g.raft.applied;
+    // restore() ran inside open when the log had a snapshot; without one the whole log replays.
+    const snap = g.restoring ?? (g.restored ? undefined : { firstSeq: 0, lastSeq: Math.max(0, (cfg.first_seq || 1) - 1) });
+    g.restoring = undefined;
+    g.busy = undefined;
+    opened();
+    g.bringStore(snap, damaged);
+    g.snapshotTimer = setInterval(() => g.maybeSnapshot(), tuning.snapshotCheckMs ?? DEFAULT_SNAPSHOT_CHECK_MS);
+    g.snapshotTimer.unref();
+    return g;
+  }
+
+  get stream(): Stream {
+    return this.streamRef!;
+  }
+
+  private get raft(): RaftGroup {
+    return this.raftRef!;
+  }
+
+  // ---- StreamReplica -------------------------------------------------------------------------------
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  get leaderName(): string | undefined {
+    const id = this.raftRef?.leader;
+    return id === undefined ? undefined : this.nameOf(id);
+  }
+
+  clusterInfo(): ClusterInfo {
+    const raft = this.raft;
+    const leader = raft.leader;
+    const info: { name: string; leader?: string; replicas?: ReplicaInfo[] } = { name: this.placement.cluster };
+    if (leader !== undefined) info.leader = this.nameOf(leader);
+    const progress = new Map(raft.peerProgress().map((p) => [p.id, p]));
+    const replicas: ReplicaInfo[] = [];
+    for (const id of raft.voters) {
+      if (id === leader) continue;
+      const name = this.nameOf(id);
+      if (id === this.self) {
+        replicas.push({ name, current: this.busy === undefined && !raft.repairing && raft.applied >= raft.commitIndex, active: 0, lag: raft.commitIndex - raft.applied, peer: id });
+        continue;
+      }
+      const p = progress.get(id);
+      if (p === undefined) {
+        replicas.push({ name, current: false, active: 0, peer: id });
+        continue;
+      }
+      const lag = Math.max(0, raft.lastIndex - p.matched);
+      replicas.push({ name, current: lag === 0 && p.heardAgoMs < CURRENT_MS, active: Math.round(p.heardAgoMs * 1e6), lag, peer: id });
+    }
+    if (replicas.length > 0) info.replicas = replicas;
+    return info;
+  }
+
+  onLeaderChange(fn: (isLeader: boolean) => void): () => void {
+    this.leaderListeners.add(fn);
+    return () => this.leaderListeners.delete(fn);
+  }
+
+  stepDown(): void {
+    this.raft.transferLeadership();
+  }
+
+  async update(cfg: StreamConfig): Promise<void> {
+    this.wanted = cfg;
+    if (this.leading) await this.updateConfig(cfg);
+  }
+
+  async updateConfig(cfg: StreamConfig): Promise<void> {
+    await this.proposeOp(EntryType.Config, { config: streamConfigJson(cfg) });
+  }
+
+  async setPeers(peers: readonly NodeId[]): Promise<void> {
+    const raft = this.raft;
+    while (!this.closed && !sameSet(raft.voters, peers)) {
+      if (!this.leading) return; // the leader makes the change; this replica follows the log
+      if (!peers.includes(this.self) && raft.voters.length > 1) {
+        // A leader does not remove itself: it hands over, and the next leader removes it.
+        raft.transferLeadership();
+        return;
+      }
+      if (!raft.canChangeVoters) {
+        await sleep(20);
+        continue;
+      }
+      const cur = raft.voters;
+      const add = peers.find((p) => !cur.includes(p));
+      const remove = cur.find((v) => !peers.includes(v));
+      raft.changeVoters(add !== undefined ? [...cur, add] : cur.filter((v) => v !== remove));
+      // Committed once the next change may be made.
+      while (!this.closed && this.leading && !raft.canChangeVoters) await sleep(20);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    await this.shut(true);
+    await this.stream.store.stop();
+  }
+
+  async delete(): Promise<void> {
+    if (!this.closed) await this.shut(false);
+    await this.stream.store.delete();
+    await rm(this.jsa.streamDir(this.stream.name), { recursive: true, force: true });
+  }
+
+  /** Unregisters and stops the stream (its subscriptions go), then the group; the store stays open. */
+  private async shut(persist: boolean): Promise<void> {
+    this.closed = true;
+    if (this.snapshotTimer !== undefined) clearInterval(this.snapshotTimer);
+    this.catchup?.close();
+    const s = this.stream;
+    if (this.jsa.streams.get(s.name) === s) this.jsa.streams.delete(s.name);
+    await s.stop(persist);
+    await this.raft.close();
+    this.leading = false;
+    this.rejectWaiters(new Error("stream replica stopped"));
+    this.jsa.streamsChanged();
+  }
+
+  // ---- StreamReplication ---------------------------------------------------------------------------
+
+  publish(subject: string, reply: string | undefined, hdr: Buffer | undefined, data: Buffer): void {
+    this.raft.propose(encodeMsg(this.self, subject, reply, hdr, data, nowNanos())).catch(() => undefined);
+  }
+
+  purge(req: PurgeRequest): Promise<number> {
+    return this.proposeOp(EntryType.Purge, { req }) as Promise<number>;
+  }
+
+  deleteMsg(seq: number, erase: boolean): Promise<boolean> {
+    return this.proposeOp(EntryType.Delete, { seq, erase }) as Promise<boolean>;
+  }
+
+  /** Proposes an op entry and resolves with what its apply returned here. */
+  private proposeOp(type: OpEntry["type"], body: Record<string, unknown>): Promise<unknown> {
+    if (!this.leading) return Promise.reject(jsError("JSClusterNotLeaderErr"));
+    const rid = `${this.self}.${++this.nextRid}`;
+    return new Promise((resolve, reject) => {
+      this.waiters.set(rid, { resolve, reject });
+      this.raft.propose(encodeOp(type, this.self, { ...body, rid })).catch((e: unknown) => {
+        if (!this.waiters.delete(rid)) return;
+        reject(e instanceof Error ? e : new Error(String(e)));
+      });
+    });
+  }
+
+  proposeConsumerOps(name: string, ackNone: boolean, ops: Buffer): void {
+    this.raft.propose(encodeOp(EntryType.Consumer, this.self, { c: name, an: ackNone, ops: ops.toString("base64") })).catch(() => undefined);
+  }
+
+  // ---- StateMachine ----------------------------------------------------------------------------------
+
+  apply(entries: readonly Entry[]): void {
+    if (this.busy !== undefined) {
+      for (const e of entries) this.backlog.push(e);
+      return;
+    }
+    for (const e of entries) if (e.kind === "normal") this.applyOne(e.data);
+  }
+
+  private applyOne(bytes: Buffer): void {
+    const s = this.stream;
+    const e = decodeEntry(bytes);
+    if (e.type === EntryType.Msg) {
+      s.applyMsg(e.subject, e.reply, e.hdr, e.data, e.time, e.proposer === this.self);
+      return;
+    }
+    const body = e.body;
+    let result: unknown;
+    switch (e.type) {
+      case EntryType.Purge:
+        result = s.applyPurge(body.req as PurgeRequest);
+        break;
+      case EntryType.Delete:
+        result = s.applyDelete(body.seq as number, body.erase === true);
+        break;
+      case EntryType.Config: {
+        const cfg = normalizeStreamConfig(decodeStreamConfig(body.config as Record<string, unknown>));
+        const prev = s.cfg;
+        s.applyConfig(cfg);
+        writeMeta(s).catch((err: unknown) => this.jsa.server.logger.error(`JetStream stream '${s.name}': meta.json not written: ${String(err)}`));
+        if (prev.retention !== cfg.retention) s.checkInterest();
+        break;
+      }
+      case EntryType.Consumer:
+        this.consumers.apply(body.c as string, body.an === true, Buffer.from(body.ops as string, "base64"));
+        break;
+    }
+    if (e.proposer !== this.self || typeof body.rid !== "string") return;
+    const w = this.waiters.get(body.rid);
+    if (w === undefined) return;
+    this.waiters.delete(body.rid);
+    w.resolve(result);
+  }
+
+  restore(data: Buffer): void {
+    const snap = JSON.parse(data.toString("utf8")) as SnapshotData;
+    this.restored = true;
+    this.consumers.restore(snap.consumers);
+    // Entries waiting are older than the snapshot: it stands for them.
+    this.backlog = [];
+    if (this.raftRef === undefined) {
+      // Inside RaftGroup.open: open() brings the store to it once the group is there.
+      this.restoring = snap;
+      return;
+    }
+    this.bringStore(snap);
+  }
+
+  snapshot(): Buffer {
+    assert(this.busy === undefined && this.backlog.length === 0, "stream group: a snapshot while entries wait to be applied");
+    const st = this.stream.store.state();
+    const data: SnapshotData = { firstSeq: st.firstSeq, lastSeq: st.lastSeq, consumers: this.consumers.states() };
+    return Buffer.from(JSON.stringify(data));
+  }
+
+  // ---- the store against the snapshot ----------------------------------------------------------------
+
+  /**
+   * Makes the store hold exactly what `snap` stands for, then applies what waited: cuts back what is
+   * above it (and what is damaged), fetches from the leader what is missing below it.
+   */
+  private bringStore(snap: SnapshotData | undefined, damaged = false): void {
+    const prev = this.busy ?? Promise.resolve();
+    const work = prev.then(async () => {
+      if (snap !== undefined) {
+        const store = this.stream.store;
+        // Damaged messages are not served: the store is cut below the first, and refetched.
+        const lost = store.state().lost?.msgs ?? [];
+        const keep = damaged ? 0 : lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
+        if (damaged || lost.length > 0) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
+        if (store.state().lastSeq > keep) await store.truncate(keep);
+        const st = store.state();
+        if (st.lastSeq < snap.lastSeq) await this.fetchFromLeader(snap);
+        else if (snap.firstSeq > st.firstSeq && snap.firstSeq > 0) store.compact(snap.firstSeq);
+        // The dedup window from what the store now holds (before the entries after it replay).
+        this.stream.recoverDedup();
+      }
+    });
+    const done: Promise<void> = work.then(
+      () => this.finishBusy(done),
+      (err: unknown) => {
+        this.jsa.server.logger.error(`JetStream stream '${this.stream.name}': could not bring its store to the group's snapshot: ${String(err)}`);
+        this.finishBusy(done);
+      },
+    );
+    this.busy = done;
+  }
+
+  private finishBusy(p: Promise<void>): void {
+    if (this.busy !== p) return; // a later restore is queued behind this one
+    this.busy = undefined;
+    const waiting = this.backlog;
+    this.backlog = [];
+    this.apply(waiting);
+    if (this.leading) this.becameLeader();
+  }
+
+  /** Fetches the messages through snap.lastSeq from the leader, chunk by chunk, until it has them all. */
+  private async fetchFromLeader(snap: SnapshotData): Promise<void> {
+    const store = this.stream.store;
+    while (!this.closed) {
+      const from = store.state().lastSeq + 1;
+      if (from > snap.lastSeq) break;
+      const leader = this.raftRef?.leader;
+      if (leader === undefined || leader === this.self) {
+        await sleep(50);
+        continue;
+      }
+      const chunk = await this.catchup!.fetch(leader, from, snap.lastSeq);
+      if (chunk === undefined) continue;
+      if (chunk.first > store.state().firstSeq) store.compact(chunk.first);
+      for (const seq of chunk.deleted) if (seq < from) store.removeMsg(seq);
+      for (const m of chunk.msgs) store.storeRawMsg(m.seq, m.subject, m.hdr, m.data, m.time, m.ttl);
+      this.fetched += chunk.msgs.length;
+      if (store.state().lastSeq < chunk.through) store.skipTo(chunk.through);
+    }
+    await store.flush();
+  }
+
+  // ---- leadership ------------------------------------------------------------------------------------
+
+  private leaderChanged(): void {
+    const now = this.raftRef !== undefined && this.raft.role === "leader" && this.raft.leader === this.self;
+    if (now === this.leading) return;
+    this.leading = now;
+    if (now) this.becameLeader();
+    else {
+      this.consumers.demote();
+      this.rejectWaiters(jsError("JSClusterNotLeaderErr"));
+    }
+    for (const fn of this.leaderListeners) fn(now);
+  }
+
+  private becameLeader(): void {
+    if (this.busy !== undefined) {
+      // Its store is behind its log: another peer serves until it has caught up.
+      this.raft.transferLeadership();
+      return;
+    }
+    const want = this.wanted;
+    if (want !== undefined && !sameStreamConfig(want, this.stream.cfg)) this.update(want).catch(() => undefined);
+    this.promoteConsumers();
+  }
+
+  /** The consumers serve once everything in this leader's log (its predecessors' entries too) is applied. */
+  private promoteConsumers(): void {
+    const raft = this.raft;
+    const target = raft.lastIndex;
+    const check = (): void => {
+      if (this.closed || !this.leading || this.busy !== undefined) return;
+      if (raft.applied >= target) this.consumers.promote();
+      else setTimeout(check, 5);
+    };
+    check();
+  }
+
+  private rejectWaiters(err: Error): void {
+    for (const w of this.waiters.values()) w.reject(err);
+    this.waiters.clear();
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------------
+
+  /** Compacts the log once enough was applied. */
+  private maybeSnapshot(): void {
+    if (this.closed || this.busy !== undefined || this.snapshotting) return;
+    if (this.raft.applied - this.snapshotIndex < (this.tuning.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY)) return;
+    this.snapshotNow().catch((err: unknown) => this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': snapshot not taken: ${String(err)}`));
+  }
+
+  /**
+   * Takes the snapshot of what is applied now, and compacts the log through it once the store has
+   * fdatasynced everything it holds (applies go on meanwhile: they are after the snapshot).
+   */
+  async snapshotNow(): Promise<void> {
+    if (this.busy !== undefined || this.snapshotting) return;
+    this.snapshotting = true;
+    try {
+      const raft = this.raft;
+      const at = { index: raft.applied, data: this.snapshot() };
+      await this.stream.store.flush();
+      // A snapshot installed meanwhile replaced the state this one describes.
+      if (this.closed || this.busy !== undefined || raft.applied < at.index) return;
+      raft.takeSnapshot(at);
+      this.snapshotIndex = at.index;
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
+  // ---- names -----------------------------------------------------------------------------------------
+
+  /** A peer's server name; asked of the peer once, its node id meanwhile. */
+  private nameOf(id: NodeId): string {
+    const known = this.names.get(id);
+    if (known !== undefined) return known;
+    this.names.set(id, id);
+    this.catchup?.request(id, { op: "name" }).then((r) => {
+      if (typeof r?.name === "string") this.names.set(id, r.name);
+      else this.names.delete(id);
+    });
+    return id;
+  }
+}
+
+function sameSet(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
