@@ -135,7 +135,8 @@ export type SteerTo = (leader: string, target: string) => () => void;
 /**
  * Reads the history of every replica (peers: the servers holding one): reads the current leader's,
  * then for each replica not read yet steers the leadership to it (a plain stepdown picks the next
- * leader by the server's own rule, which may keep skipping a replica) and reads it. A read during which
+ * leader by the server's own rule, which may keep skipping a replica) and reads it. tsnats's stepdown
+ * may pick a peer the cut makes unreachable; that transfer fails, and the steer is simply tried again. A read during which
  * the leader changed is thrown away and retried.
  */
 export async function readReplicaViews(
@@ -168,7 +169,7 @@ export async function readReplicaViews(
     const undo = steer(leader, target);
     try {
       await stepDown(via, stream);
-      log(`steered ${leader} -> ${target}: ${(await waitLeader(via, stream, 10_000, leader)) ?? "no new leader"}`);
+      log(`steered ${leader} -> ${target}: ${(await waitLeader(via, stream, 4_000, leader)) ?? "no new leader"}`);
     } finally {
       undo();
       await via.close().catch(() => undefined);
