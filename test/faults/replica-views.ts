@@ -127,16 +127,16 @@ export interface ViewsResult {
 }
 
 /**
- * Cuts the leader off from every peer but `target` and returns the undo: a stepdown then can only hand
- * the leadership to `target` (which takes it only if it is up to date, as RAFT requires).
+ * Cuts the leader off from every peer but `target` (or, `alone`, from every peer) and returns the undo:
+ * a stepdown then can only hand the leadership to `target`; a leader alone loses it to a peer that the
+ * others elect.
  */
-export type SteerTo = (leader: string, target: string) => () => void;
+export type SteerTo = (leader: string, target: string, alone: boolean) => () => void;
 
 /**
  * Reads the history of every replica (peers: the servers holding one): reads the current leader's,
  * then for each replica not read yet steers the leadership to it (a plain stepdown picks the next
- * leader by the server's own rule, which may keep skipping a replica) and reads it. tsnats's stepdown
- * may pick a peer the cut makes unreachable; that transfer fails, and the steer is simply tried again. A read during which
+ * leader by the server's own rule, which may keep skipping a replica) and reads it. A read during which
  * the leader changed is thrown away and retried.
  */
 export async function readReplicaViews(
@@ -146,9 +146,10 @@ export async function readReplicaViews(
   steer: SteerTo,
   urlOf: (server: string) => string,
   log: (line: string) => void,
-  rounds = 12,
+  rounds = 16,
 ): Promise<ViewsResult> {
   const views = new Map<string, ReplicaView>();
+  let attempts = 0;
   for (let round = 0; round < rounds && views.size < peers.length; round++) {
     const leader = await waitLeader(nc, stream, 15_000);
     if (!leader) break;
@@ -166,10 +167,14 @@ export async function readReplicaViews(
     // asked through the target's own server: `nc`'s server may be one of those cut off from the leader
     const via = await connect({ servers: urlOf(target), reconnect: false, timeout: 2000 }).catch(() => undefined);
     if (!via) continue;
-    const undo = steer(leader, target);
+    // tsnats's stepdown picks its successor itself and may keep picking a peer the cut hides; every
+    // other attempt then cuts the leader off from all peers, and the rest elect one of themselves
+    const alone = attempts++ % 2 === 1;
+    const undo = steer(leader, target, alone);
     try {
-      await stepDown(via, stream);
-      log(`steered ${leader} -> ${target}: ${(await waitLeader(via, stream, 4_000, leader)) ?? "no new leader"}`);
+      if (!alone) await stepDown(via, stream);
+      const next = await waitLeader(via, stream, alone ? 8_000 : 4_000, leader);
+      log(`steered ${leader} -> ${target}${alone ? " (leader cut off)" : ""}: ${next ?? "no new leader"}`);
     } finally {
       undo();
       await via.close().catch(() => undefined);

@@ -185,9 +185,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     log(`${o.impl}: replicas' /jsz ${jsz.map((j) => j.last_seq).join(" ")}`);
     const consumerPending = await settledConsumer(jsm, 15_000);
     log(`${o.impl}: consumer settled ${JSON.stringify(consumerPending)}`);
-    const steer = (leader: string, target: string): (() => void) => {
+    const steer = (leader: string, target: string, alone: boolean): (() => void) => {
       const l = indexOf(leader);
-      const others = c.nodes.map((_, i) => i).filter((i) => i !== l && i !== indexOf(target));
+      const others = c.nodes.map((_, i) => i).filter((i) => i !== l && (alone || i !== indexOf(target)));
       net.partition([l], others);
       return () => net.unpartition([l], others);
     };
