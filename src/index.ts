@@ -25,7 +25,9 @@ import { MonitorState } from "./monitor/endpoint.js";
 import type { Monitor } from "./monitor/http.js";
 import { prepareMonitoring } from "./monitor/https.js";
 import { systemMonitor } from "./monitor/system-requests.js";
+import { hasPlainTextPasswords, PLAIN_TEXT_PASSWORDS_WARNING } from "./auth/password-warning.js";
 import { JetStream } from "./jetstream/jetstream.js";
+import { StartError } from "./server/start-error.js";
 
 export type { Options } from "./config/options.js";
 export { Server } from "./server/server.js";
@@ -138,6 +140,7 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
 export async function runServer(opts: Options, logger: Logger): Promise<RunningServer> {
   const server = new Server(opts, logger);
   server.logBanner();
+  if (hasPlainTextPasswords(opts)) logger.warn(PLAIN_TEXT_PASSWORDS_WARNING);
   // One monitoring state for the HTTP listener and the $SYS monitoring requests (/varz http_req_stats).
   const monitoring = new MonitorState(opts.httpBasePath);
   server.system.monitorProvider = systemMonitor(server, monitoring);
@@ -145,7 +148,14 @@ export async function runServer(opts: Options, logger: Logger): Promise<RunningS
   try {
     const startMonitoring = await prepareMonitoring(server, monitoring);
     // JetStream first, so that the first client already sees it in INFO.
-    if (opts.jetstream.enabled) await JetStream.start(server, opts.jetstream);
+    if (opts.jetstream.enabled) {
+      // In operator mode the system account comes from the operator or the config, never made up; JetStream
+      // needs it (for its internal subscriptions and advisories), so nats-server refuses to start.
+      if (server.auth.operatorMode && opts.systemAccount === undefined && server.auth.trust?.systemAccount === undefined) {
+        throw new StartError("Can't start JetStream: setting up internal jetstream subscriptions failed: system account not setup");
+      }
+      await JetStream.start(server, opts.jetstream);
+    }
     await server.listen();
     monitor = await startMonitoring();
   } catch (e) {

@@ -10,9 +10,10 @@ import { validateOptions } from "./config/validate.js";
 import type { Options } from "./config/options.js";
 import { Logger } from "./util/logger.js";
 import { runServer, type RunningServer } from "./index.js";
+import { hasPlainTextPasswords, PLAIN_TEXT_PASSWORDS_WARNING } from "./auth/password-warning.js";
+import { StartError } from "./server/start-error.js";
 import { NATS_VERSION } from "./server/version.js";
 import { reloadProblems } from "./config/reload.js";
-import { MonitorStartError } from "./monitor/https.js";
 import { loadTlsSettings } from "./tls/context.js";
 import { tuneV8ForServer } from "./v8-tuning.js";
 
@@ -50,6 +51,12 @@ function sendSignal(cmd: string, target: string | undefined, pidFile: string | u
 }
 
 async function main(): Promise<void> {
+  // A SIGHUP while the server starts must not kill it (nats-server survives one 0.05 s after start): it
+  // is noted, and the config is reloaded once the server runs. bin/tsnats-server ignores one that comes
+  // even earlier, while this module loads, when there is no config read yet to reload.
+  let earlyHup = false;
+  const keepHup = () => void (earlyHup = true);
+  process.on("SIGHUP", keepHup);
   tuneV8ForServer();
   let flags: FlagResult;
   try {
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
   try {
     running = await runServer(opts, logger);
   } catch (e) {
-    if (e instanceof MonitorStartError) logger.fatal(e.message);
+    if (e instanceof StartError) logger.fatal(e.message);
     else logger.fatal(`Error listening on port: ${opts.host}:${opts.port}, ${JSON.stringify(String((e as Error).message))}`);
     process.exit(1);
   }
@@ -144,13 +151,14 @@ async function main(): Promise<void> {
   process.on("SIGUSR2", () => {
     void server.enterLameDuck().then(() => stop(0));
   });
-  process.on("SIGHUP", () => {
+  const onHup = () => {
     logger.info("Trapped \"hangup\" signal");
     try {
       const next = resolveOptions(flags);
       const problems = reloadProblems(opts, next.options);
       if (problems.length > 0) throw new Error(`config reload not supported for ${problems.join(", ")}`);
       for (const w of next.warnings) logger.warn(w);
+      if (hasPlainTextPasswords(next.options)) logger.warn(PLAIN_TEXT_PASSWORDS_WARNING);
       // Applied by the server first: certificates that cannot be read leave everything as it was.
       server.reload(next.options);
       opts = next.options;
@@ -159,7 +167,10 @@ async function main(): Promise<void> {
     } catch (e) {
       logger.error(`Failed to reload server configuration: ${(e as Error).message}`);
     }
-  });
+  };
+  process.off("SIGHUP", keepHup);
+  process.on("SIGHUP", onHup);
+  if (earlyHup) onHup();
 }
 
 void main();

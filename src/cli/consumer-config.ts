@@ -119,3 +119,54 @@ export function consumerConfigFromFlags(name: string, f: ConsumerFlags): Cfg {
   if (f.maxPullBatch) cfg.max_batch = Number(f.maxPullBatch);
   return cfg;
 }
+
+function integer(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new Error(`invalid number ${JSON.stringify(text)} for --${flag}`);
+  return n;
+}
+
+/**
+ * `consumer edit`: only the flags given change `base`, and only the settings a server lets change on
+ * a durable consumer (its start, ack and delivery mode stay as they are).
+ */
+export function consumerEditFromFlags(base: ConsumerConfig, f: ConsumerFlags): Cfg {
+  if (f.config) return { ...(JSON.parse(readFileSync(f.config, "utf8")) as Cfg), durable_name: base.durable_name };
+  const cfg: Cfg = { ...base };
+  if (f.description !== undefined) cfg.description = f.description;
+  if (f.maxDeliver !== undefined) cfg.max_deliver = integer("max-deliver", f.maxDeliver);
+  if (f.maxPending !== undefined) cfg.max_ack_pending = integer("max-pending", f.maxPending);
+  if (f.wait !== undefined) cfg.ack_wait = parseDuration(f.wait);
+  if (f.backoff) cfg.backoff = backoffList(f);
+  if (f.filter) {
+    const filters = f.filter.flatMap((s) => s.split(/[ ,]+/)).filter(Boolean);
+    delete cfg.filter_subject;
+    delete cfg.filter_subjects;
+    if (filters.length === 1) cfg.filter_subject = filters[0];
+    else if (filters.length > 1) cfg.filter_subjects = filters;
+  }
+  if (f.heartbeat !== undefined) cfg.idle_heartbeat = f.heartbeat === "-1" ? 0 : parseDuration(f.heartbeat);
+  if (f.headersOnly !== undefined) cfg.headers_only = f.headersOnly;
+  if (f.inactiveThreshold !== undefined) cfg.inactive_threshold = parseDuration(f.inactiveThreshold);
+  if (f.maxPullBatch !== undefined) cfg.max_batch = integer("max-pull-batch", f.maxPullBatch);
+  if (f.deliverGroup !== undefined) cfg.deliver_group = f.deliverGroup;
+  if (cfg.backoff && (cfg.backoff as number[]).length > 0 && cfg.ack_wait !== base.ack_wait) {
+    throw new Error("consumers with backoff policies do not support editing Ack Wait");
+  }
+  return cfg;
+}
+
+/** The settings that differ, one "-" and one "+" line each, as "Differences (-old +new)" shows them. */
+export function configDiff(before: object, after: object): string[] {
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const x = JSON.stringify(a[k]);
+    const y = JSON.stringify(b[k]);
+    if (x === y) continue;
+    if (x !== undefined) out.push(`-  ${k}: ${x}`);
+    if (y !== undefined) out.push(`+  ${k}: ${y}`);
+  }
+  return out;
+}

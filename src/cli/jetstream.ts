@@ -20,6 +20,20 @@ export function client(nc: NatsConnection, s: ConnectionSettings): JetStreamClie
   return jetstream(nc, jsOptions(s));
 }
 
+/** Every stream's name, sorted, for choosing one on a terminal. */
+export async function streamNames(jsm: JetStreamManager): Promise<string[]> {
+  const names: string[] = [];
+  for await (const n of jsm.streams.names()) names.push(n);
+  return names.sort();
+}
+
+/** Every consumer's name on a stream, sorted, for choosing one on a terminal. */
+export async function consumerNames(jsm: JetStreamManager, stream: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const c of jsm.consumers.list(stream)) names.push(c.name);
+  return names.sort();
+}
+
 /** The `$JS.API` subject prefix the settings address (a domain or an explicit prefix changes it). */
 export function apiPrefix(s: ConnectionSettings): string {
   if (s.jetstream_api_prefix) return s.jetstream_api_prefix;

@@ -1,6 +1,6 @@
 /**
  * Operator (decentralised JWT) mode: `operator` (JWT files or inline JWTs), `trusted_keys`, `resolver`
- * (`MEMORY`, `URL(...)` or a `{type: full|cache, dir, ...}` block) and `resolver_preload`.
+ * (`MEMORY` or `MEM`, `URL(...)` or a `{type: full|cache, dir, ...}` block) and `resolver_preload`.
  * The JWTs are only read here; the auth layer verifies them.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -62,7 +62,9 @@ export function readResolver(e: ConfEntry, r: FieldReader, patch: OptionsPatch):
   const v = e.value;
   if (v.kind === "string") {
     const text = v.value.trim();
-    if (text.toUpperCase() === "MEMORY") patch.resolver = resolverDefaults("memory");
+    // nats-server takes both spellings (its pattern is unanchored, so it even takes any text containing
+    // "mem"; tsnats takes the two words only, so that a typo is not silently a memory resolver).
+    if (/^(MEM|MEMORY)$/i.test(text)) patch.resolver = resolverDefaults("memory");
     else {
       const m = /^URL\((.*)\)$/i.exec(text);
       if (!m) return void r.error(e.keyPos, `error parsing resolver: unsupported value ${JSON.stringify(text)}`);

@@ -10,9 +10,11 @@ import type { SecureContextOptions } from "node:tls";
 import type { Server } from "../server/server.js";
 import { accountz, accstatz } from "./accountz.js";
 import { connz } from "./connz.js";
+import { dashboardPage, dashboardScript, dashboardStyle } from "./dashboard-page.js";
 import type { Endpoint, MonitorRequest, MonitorState, Reply } from "./endpoint.js";
 import { goJson } from "../util/go-json.js";
 import { healthz } from "./healthz.js";
+import { MonitorStartError } from "./monitor-start-error.js";
 import { indexPage } from "./index-page.js";
 import { jsz } from "./jsz.js";
 import { metrics } from "./metrics.js";
@@ -48,6 +50,9 @@ const ROUTES = new Map<string, Route>(
       ["/jsz", jsz],
       ["/healthz", healthz],
       ["/metrics", metrics],
+      ["/dashboard", dashboardPage],
+      ["/dashboard/app.js", dashboardScript],
+      ["/dashboard/app.css", dashboardStyle],
     ] as const
   ).map(([key, handle]) => [key, { key, handle }]),
 );
@@ -61,7 +66,7 @@ export async function startMonitor(server: Server, state: MonitorState, host: st
   const onRequest = (req: IncomingMessage, res: ServerResponse) => handle(server, state, req, res);
   const http = tls ? createHttpsServer(tls, onRequest) : createServer(onRequest);
   await new Promise<void>((res, rej) => {
-    http.once("error", rej);
+    http.once("error", (e: NodeJS.ErrnoException) => rej(new MonitorStartError(`can't listen to the monitor port: ${listenError(e, host, port)}`)));
     http.listen(port < 0 ? 0 : port, host, () => {
       http.off("error", rej);
       res();
@@ -78,6 +83,13 @@ export async function startMonitor(server: Server, state: MonitorState, host: st
         http.close(() => res());
       }),
   };
+}
+
+/** A listen error as Go words it (`listen tcp 127.0.0.1:8222: bind: address already in use`). */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): string {
+  const why =
+    e.code === "EADDRINUSE" ? "bind: address already in use" : e.code === "EACCES" ? "bind: permission denied" : e.code === "EADDRNOTAVAIL" ? "bind: cannot assign requested address" : e.message;
+  return `listen tcp ${host}:${port}: ${why}`;
 }
 
 function resolve(basePath: string, path: string): Route | undefined {

@@ -7,14 +7,7 @@
 import type { Server } from "../server/server.js";
 import type { MonitorState } from "./endpoint.js";
 import type { Monitor } from "./http.js";
-
-/** A monitoring listener that cannot start; the message is nats-server's fatal log line. */
-export class MonitorStartError extends Error {
-  constructor(why: string) {
-    super(`Can't start monitoring: ${why}`);
-    this.name = "MonitorStartError";
-  }
-}
+import { MonitorStartError } from "./monitor-start-error.js";
 
 /**
  * Checks the options and, when they ask for a listener, loads its module; the returned function starts

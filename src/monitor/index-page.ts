@@ -1,4 +1,7 @@
-/** `/`: an HTML page linking the endpoints, in nats-server's order and with its link texts. */
+/**
+ * `/`: an HTML page linking the endpoints, in nats-server's order and with its link texts, then tsnats's
+ * own: the dashboard and /metrics.
+ */
 import { NATS_VERSION, TSNATS_VERSION } from "../server/version.js";
 import type { MonitorRequest, Reply } from "./endpoint.js";
 
@@ -25,6 +28,7 @@ export function indexPage(req: MonitorRequest): Reply {
   <head>
     <meta charset="utf-8">
     <title>tsnats monitoring</title>
+    <link rel="icon" href="data:,">
     <style>
       body { font-family: ui-sans-serif, system-ui, sans-serif; margin-left: 32px }
       a { display: block; padding-bottom: 6px; text-decoration: none }
@@ -35,6 +39,8 @@ export function indexPage(req: MonitorRequest): Reply {
     <p>NATS server level v${NATS_VERSION} (tsnats ${TSNATS_VERSION})</p>
 ${links}
     <a href="https://docs.nats.io/running-a-nats-service/nats_admin/monitoring">Help</a>
+    <a href=".${base}/dashboard">Dashboard</a>
+    <a href=".${base}/metrics">Prometheus metrics</a>
   </body>
 </html>
 `;

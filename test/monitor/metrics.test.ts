@@ -4,6 +4,7 @@
  * figures compared with /varz, /connz, /subsz and /jsz taken right after it (nothing moves in between).
  */
 import assert from "node:assert/strict";
+import { statfsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { AckPolicy } from "@nats-io/jetstream";
 import { embeddedJs } from "../jetstream/support.js";
@@ -57,13 +58,17 @@ describe("/metrics", () => {
     const v = (name: string, labels: Record<string, string> = {}) => sampleOf(fams, name, labels).value;
 
     for (const f of fams.values()) {
-      assert.match(f.name, /^(gnatsd_(varz|connz|routez|subsz)|jetstream|tsnats_jetstream_store)_/, f.name);
+      assert.match(f.name, /^(gnatsd_(varz|connz|routez|subsz)|jetstream|tsnats_jetstream_(store|stream|consumer))_/, f.name);
       assert.ok(f.samples.length > 0, `${f.name} has samples`);
-      if (f.name.startsWith("tsnats_")) {
-        assert.equal(f.type, "histogram", f.name);
-        continue;
-      }
-      assert.ok(["gauge", "counter"].includes(f.type), `${f.name} TYPE ${f.type}`);
+      const type = f.name.startsWith("tsnats_jetstream_store_disk_")
+        ? "gauge"
+        : f.name.startsWith("tsnats_jetstream_store_")
+          ? "histogram"
+          : f.name.startsWith("tsnats_")
+            ? "counter"
+            : undefined;
+      if (type !== undefined) assert.equal(f.type, type, f.name);
+      else assert.ok(["gauge", "counter"].includes(f.type), `${f.name} TYPE ${f.type}`);
       assert.deepEqual(new Set(f.samples.map((s) => s.labels.server_id)), new Set([id]), `${f.name} server_id`);
     }
 
@@ -134,6 +139,13 @@ describe("/metrics", () => {
     assert.ok(sync.count >= 3 && sync.sum <= commit.sum, `fdatasync ${JSON.stringify(sync)} within commit ${JSON.stringify(commit)}`);
     assert.ok(batch.count >= 3 && batch.sum >= 3 * "payload".length, `batch bytes ${JSON.stringify(batch)}`);
 
+    // The store's disk, as statfs sees it (free space moves a little as others write: 1% slack).
+    const fs = statfsSync(jsz.config.store_dir as string);
+    const disk = { store_dir: jsz.config.store_dir as string };
+    assert.equal(v("tsnats_jetstream_store_disk_size_bytes", disk), fs.blocks * fs.bsize);
+    const free = v("tsnats_jetstream_store_disk_free_bytes", disk);
+    assert.ok(Math.abs(free - fs.bavail * fs.bsize) <= fs.blocks * fs.bsize * 0.01, `free ${free} vs statfs ${fs.bavail * fs.bsize}`);
+
     m.ack();
     await env.js.publish("orders.9", "more");
     await env.nc.flush();
@@ -154,5 +166,6 @@ describe("/metrics", () => {
     assert.equal(sampleOf(fams, "jetstream_server_total_streams").value, 0);
     assert.ok(!fams.has("jetstream_account_storage_used"));
     assert.ok(!fams.has("gnatsd_varz_jetstream_config_max_memory"));
+    assert.ok(!fams.has("tsnats_jetstream_store_disk_free_bytes"), "no store, no store disk");
   });
 });

@@ -1,27 +1,28 @@
-/** `tsnats consumer add/info/ls/rm/next` with the nats CLI's flag names and output. */
+/** `tsnats consumer add/edit/info/ls/rm/next/sub/report` with the nats CLI's flag names and output. */
 import type { Command } from "commander";
 import type { ConsumerConfig } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/transport-node";
-import { ackMetadata, apiPrefix, manager } from "../jetstream.js";
-import { collect, parseIntFlag, printJson, withConnection } from "../runtime.js";
+import { apiPrefix, consumerNames, manager, streamNames } from "../jetstream.js";
+import { askable, interactive, required } from "../prompt.js";
+import { askConsumerFlags } from "../consumer-prompts.js";
+import { collect, parseIntFlag, printJson, wantsJson, withConnection } from "../runtime.js";
 import { consumerConfigFromFlags, type ConsumerFlags } from "../consumer-config.js";
 import { consumerInfoView } from "../consumer-view.js";
 import { renderTable } from "../format/table.js";
 import { comma, localTime, parseDuration, since } from "../format/units.js";
-import { headerLines } from "../message-format.js";
+import { deliveredView } from "../consumer-message.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
-
-function wantsJson(o: { json?: boolean }, cmd: Command): boolean {
-  return Boolean(o.json || cmd.optsWithGlobals()["json"]);
-}
+import { addConsumerEditVerb } from "./consumer-edit.js";
+import { addConsumerSubVerb } from "./consumer-sub.js";
+import { addConsumerReportVerb } from "./consumer-report.js";
 
 export function consumerCommand(program: Command): void {
   const con = program.command("consumer").alias("con").alias("obs").description("JetStream Consumer management");
 
   con.command("add").alias("create").alias("new").description("Creates a new Consumer")
-    .argument("<stream>", "Stream name")
-    .argument("<consumer>", "Consumer name")
+    .argument("[stream]", "Stream name")
+    .argument("[consumer]", "Consumer name")
     .option("--target <subject>", "Push based delivery target subject")
     .option("--pull", "Deliver messages in 'pull' mode")
     .option("--deliver <policy>", "Start policy (all, new, last, subject, 1h, msg sequence)")
@@ -45,10 +46,18 @@ export function consumerCommand(program: Command): void {
     .option("--config <file>", "JSON file to read configuration from")
     .option("--defaults", "Accept default values for all prompts")
     .option("-j, --json", "Produce JSON output")
-    .action(async (stream: string, name: string, o: ConsumerFlags & { json?: boolean }, cmd: Command) => {
-      const cfg = consumerConfigFromFlags(name, o);
+    .action(async (streamArg: string | undefined, nameArg: string | undefined, o: ConsumerFlags & { json?: boolean; defaults?: boolean }, cmd: Command) => {
+      askable(streamArg, "stream");
+      askable(nameArg, "consumer");
+      const prompting = interactive() && !o.defaults && !o.config;
+      // Without questions to ask, bad flags are refused before connecting.
+      const given = !prompting && nameArg ? consumerConfigFromFlags(nameArg, o) : undefined;
       await withConnection(cmd, async (nc, s) => {
-        const info = await (await manager(nc, s)).consumers.add(stream, cfg as Partial<ConsumerConfig>).catch((e: unknown) => {
+        const jsm = await manager(nc, s);
+        const stream = await required(streamArg, "stream", "Select a Stream", () => streamNames(jsm));
+        const name = await required(nameArg, "consumer", "Consumer name");
+        const cfg = given ?? consumerConfigFromFlags(name, prompting ? await askConsumerFlags(o) : o);
+        const info = await jsm.consumers.add(stream, cfg as Partial<ConsumerConfig>).catch((e: unknown) => {
           throw new CliError(`Consumer creation failed: ${describeError(e)}`);
         });
         if (wantsJson(o, cmd)) return printJson(info);
@@ -57,12 +66,17 @@ export function consumerCommand(program: Command): void {
     });
 
   con.command("info").alias("nfo").description("Consumer information")
-    .argument("<stream>", "Stream name")
-    .argument("<consumer>", "Consumer name")
+    .argument("[stream]", "Stream name")
+    .argument("[consumer]", "Consumer name")
     .option("-j, --json", "Produce JSON output")
-    .action(async (stream: string, name: string, o: { json?: boolean }, cmd: Command) => {
+    .action(async (streamArg: string | undefined, nameArg: string | undefined, o: { json?: boolean }, cmd: Command) => {
+      askable(streamArg, "stream");
+      askable(nameArg, "consumer");
       await withConnection(cmd, async (nc, s) => {
-        const info = await (await manager(nc, s)).consumers.info(stream, name).catch((e: unknown) => {
+        const jsm = await manager(nc, s);
+        const stream = await required(streamArg, "stream", "Select a Stream", () => streamNames(jsm));
+        const name = await required(nameArg, "consumer", "Select a Consumer", () => consumerNames(jsm, stream));
+        const info = await jsm.consumers.info(stream, name).catch((e: unknown) => {
           throw new CliError(`could not load Consumer ${stream} > ${name}: ${describeError(e)}`);
         });
         if (wantsJson(o, cmd)) return printJson(info);
@@ -138,7 +152,7 @@ export function consumerCommand(program: Command): void {
             if (status === 404 || status === 408) throw new CliError("no message received: nats: timeout");
             throw new CliError(`no message received: ${m.headers?.description || `status ${status}`}`);
           }
-          printNext(m, o.raw);
+          process.stdout.write(deliveredView(m, o.raw));
           if (o.term) {
             m.respond("+TERM");
             await nc.flush();
@@ -153,20 +167,8 @@ export function consumerCommand(program: Command): void {
         }
       });
     });
-}
 
-function printNext(m: Msg, raw: boolean | undefined): void {
-  const body = new TextDecoder().decode(m.data);
-  if (raw) return void process.stdout.write(`${body}\n`);
-  const meta = ackMetadata(m.reply);
-  const now = new Date();
-  const p = (n: number) => String(n).padStart(2, "0");
-  const clock = `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`;
-  let out = meta
-    ? `[${clock}] subj: ${m.subject} / tries: ${meta.delivered} / cons seq: ${meta.consumerSeq} / str seq: ${meta.streamSeq} / pending: ${comma(meta.pending)}\n`
-    : `--- subject: ${m.subject} reply: ${m.reply}\n`;
-  const hs = headerLines(m.headers);
-  if (hs.length > 0) out += `\nHeaders:\n\n${hs.map((h) => `  ${h}\n`).join("")}\nData:\n\n`;
-  out += `\n${body}\n`;
-  process.stdout.write(out);
+  addConsumerEditVerb(con);
+  addConsumerSubVerb(con);
+  addConsumerReportVerb(con);
 }

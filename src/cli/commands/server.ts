@@ -1,10 +1,11 @@
-/** `tsnats server list` (ping and check in server-ping.ts, server-check.ts): every server's statistics through $SYS.REQ.SERVER.PING (needs a system user). */
+/** `tsnats server list` (ping, info, report and check in files of their own): every server's statistics through $SYS.REQ.SERVER.PING (needs a system user). */
 import type { Command } from "commander";
-import { errors } from "@nats-io/transport-node";
 import { printJson, withConnection } from "../runtime.js";
 import { renderTable } from "../format/table.js";
 import { comma, humanDuration, iBytes } from "../format/units.js";
-import { CliError } from "../errors.js";
+import { sysRequestMany } from "../sys-request.js";
+import { addServerInfoVerb } from "./server-info.js";
+import { addServerReportVerbs } from "./server-report.js";
 import { addServerCheckVerbs } from "./server-check.js";
 import { addServerPingVerb } from "./server-ping.js";
 
@@ -26,27 +27,9 @@ export function serverCommand(program: Command): void {
     .option("-j, --json", "Produce JSON output")
     .action(async (expect: string | undefined, o: { js?: boolean; json?: boolean }, cmd: Command) => {
       await withConnection(cmd, async (nc, s) => {
-        const started = performance.now();
         const want = expect ? Number(expect) : 0;
-        const results: { msg: ServerStatsMsg; rttMs: number }[] = [];
-        try {
-          const replies = await nc.requestMany("$SYS.REQ.SERVER.PING", "", {
-            maxWait: s.timeoutMs,
-            // Without an expected count, the answers are in once none has come for a moment after the last.
-            ...(want > 0 ? { strategy: "count" as never, maxMessages: want } : { strategy: "stall" as never, stall: 300 }),
-          });
-          for await (const m of replies) {
-            if (m.data.length === 0) continue;
-            results.push({ msg: m.json<ServerStatsMsg>(), rttMs: performance.now() - started });
-          }
-        } catch (e) {
-          // No responders: nobody in this account answers $SYS requests, i.e. not a system user.
-          if (!(e instanceof errors.NoRespondersError)) throw e;
-        }
+        const results = await sysRequestMany<ServerStatsMsg>(nc, s, "$SYS.REQ.SERVER.PING", "", want);
         const shown = results.filter((r) => !o.js || r.msg.server.jetstream);
-        if (results.length === 0) {
-          throw new CliError("no results received, ensure the account used has system privileges and appropriate permissions");
-        }
         shown.sort((a, b) => a.msg.server.name.localeCompare(b.msg.server.name));
         if (o.json || cmd.optsWithGlobals()["json"]) return printJson(shown.map((r) => r.msg));
         const rows = shown.map(({ msg: { server: sv, statsz: st }, rttMs }) => [
@@ -69,5 +52,7 @@ export function serverCommand(program: Command): void {
     });
 
   addServerPingVerb(srv);
+  addServerInfoVerb(srv);
+  addServerReportVerbs(srv);
   addServerCheckVerbs(srv);
 }

@@ -1,4 +1,4 @@
-/** `tsnats stream add/edit/info/ls/rm/purge/get/rmm` with the nats CLI's flag names and output. */
+/** `tsnats stream add/edit/copy/info/ls/rm/purge/get/rmm` with the nats CLI's flag names and output. */
 import { Option, type Command } from "commander";
 import type { StreamConfig } from "@nats-io/jetstream";
 import { manager } from "../jetstream.js";
@@ -11,6 +11,11 @@ import { headerLines } from "../message-format.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
 import { addStreamBackupVerbs } from "./stream-backup.js";
+import { askable, interactive, required } from "../prompt.js";
+import { streamNames } from "../jetstream.js";
+import { askStreamFlags } from "../stream-prompts.js";
+import { addStreamViewVerb } from "./stream-view.js";
+import { addStreamReportVerb } from "./stream-report.js";
 
 function addConfigFlags(c: Command): Command {
   return c
@@ -38,13 +43,15 @@ export function streamCommand(program: Command): void {
   const str = program.command("stream").alias("str").description("JetStream Stream management");
 
   addConfigFlags(str.command("add").alias("create").alias("new").description("Create a new Stream")
-    .argument("<stream>", "Stream name")
+    .argument("[stream]", "Stream name")
     .option("--defaults", "Accept default values for all prompts")
     .option("-j, --json", "Produce JSON output"))
-    .action(async (name: string, o: StreamFlags & { json?: boolean }, cmd: Command) => {
+    .action(async (nameArg: string | undefined, o: StreamFlags & { json?: boolean; defaults?: boolean }, cmd: Command) => {
+      const name = await required(nameArg, "stream", "Stream Name");
+      const flags = interactive() && !o.defaults && !o.config ? await askStreamFlags(name, o) : o;
       await withConnection(cmd, async (nc, s) => {
         const jsm = await manager(nc, s);
-        const cfg = streamConfigFromFlags(name, o) as StreamConfig;
+        const cfg = streamConfigFromFlags(name, flags) as StreamConfig;
         const info = await jsm.streams.add(cfg).catch((e: Error) => {
           throw new CliError(`could not create Stream: ${describeError(e)}`);
         });
@@ -70,12 +77,34 @@ export function streamCommand(program: Command): void {
       });
     });
 
-  str.command("info").alias("nfo").description("Stream information")
-    .argument("<stream>", "Stream to retrieve information for")
-    .option("-j, --json", "Produce JSON output")
-    .action(async (name: string, o: { json?: boolean }, cmd: Command) => {
+  addConfigFlags(str.command("copy").alias("cp").description("Creates a new stream based on the configuration of another, does not copy data")
+    .argument("<source>", "Source stream to copy")
+    .argument("<destination>", "New stream to create")
+    .option("-j, --json", "Produce JSON output"))
+    .action(async (source: string, dest: string, o: StreamFlags & { json?: boolean }, cmd: Command) => {
       await withConnection(cmd, async (nc, s) => {
-        const info = await (await manager(nc, s)).streams.info(name).catch((e: Error) => {
+        const jsm = await manager(nc, s);
+        const from = await jsm.streams.info(source).catch((e: unknown) => {
+          throw new CliError(`could not load Stream ${source}: ${describeError(e)}`);
+        });
+        const cfg = streamConfigFromFlags(dest, o, { ...from.config, name: dest }) as StreamConfig;
+        const info = await jsm.streams.add(cfg).catch((e: unknown) => {
+          throw new CliError(`could not create Stream: ${describeError(e)}`);
+        });
+        if (wantsJson(o, cmd)) return printJson(info);
+        process.stdout.write(`Stream ${dest} was created\n\n${streamInfoView(info)}\n\n`);
+      });
+    });
+
+  str.command("info").alias("nfo").description("Stream information")
+    .argument("[stream]", "Stream to retrieve information for")
+    .option("-j, --json", "Produce JSON output")
+    .action(async (nameArg: string | undefined, o: { json?: boolean }, cmd: Command) => {
+      askable(nameArg, "stream");
+      await withConnection(cmd, async (nc, s) => {
+        const jsm = await manager(nc, s);
+        const name = await required(nameArg, "stream", "Select a Stream", () => streamNames(jsm));
+        const info = await jsm.streams.info(name).catch((e: Error) => {
           throw new CliError(`could not request Stream info: ${describeError(e)}`);
         });
         if (wantsJson(o, cmd)) return printJson(info);
@@ -185,4 +214,6 @@ export function streamCommand(program: Command): void {
     });
 
   addStreamBackupVerbs(str);
+  addStreamViewVerb(str);
+  addStreamReportVerb(str);
 }

@@ -8,9 +8,11 @@
  *   (each answered with an empty reply once consumed) and an empty message at the end, answered with a
  *   stream_create_response.
  * The archive is tsnats' own: a magic line and a JSON header (config, state), then the store's record
- * stream (store/snapshot.ts). Consumers are not part of it.
+ * stream (store/snapshot.ts). Consumers are not part of it. A restore also takes nats-server's archive
+ * (an S2-compressed tar of its stream directory, with the consumers: migrate/nats-snapshot.ts).
  */
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { restoreStore, type StreamStore } from "../../store/index.js";
 import { isValidSubject, hasWildcard } from "../../subjects/validate.js";
 import { nowNanos } from "../../util/nanos.js";
@@ -20,10 +22,14 @@ import type { JsAccount } from "../js-account.js";
 import { goJson } from "../../util/go-json.js";
 import { decodeStreamConfig, normalizeStreamConfig, refuseReplicasWhenStandalone, streamConfigJson, type StreamConfig } from "../stream/config.js";
 import { streamInfoJson, streamStateJson } from "../stream/info.js";
-import { addStream, checkAgainstAccount, openStore } from "../stream/manager.js";
+import { addStream, checkAgainstAccount } from "../stream/manager.js";
+import { openFillStore } from "../stream/stream-files.js";
 import { streamOf } from "./stream-crud.js";
 import { optBool, optInt, optString } from "./paging.js";
-import type { ApiRouter } from "./router.js";
+import type { ApiRouter, StreamRecoveredHook } from "./router.js";
+import { isS2Stream } from "../../store/migrate/s2-stream.js";
+import { openNatsSnapshot } from "../migrate/nats-snapshot.js";
+import { fillStore, writeConsumers } from "../migrate/write-stream.js";
 
 const MAGIC = "TSNATS-SNAPSHOT 1\n";
 const DEFAULT_CHUNK = 128 * 1024;
@@ -163,20 +169,34 @@ async function* records(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 async function openRestoreStore(jsa: JsAccount, cfg: StreamConfig): Promise<{ store: StreamStore; dir: string | undefined }> {
   const dir = cfg.storage === "memory" ? undefined : jsa.streamDir(cfg.name);
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-  // Restored without limits: the records are taken as they were; the config's limits apply afterwards.
-  const store = await openStore(jsa, { ...cfg, max_msgs: -1, max_bytes: -1, max_age: 0, max_msgs_per_subject: -1, max_msg_size: -1, first_seq: undefined }, dir);
+  const store = await openFillStore(jsa, cfg, dir);
   return { store, dir };
 }
 
-function startRestore(jsa: JsAccount, cfg: StreamConfig): string {
+/** The first chunk, and every chunk again (the first included). */
+async function peek(src: AsyncIterable<Buffer>): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {
+  const it = src[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    if (first.done) return;
+    yield head;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  }
+  return { head, chunks: chunks() };
+}
+
+function startRestore(jsa: JsAccount, cfg: StreamConfig, hooks: readonly StreamRecoveredHook[]): string {
   const server = jsa.server;
   const subject = `$JS.SNAPSHOT.RESTORE.${cfg.name}.${nuid()}`;
   const queue = new ChunkQueue();
   const ack = (reply: string | undefined): void => {
     if (reply) server.publishInternal(jsa.account, reply, undefined, Buffer.alloc(0));
   };
-  /** The stream_create_response, once the restore succeeded or failed. */
+  /** The stream_create_response, once the restore succeeded or failed (and was cleaned up). */
   let result: string | undefined;
+  /** The restore failed: what the client still sends is taken and dropped. */
+  let failed = false;
   /** The client sent its final empty message (or went silent); its reply, if any. */
   let ended = false;
   let endReply: string | undefined;
@@ -206,7 +226,7 @@ function startRestore(jsa: JsAccount, cfg: StreamConfig): string {
     const body = hdrLen > 0 ? payload.subarray(hdrLen) : payload;
     if (body.length === 0) return end(reply);
     // After a failure the rest of the upload is taken and dropped, so the client reaches its end.
-    if (result !== undefined) return ack(reply);
+    if (failed || result !== undefined) return ack(reply);
     queue.push(Buffer.from(body), () => ack(reply));
   });
   armIdle();
@@ -217,21 +237,32 @@ function startRestore(jsa: JsAccount, cfg: StreamConfig): string {
     let opened: { store: StreamStore; dir: string | undefined } | undefined;
     try {
       opened = await openRestoreStore(jsa, cfg);
-      await restoreStore(opened.store, records(queue));
+      const { head, chunks } = await peek(queue);
+      // nats-server's snapshots (nats stream backup on nats-server) are S2 streams; tsnats's start with MAGIC.
+      const nats = isS2Stream(head) ? await openNatsSnapshot(chunks, cfg.name) : undefined;
+      if (nats === undefined) await restoreStore(opened.store, records(chunks));
+      else {
+        await fillStore(opened.store, nats);
+        if (opened.dir !== undefined) await writeConsumers(join(opened.dir, "obs"), nats);
+      }
       if (jsa.streams.has(cfg.name)) throw jsError("JSStreamNameExistRestoreFailedErr");
-      const s = await addStream(jsa, cfg, nowNanos(), opened.store);
+      const s = await addStream(jsa, cfg, nats?.created ?? nowNanos(), opened.store);
       s.recoverDedup();
       opened = undefined;
+      // The snapshot's consumers come back as at a restart.
+      if (nats !== undefined && nats.consumers.length > 0) for (const hook of hooks) await hook(jsa, s);
       result = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", ...streamInfoJson(s) });
       jsa.advisory(`STREAM.RESTORE_COMPLETE.${cfg.name}`, "restore_complete", { stream: cfg.name, start: started, end: nowNanos(), client: { acc: jsa.account.name } });
     } catch (e) {
       const err: ApiError = isApiError(e) ? e : jsErrorText("JSStreamRestoreErrF", e instanceof Error ? e.message : String(e));
-      result = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", error: err });
+      failed = true;
       queue.drain();
       if (opened !== undefined) {
         await opened.store.delete().catch(() => undefined);
         if (opened.dir !== undefined) await rm(opened.dir, { recursive: true, force: true }).catch(() => undefined);
       }
+      // Only now: the answer lets the client retry at once, and the name must be free by then.
+      result = goJson({ type: "io.nats.jetstream.api.v1.stream_create_response", error: err });
     } finally {
       jsa.reserved.delete(cfg.name);
     }
@@ -271,7 +302,7 @@ export function registerSnapshot(r: ApiRouter): void {
       refuseReplicasWhenStandalone(cfg.num_replicas);
       if (req.jsa.streams.has(cfg.name) || req.jsa.reserved.has(cfg.name)) throw jsError("JSStreamNameExistRestoreFailedErr");
       checkAgainstAccount(req.jsa, cfg, undefined);
-      return { deliver_subject: startRestore(req.jsa, cfg) };
+      return { deliver_subject: startRestore(req.jsa, cfg, r.recoveredHooks) };
     },
     { errorExtra: { deliver_subject: "" } },
   );

@@ -26,6 +26,8 @@ export class AckTracker {
   readonly rdq = new RedeliveryQueue();
   /** Last acknowledgement, ms since the epoch (ConsumerInfo ack_floor.last_active, inactivity). */
   lastAcked = 0;
+  /** Messages acknowledged (explicitly, by ack-all or term) since this process opened the consumer: a counter for /metrics. */
+  ackedCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
 
@@ -54,7 +56,9 @@ export class AckTracker {
     if (cfg.ack_policy === "explicit") {
       const redelivered = s.redelivered.size > 0 && s.redelivered.has(sseq);
       const p = cfg.sample_freq !== undefined ? s.pending.get(sseq) : undefined;
-      if (!s.ack(sseq) && !redelivered) return;
+      const removed = s.ack(sseq);
+      if (!removed && !redelivered) return;
+      if (removed) this.ackedCount++;
       if (p !== undefined) this.sample(sseq, p.cseq, info.dc, p.ts);
       if (this.rdq.size > 0 && this.rdq.has(sseq)) this.rdq.delete(sseq);
       this.lastAcked = now;
@@ -62,6 +66,7 @@ export class AckTracker {
     } else if (cfg.ack_policy === "all") {
       const acked = s.ackAll(sseq, info.cseq);
       if (acked === undefined) return;
+      this.ackedCount += acked.length;
       for (const x of acked) if (this.rdq.has(x)) this.rdq.delete(x);
       this.lastAcked = now;
       for (const x of acked) if (x !== sseq) this.host.done(x);

@@ -79,6 +79,8 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
   private npFloor = 0;
   /** Acks, NAKs, the redelivery queue and the ack timer. */
   private readonly acks: AckTracker;
+  /** Redeliveries made since this process opened the consumer: a counter for /metrics. */
+  private redeliveries = 0;
   private skip: Skip | undefined;
   /** The waiting pull requests; undefined exactly when this is a push consumer. */
   private waiting: PullRequests | undefined;
@@ -593,6 +595,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
       // Committed from here on: the message goes out now.
       if (dc > 1) {
         rdq.pop();
+        this.redeliveries++;
       } else {
         if (this.skip !== undefined) this.skip.i++;
         this.numPending = pendingAfter;
@@ -842,6 +845,11 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
     this.numPending = n;
     this.npFloor = st.lastSeq;
     return n;
+  }
+
+  /** Counters for /metrics' rates: deliveries (redeliveries included, as the consumer sequence counts them), acks, redeliveries. */
+  get traffic(): { delivered: number; acked: number; redelivered: number } {
+    return { delivered: this.state.dseq - 1, acked: this.acks.ackedCount, redelivered: this.redeliveries };
   }
 
   /** ConsumerInfo as nats-server reports it (info.ts). */

@@ -23,7 +23,7 @@ import { writeFileAtomic } from "../../util/atomic-file.js";
 import { DurableLog, LogFormatError, type LogOptions } from "../../store/log/durable-log.js";
 import type { ConsumerConfig } from "./config.js";
 import { Op, replayRecords, snapshotRecord, Writer } from "./state-codec.js";
-import type { ConsumerState, StateLog } from "./state.js";
+import { ConsumerState, restoreSnapshot, type StateLog, type StateSnapshot } from "./state.js";
 import { replayLegacyLog } from "./store-legacy.js";
 
 /** What meta.json holds. */
@@ -112,6 +112,20 @@ export class FileConsumerStore implements ConsumerStore {
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(join(dir, META), JSON.stringify(meta));
     return new FileConsumerStore(dir, await DurableLog.create(join(dir, LOG), opts), state, 0);
+  }
+
+  /**
+   * Writes the directory of a consumer that resumes from `snapshot` (an imported nats-server consumer):
+   * meta.json and a log holding the snapshot; recovery opens it like any other.
+   */
+  static async write(dir: string, meta: ConsumerMeta, snapshot: StateSnapshot): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomic(join(dir, META), JSON.stringify(meta));
+    const state = new ConsumerState();
+    restoreSnapshot(state, snapshot);
+    const log = await DurableLog.create(join(dir, LOG), {}, { index: 0, data: snapshotRecord(state) });
+    await log.close();
   }
 
   /** Reads meta.json of a consumer directory, undefined when there is none (not a consumer). */

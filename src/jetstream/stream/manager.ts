@@ -7,19 +7,17 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { MemoryStore, openFileStore, type StoreReport, type StreamStore } from "../../store/index.js";
+import type { StreamStore } from "../../store/index.js";
 import { subjectsOverlap } from "../../subjects/validate.js";
-import { writeFileAtomic } from "../../util/atomic-file.js";
-import { nanosToRfc3339, nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
+import { nowNanos, rfc3339ToNanos } from "../../util/nanos.js";
 import { jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
-import { goJson } from "../../util/go-json.js";
 import { attachSources } from "./sources.js";
-import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, refuseReplicasWhenStandalone, sameStreamConfig, streamConfigJson, type StreamConfig } from "./config.js";
-import { Stream, storeLimits } from "./stream.js";
+import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, refuseReplicasWhenStandalone, sameStreamConfig, type StreamConfig } from "./config.js";
+import { META_FILE, openStore, writeStreamMeta } from "./stream-files.js";
+import { Stream } from "./stream.js";
+import { importNatsServerStreams } from "../migrate/import-stream.js";
 
-const META_FILE = "meta.json";
-const MSGS_DIR = "msgs";
 /**
  * A replicated stream's RAFT group keeps its files in this directory of the stream's. Such a stream
  * is reopened by its placement (the meta group), never by recoverStreams: alone, it would serve
@@ -52,27 +50,8 @@ export function checkAgainstAccount(jsa: JsAccount, cfg: StreamConfig, replacing
   }
 }
 
-/** Opens a stream's store; `onReport` hears of damage found (a replica refetches what it cannot trust). */
-export async function openStore(jsa: JsAccount, cfg: StreamConfig, dir: string | undefined, onReport?: (r: StoreReport) => void): Promise<StreamStore> {
-  const opts = { limits: storeLimits(cfg), firstSeq: cfg.first_seq };
-  if (dir === undefined) return new MemoryStore(opts);
-  const js = jsa.js;
-  return openFileStore({
-    ...opts,
-    dir: join(dir, MSGS_DIR),
-    syncIntervalMs: js.config.syncAlways ? undefined : js.config.syncIntervalMs,
-    cache: js.config.blockCache,
-    report: (r) => {
-      js.server.logger.warn(`JetStream store ${r.file}: ${r.kind}: ${r.detail}`);
-      onReport?.(r);
-    },
-  });
-}
-
 export async function writeMeta(stream: Stream): Promise<void> {
-  if (stream.dir === undefined) return;
-  const meta = { config: streamConfigJson(stream.cfg), created: nanosToRfc3339(stream.created) };
-  await writeFileAtomic(join(stream.dir, META_FILE), goJson(meta));
+  if (stream.dir !== undefined) await writeStreamMeta(stream.dir, stream.cfg, stream.created);
 }
 
 /**
@@ -159,7 +138,10 @@ export async function deleteStream(jsa: JsAccount, s: Stream): Promise<void> {
   jsa.advisory(`STREAM.DELETED.${s.name}`, "stream_action", { stream: s.name, action: "delete" });
 }
 
-/** Brings back every file stream of the account from disk. Damaged metadata is reported, not fatal. */
+/**
+ * Brings back every file stream of the account from disk. Damaged metadata is reported, not fatal.
+ * Stream directories that nats-server wrote are imported first (migrate/import-stream.ts).
+ */
 export async function recoverStreams(jsa: JsAccount): Promise<Stream[]> {
   const root = join(jsa.dir, "streams");
   let names: string[];
@@ -168,6 +150,8 @@ export async function recoverStreams(jsa: JsAccount): Promise<Stream[]> {
   } catch {
     return [];
   }
+  const { failed } = await importNatsServerStreams(jsa, root, names);
+  names = (await readdir(root)).filter((n) => !failed.has(n));
   const out: Stream[] = [];
   for (const name of names.sort()) {
     const dir = join(root, name);

@@ -131,6 +131,13 @@ export class Stream implements StreamHandle {
   readonly readers = new Set<{ stop(): void }>();
   /** The RAFT group of a replicated stream; undefined for a local one. */
   private replication: StreamReplication | undefined;
+  /**
+   * Messages and their header+payload bytes the stream accepted since this process opened it (publishes,
+   * sourced and restored messages; under interest retention also those skipped for want of interest):
+   * counters for /metrics' rates.
+   */
+  inMsgs = 0;
+  inBytes = 0;
 
   constructor(
     readonly jsa: StreamAccount,
@@ -355,6 +362,8 @@ export class Stream implements StreamHandle {
 
   /** A replicated message applied: committed, so durable; consumers and the PubAck need no store sync. */
   private appliedStored(seq: number, ack: string | undefined, prevLast: number, subject: string, hdr: Buffer | undefined, data: Buffer): void {
+    this.inMsgs++;
+    this.inBytes += (hdr?.length ?? 0) + data.length;
     const listeners = this.storedListeners;
     if (seq > 0 && listeners.length > 0 && this.alive) {
       const m = this.store.loadMsg(seq);
@@ -473,6 +482,8 @@ export class Stream implements StreamHandle {
   }
 
   private queueStored(seq: number, reply: string | undefined, prevLast: number, subject: string, hdr: Buffer | undefined, data: Buffer): void {
+    this.inMsgs++;
+    this.inBytes += (hdr?.length ?? 0) + data.length;
     const b = this.currentBatch();
     if (this.republishTransform !== undefined) {
       const work = this.republishWork(seq, prevLast, subject, hdr, data);
