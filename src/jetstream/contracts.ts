@@ -54,6 +54,8 @@ export interface ConsumerGroupHook {
   join(c: ReplicatedConsumer, local: StateLog | undefined): StateLog;
   /** The consumer was deleted or stopped here. */
   leave(c: ReplicatedConsumer): void;
+  /** Resolves once every state change `c` made so far is committed (an ack asked for a reply). */
+  whenCommitted(c: ReplicatedConsumer): Promise<void>;
 }
 
 /** A consumer as its stream's group drives it. */

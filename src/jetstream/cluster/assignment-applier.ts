@@ -167,10 +167,18 @@ export class AssignmentApplier {
       r = await open(jsa, cfg, sa.created, sa.placement);
       this.replicas.set(key, r);
       const replica = r;
-      this.stops.set(key, r.onLeaderChange((isLeader) => this.host.replicaLeaderChanged(jsa, replica, isLeader)));
+      this.stops.set(
+        key,
+        r.onLeaderChange((isLeader) => {
+          this.host.replicaLeaderChanged(jsa, replica, isLeader);
+          // Membership changes are the leader's: a new leader finishes one its predecessor left.
+          if (isLeader) void this.enqueue(() => this.syncPeers(jsa, replica));
+        }),
+      );
     } else {
+      // Peers first: a config change is proposed through the group, which must not wait for them.
+      if (r.isLeader) await r.setPeers(sa.placement.peers);
       if (!sameStreamConfig(r.stream.cfg, cfg)) await r.update(cfg);
-      if (!samePeers(r.placement.peers, sa.placement.peers)) await r.setPeers(sa.placement.peers);
     }
     if (requester !== undefined && fresh(requester)) {
       // The replica that leads answers; a group still electing answers when it has a leader. Not
@@ -182,9 +190,18 @@ export class AssignmentApplier {
     }
   }
 
+  /** The agreed peers of a replica that leads (the group's voters follow, one change at a time). */
+  private async syncPeers(jsa: JsAccount, r: StreamReplica): Promise<void> {
+    const sa = this.state.stream(jsa.account.name, r.stream.name);
+    if (sa === undefined || !r.isLeader || !sa.placement.peers.includes(this.host.selfId)) return;
+    await r.setPeers(sa.placement.peers);
+  }
+
   private async removeLocal(jsa: JsAccount, key: string, local: Stream): Promise<void> {
     const r = this.replicas.get(key);
     if (r !== undefined) {
+      // A leader removed from the placement hands over first: the next leader removes it from the group.
+      if (r.isLeader) r.stepDown();
       this.replicas.delete(key);
       this.stops.get(key)?.();
       this.stops.delete(key);
@@ -232,10 +249,6 @@ function fresh(r: Requester): boolean {
 /** Creation times come back from meta.json through RFC 3339: equal to the microsecond. */
 function sameCreated(a: number, b: number): boolean {
   return Math.abs(a - b) < 1000;
-}
-
-function samePeers(a: readonly NodeId[], b: readonly NodeId[]): boolean {
-  return a.length === b.length && a.every((p) => b.includes(p));
 }
 
 function leaderWithin(r: StreamReplica, ms: number): Promise<boolean> {

@@ -18,14 +18,21 @@ import type { ConsumerGroupHook, ReplicatedConsumer } from "../contracts.js";
 /** What the replication needs from the stream group. */
 export interface ConsumerReplicationHost {
   readonly isLeader: boolean;
-  /** Proposes the recorded operations of consumer `name` (`ackNone`: its ack policy is none). */
-  proposeConsumerOps(name: string, ackNone: boolean, ops: Buffer): void;
+  /**
+   * Proposes the recorded operations of consumer `name` (`ackNone`: its ack policy is none); resolves
+   * once committed, rejects when that is not known (leadership lost).
+   */
+  proposeConsumerOps(name: string, ackNone: boolean, ops: Buffer): Promise<void>;
 }
 
 interface Joined {
   readonly consumer: ReplicatedConsumer;
   readonly recorder: RecordingLog;
+  /** The last proposal of its operations. */
+  last: Promise<void>;
 }
+
+const DONE = Promise.resolve();
 
 /** The committed consumer states, as a stream group's snapshot holds them. */
 export type ConsumerStates = Record<string, StateSnapshot & { ackNone: boolean }>;
@@ -39,13 +46,14 @@ export class ConsumerReplication implements ConsumerGroupHook {
 
   join(c: ReplicatedConsumer, local: StateLog | undefined): StateLog {
     const recorder = new RecordingLog(() => this.scheduleFlush());
-    this.joined.set(c.name, { consumer: c, recorder });
+    const j: Joined = { consumer: c, recorder, last: DONE };
+    this.joined.set(c.name, j);
     const known = this.committed.get(c.name);
     // Recovered or created on a follower: the group's state is the consumer's.
     if (known !== undefined) restoreSnapshot(c.state, snapshotOf(known));
     if (this.host.isLeader) {
       // The whole state first, so every replica starts this consumer from the leader's position.
-      if (known === undefined) this.host.proposeConsumerOps(c.name, c.state.ackNone, snapshotRecord(c.state));
+      if (known === undefined) j.last = this.propose(c.name, c.state.ackNone, snapshotRecord(c.state));
       c.activate();
     } else {
       c.standBy();
@@ -110,13 +118,28 @@ export class ConsumerReplication implements ConsumerGroupHook {
     setImmediate(() => this.flush());
   }
 
+  whenCommitted(c: ReplicatedConsumer): Promise<void> {
+    const j = this.joined.get(c.name);
+    if (j === undefined || j.consumer !== c) return Promise.reject(new Error(`consumer ${c.name} is not replicated here`));
+    this.flushOne(j);
+    return j.last;
+  }
+
   private flush(): void {
     this.flushScheduled = false;
-    for (const { consumer, recorder } of this.joined.values()) {
-      if (recorder.size === 0) continue;
-      const ops = recorder.take();
-      if (this.host.isLeader) this.host.proposeConsumerOps(consumer.name, consumer.state.ackNone, ops);
-    }
+    for (const j of this.joined.values()) this.flushOne(j);
+  }
+
+  private flushOne(j: Joined): void {
+    if (j.recorder.size === 0) return;
+    const ops = j.recorder.take();
+    if (this.host.isLeader) j.last = this.propose(j.consumer.name, j.consumer.state.ackNone, ops);
+  }
+
+  private propose(name: string, ackNone: boolean, ops: Buffer): Promise<void> {
+    const p = this.host.proposeConsumerOps(name, ackNone, ops);
+    p.catch(() => undefined); // nobody may wait for it; a waiter sees the rejection
+    return p;
   }
 }
 

@@ -131,7 +131,8 @@ export class MetaGroup {
     if (this.proposeSub) this.server.unsubscribeInternal(this.sys, this.proposeSub);
     this.peers.stop();
     await this.applier.stop();
-    await this.group?.close();
+    // A shutdown goes on when the last state cannot be saved (reported): the log holds what was synced.
+    await this.group?.close().catch((e: unknown) => this.server.logger.error(`JetStream meta group: closing: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /** Proposes on the leader, or forwards to it; resolves once committed (and applied on the leader). */

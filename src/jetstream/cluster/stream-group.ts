@@ -290,8 +290,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     });
   }
 
-  proposeConsumerOps(name: string, ackNone: boolean, ops: Buffer): void {
-    this.raft.propose(encodeOp(EntryType.Consumer, this.self, { c: name, an: ackNone, ops: ops.toString("base64") })).catch(() => undefined);
+  async proposeConsumerOps(name: string, ackNone: boolean, ops: Buffer): Promise<void> {
+    await this.raft.propose(encodeOp(EntryType.Consumer, this.self, { c: name, an: ackNone, ops: ops.toString("base64") }));
   }
 
   // ---- StateMachine ----------------------------------------------------------------------------------

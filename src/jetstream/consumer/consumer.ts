@@ -462,7 +462,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
 
   /** The empty answer to an ack sent as a request: once the ack is as durable as the messages. */
   private ackReply(reply: string): void {
-    this.store.sync().then(
+    (this.stream.consumerGroup?.whenCommitted(this) ?? this.store.sync()).then(
       () => this.server.publishInternal(this.account, reply, undefined, EMPTY),
       () => undefined,
     );

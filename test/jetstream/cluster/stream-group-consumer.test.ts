@@ -87,7 +87,7 @@ test("a pull consumer with acks across a leader change: nothing acked redelivere
   for (const n of c.live()) await waitFor(() => committedFloor(n, "W") === 200, 5000, `${n.name} to hold every ack`);
 });
 
-test("workqueue acks remove the messages on every replica", async (t) => {
+test("workqueue acks remove the messages on every replica; an ack answers once committed", async (t) => {
   const c = await cluster(t);
   await c.place(streamConfig({ name: "WQ", subjects: ["wq.>"], retention: "workqueue" }));
   const leader = await c.elect();
@@ -101,6 +101,8 @@ test("workqueue acks remove the messages on every replica", async (t) => {
     for await (const m of batch) {
       await m.ackAck();
       n++;
+      // The ack's reply comes once the ack is committed: the leader has applied it.
+      assert.equal(committedFloor(leader, "J"), m.seq, "an acked ack is committed");
     }
   }
   for (const x of c.nodes) await waitFor(() => x.replica!.stream.store.state().msgs === 0, 5000, `${x.name} to remove the acked jobs`);
