@@ -42,11 +42,9 @@ export function startTls(server: ClientHost, c: Client, acceptor: TlsAcceptor, i
     clearTimeout(deadline);
     clearTimeout(fallback);
   };
-  // Before the client's own close handler: a peer that leaves mid-handshake is a handshake error (EOF, or
-  // the acceptor's reason once it has the handshake: a certificate that did not verify).
-  let handedOver = false;
+  // Before the client's own close handler: a peer that leaves mid-handshake is a handshake error (EOF).
   raw.prependOnceListener("close", () => {
-    if (!finished) fail(handedOver ? acceptor.closeReason(raw) : "EOF");
+    if (!finished) fail("EOF");
     done();
   });
 
@@ -69,7 +67,6 @@ export function startTls(server: ClientHost, c: Client, acceptor: TlsAcceptor, i
       c.armPingTimer();
       return;
     }
-    handedOver = true;
     acceptor.handshake(raw, !infoSent).then(
       (secured) => {
         done();

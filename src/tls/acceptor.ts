@@ -3,12 +3,6 @@
  * connection after INFO, or before it with handshake_first). One TLS server per configuration does the
  * work: sockets are handed to it as connections, and its results are matched back to the waiting
  * handshake by the connection's address 4-tuple, which is what identifies a TCP connection.
- *
- * With `verify`, a client that sends no certificate fails the handshake itself (OpenSSL's
- * fail-if-no-peer-cert), so it receives a TLS alert, as from nats-server, rather than a connection that
- * closes after the handshake. A certificate that does not verify still completes the OpenSSL handshake and
- * is then refused by Node; its TLS socket, seen through the server's `keylog` event while the handshake
- * runs, tells the reason, which is logged as nats-server logs it.
  */
 import type { Socket } from "node:net";
 import type { SecureContextOptions, Server as TlsServer, TLSSocket } from "node:tls";
@@ -32,12 +26,6 @@ export class TlsHandshakeError extends Error {
   }
 }
 
-/** A failed handshake's error in nats-server's words where they differ from OpenSSL's. */
-function handshakeErrorText(err: NodeJS.ErrnoException): string {
-  if (err.code === "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE") return "tls: client didn't provide a certificate";
-  return err.message;
-}
-
 interface Waiting {
   first: boolean;
   resolve(c: SecuredConnection): void;
@@ -54,10 +42,6 @@ export class TlsAcceptor {
   readonly settings: SecureContextOptions;
   private readonly server: TlsServer;
   private readonly waiting = new Map<string, Waiting>();
-  /** With `verify`: the TLS socket of each waiting handshake, by connection key, for its verification error. */
-  private readonly sockets = new Map<string, TLSSocket>();
-  /** The connection key of each handed-over socket, taken at once: a closed socket no longer knows its address. */
-  private readonly keys = new WeakMap<Socket, string>();
   private readonly verify: boolean;
   private readonly pins: ReadonlySet<string> | undefined;
   private windowStart = 0;
@@ -68,10 +52,11 @@ export class TlsAcceptor {
     this.settings = loadTlsSettings(options);
     this.verify = options.verify || options.verifyAndMap;
     this.pins = options.pinnedCerts && new Set(options.pinnedCerts);
-    this.server = nodeTls().createServer({ ...this.settings, requestCert: this.verify, rejectUnauthorized: this.verify, handshakeTimeout: options.timeoutMs });
+    // Client certificates are checked here, after the handshake, rather than by Node (rejectUnauthorized):
+    // that way every failure arrives while the connection can still be matched, with its reason.
+    this.server = nodeTls().createServer({ ...this.settings, requestCert: this.verify, rejectUnauthorized: false, handshakeTimeout: options.timeoutMs });
     this.server.on("secureConnection", (t: TLSSocket) => this.secured(t));
-    this.server.on("tlsClientError", (err: NodeJS.ErrnoException, t: TLSSocket) => this.failed(t, new TlsHandshakeError(handshakeErrorText(err))));
-    if (this.verify) this.server.on("keylog", (_line: Buffer, t: TLSSocket) => this.watch(t));
+    this.server.on("tlsClientError", (err: Error, t: TLSSocket) => this.failed(t, new TlsHandshakeError(err.message)));
   }
 
   /** connection_rate_limit: whether one more TLS connection may start in the current second. */
@@ -92,52 +77,29 @@ export class TlsAcceptor {
   handshake(raw: Socket, first: boolean): Promise<SecuredConnection> {
     const key = connectionKey(raw);
     if (key === undefined) return Promise.reject(new TlsHandshakeError("EOF"));
-    this.keys.set(raw, key);
     return new Promise<SecuredConnection>((resolve, reject) => {
       this.waiting.set(key, { first, resolve, reject });
       raw.once("close", () => {
         if (this.waiting.get(key)?.reject === reject) {
           this.waiting.delete(key);
-          const why = this.closeReason(raw);
-          this.sockets.delete(key);
-          reject(new TlsHandshakeError(why));
+          reject(new TlsHandshakeError("EOF"));
         }
       });
       this.server.emit("connection", raw);
     });
   }
 
-  /**
-   * Why the connection of a handshake in progress closed, in nats-server's words: Node closes one whose
-   * certificate did not verify, having set the reason first; otherwise the peer left (EOF).
-   */
-  closeReason(raw: Socket): string {
-    const key = this.keys.get(raw);
-    const refused = key === undefined ? undefined : this.sockets.get(key)?.authorizationError;
-    return refused !== undefined ? `tls: failed to verify certificate: ${String(refused)}` : "EOF";
-  }
-
   private take(t: TLSSocket): Waiting | undefined {
     const key = connectionKey(t);
     const w = key === undefined ? undefined : this.waiting.get(key);
-    if (w !== undefined) {
-      this.waiting.delete(key!);
-      this.sockets.delete(key!);
-    }
+    if (w !== undefined) this.waiting.delete(key!);
     return w;
-  }
-
-  /** Keeps the TLS socket of a waiting handshake (first keylog line of its handshake). */
-  private watch(t: TLSSocket): void {
-    const key = connectionKey(t);
-    if (key !== undefined && this.waiting.has(key) && !this.sockets.has(key)) this.sockets.set(key, t);
   }
 
   private secured(t: TLSSocket): void {
     const w = this.take(t);
     if (w === undefined) return void t.destroy();
     const session = describeSession(t, w.first);
-    // Node refuses these before (rejectUnauthorized); checked again because letting one in would be a breach.
     const problem = this.verify ? this.verifyProblem(t, session) : undefined;
     if (problem !== undefined) {
       t.destroy();
