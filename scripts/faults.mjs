@@ -13,7 +13,7 @@
 // to the same nodes and bytes again (the servers' own timing is not replayed).
 //
 // The CI-sized suite is test/faults/*.test.ts (3 nodes, about 100 s): the network harness, the checker,
-// the harness validated on nats-server 2.9.10, and two tsnats scenarios.
+// and two tsnats scenarios. The harness is validated on nats-server 2.9.10 here, with `--impl nats-server`.
 import { parseArgs } from "node:util";
 import { FAULTS, formatReport, runScenario } from "../dist/test/faults/scenario.js";
 import { netnsUnavailable } from "../dist/test/faults/netns.js";
