@@ -21,7 +21,7 @@
 //   idle       a fresh -js server's RSS 3 s after spawn and after --idle-secs (default 30; V8 gives memory
 //              back after some idle seconds).
 // Servers: `-a 127.0.0.1 -p PORT -js -sd DIR -c CONF` where CONF sets `jetstream { max_file_store }` to
-// 100 GB. Commands: tsnats = `node bin/tsnats-server` of this tree, nats = /usr/sbin/nats-server;
+// 100 GB. Commands: tsnats = `bin/tsnats-server` of this tree (its shebang carries the V8 flags), nats = /usr/sbin/nats-server;
 // `--server-cmd NAME=CMD` replaces one (split on spaces), `--only NAME` runs one. Store directories go
 // under --dir (default the OS temp dir) and are removed at the end, also after an error or Ctrl-C.
 //
@@ -57,7 +57,7 @@ function parseArgs(argv) {
     scenarios: ["stream", "kv", "consumers", "idle"],
     dir: tmpdir(),
     timeoutSecs: 1800,
-    cmds: { nats: "/usr/sbin/nats-server", tsnats: `node ${resolve(HERE, "../bin/tsnats-server")}` },
+    cmds: { nats: "/usr/sbin/nats-server", tsnats: resolve(HERE, "../bin/tsnats-server") },
     only: undefined,
   };
   const num = (s) => {
