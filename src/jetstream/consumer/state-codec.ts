@@ -182,13 +182,14 @@ export function snapshotRecord(state: ConsumerState): Buffer {
 }
 
 /**
- * A StateLog that records the operations as records (the replicated consumer of a stream group sends
- * them through the group); `onWrite` runs after each, `take()` hands out what was recorded.
+ * A StateLog that records the operations as records: the replicated consumer of a stream group sends
+ * them through the group (`onWrite` runs after each, `take()` hands out what was recorded), and the file
+ * consumer store (store.ts) appends them to its log, overriding noteWrite.
  */
 export class RecordingLog implements StateLog {
-  private readonly w = new Writer();
+  protected readonly w = new Writer();
 
-  constructor(private readonly onWrite: () => void) {}
+  constructor(private readonly onWrite?: () => void) {}
 
   get size(): number {
     return this.w.len;
@@ -201,7 +202,7 @@ export class RecordingLog implements StateLog {
     this.w.uint(sseq);
     this.w.uint(dc);
     this.w.uint(ts);
-    this.onWrite();
+    this.noteWrite();
   }
   ack(sseq: number): void {
     this.rec1(Op.Ack, sseq);
@@ -224,15 +225,19 @@ export class RecordingLog implements StateLog {
   reset(sseq: number): void {
     this.rec1(Op.Reset, sseq);
   }
+  /** Runs after each record. */
+  protected noteWrite(): void {
+    this.onWrite?.();
+  }
   private rec1(op: Op, v: number): void {
     this.w.byte(op);
     this.w.uint(v);
-    this.onWrite();
+    this.noteWrite();
   }
   private rec2(op: Op, a: number, b: number): void {
     this.w.byte(op);
     this.w.uint(a);
     this.w.uint(b);
-    this.onWrite();
+    this.noteWrite();
   }
 }

@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { DurableLog, LogFormatError, type LogOptions } from "../../store/log/durable-log.js";
 import type { ConsumerConfig } from "./config.js";
-import { Op, replayRecords, snapshotRecord, Writer } from "./state-codec.js";
+import { RecordingLog, replayRecords, snapshotRecord } from "./state-codec.js";
 import { ConsumerState, restoreSnapshot, type StateLog, type StateSnapshot } from "./state.js";
 import { replayLegacyLog } from "./store-legacy.js";
 
@@ -88,9 +88,8 @@ function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === "ENOENT";
 }
 
-export class FileConsumerStore implements ConsumerStore {
+export class FileConsumerStore extends RecordingLog implements ConsumerStore {
   readonly kind = "file";
-  private readonly w = new Writer();
   private lazyTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -103,6 +102,7 @@ export class FileConsumerStore implements ConsumerStore {
     /** When open() found the log damaged: the copy kept of it (the state is what preceded the damage). */
     readonly damagedCopy?: string,
   ) {
+    super();
     state.log = this;
   }
 
@@ -170,53 +170,8 @@ export class FileConsumerStore implements ConsumerStore {
     return new FileConsumerStore(dir, log, state, snapshot.length);
   }
 
-  // StateLog: one record each, appended to the log with the batch.
-  deliver(sseq: number, dc: number, ts: number): void {
-    const w = this.w;
-    w.byte(Op.Deliver);
-    w.uint(sseq);
-    w.uint(dc);
-    w.uint(ts);
-    this.noteWrite();
-  }
-  ack(sseq: number): void {
-    this.rec1(Op.Ack, sseq);
-  }
-  ackAll(sseq: number, cseq: number): void {
-    this.w.byte(Op.AckAll);
-    this.w.uint(sseq);
-    this.w.uint(cseq);
-    this.noteWrite();
-  }
-  touch(sseq: number, ts: number): void {
-    this.w.byte(Op.Touch);
-    this.w.uint(sseq);
-    this.w.uint(ts);
-    this.noteWrite();
-  }
-  maxDelivered(sseq: number, dc: number): void {
-    this.w.byte(Op.MaxDelivered);
-    this.w.uint(sseq);
-    this.w.uint(dc);
-    this.noteWrite();
-  }
-  forget(sseq: number): void {
-    this.rec1(Op.Forget, sseq);
-  }
-  setNext(sseq: number): void {
-    this.rec1(Op.SetNext, sseq);
-  }
-  reset(sseq: number): void {
-    this.rec1(Op.Reset, sseq);
-  }
-
-  private rec1(op: Op, v: number): void {
-    this.w.byte(op);
-    this.w.uint(v);
-    this.noteWrite();
-  }
-
-  private noteWrite(): void {
+  // StateLog (RecordingLog): one record each, appended to the log with the batch.
+  protected override noteWrite(): void {
     if (this.w.len >= LAZY_MAX_BYTES) this.append();
     else if (this.lazyTimer === undefined) {
       this.lazyTimer = setTimeout(() => {
