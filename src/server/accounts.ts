@@ -13,6 +13,7 @@ import { Account } from "./account.js";
 import { linkService, linkStream, sweepResponses, type LinkSub } from "./account-links.js";
 import type { Logger } from "../util/logger.js";
 import type { InternalMessaging } from "./internal-messaging.js";
+import { DeadlineTimer } from "../util/deadline-timer.js";
 
 /** What the account registry needs from the server. */
 export interface AccountsHost extends InternalMessaging {
@@ -22,8 +23,6 @@ export interface AccountsHost extends InternalMessaging {
 
 export const DEFAULT_SYSTEM_ACCOUNT = "$SYS";
 const SWEEP_MS = 30_000;
-/** The longest delay setTimeout keeps (2^31-1 ms); longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Definition = AccountConfig & { tokens?: Map<ImportEntry, string>; signingKeys?: ReadonlySet<string> };
 
@@ -41,7 +40,7 @@ export class AccountRegistry {
   /** Called when an account's JWT expires (its clients must go). */
   onExpired: ((a: Account) => void) | undefined;
   /** Operator mode: one timer per account whose JWT has an expiry. */
-  private readonly expiries = new Map<Account, NodeJS.Timeout>();
+  private readonly expiries = new Map<Account, DeadlineTimer>();
 
   constructor(
     private readonly server: AccountsHost,
@@ -86,7 +85,7 @@ export class AccountRegistry {
 
   stop(): void {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
-    for (const t of this.expiries.values()) clearTimeout(t);
+    for (const t of this.expiries.values()) t.cancel();
     this.expiries.clear();
   }
 
@@ -123,19 +122,18 @@ export class AccountRegistry {
     return this.defs.get(name)?.jetstream;
   }
 
-  /** Calls onExpired at `at` (a JWT update re-arms or disarms it); timers wait at most ~24 days at once. */
+  /** Calls onExpired at `at` (a JWT update re-arms or disarms it). */
   private armExpiry(a: Account, at: number | undefined): void {
-    clearTimeout(this.expiries.get(a));
+    this.expiries.get(a)?.cancel();
     this.expiries.delete(a);
     if (at === undefined) return;
-    const wait = at - Date.now();
-    const t = setTimeout(() => {
-      this.expiries.delete(a);
-      if (wait > MAX_TIMER_MS) this.armExpiry(a, at);
-      else this.onExpired?.(a);
-    }, Math.max(0, Math.min(wait, MAX_TIMER_MS)));
-    t.unref();
-    this.expiries.set(a, t);
+    this.expiries.set(
+      a,
+      new DeadlineTimer(at, () => {
+        this.expiries.delete(a);
+        this.onExpired?.(a);
+      }),
+    );
   }
 
   /** Removes every link and wires every import again from the current definitions. */

@@ -20,6 +20,7 @@ import { ClosedReason } from "./closed-reason.js";
 import { Connection, redactSecrets, type ConnectionHost } from "./connection.js";
 import type { Outgoing } from "./outgoing.js";
 import { Subscription, type DeliveryTarget, type Publisher } from "./subscription.js";
+import { DeadlineTimer } from "../util/deadline-timer.js";
 
 /** What a client needs from the server beyond what every connection does. */
 export interface ClientHost extends ConnectionHost {
@@ -63,7 +64,7 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
   accountMaxSubs: number | undefined;
   /** Ops received while an asynchronous authentication (bcrypt) runs; replayed once it is done. */
   private deferred: (() => void)[] | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: DeadlineTimer | undefined;
   /** `"v<version>:<lang>:<name>"` from CONNECT: nats-server adds it to a client's log lines. */
   private connectTag = "";
   private authTimer: NodeJS.Timeout | undefined;
@@ -181,14 +182,13 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
 
   /** Closes the client when its credentials (a user JWT) expire. */
   armExpiry(at: number | undefined): void {
-    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    this.expiryTimer?.cancel();
     this.expiryTimer = undefined;
     if (at === undefined) return;
-    this.expiryTimer = setTimeout(() => {
+    this.expiryTimer = new DeadlineTimer(at, () => {
       this.server.logger.debug(`${this.logPrefix} - User authentication expired`);
       this.sendErrAndClose(AUTH_ERR.userExpired, ClosedReason.AuthenticationExpired);
-    }, Math.max(0, Math.min(at - Date.now(), 2 ** 31 - 1)));
-    this.expiryTimer.unref();
+    });
   }
 
   /** A delivery passes this client's subscribe deny filter; a request's reply becomes answerable. */
@@ -335,7 +335,8 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
   }
 
   protected released(): void {
-    for (const t of [this.authTimer, this.expiryTimer]) if (t) clearTimeout(t);
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.expiryTimer?.cancel();
     this.account.removeSubs(this.subs.values());
     this.server.clientClosed(this);
   }
