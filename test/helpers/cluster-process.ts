@@ -82,8 +82,17 @@ export async function startCluster(spec: ClusterSpec): Promise<Cluster> {
     return node;
   };
 
-  if (spec.sequential) for (let i = 0; i < n; i++) await start(i);
-  else await Promise.all(spec.impls.map((_, i) => start(i)));
+  // Every start is waited for, so that when one node fails the ones that started are stopped rather
+  // than left to outlive the test (holding their ports).
+  const started = spec.sequential ? [] : await Promise.allSettled(spec.impls.map((_, i) => start(i)));
+  let failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  for (let i = 0; spec.sequential && i < n && failed === undefined; i++) {
+    await start(i).catch((reason: unknown) => (failed = { status: "rejected", reason }));
+  }
+  if (failed !== undefined) {
+    await Promise.allSettled(nodes.map((nd) => nd?.proc.stop("SIGKILL")));
+    throw failed.reason;
+  }
 
   const cluster: Cluster = {
     get nodes() {
