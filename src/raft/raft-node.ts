@@ -92,7 +92,15 @@ export interface RaftNodeOptions {
   maxInflight?: number;
 }
 
-const DEFAULT_TIMING: RaftTiming = { heartbeatMs: 100, electionMinMs: 1000, electionMaxMs: 2000 };
+/**
+ * Failover after a leader's loss takes the election timeout (its lease runs out on the followers) plus
+ * an election: 600-900 ms puts the next PubAck within about 1.5 s of a SIGKILL (issue #12: p99 under
+ * 2 s). Six heartbeats must go missing before anyone campaigns, and pre-vote keeps a follower that
+ * alone missed them (a stalled process) from deposing a leader the others still hear; the shell caps
+ * how far one tick advances the clock, so a process's own stall does not count as the leader's
+ * silence (raft-group.ts). The 300 ms spread is two orders above an election round on one host or LAN.
+ */
+export const DEFAULT_TIMING: RaftTiming = { heartbeatMs: 100, electionMinMs: 600, electionMaxMs: 900 };
 
 export class RaftNode {
   readonly id: NodeId;
