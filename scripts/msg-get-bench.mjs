@@ -12,7 +12,7 @@ import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startCluster } from "../dist/test/helpers/cluster-process.js";
 
-const { values } = parseArgs({ options: { impl: { type: "string", default: "both" }, replicas: { type: "string", default: "3" }, ms: { type: "string", default: "3000" } } });
+const { values } = parseArgs({ options: { impl: { type: "string", default: "both" }, replicas: { type: "string", default: "3" }, inflight: { type: "string", default: "1" }, ms: { type: "string", default: "3000" } } });
 const impls = values.impl === "both" ? ["nats-server", "tsnats"] : [values.impl];
 const MSGS = 1000;
 
@@ -46,6 +46,7 @@ for (const impl of impls) {
     const leader = (await jsm.streams.info("G")).cluster?.leader;
     for (const kind of ["MSG.GET", "DIRECT.GET"]) {
       const rates = [];
+      const replies = [];
       const cpu0 = cluster.nodes.map((nd) => cpuMs(nd.proc.pid));
       let total = 0;
       for (const node of cluster.nodes) {
@@ -53,22 +54,32 @@ for (const impl of impls) {
         const t0 = Date.now();
         let n = 0;
         const lat = [];
-        while (Date.now() - t0 < Number(values.ms)) {
-          const seq = 1 + (n % MSGS);
-          const t1 = performance.now();
-          const r = await c.request(`$JS.API.${kind === "MSG.GET" ? "STREAM.MSG.GET.G" : "DIRECT.GET.G"}`, JSON.stringify({ seq }), { timeout: 2000 });
-          const ok = kind === "MSG.GET" ? Buffer.from(r.json().message.data, "base64").toString() === `m${seq}` : r.string() === `m${seq}`;
-          if (!ok) throw new Error(`${kind} seq ${seq} from ${node.name}: wrong answer ${r.string().slice(0, 200)}`);
-          lat.push(performance.now() - t1);
-          n++;
-        }
+        const worker = async () => {
+          while (Date.now() - t0 < Number(values.ms)) {
+            const seq = 1 + (n++ % MSGS);
+            const t1 = performance.now();
+            const r = await c.request(`$JS.API.${kind === "MSG.GET" ? "STREAM.MSG.GET.G" : "DIRECT.GET.G"}`, JSON.stringify({ seq }), { timeout: 2000 });
+            const ok = kind === "MSG.GET" ? Buffer.from(r.json().message.data, "base64").toString() === `m${seq}` : r.string() === `m${seq}`;
+            if (!ok) throw new Error(`${kind} seq ${seq} from ${node.name}: wrong answer ${r.string().slice(0, 200)}`);
+            lat.push(performance.now() - t1);
+          }
+        };
+        await Promise.all(Array.from({ length: Number(values.inflight) }, worker));
+        // How many servers answer one request: every answer to a private reply subject is counted.
+        const inbox = `_BENCH.${node.name}.${kind}`;
+        let answers = 0;
+        c.subscribe(inbox, { callback: () => answers++ });
+        await c.flush();
+        for (let i = 1; i <= 20; i++) c.publish(`$JS.API.${kind === "MSG.GET" ? "STREAM.MSG.GET.G" : "DIRECT.GET.G"}`, JSON.stringify({ seq: i }), { reply: inbox });
+        await new Promise((r) => setTimeout(r, 500));
+        replies.push((answers / 20).toFixed(1));
         lat.sort((a, b) => a - b);
         rates.push(`${Math.round((n * 1000) / (Date.now() - t0))} (p50 ${lat[lat.length >> 1].toFixed(2)} p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(2)} ms)`);
         total += n;
         await c.close();
       }
       const cpu = cluster.nodes.map((nd, i) => ((cpuMs(nd.proc.pid) - cpu0[i]) * 1000) / total);
-      console.log(`${impl} ${kind}: ${rates.join(" / ")} req/s (client on ${cluster.nodes.map((n) => n.name).join(" / ")}; leader ${leader}); server CPU per request ${cpu.map((c) => c.toFixed(0)).join(" + ")} us`);
+      console.log(`${impl} ${kind}: ${rates.join(" / ")} req/s (client on ${cluster.nodes.map((n) => n.name).join(" / ")}; leader ${leader}); server CPU per request ${cpu.map((c) => c.toFixed(0)).join(" + ")} us; answers per request ${replies.join(" / ")}`);
     }
     await nc.close();
   } finally {

@@ -150,7 +150,7 @@ export class RaftGroup {
     this.unlisten = this.transport.listen(opts.group, opts.id, (bytes) => this.onBytes(bytes));
     const heartbeatMs = opts.timing?.heartbeatMs ?? DEFAULT_TIMING.heartbeatMs;
     this.maxTickStep = MAX_TICK_STEP_HEARTBEATS * heartbeatMs;
-    this.ticker = setInterval(() => this.run(this.node.tick(this.advanceClock())), opts.tickMs ?? Math.max(1, Math.floor(heartbeatMs / 4)));
+    this.ticker = setInterval(() => this.onTick(), opts.tickMs ?? Math.max(1, Math.floor(heartbeatMs / 4)));
     this.ticker.unref();
     this.run(this.node.start());
   }
@@ -291,6 +291,12 @@ export class RaftGroup {
     for (const p of this.proposals) p.reject(err);
     this.proposals = [];
     this.rejectPending(err);
+  }
+
+  private onTick(): void {
+    const leader = this.node.leaderId;
+    if (this.node.role === "follower" && leader !== undefined && this.transport.reachable?.(this.name, leader) === false) this.run(this.node.leaderUnreachable());
+    this.run(this.node.tick(this.advanceClock()));
   }
 
   private advanceClock(): number {
