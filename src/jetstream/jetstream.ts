@@ -15,6 +15,7 @@ import type { Server } from "../server/server.js";
 import { BlockCache, DEFAULT_CACHE_BYTES } from "../store/index.js";
 import { registerConsumerRoutes } from "./api/consumer-routes.js";
 import { ApiRouter } from "./api/router.js";
+import { DirectGetSubs } from "./cluster/direct-get-subs.js";
 import { registerStreamRoutes } from "./api/stream-routes.js";
 import type { JetStreamConfig } from "./js-config.js";
 import { JsAccount, type ApiStats, type JetStreamHost } from "./js-account.js";
@@ -47,6 +48,8 @@ export class JetStream implements JetStreamHost {
   readonly dispatcher: ApiDispatcher;
   /** The meta group, when clustered. */
   readonly meta: MetaGroup | undefined;
+  /** Clustered: each account's DIRECT.GET queue subscriptions. */
+  private readonly directGets = new Map<JsAccount, DirectGetSubs>();
 
   private constructor(
     readonly server: Server,
@@ -140,6 +143,7 @@ export class JetStream implements JetStreamHost {
       jsa = new JsAccount(this, account, limits);
       this.accounts.set(account, jsa);
       jsa.listen();
+      if (this.clustered) this.directGets.set(jsa, new DirectGetSubs(jsa, this.router));
     }
     // An operator-mode account is made before its JWT's limits arrive: its streams are recovered then.
     if (limits !== undefined && !wasEnabled) {
@@ -162,6 +166,7 @@ export class JetStream implements JetStreamHost {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const jsa of this.accounts.values()) jsa.unlisten();
+      for (const d of this.directGets.values()) d.stop();
       const replicas = new Set<Stream>([...(this.meta?.applier.replicas.values() ?? [])].map((r: StreamReplica) => r.stream));
       await this.meta?.stop();
       for (const jsa of this.accounts.values()) {

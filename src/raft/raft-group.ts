@@ -31,12 +31,21 @@ import { decodeEntry, decodeMessage, decodeSnapshot, encodeEntry, encodeMessage,
 import type { Effect } from "./effects.js";
 import { GroupStoppedError, NotLeaderError } from "./errors.js";
 import { readHardState, writeHardState, type PersistedState } from "./hard-state-file.js";
-import { RaftNode, type RaftTiming, type Role } from "./raft-node.js";
+import { DEFAULT_TIMING, RaftNode, type RaftTiming, type Role } from "./raft-node.js";
 import { channelOf, isAddressToken, type RaftTransport } from "./transport.js";
 import type { Entry, HardState, Index, NodeId, Snapshot, Term } from "./types.js";
 
 /** How long after a sync the synced mark reaches the disk (one atomic file write per window). */
 const MARK_EVERY_MS = 50;
+
+/**
+ * The most one tick advances the core's clock, in heartbeats. A process that stalled longer (a GC
+ * pause, a write blocked in the kernel, SIGSTOP) resumes as if it had missed only this much: its
+ * ticker runs before the messages that queued up meanwhile are read, and counting the whole stall
+ * would make a follower campaign, or a leader step down, before it has heard that its peers were
+ * there all along. The cost: a leader that died during our own stall is noticed that much later.
+ */
+const MAX_TICK_STEP_HEARTBEATS = 2;
 
 export interface StateMachine {
   /** Committed entries, in order: normal ones carry proposals; noop and config entries may be skipped. */
@@ -102,6 +111,10 @@ export class RaftGroup {
 
   private stopped = false;
   private readonly ticker: NodeJS.Timeout;
+  /** The core's clock (ms): the monotonic clock's steps, each capped at maxTickStep. */
+  private clock = 0;
+  private lastRealTime = performance.now();
+  private readonly maxTickStep: number;
   private readonly unlisten: () => void;
   /** Peer messages that failed to decode (dropped). */
   droppedMessages = 0;
@@ -131,12 +144,13 @@ export class RaftGroup {
       voters: opts.voters,
       damaged: opened.damaged,
       random: Math.random,
-      now: performance.now(),
+      now: this.clock,
       ...(opts.timing && { timing: opts.timing }),
     });
     this.unlisten = this.transport.listen(opts.group, opts.id, (bytes) => this.onBytes(bytes));
-    const timing = { heartbeatMs: 100, ...opts.timing };
-    this.ticker = setInterval(() => this.run(this.node.tick(performance.now())), opts.tickMs ?? Math.max(1, Math.floor(timing.heartbeatMs / 4)));
+    const heartbeatMs = opts.timing?.heartbeatMs ?? DEFAULT_TIMING.heartbeatMs;
+    this.maxTickStep = MAX_TICK_STEP_HEARTBEATS * heartbeatMs;
+    this.ticker = setInterval(() => this.onTick(), opts.tickMs ?? Math.max(1, Math.floor(heartbeatMs / 4)));
     this.ticker.unref();
     this.run(this.node.start());
   }
@@ -277,6 +291,19 @@ export class RaftGroup {
     for (const p of this.proposals) p.reject(err);
     this.proposals = [];
     this.rejectPending(err);
+  }
+
+  private onTick(): void {
+    const leader = this.node.leaderId;
+    if (this.node.role === "follower" && leader !== undefined && this.transport.reachable?.(this.name, leader) === false) this.run(this.node.leaderUnreachable());
+    this.run(this.node.tick(this.advanceClock()));
+  }
+
+  private advanceClock(): number {
+    const real = performance.now();
+    this.clock += Math.min(this.maxTickStep, Math.max(0, real - this.lastRealTime));
+    this.lastRealTime = real;
+    return this.clock;
   }
 
   private onBytes(bytes: Buffer): void {

@@ -51,7 +51,8 @@
  *   send            -> encoded per messages.ts on $NRG.V.<group> / $NRG.AE.<group> or the peer's
  *                      $NRG.R.<inbox> reply subject, in the system account, carried by routes;
  *   leaderChanged   -> LEADER_ELECTED advisories, /raftz, where follower proposals are forwarded.
- * - Inputs: tick(now) from one timer per group (every few ms up to heartbeatMs), receive() per decoded
+ * - Inputs: tick(now) from one timer per group (every few ms up to heartbeatMs), leaderUnreachable()
+ *   when the transport lost its way to the leader's server, receive() per decoded
  *   message, propose() with the proposals of one loop turn as one batch, changeVoters() for peer
  *   add/remove ($NRG.RP), transferLeadership() for stepdown and lame duck, takeSnapshot() when the
  *   state machine has a snapshot of what it applied.
@@ -92,7 +93,22 @@ export interface RaftNodeOptions {
   maxInflight?: number;
 }
 
-const DEFAULT_TIMING: RaftTiming = { heartbeatMs: 100, electionMinMs: 1000, electionMaxMs: 2000 };
+/**
+ * Failover after a leader's loss takes the election timeout (its lease runs out on the followers) plus
+ * an election: 600-900 ms puts the next PubAck within about 1.5 s of a SIGKILL (issue #12: p99 under
+ * 2 s). Six heartbeats must go missing before anyone campaigns, and pre-vote keeps a follower that
+ * alone missed them (a stalled process) from deposing a leader the others still hear; the shell caps
+ * how far one tick advances the clock, so a process's own stall does not count as the leader's
+ * silence (raft-group.ts). The 300 ms spread is two orders above an election round on one host or LAN.
+ */
+export const DEFAULT_TIMING: RaftTiming = { heartbeatMs: 100, electionMinMs: 600, electionMaxMs: 900 };
+
+/**
+ * After leaderUnreachable(), the campaign starts within this share of the election spread: drawn at
+ * random so the followers that saw the same route close do not all campaign at once, and at least a
+ * few ticks wide so that the others have seen it too before the first pre-vote asks them.
+ */
+const UNREACHABLE_SPREAD = 0.5;
 
 export class RaftNode {
   readonly id: NodeId;
@@ -225,6 +241,22 @@ export class RaftNode {
 
   receive(m: Message): Effect[] {
     if (m.to === this.id) this.handle(m);
+    return this.drain();
+  }
+
+  /**
+   * The shell saw the way to the leader go (the route to its server closed: the process died or its
+   * link broke), which a live leader's heartbeats cannot contradict. The lease ends now and the
+   * election timer is brought forward to within one spread, not the whole timeout: a SIGKILLed
+   * leader's followers campaign at once instead of after the timeout. Only liveness changes: pre-vote
+   * still asks a majority, and a peer that still hears the leader grants nothing.
+   */
+  leaderUnreachable(): Effect[] {
+    if (this.roleNow === "follower" && this.leader !== undefined && this.leaderHeardAt > -Infinity) {
+      this.leaderHeardAt = -Infinity;
+      const { electionMinMs: min, electionMaxMs: max } = this.timing;
+      this.electionDeadline = Math.min(this.electionDeadline, this.now + Math.floor(this.random() * (max - min) * UNREACHABLE_SPREAD));
+    }
     return this.drain();
   }
 

@@ -19,6 +19,11 @@ export interface RaftTransport {
   /** Delivers every message for `self` in `group` to `onBytes` until the returned function is called. */
   listen(group: string, self: NodeId, onBytes: (bytes: Buffer) => void): () => void;
   send(group: string, from: NodeId, to: NodeId, channel: Channel, bytes: Buffer): void;
+  /**
+   * False once nothing would carry a message to `to` (the route to its server closed); true while a
+   * path exists, or when the transport cannot tell. Asked every tick about the leader: it must be cheap.
+   */
+  reachable?(group: string, to: NodeId): boolean;
 }
 
 export function channelOf(m: Message): Channel {

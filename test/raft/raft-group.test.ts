@@ -104,6 +104,19 @@ test("proposals commit on the leader, apply everywhere, and survive a crash of e
   for (const m of members.values()) assert.deepEqual(m.sm.items, expected(60));
 });
 
+test("a stall of the whole process is not taken for silence: the leader and the term stay", async () => {
+  const members = await startAll(new MemoryHub(), newRoot());
+  const leader = await elect(members);
+  const term = leader.group.term;
+  // The event loop blocked for three election timeouts (a GC pause, a write stuck in the kernel):
+  // the tickers run before the messages sent just before it are read.
+  const until = performance.now() + 3 * TIMING.electionMaxMs;
+  while (performance.now() < until);
+  await new Promise((r) => setTimeout(r, TIMING.electionMaxMs));
+  assert.equal(leader.group.role, "leader");
+  assert.deepEqual([...members.values()].map((m) => m.group.term), [term, term, term]);
+});
+
 test("a follower's proposal is refused with the leader's id", async () => {
   const root = newRoot();
   const members = await startAll(new MemoryHub(), root);

@@ -94,6 +94,32 @@ describe("raft node: election", () => {
     assert.ok(g.get(leaders[0]!).node.currentTerm > 1);
   });
 
+  it("followers told that the way to the leader is gone campaign at once, not after the election timeout", () => {
+    const cutOff = (m: Message): boolean => m.from === "a" || m.to === "a";
+    const within = TIMING.electionMinMs - 10;
+    const waited = elected();
+    waited.advance(within, { only: ["b", "c"], drop: cutOff });
+    assert.deepEqual(waited.leaders(), ["a"], "without the signal: nobody campaigns before the timeout");
+    const g = elected();
+    for (const id of ["b", "c"]) g.take(g.get(id), g.get(id).node.leaderUnreachable());
+    g.advance(within, { only: ["b", "c"], drop: cutOff });
+    const leaders = g.leaders().filter((id) => id !== "a");
+    assert.equal(leaders.length, 1);
+    assert.equal(g.get(leaders[0]!).node.currentTerm, 2);
+  });
+
+  it("a follower that alone lost its way to a live leader deposes nobody: the others still hear it", () => {
+    const g = elected();
+    const b = g.get("b");
+    g.take(b, b.node.leaderUnreachable());
+    g.advance(TIMING.electionMaxMs * 3, { drop: (m) => (m.from === "a" && m.to === "b") || (m.from === "b" && m.to === "a") });
+    assert.deepEqual(g.leaders(), ["a"]);
+    assert.equal(g.get("a").node.currentTerm, 1);
+    assert.ok(sent(b.effects).some((m) => m.type === "preVote"), "b asked");
+    const answers = sent(g.get("c").effects).flatMap((m) => (m.type === "preVoteResponse" && m.to === "b" ? [m.granted] : []));
+    assert.ok(answers.length > 0 && answers.every((granted) => !granted), "c refused");
+  });
+
   it("keeps electing after its clock jumps back", () => {
     const g = new Group(ids);
     g.tick("a", -1_000_000);

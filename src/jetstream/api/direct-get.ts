@@ -232,6 +232,6 @@ function getLastBySubjectInToken(req: ApiRequest, jsa: JsAccount, reply: string,
 }
 
 /** No stream serves direct gets under this name: what the caller sees when nobody subscribes. */
-function noResponders(jsa: JsAccount, reply: string): undefined {
+export function noResponders(jsa: JsAccount, reply: string): undefined {
   return status(jsa, reply, 503, "");
 }

@@ -8,7 +8,8 @@
  *   replicated stream is led by the stream's leader: see the design). CONSUMER.CREATE and DELETE run
  *   there, where the stream's state is, and are recorded in the meta group once done: a deliberate
  *   difference from nats-server, whose meta leader assigns consumers first;
- * - every server that holds the stream: DIRECT.GET (as nats-server's replicas all answer);
+ * - one of the servers that hold the stream: DIRECT.GET, through their queue group (direct-get-subs.ts),
+ *   not through this catch-all; the meta leader answers 503 for a stream nobody holds;
  * - anything else (unknown calls): the meta leader.
  * The rest stay silent.
  */
@@ -16,6 +17,7 @@ import { Route } from "../../server/route.js";
 import type { Publisher } from "../../server/subscription.js";
 import { goJson } from "../../util/go-json.js";
 import { nowNanos } from "../../util/nanos.js";
+import { noResponders } from "../api/direct-get.js";
 import { ApiRouter, type ApiRequest } from "../api/router.js";
 import { isApiError, jsError } from "../errors.js";
 import { API_PREFIX, type ApiDispatcher, type JsAccount } from "../js-account.js";
@@ -71,7 +73,7 @@ export class ClusterDispatcher implements ApiDispatcher {
         else if (this.meta.leader === undefined && !(client instanceof Route) && reply !== undefined) this.unavailable(jsa, apiSubject, reply);
         return;
       case "direct":
-        if (jsa.streams.has(who.stream)) this.local.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
+        if (reply !== undefined && this.meta.isLeader && !this.heldAnywhere(jsa, who.stream)) noResponders(jsa, reply);
         return;
       case "stream":
       case "clusterStream": {
@@ -82,6 +84,13 @@ export class ClusterDispatcher implements ApiDispatcher {
         return;
       }
     }
+  }
+
+  /** Some server holds the stream, or a mirror_direct mirror of it: their queue group answers. */
+  private heldAnywhere(jsa: JsAccount, stream: string): boolean {
+    const account = jsa.account.name;
+    if (this.meta.state.stream(account, stream) !== undefined) return true;
+    return this.meta.state.accountStreams(account).some((sa) => sa.config.mirror_direct === true && (sa.config.mirror as { name?: unknown } | undefined)?.name === stream);
   }
 
   private unavailable(jsa: JsAccount, apiSubject: string, reply: string): void {

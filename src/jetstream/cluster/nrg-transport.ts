@@ -33,4 +33,9 @@ export class NrgTransport implements RaftTransport {
   send(group: string, from: NodeId, to: NodeId, channel: Channel, bytes: Buffer): void {
     this.server.publishInternal(this.account, `$NRG.${channel}.${group}.${to}`, `$NRG.R.${group}.${from}`, bytes);
   }
+
+  /** The member's subscription is known here while a route to its server is up (its close removes it). */
+  reachable(group: string, to: NodeId): boolean {
+    return this.account.sublist.hasInterest(`$NRG.AE.${group}.${to}`);
+  }
 }

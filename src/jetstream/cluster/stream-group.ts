@@ -431,6 +431,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     const now = this.raftRef !== undefined && this.raft.role === "leader" && this.raft.leader === this.self;
     if (now === this.leading) return;
     this.leading = now;
+    // As nats-server logs it: operators (and the fault scripts) time failovers from these lines.
+    if (now) this.jsa.server.logger.info(`JetStream cluster new stream leader for '${this.jsa.account.name} > ${this.stream.name}'`);
     if (now) this.becameLeader();
     else {
       this.consumers.demote();

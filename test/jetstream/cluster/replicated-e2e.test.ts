@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import { jetStreamOf } from "../../../src/jetstream/jetstream.js";
 import { answers, api, jsCluster, waitUntil, type JsCluster } from "./meta-support.js";
 
@@ -38,9 +39,43 @@ async function publishAll(js: JetStreamClient, subject: string, from: number, n:
   return seqs;
 }
 
-test("an R3 stream: created from any server, one answer, three replicas, publishes from every server on all three", async (t) => {
+/** Every reply that arrives within `ms` for one request (a second server's answer takes a few ms). */
+async function replies(nc: NatsConnection, subject: string, body: string, ms = 150): Promise<Msg[]> {
+  const inbox = `_INBOX.${Math.random().toString(36).slice(2)}`;
+  const got: Msg[] = [];
+  const sub = nc.subscribe(inbox, { callback: (_e, m) => void got.push(m) });
+  await nc.flush();
+  nc.publish(subject, body, { reply: inbox });
+  await new Promise((r) => setTimeout(r, ms));
+  sub.unsubscribe();
+  return got;
+}
+
+/**
+ * MSG.GET (the leader answers) and DIRECT.GET (one replica of the queue group answers) asked of every
+ * server: one answer each, holding the message asked for; LOGS holds m0..m29 at seqs 1..30, published
+ * ten per server on logs.<server>. DIRECT.GET on a stream nobody holds: one 503.
+ */
+async function oneAnswerReads(c: JsCluster): Promise<void> {
+  for (const [i, nc] of c.ncs.entries()) {
+    for (const seq of [1, 30]) {
+      const got = await replies(nc, "$JS.API.STREAM.MSG.GET.LOGS", JSON.stringify({ seq }));
+      assert.equal(got.length, 1, `MSG.GET seq ${seq} from server ${i}: ${got.length} answers`);
+      const msg = (got[0]!.json() as { message: { seq: number; subject: string; data: string } }).message;
+      assert.deepEqual([msg.seq, msg.subject, Buffer.from(msg.data, "base64").toString()], [seq, `logs.${Math.floor((seq - 1) / 10)}`, `m${seq - 1}`]);
+      const direct = await replies(nc, "$JS.API.DIRECT.GET.LOGS", JSON.stringify({ seq }));
+      assert.deepEqual(direct.map((m) => [m.string(), m.headers?.get("Nats-Sequence")]), [[`m${seq - 1}`, String(seq)]], `DIRECT.GET seq ${seq} from server ${i}`);
+    }
+    const last = await replies(nc, "$JS.API.DIRECT.GET.LOGS.logs.1", "");
+    assert.deepEqual(last.map((m) => m.string()), ["m19"], `DIRECT.GET by subject from server ${i}`);
+  }
+  const none = await replies(c.ncs[1]!, "$JS.API.DIRECT.GET.NOPE", JSON.stringify({ seq: 1 }));
+  assert.deepEqual(none.map((m) => m.headers?.code), [503]);
+}
+
+test("an R3 stream: created from any server, one answer, three replicas, publishes from every server on all three; one answer to every read", async (t) => {
   const c = await jsCluster(t);
-  const created = await answers(c.ncs[2]!, "STREAM.CREATE.LOGS", { name: "LOGS", subjects: ["logs.>"], num_replicas: 3 }, 3000);
+  const created = await answers(c.ncs[2]!, "STREAM.CREATE.LOGS", { name: "LOGS", subjects: ["logs.>"], num_replicas: 3, allow_direct: true }, 3000);
   assert.equal(created.length, 1, "one answer to the create");
   assert.equal(created[0]!.error, undefined, JSON.stringify(created[0]));
   const cluster = created[0]!.cluster as { leader: string; replicas: { name: string }[] };
@@ -48,6 +83,7 @@ test("an R3 stream: created from any server, one answer, three replicas, publish
   assert.equal(cluster.replicas.length, 2);
   for (const [i, nc] of c.ncs.entries()) await publishAll(jetstream(nc), `logs.${i}`, i * 10, 10);
   await waitUntil(() => replicaStores(c, "LOGS").every((r) => r.msgs === 30), 5000, "30 messages on every replica");
+  await oneAnswerReads(c);
   const infos = await answers(c.ncs[0]!, "STREAM.INFO.LOGS");
   assert.equal(infos.length, 1, "only the leader answers STREAM.INFO");
   assert.equal((infos[0]!.state as { messages: number }).messages, 30);
