@@ -9,6 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY bin ./bin
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
 COPY src ./src
 COPY docs/grafana ./docs/grafana
 COPY contrib ./contrib

@@ -31,7 +31,7 @@ if (mtime("node_modules/.package-lock.json") < mtime("package-lock.json")) {
   }
   run("npm", ["install", "--no-audit", "--no-fund"]);
 }
-const built = mtime("dist/tsnats-server.mjs");
+const built = mtime("dist/tsnats-server.cjs");
 if (built === 0 || Math.max(newest("src"), mtime("package.json"), mtime("tsconfig.json"), mtime("package-lock.json")) > built) {
   run("npm", ["run", "build"]);
 }

@@ -3,9 +3,13 @@
  * `nats server passwd` writes them). bcrypt runs asynchronously (bcryptjs, pure JavaScript: no native
  * build) so a slow hash never stalls other connections, and a successful check is remembered by a digest
  * of the secret, so reconnecting clients do not pay the bcrypt cost again. bcryptjs is loaded by the first
- * bcrypt check: most servers never make one.
+ * bcrypt check: most servers never make one. It is required, not imported: the server's bundle runs as a
+ * script compiled through V8's code cache (bin/load-bundle.mjs), where import() has no module loader.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { lazyRequire } from "../util/lazy-require.js";
+
+const bcrypt = lazyRequire<{ compare(secret: string, hash: string): Promise<boolean> }>("bcryptjs");
 
 export function isBcrypt(stored: string): boolean {
   return stored.startsWith("$2");
@@ -30,14 +34,16 @@ export function checkSecret(given: string, stored: string): boolean | Promise<bo
   if (!isBcrypt(stored)) return sameSecret(given, stored);
   const k = key(stored, given);
   if (verified.has(k)) return true;
-  return import("bcryptjs").then(({ default: bcrypt }) => bcrypt.compare(given, stored)).then(
-    (ok) => {
-      if (ok) {
-        if (verified.size >= VERIFIED_MAX) verified.clear();
-        verified.add(k);
-      }
-      return ok;
-    },
-    () => false,
-  );
+  return Promise.resolve()
+    .then(() => bcrypt().compare(given, stored))
+    .then(
+      (ok) => {
+        if (ok) {
+          if (verified.size >= VERIFIED_MAX) verified.clear();
+          verified.add(k);
+        }
+        return ok;
+      },
+      () => false,
+    );
 }

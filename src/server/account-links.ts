@@ -110,16 +110,23 @@ export function linkService(server: InternalMessaging, importer: Account, export
 
 const routed = new WeakSet<Account>();
 
-/** One `_R_.>` subscription per exporting account sends responses back to the requesting account. */
+/**
+ * One `_R_.>` subscription per exporting account sends responses back to the requesting account. A
+ * JetStream delivery to a pull request that came through the import is routed by the mapped reply while
+ * showing its stream subject, and carries its ack subject: it goes on by the requester's reply, shown and
+ * acked as it was (as nats-server delivers a pull consumer's messages across accounts).
+ */
 function ensureResponseRouting(server: InternalMessaging, exporter: Account): void {
   if (routed.has(exporter)) return;
   routed.add(exporter);
-  server.subscribeInternal(exporter, "_R_.>", (subject, _reply, payload, hdrLen) => {
-    const p = exporter.responses.get(subject);
+  server.subscribeInternal(exporter, "_R_.>", (subject, reply, payload, hdrLen, _from, routedBy) => {
+    const mapped = routedBy ?? subject;
+    const p = exporter.responses.get(mapped);
     if (p === undefined) return;
-    if (p.singleton || p.expiresAt <= Date.now()) exporter.responses.delete(subject);
+    if (p.singleton || p.expiresAt <= Date.now()) exporter.responses.delete(mapped);
     if (p.expiresAt <= Date.now()) return;
-    server.publish(undefined, p.to, p.reply, undefined, payload, hdrLen, true);
+    if (routedBy === undefined) server.publish(undefined, p.to, p.reply, undefined, payload, hdrLen, true);
+    else server.publish(undefined, p.to, subject, reply, payload, hdrLen, true, p.reply);
   });
 }
 

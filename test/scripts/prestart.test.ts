@@ -27,7 +27,7 @@ function project(t: { after(fn: () => void): void }): { dir: string; prep: () =>
     const t = Date.now() / 1000 - secondsAgo;
     utimesSync(p, t, t);
   };
-  for (const [f, age] of [["package.json", 500], ["tsconfig.json", 500], ["package-lock.json", 400], ["node_modules/.package-lock.json", 300], ["src/a.ts", 200], ["dist/tsnats-server.mjs", 100]] as const) touch(f, age);
+  for (const [f, age] of [["package.json", 500], ["tsconfig.json", 500], ["package-lock.json", 400], ["node_modules/.package-lock.json", 300], ["src/a.ts", 200], ["dist/tsnats-server.cjs", 100]] as const) touch(f, age);
   const prep = () => {
     rmSync(log, { force: true });
     const r = spawnSync(process.execPath, [SCRIPT], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
