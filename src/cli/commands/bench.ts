@@ -51,8 +51,11 @@ interface Client {
   done: Promise<Sample>;
 }
 
+/** The worker's module: bundled (dist/cli/main.mjs, scripts/bundle.mjs) it is a bundle of its own beside it. */
+const WORKER_MODULE = import.meta.url.endsWith(".mjs") ? "./bench/worker.mjs" : "../bench/worker.js";
+
 function startClient(job: WorkerJob, onProgress: (n: number) => void): Client {
-  const worker = new Worker(new URL("../bench/worker.js", import.meta.url), { workerData: job });
+  const worker = new Worker(new URL(WORKER_MODULE, import.meta.url), { workerData: job });
   let ready!: () => void;
   const readyP = new Promise<void>((r) => (ready = r));
   const done = new Promise<Sample>((resolve, reject) => {
