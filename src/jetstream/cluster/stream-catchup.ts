@@ -3,9 +3,10 @@
  * traffic: `$NRG.CU.<group>.<member>.q` answers (five tokens: the RAFT listener's `$NRG.*.<group>.<member>`
  * does not match it)
  * - `{op:"name"}` with the member's server name (for cluster info: peers are known by node id);
- * - `{op:"msgs", from, to}` with the stored messages in [from, to] (a chunk at a time), the store's
- *   first sequence, and its deleted sequences in [from, to]: a follower that installed a snapshot, or
- *   whose store lost its tail, fetches the messages the snapshot stands for this way.
+ * - `{op:"msgs", since, from, to}` with the stored messages in [from, to] (a chunk at a time), the
+ *   store's first sequence, and its deleted sequences in [since, to]: a follower that installed a
+ *   snapshot, or whose store lost its tail, fetches the messages the snapshot stands for this way, and
+ *   removes what the snapshot's entries removed below its own last sequence (`since` is its first).
  *
  * Only entries committed and applied on the answering member are in its store, and a follower asks only
  * for sequences up to its snapshot's last (committed) one, so what it receives is committed history.
@@ -73,25 +74,14 @@ export class CatchupChannel {
   private answer(req: Record<string, unknown>): unknown {
     if (req.op === "name") return { name: this.server.name };
     if (req.op !== "msgs" || typeof req.from !== "number" || typeof req.to !== "number") return undefined;
-    const store = this.store();
-    const from = req.from;
-    const to = req.to;
-    const msgs: WireMsg[] = [];
-    let bytes = 0;
-    let through = to;
-    for (let m = store.loadNextMsg(">", from); m !== undefined && m.seq <= to; m = store.loadNextMsg(">", m.seq + 1)) {
+    const c = readChunk(this.store(), typeof req.since === "number" ? req.since : req.from, req.from, req.to);
+    const msgs = c.msgs.map((m) => {
       const w: WireMsg = { seq: m.seq, subject: m.subject, time: m.time, data: m.data.toString("base64") };
       if (m.hdr !== undefined) w.hdr = m.hdr.toString("base64");
       if (m.ttl !== undefined) w.ttl = m.ttl;
-      msgs.push(w);
-      bytes += m.data.length + (m.hdr?.length ?? 0) + m.subject.length;
-      if (msgs.length >= CHUNK_MSGS || bytes >= CHUNK_BYTES) {
-        through = m.seq;
-        break;
-      }
-    }
-    const deleted = store.deletedSeqs().filter((s) => s >= from && s <= through);
-    return { first: store.state().firstSeq, deleted, msgs, through };
+      return w;
+    });
+    return { first: c.first, deleted: c.deleted, msgs, through: c.through };
   }
 
   /** Asks `peer`; undefined when it did not answer within `ms`. */
@@ -115,9 +105,9 @@ export class CatchupChannel {
     });
   }
 
-  /** One chunk of the messages in [from, to] from `peer`, or undefined when it did not answer. */
-  async fetch(peer: NodeId, from: number, to: number): Promise<CatchupChunk | undefined> {
-    const r = await this.request(peer, { op: "msgs", from, to });
+  /** One chunk of the messages in [from, to] (deletions from `since`) from `peer`, or undefined when it did not answer. */
+  async fetch(peer: NodeId, since: number, from: number, to: number): Promise<CatchupChunk | undefined> {
+    const r = await this.request(peer, { op: "msgs", since, from, to });
     if (r === undefined || !Array.isArray(r.msgs)) return undefined;
     const msgs = (r.msgs as WireMsg[]).map((w) => ({
       seq: w.seq,
@@ -129,4 +119,51 @@ export class CatchupChannel {
     }));
     return { first: r.first as number, deleted: r.deleted as number[], msgs, through: r.through as number };
   }
+}
+
+/** The answering side of a fetch: the stored messages in [from, to], bounded to one chunk; deletions from `since`. */
+export function readChunk(store: StreamStore, since: number, from: number, to: number): CatchupChunk {
+  const msgs: StoredMsg[] = [];
+  let bytes = 0;
+  let through = to;
+  for (let m = store.loadNextMsg(">", from); m !== undefined && m.seq <= to; m = store.loadNextMsg(">", m.seq + 1)) {
+    msgs.push(m);
+    bytes += m.data.length + (m.hdr?.length ?? 0) + m.subject.length;
+    if (msgs.length >= CHUNK_MSGS || bytes >= CHUNK_BYTES) {
+      through = m.seq;
+      break;
+    }
+  }
+  const deleted = store.deletedSeqs().filter((s) => s >= since && s <= through);
+  return { first: store.state().firstSeq, deleted, msgs, through };
+}
+
+/** The fetching side: stores a chunk asked for from `from` on (the store's lastSeq + 1). */
+export function storeChunk(store: StreamStore, chunk: CatchupChunk, from: number): void {
+  if (chunk.first > store.state().firstSeq) store.compact(chunk.first);
+  for (const seq of chunk.deleted) if (seq < from) store.removeMsg(seq);
+  for (const m of chunk.msgs) store.storeRawMsg(m.seq, m.subject, m.hdr, m.data, m.time, m.ttl);
+  if (store.state().lastSeq < chunk.through) store.skipTo(chunk.through);
+}
+
+/** The store's bounds a stream group's snapshot records (what its entries through it left). */
+export interface SnapshotBounds {
+  firstSeq: number;
+  lastSeq: number;
+}
+
+/**
+ * Cuts a replica's store back to what a snapshot stands for: everything above its last sequence goes
+ * (the log after it replays), and with `damaged` (or messages lost on disk) everything from the first
+ * suspect one. Returns the sequence kept through, and whether messages up to the snapshot's last must
+ * be fetched from the leader.
+ */
+export async function cutToSnapshot(store: StreamStore, snap: SnapshotBounds, damaged: boolean): Promise<{ keep: number; fetch: boolean }> {
+  const lost = store.state().lost?.msgs ?? [];
+  const keep = damaged ? 0 : lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
+  if (store.state().lastSeq > keep) await store.truncate(keep);
+  const st = store.state();
+  if (st.lastSeq < snap.lastSeq) return { keep, fetch: true };
+  if (snap.firstSeq > st.firstSeq && snap.firstSeq > 0) store.compact(snap.firstSeq);
+  return { keep, fetch: false };
 }

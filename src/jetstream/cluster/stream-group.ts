@@ -33,7 +33,7 @@ import type { StreamReplication } from "../stream/replication.js";
 import type { Stream } from "../stream/stream.js";
 import { NrgTransport } from "./nrg-transport.js";
 import { ConsumerReplication, type ConsumerStates } from "./consumer-replication.js";
-import { CatchupChannel } from "./stream-catchup.js";
+import { CatchupChannel, cutToSnapshot, storeChunk } from "./stream-catchup.js";
 import { decodeEntry, encodeMsg, encodeOp, EntryType, type OpEntry } from "./stream-entries.js";
 import type { ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
 
@@ -371,15 +371,11 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     const prev = this.busy ?? Promise.resolve();
     const work = prev.then(async () => {
       if (snap !== undefined) {
-        const store = this.stream.store;
         // Damaged messages are not served: the store is cut below the first, and refetched.
-        const lost = store.state().lost?.msgs ?? [];
-        const keep = damaged ? 0 : lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
-        if (damaged || lost.length > 0) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
-        if (store.state().lastSeq > keep) await store.truncate(keep);
-        const st = store.state();
-        if (st.lastSeq < snap.lastSeq) await this.fetchFromLeader(snap);
-        else if (snap.firstSeq > st.firstSeq && snap.firstSeq > 0) store.compact(snap.firstSeq);
+        const suspect = damaged || (this.stream.store.state().lost?.msgs.length ?? 0) > 0;
+        const { keep, fetch } = await cutToSnapshot(this.stream.store, snap, damaged);
+        if (suspect) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
+        if (fetch) await this.fetchFromLeader(snap);
         // The dedup window from what the store now holds (before the entries after it replay).
         this.stream.recoverDedup();
       }
@@ -406,6 +402,9 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   /** Fetches the messages through snap.lastSeq from the leader, chunk by chunk, until it has them all. */
   private async fetchFromLeader(snap: SnapshotData): Promise<void> {
     const store = this.stream.store;
+    // The first chunk also names what the leader removed below our last sequence (entries the snapshot
+    // stands for removed it here too); later chunks start where the previous one ended.
+    let since = Math.max(1, store.state().firstSeq);
     while (!this.closed) {
       const from = store.state().lastSeq + 1;
       if (from > snap.lastSeq) break;
@@ -414,13 +413,11 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
         await sleep(50);
         continue;
       }
-      const chunk = await this.catchup!.fetch(leader, from, snap.lastSeq);
+      const chunk = await this.catchup!.fetch(leader, since, from, snap.lastSeq);
       if (chunk === undefined) continue;
-      if (chunk.first > store.state().firstSeq) store.compact(chunk.first);
-      for (const seq of chunk.deleted) if (seq < from) store.removeMsg(seq);
-      for (const m of chunk.msgs) store.storeRawMsg(m.seq, m.subject, m.hdr, m.data, m.time, m.ttl);
+      storeChunk(store, chunk, from);
+      since = chunk.through + 1;
       this.fetched += chunk.msgs.length;
-      if (store.state().lastSeq < chunk.through) store.skipTo(chunk.through);
     }
     await store.flush();
   }

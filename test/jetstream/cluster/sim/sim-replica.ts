@@ -1,0 +1,163 @@
+/**
+ * One simulated replica of a replicated stream: the real Stream (its apply path: dedup, Nats-Expected-*,
+ * roll-ups, limits, purge, delete) over a real MemoryStore, driven the way stream-group.ts drives it:
+ * committed entries decoded with stream-entries.ts and applied in order, none twice; while the store
+ * is being brought to a snapshot (cut back with cutToSnapshot, then fetched from the leader with
+ * readChunk/storeChunk) entries wait in a backlog; the dedup window is rebuilt before they replay.
+ *
+ * The store's disk is modelled by `image`: a copy of the live store taken at each flush (a file store
+ * keeps what it flushed; a memory store keeps nothing across a crash). The group compacts its RAFT log
+ * only after such a flush, as stream-group.ts does.
+ */
+import { cutToSnapshot, readChunk, storeChunk, type SnapshotBounds } from "../../../../src/jetstream/cluster/stream-catchup.js";
+import { decodeEntry, EntryType } from "../../../../src/jetstream/cluster/stream-entries.js";
+import type { StreamConfig } from "../../../../src/jetstream/stream/config.js";
+import type { PurgeRequest } from "../../../../src/jetstream/stream/purge.js";
+import { Stream, type StreamAccount } from "../../../../src/jetstream/stream/stream.js";
+import type { Entry, Index, NodeId } from "../../../../src/raft/types.js";
+import { MemoryStore, type StreamStore } from "../../../../src/store/index.js";
+
+/** A reply the stream published: a PubAck or an error, on the reply subject of the publish. */
+export type ReplySink = (subject: string, body: string) => void;
+
+/** What a stream entry did on the replica that applied it: the sequence it stored, if any. */
+export interface Applied {
+  index: Index;
+  stored: { seq: number; data: string } | undefined;
+}
+
+export class SimReplica {
+  readonly stream: Stream;
+  /** Committed entries waiting while the store is brought to a snapshot. */
+  private backlog: Entry[] = [];
+  private bringing: Promise<void> | undefined;
+  /** Set while the store waits for messages up to `lastSeq` from the leader. */
+  fetching: SnapshotBounds | undefined;
+  /** The last entry applied to the stream (backlogged ones not included). */
+  applied: Index;
+
+  constructor(
+    readonly id: NodeId,
+    cfg: StreamConfig,
+    readonly store: StreamStore,
+    reply: ReplySink,
+    at: Index,
+    private readonly onApplied: (a: Applied) => void,
+  ) {
+    this.applied = at;
+    this.stream = new Stream(fakeAccount(reply), cfg, store, 0, undefined);
+  }
+
+  get busy(): boolean {
+    return this.bringing !== undefined || this.fetching !== undefined;
+  }
+
+  /** The bring-up work under way (awaited by the simulator: a memory store's promises settle at once). */
+  get pending(): Promise<void> | undefined {
+    return this.bringing;
+  }
+
+  apply(entries: readonly Entry[]): void {
+    if (this.busy) {
+      for (const e of entries) this.backlog.push(e);
+      return;
+    }
+    for (const e of entries) this.applyOne(e);
+  }
+
+  private applyOne(e: Entry): void {
+    this.applied = e.index;
+    if (e.kind !== "normal") return this.onApplied({ index: e.index, stored: undefined });
+    const s = this.stream;
+    const before = s.store.state().lastSeq;
+    const x = decodeEntry(e.data);
+    if (x.type === EntryType.Msg) s.applyMsg(x.subject, x.reply, x.hdr, x.data, x.time, x.proposer === this.id);
+    else if (x.type === EntryType.Purge) s.applyPurge(x.body.req as PurgeRequest);
+    else if (x.type === EntryType.Delete) s.applyDelete(x.body.seq as number, x.body.erase === true);
+    const after = s.store.state().lastSeq;
+    const m = after > before ? s.store.loadMsg(after) : undefined;
+    this.onApplied({ index: e.index, stored: after > before ? { seq: after, data: m?.data.toString() ?? "(removed at once)" } : undefined });
+  }
+
+  /** What stream-group.ts snapshots: the store's bounds (no consumers here). */
+  snapshotData(): Buffer {
+    const st = this.store.state();
+    return Buffer.from(JSON.stringify({ firstSeq: st.firstSeq, lastSeq: st.lastSeq }));
+  }
+
+  /** Brings the store to the snapshot (restore at open, or a snapshot installed from the leader). */
+  bring(snap: SnapshotBounds, damaged: boolean, at: Index): void {
+    this.backlog = [];
+    this.applied = at;
+    const prev = this.bringing ?? Promise.resolve();
+    const work = prev.then(async () => {
+      const { fetch } = await cutToSnapshot(this.store, snap, damaged);
+      if (fetch) this.fetching = snap;
+      else this.stream.recoverDedup();
+    });
+    const done: Promise<void> = work.then(() => {
+      if (this.bringing === done) this.bringing = undefined;
+      if (!this.busy) this.drain();
+    });
+    this.bringing = done;
+  }
+
+  /** One fetch from the leader's store, as stream-group.ts's fetchFromLeader does chunk by chunk. */
+  fetchFrom(leader: StreamStore): void {
+    const snap = this.fetching!;
+    let since = Math.max(1, this.store.state().firstSeq);
+    for (;;) {
+      const from = this.store.state().lastSeq + 1;
+      if (from > snap.lastSeq) break;
+      const chunk = readChunk(leader, since, from, snap.lastSeq);
+      storeChunk(this.store, chunk, from);
+      since = chunk.through + 1;
+    }
+    this.fetching = undefined;
+    this.stream.recoverDedup();
+    if (!this.busy) this.drain();
+  }
+
+  private drain(): void {
+    const waiting = this.backlog;
+    this.backlog = [];
+    this.apply(waiting);
+  }
+
+  /** The applied state: every message with its sequence, and the bounds. */
+  digest(): string {
+    const st = this.store.state();
+    let d = `${st.firstSeq}..${st.lastSeq}:`;
+    for (let m = this.store.loadNextMsg(">", 0); m !== undefined; m = this.store.loadNextMsg(">", m.seq + 1)) d += ` ${m.seq}=${m.subject}/${m.data.toString()}`;
+    return d;
+  }
+}
+
+/** A copy of a store's contents (what a file store has on disk after a flush). */
+export function copyStore(src: StreamStore): MemoryStore {
+  const c = new MemoryStore({ limits: src.limits() });
+  const st = src.state();
+  if (st.firstSeq > 1) c.compact(st.firstSeq);
+  for (let m = src.loadNextMsg(">", 0); m !== undefined; m = src.loadNextMsg(">", m.seq + 1)) c.storeRawMsg(m.seq, m.subject, m.hdr, m.data, m.time, m.ttl);
+  c.skipTo(st.lastSeq);
+  return c;
+}
+
+/** The account side a Stream needs; replies go to `reply`, subscriptions go nowhere. */
+function fakeAccount(reply: ReplySink): StreamAccount {
+  const server = {
+    name: "sim",
+    logger: { warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined },
+    subscribeInternal: () => ({}),
+    unsubscribeInternal: () => undefined,
+    publishInternal: (_a: unknown, subject: string, _r: unknown, body: Buffer | string) => reply(subject, body.toString()),
+  };
+  return {
+    account: { name: "SIM" },
+    server,
+    domain: undefined,
+    streams: new Map(),
+    streamListeners: new Set(),
+    checkStoreUsage: () => undefined,
+  } as unknown as StreamAccount;
+}
