@@ -48,7 +48,8 @@ export class CatchupChannel {
     private readonly server: Server,
     private readonly group: string,
     self: NodeId,
-    private readonly store: () => StreamStore,
+    /** The store to answer from; undefined while it is being brought to a snapshot (no answer then). */
+    private readonly store: () => StreamStore | undefined,
   ) {
     const sys = server.accounts.system;
     if (sys === undefined) throw new Error("stream groups need the system account");
@@ -74,7 +75,9 @@ export class CatchupChannel {
   private answer(req: Record<string, unknown>): unknown {
     if (req.op === "name") return { name: this.server.name };
     if (req.op !== "msgs" || typeof req.from !== "number" || typeof req.to !== "number") return undefined;
-    const c = readChunk(this.store(), typeof req.since === "number" ? req.since : req.from, req.from, req.to);
+    const store = this.store();
+    const c = store && readChunk(store, typeof req.since === "number" ? req.since : req.from, req.from, req.to);
+    if (c === undefined) return undefined;
     const msgs = c.msgs.map((m) => {
       const w: WireMsg = { seq: m.seq, subject: m.subject, time: m.time, data: m.data.toString("base64") };
       if (m.hdr !== undefined) w.hdr = m.hdr.toString("base64");
@@ -121,11 +124,17 @@ export class CatchupChannel {
   }
 }
 
-/** The answering side of a fetch: the stored messages in [from, to], bounded to one chunk; deletions from `since`. */
-export function readChunk(store: StreamStore, since: number, from: number, to: number): CatchupChunk {
+/**
+ * The answering side of a fetch: the stored messages in [from, to], bounded to one chunk and to what
+ * this store holds (undefined when it holds nothing from `from` on: a store behind the asker's snapshot
+ * must not vouch for sequences it never had); deletions from `since`.
+ */
+export function readChunk(store: StreamStore, since: number, from: number, to: number): CatchupChunk | undefined {
+  const last = store.state().lastSeq;
+  if (from > last) return undefined;
   const msgs: StoredMsg[] = [];
   let bytes = 0;
-  let through = to;
+  let through = Math.min(to, last);
   for (let m = store.loadNextMsg(">", from); m !== undefined && m.seq <= to; m = store.loadNextMsg(">", m.seq + 1)) {
     msgs.push(m);
     bytes += m.data.length + (m.hdr?.length ?? 0) + m.subject.length;

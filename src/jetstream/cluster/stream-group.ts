@@ -117,7 +117,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       s.setReplication(g);
     });
     const dir = join(jsa.streamDir(cfg.name), RAFT_DIR);
-    g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => g.stream.store);
+    // A replica bringing its own store to a snapshot does not answer fetches from it.
+    g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => (g.busy === undefined ? g.stream.store : undefined));
     try {
       await mkdir(dir, { recursive: true });
       g.raftRef = await RaftGroup.open({
@@ -410,6 +411,9 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       if (from > snap.lastSeq) break;
       const leader = this.raftRef?.leader;
       if (leader === undefined || leader === this.self) {
+        // Leading with a store behind the log: hand over again (the first transfer may have failed),
+        // or every follower waits on this replica's answers and none comes.
+        if (leader === this.self) this.raft.transferLeadership();
         await sleep(50);
         continue;
       }

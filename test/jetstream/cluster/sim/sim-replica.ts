@@ -110,6 +110,7 @@ export class SimReplica {
       const from = this.store.state().lastSeq + 1;
       if (from > snap.lastSeq) break;
       const chunk = readChunk(leader, since, from, snap.lastSeq);
+      if (chunk === undefined) return; // asked again at the next step
       storeChunk(this.store, chunk, from);
       since = chunk.through + 1;
     }

@@ -12,23 +12,25 @@ import { noStreamStats, runStreamSimulation } from "./stream-simulation.js";
 
 const env = process.env;
 const RUNS = env.STREAM_SIM_SEED
-  ? [{ nodes: Number(env.STREAM_SIM_NODES ?? 3), seeds: [Number(env.STREAM_SIM_SEED)], steps: Number(env.STREAM_SIM_STEPS ?? 400) }]
+  ? [{ nodes: Number(env.STREAM_SIM_NODES ?? 3), seeds: [Number(env.STREAM_SIM_SEED)], steps: Number(env.STREAM_SIM_STEPS ?? 400), removals: env.STREAM_SIM_REMOVALS === "1", memory: env.STREAM_SIM_MEMORY === "1" }]
   : [
-      { nodes: 3, count: 600, steps: 400, base: 7_000_000 },
-      { nodes: 5, count: 200, steps: 400, base: 7_500_000 },
+      { nodes: 3, count: 600, steps: 400, base: 7_000_000, removals: false, memory: false },
+      { nodes: 5, count: 200, steps: 400, base: 7_500_000, removals: false, memory: false },
     ].map((r) => ({
       nodes: r.nodes,
+      removals: env.STREAM_SIM_REMOVALS === "1" || r.removals,
+      memory: env.STREAM_SIM_MEMORY === "1" || r.memory,
       steps: Number(env.STREAM_SIM_STEPS ?? r.steps),
       seeds: Array.from({ length: Number(env.STREAM_SIM_SEEDS ?? r.count) }, (_, i) => r.base + Number(env.STREAM_SIM_FROM ?? 0) + i),
     }));
 
 describe("stream simulation", () => {
   for (const run of RUNS) {
-    it(`${run.nodes} nodes, ${run.seeds.length} seeds of ${run.steps} steps: replicas agree, acknowledged appends are kept and linearizable`, async () => {
+    it(`${run.nodes} nodes, ${run.seeds.length} seeds${run.removals ? " with removals" : ""}${run.memory ? " (memory storage too)" : ""} of ${run.steps} steps: replicas agree, acknowledged appends are kept and linearizable`, async () => {
       const total = noStreamStats();
       const started = Date.now();
       for (const seed of run.seeds) {
-        const s = await runStreamSimulation({ seed, nodes: run.nodes, steps: run.steps, trace: !!env.STREAM_SIM_TRACE });
+        const s = await runStreamSimulation({ seed, nodes: run.nodes, steps: run.steps, removals: run.removals, memory: run.memory, trace: !!env.STREAM_SIM_TRACE });
         for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += s[k];
       }
       assert.ok(total.acked > 0 && total.elections > 0, `no work done: ${JSON.stringify(total)}`);
