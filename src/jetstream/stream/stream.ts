@@ -614,8 +614,13 @@ export class Stream implements StreamHandle {
 
   // ---- lifecycle ----------------------------------------------------------------------------------
 
-  /** Restores the dedup window and last Msg-Id from the stored messages after a restart. */
+  /**
+   * Rebuilds the dedup window and last Msg-Id from the stored messages (after a restart, or after a
+   * replica's store was cut back or replaced: what the window held of messages gone must not stay).
+   */
   recoverDedup(): void {
+    this.dedup.clear();
+    this.lastMsgId = "";
     const st = this.store.state();
     if (st.msgs === 0) return;
     const window = this.cfg.duplicate_window ?? 0;

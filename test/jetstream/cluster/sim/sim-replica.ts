@@ -2,8 +2,9 @@
  * One simulated replica of a replicated stream: the real Stream (its apply path: dedup, Nats-Expected-*,
  * roll-ups, limits, purge, delete) over a real MemoryStore, driven the way stream-group.ts drives it:
  * committed entries decoded with stream-entries.ts and applied in order, none twice; while the store
- * is being brought to a snapshot (cut back with cutToSnapshot, then fetched from the leader with
- * readChunk/storeChunk) entries wait in a backlog; the dedup window is rebuilt before they replay.
+ * is being brought to a snapshot (cut back with cutToSnapshot, or the leader's state adopted with
+ * readChunk/storeChunk, whose entries are then skipped) entries wait in a backlog; the dedup window is
+ * rebuilt before they replay.
  *
  * The store's disk is modelled by `image`: a copy of the live store taken at each flush (a file store
  * keeps what it flushed; a memory store keeps nothing across a crash). The group compacts its RAFT log
@@ -16,6 +17,9 @@ import type { PurgeRequest } from "../../../../src/jetstream/stream/purge.js";
 import { Stream, type StreamAccount } from "../../../../src/jetstream/stream/stream.js";
 import type { Entry, Index, NodeId } from "../../../../src/raft/types.js";
 import { MemoryStore, type StreamStore } from "../../../../src/store/index.js";
+
+/** As stream-group.ts's ADOPT_WAIT_MS. */
+const ADOPT_WAIT_MS = 5000;
 
 /** A reply the stream published: a PubAck or an error, on the reply subject of the publish. */
 export type ReplySink = (subject: string, body: string) => void;
@@ -31,8 +35,10 @@ export class SimReplica {
   /** Committed entries waiting while the store is brought to a snapshot. */
   private backlog: Entry[] = [];
   private bringing: Promise<void> | undefined;
-  /** Set while the store waits for messages up to `lastSeq` from the leader. */
-  fetching: SnapshotBounds | undefined;
+  /** Set while the store waits to adopt the leader's state, of an entry at least this one. */
+  fetching: { atLeast: Index; giveUpAt: number } | undefined;
+  /** The store reflects the message, purge and delete entries through this index. */
+  private adoptedThrough = 0;
   /** The last entry applied to the stream (backlogged ones not included). */
   applied: Index;
 
@@ -67,6 +73,7 @@ export class SimReplica {
 
   private applyOne(e: Entry): void {
     this.applied = e.index;
+    if (e.index <= this.adoptedThrough) return; // reflected by the adopted store: no state of this index here
     if (e.kind !== "normal") return this.onApplied({ index: e.index, stored: undefined });
     const s = this.stream;
     const before = s.store.state().lastSeq;
@@ -82,17 +89,29 @@ export class SimReplica {
   /** What stream-group.ts snapshots: the store's bounds (no consumers here). */
   snapshotData(): Buffer {
     const st = this.store.state();
-    return Buffer.from(JSON.stringify({ firstSeq: st.firstSeq, lastSeq: st.lastSeq }));
+    return Buffer.from(JSON.stringify({ firstSeq: st.firstSeq, lastSeq: st.lastSeq, msgs: st.msgs, index: this.applied }));
+  }
+
+  /** A snapshot now would describe its index (not a store adopted ahead of what was applied). */
+  get canSnapshot(): boolean {
+    return !this.busy && this.adoptedThrough <= this.applied;
+  }
+
+  /** The entry the store reflects (what a catch-up answer names). */
+  get stateIndex(): Index {
+    return Math.max(this.applied, this.adoptedThrough);
   }
 
   /** Brings the store to the snapshot (restore at open, or a snapshot installed from the leader). */
-  bring(snap: SnapshotBounds, damaged: boolean, at: Index): void {
+  bring(snap: SnapshotBounds & { index?: Index }, damaged: boolean, at: Index, now: () => number): void {
     this.backlog = [];
     this.applied = at;
     const prev = this.bringing ?? Promise.resolve();
     const work = prev.then(async () => {
+      this.adoptedThrough = 0;
       const { fetch } = await cutToSnapshot(this.store, snap, damaged);
-      if (fetch) this.fetching = snap;
+      const mayReplay = this.store.state().lastSeq >= snap.lastSeq;
+      if (fetch) this.fetching = { atLeast: snap.index ?? 0, giveUpAt: mayReplay ? now() + ADOPT_WAIT_MS : Infinity };
       else this.stream.recoverDedup();
     });
     const done: Promise<void> = work.then(() => {
@@ -102,21 +121,31 @@ export class SimReplica {
     this.bringing = done;
   }
 
-  /** One fetch from the leader's store, as stream-group.ts's fetchFromLeader does chunk by chunk. */
-  fetchFrom(leader: StreamStore): void {
-    const snap = this.fetching!;
-    let since = Math.max(1, this.store.state().firstSeq);
-    for (;;) {
-      const from = this.store.state().lastSeq + 1;
-      if (from > snap.lastSeq) break;
-      const chunk = readChunk(leader, since, from, snap.lastSeq);
-      if (chunk === undefined) return; // asked again at the next step
-      storeChunk(this.store, chunk, from);
-      since = chunk.through + 1;
-    }
+  /** No peer answered in time: replay onto the store as cut back (stream-group.ts's fallback). */
+  giveUp(): void {
     this.fetching = undefined;
     this.stream.recoverDedup();
     if (!this.busy) this.drain();
+  }
+
+  /** One answer from the leader, as stream-group.ts's adoptFromLeader takes it (the next step asks again if needed). */
+  fetchFrom(leader: SimReplica): void {
+    if (this.bringing !== undefined) return;
+    const want = this.fetching!;
+    const from = this.store.state().lastSeq + 1;
+    const chunk = readChunk(leader.store, leader.stateIndex, 1, from, Number.MAX_SAFE_INTEGER);
+    if (chunk.applied < want.atLeast) return;
+    const work = storeChunk(this.store, chunk, from).then((adopted) => {
+      if (adopted === undefined || adopted === "behind") return;
+      this.adoptedThrough = adopted;
+      this.fetching = undefined;
+      this.stream.recoverDedup();
+    });
+    const done: Promise<void> = work.then(() => {
+      if (this.bringing === done) this.bringing = undefined;
+      if (!this.busy) this.drain();
+    });
+    this.bringing = done;
   }
 
   private drain(): void {

@@ -60,9 +60,11 @@ export interface StreamSimStats {
   snapshots: number;
   snapshotInstalls: number;
   fetches: number;
+  /** Replays onto a store holding removals made after its snapshot, no peer having answered. */
+  fallbacks: number;
 }
 
-export const noStreamStats = (): StreamSimStats => ({ acked: 0, duplicates: 0, rejected: 0, elections: 0, crashes: 0, damagedRestarts: 0, snapshots: 0, snapshotInstalls: 0, fetches: 0 });
+export const noStreamStats = (): StreamSimStats => ({ acked: 0, duplicates: 0, rejected: 0, elections: 0, crashes: 0, damagedRestarts: 0, snapshots: 0, snapshotInstalls: 0, fetches: 0, fallbacks: 0 });
 
 interface SimNode {
   readonly id: NodeId;
@@ -225,7 +227,7 @@ export class StreamSimulation {
           this.stats.snapshotInstalls++;
           n.disk.install(e.snapshot);
           this.trace(`${n.id} installs snapshot ${e.snapshot.index} ${e.snapshot.data.toString()}`);
-          n.replica!.bring(JSON.parse(e.snapshot.data.toString()), false, e.snapshot.index);
+          n.replica!.bring(JSON.parse(e.snapshot.data.toString()), false, e.snapshot.index, () => this.now);
           this.later(n, 2 + this.rng.int(8), () => raft.snapshotSaved(e.snapshot.index));
           break;
         case "send":
@@ -268,7 +270,7 @@ export class StreamSimulation {
   /** As stream-group.ts's snapshotNow: the state at the applied index, the store flushed, then the log compacted. */
   private maybeSnapshot(n: SimNode): void {
     const r = n.replica!;
-    if (r.busy || r.applied - n.snapshotAt < SNAPSHOT_EVERY) return;
+    if (!r.canSnapshot || r.applied - n.snapshotAt < SNAPSHOT_EVERY) return;
     const data = r.snapshotData();
     this.flush(n);
     n.snapshotAt = r.applied;
@@ -284,15 +286,20 @@ export class StreamSimulation {
   /** A replica waiting for messages fetches them from the leader it knows, if that one is reachable. */
   private fetch(n: SimNode): void {
     const r = n.replica;
-    if (r?.fetching === undefined) return;
+    if (r?.fetching === undefined || r.pending) return;
+    if (this.now > r.fetching.giveUpAt) {
+      this.trace(`${n.id} replays onto its own store: no peer gave its state`);
+      this.stats.fallbacks++;
+      return r.giveUp();
+    }
     const l = n.raft?.leaderId;
     // A leader that is itself fetching hands the leadership on again (stream-group.ts's fetch loop).
     if (l === n.id) return this.run1(n, n.raft!.transferLeadership());
     const leader = l === undefined ? undefined : this.nodes.get(l);
     if (!leader?.replica || leader.replica.busy || !this.net.linked(n.id, leader.id) || !this.net.linked(leader.id, n.id)) return;
     this.stats.fetches++;
-    this.trace(`${n.id} fetches through ${r.fetching.lastSeq} from ${leader.id} (applied ${leader.replica.applied}): ${leader.replica.digest()}`);
-    r.fetchFrom(leader.replica.store);
+    this.trace(`${n.id} adopts the state of ${leader.id} (at ${leader.replica.stateIndex}): ${leader.replica.digest()}`);
+    r.fetchFrom(leader.replica);
   }
 
   // ---- lives ----
@@ -337,7 +344,7 @@ export class StreamSimulation {
     // As stream-group.ts's open: without a snapshot the whole log replays onto an emptied store.
     const snap = r.snapshot ? JSON.parse(r.snapshot.data.toString()) : { firstSeq: 0, lastSeq: 0 };
     this.trace(`${n.id} opens: snapshot ${at} ${JSON.stringify(snap)}, store ${n.replica.digest()}`);
-    n.replica.bring(snap, n.storeDamaged, at);
+    n.replica.bring(snap, n.storeDamaged, at, () => this.now);
     n.storeDamaged = false;
     if (n.life > 0) this.trace(`${n.id} restarts (log ${at}+${r.entries.length}${r.damaged ? ", damaged" : ""})`);
     this.run1(n, n.raft.start());
