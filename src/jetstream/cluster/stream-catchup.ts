@@ -21,6 +21,7 @@ import type { Server } from "../../server/server.js";
 import type { StoredMsg, StreamStore } from "../../store/index.js";
 import { nuid } from "../../util/base62.js";
 import type { NodeId } from "../../raft/types.js";
+import type { DedupRecord } from "../stream/stream.js";
 
 /** Messages per answer: bounded so that one answer stays well under max_payload. */
 const CHUNK_MSGS = 512;
@@ -32,6 +33,8 @@ export interface CatchupChunk {
   last: number;
   /** The last entry the answering store reflects. */
   applied: number;
+  /** With the last chunk: the answerer's dedup window ids of messages it no longer stores. */
+  dedup?: DedupRecord[];
   /** Deleted sequences in the asked range, ascending. */
   deleted: number[];
   msgs: StoredMsg[];
@@ -57,7 +60,7 @@ export class CatchupChannel {
     private readonly group: string,
     self: NodeId,
     /** The store to answer from and the entry it reflects; undefined while it is being brought to a snapshot. */
-    private readonly source: () => { store: StreamStore; applied: number } | undefined,
+    private readonly source: () => { store: StreamStore; applied: number; removedDedup: () => DedupRecord[] } | undefined,
   ) {
     const sys = server.accounts.system;
     if (sys === undefined) throw new Error("stream groups need the system account");
@@ -92,7 +95,8 @@ export class CatchupChannel {
       if (m.ttl !== undefined) w.ttl = m.ttl;
       return w;
     });
-    return { first: c.first, last: c.last, applied: c.applied, deleted: c.deleted, msgs, through: c.through };
+    const dedup = c.through >= c.last ? src.removedDedup() : undefined;
+    return { first: c.first, last: c.last, applied: c.applied, deleted: c.deleted, msgs, through: c.through, ...(dedup && { dedup }) };
   }
 
   /** Asks `peer`; undefined when it did not answer within `ms`. */
@@ -129,7 +133,8 @@ export class CatchupChannel {
       ...(w.ttl !== undefined && { ttl: w.ttl }),
     }));
     if (typeof r.applied !== "number" || typeof r.last !== "number") return undefined; // a peer of the older protocol
-    return { first: r.first as number, last: r.last, applied: r.applied, deleted: r.deleted as number[], msgs, through: r.through as number };
+    const dedup = Array.isArray(r.dedup) ? (r.dedup as DedupRecord[]) : undefined;
+    return { first: r.first as number, last: r.last, applied: r.applied, deleted: r.deleted as number[], msgs, through: r.through as number, ...(dedup && { dedup }) };
   }
 }
 

@@ -32,7 +32,7 @@ import { addStream, RAFT_DIR, writeMeta } from "../stream/manager.js";
 import { openStore } from "../stream/stream-files.js";
 import type { PurgeRequest } from "../stream/purge.js";
 import type { StreamReplication } from "../stream/replication.js";
-import type { Stream } from "../stream/stream.js";
+import type { DedupRecord, Stream } from "../stream/stream.js";
 import { NrgTransport } from "./nrg-transport.js";
 import { ConsumerReplication, type ConsumerStates } from "./consumer-replication.js";
 import { CatchupChannel, cutToSnapshot, storeChunk, type SnapshotBounds } from "./stream-catchup.js";
@@ -43,6 +43,8 @@ import type { ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, Stre
 interface SnapshotData extends SnapshotBounds {
   /** The entry it was taken at (absent in snapshots of earlier versions). */
   index?: number;
+  /** Dedup window ids of messages no longer stored (the store cannot give them back). */
+  dedup?: DedupRecord[];
   consumers?: ConsumerStates;
 }
 
@@ -124,7 +126,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     });
     const dir = join(jsa.streamDir(cfg.name), RAFT_DIR);
     // A replica bringing its own store to a snapshot does not answer fetches from it.
-    g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => (g.busy === undefined ? { store: g.stream.store, applied: Math.max(g.raft.applied, g.adoptedThrough) } : undefined));
+    g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => (g.busy === undefined ? { store: g.stream.store, applied: Math.max(g.raft.applied, g.adoptedThrough), removedDedup: () => g.stream.removedDedup() } : undefined));
     try {
       await mkdir(dir, { recursive: true });
       g.raftRef = await RaftGroup.open({
@@ -366,7 +368,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     assert(this.busy === undefined && this.backlog.length === 0, "stream group: a snapshot while entries wait to be applied");
     const st = this.stream.store.state();
     assert(this.adoptedThrough <= this.raft.applied, "stream group: a snapshot of a store ahead of the applied entries");
-    const data: SnapshotData = { firstSeq: st.firstSeq, lastSeq: st.lastSeq, msgs: st.msgs, index: this.raft.applied, consumers: this.consumers.states() };
+    const data: SnapshotData = { firstSeq: st.firstSeq, lastSeq: st.lastSeq, msgs: st.msgs, index: this.raft.applied, dedup: this.stream.removedDedup(), consumers: this.consumers.states() };
     return Buffer.from(JSON.stringify(data));
   }
 
@@ -388,9 +390,9 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
         if (suspect) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
         // A store short of the snapshot must be filled; one holding later removals may fall back to
         // replaying onto itself when no peer can answer (a whole-group restart: every peer is here).
-        if (fetch) await this.adoptFromLeader(snap.index ?? 0, this.stream.store.state().lastSeq >= snap.lastSeq);
+        const adopted = fetch ? await this.adoptFromLeader(snap.index ?? 0, this.stream.store.state().lastSeq >= snap.lastSeq) : undefined;
         // The dedup window from what the store now holds (before the entries after it replay).
-        this.stream.recoverDedup();
+        this.stream.recoverDedup(adopted ?? snap.dedup);
       }
     });
     const done: Promise<void> = work.then(
@@ -417,7 +419,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
    * the entries its store reflects are skipped here. An answer from a store behind `atLeast` (the
    * snapshot this replica installed, whose entries its log no longer holds) is not taken.
    */
-  private async adoptFromLeader(atLeast: number, mayReplay: boolean): Promise<void> {
+  private async adoptFromLeader(atLeast: number, mayReplay: boolean): Promise<DedupRecord[] | undefined> {
     const store = this.stream.store;
     const giveUpAt = mayReplay ? Date.now() + ADOPT_WAIT_MS : Infinity;
     while (!this.closed) {
@@ -444,10 +446,11 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       this.fetched += chunk.msgs.length;
       if (adopted !== undefined) {
         this.adoptedThrough = adopted;
-        break;
+        await store.flush();
+        return chunk.dedup ?? [];
       }
     }
-    await store.flush();
+    return undefined;
   }
 
   // ---- leadership ------------------------------------------------------------------------------------

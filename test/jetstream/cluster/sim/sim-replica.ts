@@ -14,7 +14,7 @@ import { cutToSnapshot, readChunk, storeChunk, type SnapshotBounds } from "../..
 import { decodeEntry, EntryType } from "../../../../src/jetstream/cluster/stream-entries.js";
 import type { StreamConfig } from "../../../../src/jetstream/stream/config.js";
 import type { PurgeRequest } from "../../../../src/jetstream/stream/purge.js";
-import { Stream, type StreamAccount } from "../../../../src/jetstream/stream/stream.js";
+import { Stream, type DedupRecord, type StreamAccount } from "../../../../src/jetstream/stream/stream.js";
 import type { Entry, Index, NodeId } from "../../../../src/raft/types.js";
 import { MemoryStore, type StreamStore } from "../../../../src/store/index.js";
 
@@ -36,7 +36,7 @@ export class SimReplica {
   private backlog: Entry[] = [];
   private bringing: Promise<void> | undefined;
   /** Set while the store waits to adopt the leader's state, of an entry at least this one. */
-  fetching: { atLeast: Index; giveUpAt: number } | undefined;
+  fetching: { atLeast: Index; giveUpAt: number; dedup: DedupRecord[] | undefined } | undefined;
   /** The store reflects the message, purge and delete entries through this index. */
   private adoptedThrough = 0;
   /** The last entry applied to the stream (backlogged ones not included). */
@@ -49,6 +49,8 @@ export class SimReplica {
     reply: ReplySink,
     at: Index,
     private readonly onApplied: (a: Applied) => void,
+    /** The store, cut back to a snapshot, held removals made after it (the replay edge case). */
+    private readonly onLaterRemovals: () => void,
   ) {
     this.applied = at;
     this.stream = new Stream(fakeAccount(reply), cfg, store, 0, undefined);
@@ -89,7 +91,7 @@ export class SimReplica {
   /** What stream-group.ts snapshots: the store's bounds (no consumers here). */
   snapshotData(): Buffer {
     const st = this.store.state();
-    return Buffer.from(JSON.stringify({ firstSeq: st.firstSeq, lastSeq: st.lastSeq, msgs: st.msgs, index: this.applied }));
+    return Buffer.from(JSON.stringify({ firstSeq: st.firstSeq, lastSeq: st.lastSeq, msgs: st.msgs, index: this.applied, dedup: this.stream.removedDedup() }));
   }
 
   /** A snapshot now would describe its index (not a store adopted ahead of what was applied). */
@@ -103,7 +105,7 @@ export class SimReplica {
   }
 
   /** Brings the store to the snapshot (restore at open, or a snapshot installed from the leader). */
-  bring(snap: SnapshotBounds & { index?: Index }, damaged: boolean, at: Index, now: () => number): void {
+  bring(snap: SnapshotBounds & { index?: Index; dedup?: DedupRecord[] }, damaged: boolean, at: Index, now: () => number): void {
     this.backlog = [];
     this.applied = at;
     const prev = this.bringing ?? Promise.resolve();
@@ -111,8 +113,9 @@ export class SimReplica {
       this.adoptedThrough = 0;
       const { fetch } = await cutToSnapshot(this.store, snap, damaged);
       const mayReplay = this.store.state().lastSeq >= snap.lastSeq;
-      if (fetch) this.fetching = { atLeast: snap.index ?? 0, giveUpAt: mayReplay ? now() + ADOPT_WAIT_MS : Infinity };
-      else this.stream.recoverDedup();
+      if (fetch && mayReplay) this.onLaterRemovals();
+      if (fetch) this.fetching = { atLeast: snap.index ?? 0, giveUpAt: mayReplay ? now() + ADOPT_WAIT_MS : Infinity, dedup: snap.dedup };
+      else this.stream.recoverDedup(snap.dedup);
     });
     const done: Promise<void> = work.then(() => {
       if (this.bringing === done) this.bringing = undefined;
@@ -123,8 +126,9 @@ export class SimReplica {
 
   /** No peer answered in time: replay onto the store as cut back (stream-group.ts's fallback). */
   giveUp(): void {
+    const dedup = this.fetching?.dedup;
     this.fetching = undefined;
-    this.stream.recoverDedup();
+    this.stream.recoverDedup(dedup);
     if (!this.busy) this.drain();
   }
 
@@ -135,11 +139,13 @@ export class SimReplica {
     const from = this.store.state().lastSeq + 1;
     const chunk = readChunk(leader.store, leader.stateIndex, 1, from, Number.MAX_SAFE_INTEGER);
     if (chunk.applied < want.atLeast) return;
+    // What CatchupChannel adds to the last chunk.
+    if (chunk.through >= chunk.last) chunk.dedup = leader.stream.removedDedup();
     const work = storeChunk(this.store, chunk, from).then((adopted) => {
       if (adopted === undefined || adopted === "behind") return;
       this.adoptedThrough = adopted;
       this.fetching = undefined;
-      this.stream.recoverDedup();
+      this.stream.recoverDedup(chunk.dedup ?? []);
     });
     const done: Promise<void> = work.then(() => {
       if (this.bringing === done) this.bringing = undefined;

@@ -47,6 +47,8 @@ export interface StreamSimOptions {
   removals: boolean;
   /** Half the seeds on memory storage (see the test for why they are apart). */
   memory: boolean;
+  /** Crashes may take down a majority (else a node crashes only while a majority of the others serve). */
+  majorityCrashes: boolean;
   trace?: boolean;
 }
 
@@ -60,11 +62,13 @@ export interface StreamSimStats {
   snapshots: number;
   snapshotInstalls: number;
   fetches: number;
+  /** Stores cut back to their snapshot that held removals made after it (then they adopt a peer's state). */
+  laterRemovals: number;
   /** Replays onto a store holding removals made after its snapshot, no peer having answered. */
   fallbacks: number;
 }
 
-export const noStreamStats = (): StreamSimStats => ({ acked: 0, duplicates: 0, rejected: 0, elections: 0, crashes: 0, damagedRestarts: 0, snapshots: 0, snapshotInstalls: 0, fetches: 0, fallbacks: 0 });
+export const noStreamStats = (): StreamSimStats => ({ acked: 0, duplicates: 0, rejected: 0, elections: 0, crashes: 0, damagedRestarts: 0, snapshots: 0, snapshotInstalls: 0, fetches: 0, laterRemovals: 0, fallbacks: 0 });
 
 interface SimNode {
   readonly id: NodeId;
@@ -168,7 +172,7 @@ export class StreamSimulation {
   }
 
   fail(what: string): never {
-    throw new SimFailure(`STREAM_SIM_SEED=${this.o.seed} STREAM_SIM_NODES=${this.o.nodes} STREAM_SIM_STEPS=${this.o.steps} STREAM_SIM_REMOVALS=${this.o.removals ? 1 : 0} STREAM_SIM_MEMORY=${this.o.memory ? 1 : 0} node dist/test/jetstream/cluster/sim/stream-sim.test.js: ${what} [step ${this.step}, t=${this.now}ms]`);
+    throw new SimFailure(`STREAM_SIM_SEED=${this.o.seed} STREAM_SIM_NODES=${this.o.nodes} STREAM_SIM_STEPS=${this.o.steps} STREAM_SIM_REMOVALS=${this.o.removals ? 1 : 0} STREAM_SIM_MEMORY=${this.o.memory ? 1 : 0} STREAM_SIM_MAJORITY_CRASHES=${this.o.majorityCrashes ? 1 : 0} node dist/test/jetstream/cluster/sim/stream-sim.test.js: ${what} [step ${this.step}, t=${this.now}ms]`);
   }
 
   private trace(what: string): void {
@@ -324,7 +328,7 @@ export class StreamSimulation {
     const r = n.disk.readBack();
     const store = n.image ? copyStore(n.image) : new MemoryStore();
     const at = r.snapshot?.index ?? 0;
-    n.replica = new SimReplica(n.id, this.cfg, store, (subject, body) => this.onReply(subject, body), at, (a) => this.checks.onApplied(n.id, a, n.replica!.digest()));
+    n.replica = new SimReplica(n.id, this.cfg, store, (subject, body) => this.onReply(subject, body), at, (a) => this.checks.onApplied(n.id, a, n.replica!.digest()), () => this.stats.laterRemovals++);
     n.snapshotAt = at;
     n.raft = new RaftNode({
       id: n.id,
@@ -358,8 +362,10 @@ export class StreamSimulation {
     if (rng.chance(0.02)) {
       const n = rng.pick(all);
       // Memory stores keep nothing: one replica at a time, while the others hold the messages.
-      const others = all.filter((o) => o !== n).every((o) => o.replica && !o.replica.busy);
-      if (n.raft && (this.fileStorage || others)) this.crash(n);
+      const others = all.filter((o) => o !== n);
+      const serving = others.filter((o) => o.replica && !o.replica.busy).length;
+      const allowed = this.fileStorage ? this.o.majorityCrashes || serving > all.length / 2 : serving === others.length;
+      if (n.raft && allowed) this.crash(n);
     }
     if (rng.chance(0.015)) {
       const side = this.voters.filter(() => rng.chance(0.4));
