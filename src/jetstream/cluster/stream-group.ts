@@ -9,7 +9,9 @@
  * Invariants:
  * - entries are applied in log order, none twice: while the replica is "busy" (opening, cutting its
  *   store back to a snapshot, fetching what a snapshot stands for) committed entries wait in `backlog`
- *   and are applied once the store matches the snapshot;
+ *   and are applied once the store matches the snapshot; a store that adopted a peer's state (the
+ *   catch-up) reflects that peer's entries through `adoptedThrough`, so their message, purge and delete
+ *   entries are skipped here (consumer and config entries still apply: the store does not hold them);
  * - at open, the store is cut back to the snapshot's last sequence (or emptied without a snapshot) and
  *   the log after it is replayed: the store never holds an entry twice;
  * - the log is compacted only through entries the store has fdatasynced (the snapshot of the state at
@@ -30,17 +32,19 @@ import { addStream, RAFT_DIR, writeMeta } from "../stream/manager.js";
 import { openStore } from "../stream/stream-files.js";
 import type { PurgeRequest } from "../stream/purge.js";
 import type { StreamReplication } from "../stream/replication.js";
-import type { Stream } from "../stream/stream.js";
+import type { DedupRecord, Stream } from "../stream/stream.js";
 import { NrgTransport } from "./nrg-transport.js";
 import { ConsumerReplication, type ConsumerStates } from "./consumer-replication.js";
-import { CatchupChannel } from "./stream-catchup.js";
+import { CatchupChannel, cutToSnapshot, storeChunk, type SnapshotBounds } from "./stream-catchup.js";
 import { decodeEntry, encodeMsg, encodeOp, EntryType, type OpEntry } from "./stream-entries.js";
 import type { ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
 
 /** What the group's snapshot holds: the store's bounds through the snapshot's entry, and the consumers. */
-interface SnapshotData {
-  firstSeq: number;
-  lastSeq: number;
+interface SnapshotData extends SnapshotBounds {
+  /** The entry it was taken at (absent in snapshots of earlier versions). */
+  index?: number;
+  /** Dedup window ids of messages no longer stored (the store cannot give them back). */
+  dedup?: DedupRecord[];
   consumers?: ConsumerStates;
 }
 
@@ -55,6 +59,8 @@ export interface StreamGroupTuning {
 
 const DEFAULT_SNAPSHOT_EVERY = 8192;
 const DEFAULT_SNAPSHOT_CHECK_MS = 2000;
+/** How long a replica whose store holds removals made after its snapshot waits for a peer's state. */
+const ADOPT_WAIT_MS = 5000;
 /** A peer heard from within this long, and not behind, is `current`. */
 const CURRENT_MS = 2000;
 
@@ -77,6 +83,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   /** The snapshot restore() was given and not yet brought into the store. */
   private restoring: SnapshotData | undefined;
   private restored = false;
+  /** The store reflects the message, purge and delete entries through this index (adopted from a peer). */
+  private adoptedThrough = 0;
   private readonly waiters = new Map<string, Waiter>();
   private nextRid = 0;
   private readonly leaderListeners = new Set<(isLeader: boolean) => void>();
@@ -117,7 +125,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       s.setReplication(g);
     });
     const dir = join(jsa.streamDir(cfg.name), RAFT_DIR);
-    g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => g.stream.store);
+    // A replica bringing its own store to a snapshot does not answer fetches from it.
+    g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => (g.busy === undefined ? { store: g.stream.store, applied: Math.max(g.raft.applied, g.adoptedThrough), removedDedup: () => g.stream.removedDedup() } : undefined));
     try {
       await mkdir(dir, { recursive: true });
       g.raftRef = await RaftGroup.open({
@@ -302,12 +311,13 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       for (const e of entries) this.backlog.push(e);
       return;
     }
-    for (const e of entries) if (e.kind === "normal") this.applyOne(e.data);
+    for (const e of entries) if (e.kind === "normal") this.applyOne(e.data, e.index <= this.adoptedThrough);
   }
 
-  private applyOne(bytes: Buffer): void {
+  private applyOne(bytes: Buffer, adopted: boolean): void {
     const s = this.stream;
     const e = decodeEntry(bytes);
+    if (adopted && (e.type === EntryType.Msg || e.type === EntryType.Purge || e.type === EntryType.Delete)) return;
     if (e.type === EntryType.Msg) {
       s.applyMsg(e.subject, e.reply, e.hdr, e.data, e.time, e.proposer === this.self);
       return;
@@ -357,7 +367,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   snapshot(): Buffer {
     assert(this.busy === undefined && this.backlog.length === 0, "stream group: a snapshot while entries wait to be applied");
     const st = this.stream.store.state();
-    const data: SnapshotData = { firstSeq: st.firstSeq, lastSeq: st.lastSeq, consumers: this.consumers.states() };
+    assert(this.adoptedThrough <= this.raft.applied, "stream group: a snapshot of a store ahead of the applied entries");
+    const data: SnapshotData = { firstSeq: st.firstSeq, lastSeq: st.lastSeq, msgs: st.msgs, index: this.raft.applied, dedup: this.stream.removedDedup(), consumers: this.consumers.states() };
     return Buffer.from(JSON.stringify(data));
   }
 
@@ -371,17 +382,17 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     const prev = this.busy ?? Promise.resolve();
     const work = prev.then(async () => {
       if (snap !== undefined) {
-        const store = this.stream.store;
+        // The cut below takes back whatever an earlier adoption brought.
+        this.adoptedThrough = 0;
         // Damaged messages are not served: the store is cut below the first, and refetched.
-        const lost = store.state().lost?.msgs ?? [];
-        const keep = damaged ? 0 : lost.length > 0 ? Math.min(snap.lastSeq, Math.min(...lost) - 1) : snap.lastSeq;
-        if (damaged || lost.length > 0) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
-        if (store.state().lastSeq > keep) await store.truncate(keep);
-        const st = store.state();
-        if (st.lastSeq < snap.lastSeq) await this.fetchFromLeader(snap);
-        else if (snap.firstSeq > st.firstSeq && snap.firstSeq > 0) store.compact(snap.firstSeq);
+        const suspect = damaged || (this.stream.store.state().lost?.msgs.length ?? 0) > 0;
+        const { keep, fetch } = await cutToSnapshot(this.stream.store, snap, damaged);
+        if (suspect) this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': its store is damaged: refetching from sequence ${keep + 1} from the leader`);
+        // A store short of the snapshot must be filled; one holding later removals may fall back to
+        // replaying onto itself when no peer can answer (a whole-group restart: every peer is here).
+        const adopted = fetch ? await this.adoptFromLeader(snap.index ?? 0, this.stream.store.state().lastSeq >= snap.lastSeq) : undefined;
         // The dedup window from what the store now holds (before the entries after it replay).
-        this.stream.recoverDedup();
+        this.stream.recoverDedup(adopted ?? snap.dedup);
       }
     });
     const done: Promise<void> = work.then(
@@ -403,26 +414,43 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     if (this.leading) this.becameLeader();
   }
 
-  /** Fetches the messages through snap.lastSeq from the leader, chunk by chunk, until it has them all. */
-  private async fetchFromLeader(snap: SnapshotData): Promise<void> {
+  /**
+   * Makes the store the leader's (catchup's invariant): chunk by chunk up to its last sequence, then
+   * the entries its store reflects are skipped here. An answer from a store behind `atLeast` (the
+   * snapshot this replica installed, whose entries its log no longer holds) is not taken.
+   */
+  private async adoptFromLeader(atLeast: number, mayReplay: boolean): Promise<DedupRecord[] | undefined> {
     const store = this.stream.store;
+    const giveUpAt = mayReplay ? Date.now() + ADOPT_WAIT_MS : Infinity;
     while (!this.closed) {
-      const from = store.state().lastSeq + 1;
-      if (from > snap.lastSeq) break;
+      if (Date.now() > giveUpAt) {
+        this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': no peer could give its state; replaying onto a store that holds removals made after the snapshot`);
+        return;
+      }
       const leader = this.raftRef?.leader;
       if (leader === undefined || leader === this.self) {
+        // Leading with a store behind the log: hand over again (the first transfer may have failed),
+        // or every follower waits on this replica's answers and none comes.
+        if (leader === this.self) this.raft.transferLeadership();
         await sleep(50);
         continue;
       }
-      const chunk = await this.catchup!.fetch(leader, from, snap.lastSeq);
+      const from = store.state().lastSeq + 1;
+      const chunk = await this.catchup!.fetch(leader, 1, from, Number.MAX_SAFE_INTEGER);
       if (chunk === undefined) continue;
-      if (chunk.first > store.state().firstSeq) store.compact(chunk.first);
-      for (const seq of chunk.deleted) if (seq < from) store.removeMsg(seq);
-      for (const m of chunk.msgs) store.storeRawMsg(m.seq, m.subject, m.hdr, m.data, m.time, m.ttl);
+      const adopted = chunk.applied < atLeast ? "behind" : await storeChunk(store, chunk, from);
+      if (adopted === "behind") {
+        await sleep(50);
+        continue;
+      }
       this.fetched += chunk.msgs.length;
-      if (store.state().lastSeq < chunk.through) store.skipTo(chunk.through);
+      if (adopted !== undefined) {
+        this.adoptedThrough = adopted;
+        await store.flush();
+        return chunk.dedup ?? [];
+      }
     }
-    await store.flush();
+    return undefined;
   }
 
   // ---- leadership ------------------------------------------------------------------------------------
@@ -473,7 +501,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   /** Compacts the log once enough was applied. */
   private maybeSnapshot(): void {
-    if (this.closed || this.busy !== undefined || this.snapshotting) return;
+    if (this.closed || this.busy !== undefined || this.snapshotting || this.adoptedThrough > this.raft.applied) return;
     if (this.raft.applied - this.snapshotIndex < (this.tuning.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY)) return;
     this.snapshotNow().catch((err: unknown) => this.jsa.server.logger.warn(`JetStream stream '${this.stream.name}': snapshot not taken: ${String(err)}`));
   }
@@ -483,7 +511,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
    * fdatasynced everything it holds (applies go on meanwhile: they are after the snapshot).
    */
   async snapshotNow(): Promise<void> {
-    if (this.busy !== undefined || this.snapshotting) return;
+    if (this.busy !== undefined || this.snapshotting || this.adoptedThrough > this.raft.applied) return;
     this.snapshotting = true;
     try {
       const raft = this.raft;

@@ -47,6 +47,10 @@ export class DedupWindow {
     }
   }
 
+  entries(): IterableIterator<[string, DedupEntry]> {
+    return this.ids.entries();
+  }
+
   clear(): void {
     this.ids.clear();
   }

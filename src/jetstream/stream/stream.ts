@@ -65,6 +65,9 @@ export interface StreamAccount {
   checkStoreUsage(stream: Stream, subject: string, hdr: Buffer | undefined, data: Buffer): ApiError | undefined;
 }
 
+/** A dedup window entry as snapshots carry it: Nats-Msg-Id, sequence, time (ns). */
+export type DedupRecord = readonly [string, number, number];
+
 /** Headers larger than this are refused (10097), as nats-server does. */
 const MAX_HEADER_SIZE = 64 * 1024;
 const EXPECTED_PREFIX = "Nats-Expected-";
@@ -614,19 +617,36 @@ export class Stream implements StreamHandle {
 
   // ---- lifecycle ----------------------------------------------------------------------------------
 
-  /** Restores the dedup window and last Msg-Id from the stored messages after a restart. */
-  recoverDedup(): void {
+  /**
+   * Rebuilds the dedup window and last Msg-Id from the stored messages (after a restart, or after a
+   * replica's store was cut back or replaced: what the window held of messages gone must not stay),
+   * plus `removed`: ids of messages no longer stored that were still in the window (removedDedup of the
+   * state this store now stands for). The window is taken back from the last stored message's time, not
+   * from the clock: a log replayed after a long stop carries its own times, and get() checks them.
+   */
+  recoverDedup(removed: readonly DedupRecord[] = []): void {
+    this.dedup.clear();
+    this.lastMsgId = "";
     const st = this.store.state();
-    if (st.msgs === 0) return;
     const window = this.cfg.duplicate_window ?? 0;
-    const now = nowNanos();
-    const last = this.store.loadMsg(st.lastSeq);
-    if (last?.hdr !== undefined) this.lastMsgId = headerValue(parseHeaders(last.hdr), JS_MSG_ID) ?? "";
-    if (window <= 0) return;
-    this.store.forEachHeader(this.store.seqForTime(now - window), (seq, time, hdr) => {
-      const id = headerValue(parseHeaders(hdr), JS_MSG_ID);
-      if (id) this.dedup.add(id, seq, time);
-    });
+    if (st.msgs > 0) {
+      const last = this.store.loadMsg(st.lastSeq);
+      if (last?.hdr !== undefined) this.lastMsgId = headerValue(parseHeaders(last.hdr), JS_MSG_ID) ?? "";
+      if (window > 0) {
+        this.store.forEachHeader(this.store.seqForTime(Math.min(nowNanos(), st.lastTime) - window), (seq, time, hdr) => {
+          const id = headerValue(parseHeaders(hdr), JS_MSG_ID);
+          if (id) this.dedup.add(id, seq, time);
+        });
+      }
+    }
+    for (const [id, seq, time] of removed) this.dedup.add(id, seq, time);
+  }
+
+  /** The window's ids whose messages are no longer stored (a replica's store cannot give them back). */
+  removedDedup(): DedupRecord[] {
+    const out: DedupRecord[] = [];
+    for (const [id, e] of this.dedup.entries()) if (this.store.nextSeq(">", e.seq) !== e.seq) out.push([id, e.seq, e.time]);
+    return out;
   }
 
   /** Stops ingest and consumers; `persist` false when the stream is being deleted. */

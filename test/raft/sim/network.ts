@@ -52,6 +52,11 @@ export class SimNetwork {
     this.blocked.clear();
   }
 
+  /** Whether a message from `from` to `to` passes the cuts (loss aside). */
+  linked(from: NodeId, to: NodeId): boolean {
+    return !this.blocked.has(link(from, to));
+  }
+
   get partitioned(): boolean {
     return this.blocked.size > 0;
   }
