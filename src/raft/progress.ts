@@ -14,8 +14,6 @@ export class Progress {
   /** Virtual time of the last answer (check-quorum), and of the last progress (retransmission). */
   heardAt: number;
   progressAt: number;
-  /** The commit index the last append to the peer carried (a later commit goes out on the next tick). */
-  commitSent: Index = 0;
   /** When a snapshot went out and is not answered yet (undefined: none in flight). */
   snapshotSentAt: number | undefined;
 

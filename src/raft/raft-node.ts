@@ -23,10 +23,6 @@
  * every commit quorum outside the damaged nodes, so the leader holds every committed entry, and the
  * node catches up from it like any lagging peer.
  *
- * Commit news: a leader tells followers of a new commit index in its next append, or on the next
- * tick when none goes out meanwhile (not one message per commit: at full speed that was a message and
- * its answer per peer per sync). Followers apply up to a tick later; the leader's answers do not wait.
- *
  * Pre-vote and leases: a node whose election timer fires first asks for pre-votes (no term change);
  * a peer that heard from a live leader within the minimum election timeout grants none, and ignores
  * real vote requests too unless they come from a leader transfer. A leader that has not heard from a
@@ -527,8 +523,6 @@ export class RaftNode {
         if (p.inFlight() > 0 && this.now - p.progressAt >= 2 * this.timing.heartbeatMs) p.rewind(this.now);
         this.sendAppends(id, true);
       }
-    } else {
-      for (const [id, p] of this.progress) if (p.commitSent < this.commit) this.sendAppends(id, true);
     }
   }
 
@@ -572,8 +566,6 @@ export class RaftNode {
   }
 
   private sendAppend(to: NodeId, prevIndex: Index, entries: Entry[]): void {
-    const p = this.progress.get(to);
-    if (p) p.commitSent = this.commit;
     this.send({ type: "append", from: this.id, to, term: this.term, prevIndex, prevTerm: this.log.termAt(prevIndex)!, entries, commit: this.commit });
   }
 
@@ -584,8 +576,8 @@ export class RaftNode {
     const holders = voters.filter((id) => (id === this.id ? this.durableIndex : (this.progress.get(id)?.durable ?? 0)) >= n);
     assert(holders.length > voters.length / 2, () => `raft: commit ${n} without a durable majority`);
     this.advanceCommit(n);
-    // Removed: it steps down once its removal is committed.
-    if (!voters.includes(this.id) && this.log.configIndex() <= this.commit) this.becomeFollower(this.term, undefined);
+    if (!voters.includes(this.id) && this.log.configIndex() <= this.commit) this.becomeFollower(this.term, undefined); // removed
+    else for (const id of this.progress.keys()) this.sendAppends(id, true); // followers learn the commit now
   }
 
   private advanceTransfer(): void {

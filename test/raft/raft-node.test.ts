@@ -161,40 +161,7 @@ describe("raft node: replication and durable commit", () => {
     assert.deepEqual(toB.map((m) => (m.type === "append" ? m.entries.length : 0)), [2, 2, 2]);
     assert.deepEqual(toB.map((m) => (m.type === "append" ? m.prevIndex : 0)), [before, before + 2, before + 4]);
     g.settle();
-    assert.deepEqual(normal(a.applied), ["1", "2", "3", "4", "5", "6", "7", "8"]);
-    // The followers hear of the last commit on the leader's next tick.
-    g.tick("a", 1);
-    g.settle();
     assert.deepEqual(normal(g.get("c").applied), ["1", "2", "3", "4", "5", "6", "7", "8"]);
-  });
-
-  it("tells followers of a commit in its next append, or on its next tick: not one message per commit", () => {
-    const g = elected();
-    const a = g.get("a");
-    g.tick("a", 1);
-    g.settle();
-    const quiet = a.node.commitIndex;
-    const mark = a.effects.length;
-    g.take(a, a.node.propose(data("x")));
-    // The appends of x go out; the answers (received, then synced) come back and commit x.
-    g.settle();
-    assert.ok(a.node.commitIndex > quiet, "x is committed");
-    const appends = sent(a.effects.slice(mark)).filter((m) => m.type === "append");
-    assert.deepEqual(appends.map((m) => (m.type === "append" ? m.entries.length : -1)), [1, 1], "x's appends, and none only to say that x committed");
-    assert.deepEqual(normal(g.get("b").applied), [], "b has not heard of the commit yet");
-    // The next proposal's append carries it.
-    const next = sent(g.take(a, a.node.propose(data("y")))).filter((m) => m.type === "append" && m.to === "b");
-    assert.equal(next.length, 1);
-    assert.equal(next[0]!.type === "append" && next[0]!.commit, a.node.commitIndex);
-    g.settle();
-    assert.deepEqual(normal(g.get("b").applied), ["x"]);
-    // y committed meanwhile: with nothing more to send, the next tick tells the followers.
-    const tick = sent(g.tick("a", 1)).filter((m) => m.type === "append");
-    assert.deepEqual(tick.map((m) => m.to).sort(), ["b", "c"]);
-    g.settle();
-    assert.deepEqual(normal(g.get("c").applied), ["x", "y"]);
-    // Once they know, a tick sends nothing before the heartbeat is due.
-    assert.deepEqual(sent(g.tick("a", 1)), []);
   });
 
   it("a follower replaces uncommitted entries that conflict with the leader, and applies the same sequence", () => {
