@@ -20,8 +20,15 @@ const VERSION = 1;
 const TYPES = ["preVote", "preVoteResponse", "vote", "voteResponse", "append", "appendResponse", "snapshot", "timeoutNow"] as const;
 const KINDS: readonly EntryKind[] = ["normal", "noop", "config"];
 
+/** Room for a message's fixed fields and its two ids (an append's entries are counted on top). */
+const MESSAGE_HEAD_BYTES = 128;
+/** An entry's fields in an append besides its data: index, length, kind, term. */
+const ENTRY_HEAD_BYTES = 8 + 4 + 1 + 8;
+
 export function encodeMessage(m: Message): Buffer {
-  const w = new BinWriter();
+  let size = MESSAGE_HEAD_BYTES;
+  if (m.type === "append") for (const e of m.entries) size += ENTRY_HEAD_BYTES + e.data.length + (e.voters === undefined ? 0 : 64 * e.voters.length);
+  const w = new BinWriter(size);
   w.u8(VERSION);
   w.u8(TYPES.indexOf(m.type));
   w.str(m.from);
@@ -44,10 +51,15 @@ export function encodeMessage(m: Message): Buffer {
       w.f64(m.commit);
       w.u32(m.entries.length);
       for (const e of m.entries) {
+        // encodeEntry's bytes, written in place (no buffer per entry).
         w.f64(e.index);
-        const body = encodeEntry(e);
-        w.u32(body.length);
-        w.bytes(body);
+        const at = w.len;
+        w.u32(0);
+        w.u8(KINDS.indexOf(e.kind));
+        w.f64(e.term);
+        if (e.kind === "config") writeVoters(w, e.voters ?? []);
+        w.bytes(e.data);
+        w.patchU32(at, w.len - at - 4);
       }
       break;
     case "appendResponse":
@@ -118,11 +130,18 @@ export function decodeMessage(buf: Buffer): Message {
 
 /** An entry as a log frame's payload (the frame holds its index). */
 export function encodeEntry(e: Entry): Buffer {
-  const voters = e.kind === "config" ? voterBytes(e.voters ?? []) : [];
+  if (e.kind !== "config") {
+    // The hot path (one per proposal): one buffer, no concat.
+    const b = Buffer.allocUnsafe(9 + e.data.length);
+    b[0] = KINDS.indexOf(e.kind);
+    b.writeDoubleLE(e.term, 1);
+    b.set(e.data, 9);
+    return b;
+  }
   const head = Buffer.allocUnsafe(9);
   head[0] = KINDS.indexOf(e.kind);
   head.writeDoubleLE(e.term, 1);
-  return Buffer.concat([head, ...voters, e.data]);
+  return Buffer.concat([head, ...voterBytes(e.voters ?? []), e.data]);
 }
 
 export function decodeEntry(index: Index, buf: Buffer): Entry {
@@ -159,6 +178,11 @@ function voterBytes(voters: readonly NodeId[]): Buffer[] {
     out.push(len, s);
   }
   return out;
+}
+
+function writeVoters(w: BinWriter, voters: readonly NodeId[]): void {
+  w.u32(voters.length);
+  for (const v of voters) w.str(v);
 }
 
 function readVoters(r: BinReader): NodeId[] {

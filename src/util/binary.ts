@@ -11,8 +11,13 @@ export class BinaryError extends Error {
 }
 
 export class BinWriter {
-  private buf = Buffer.allocUnsafe(4096);
+  private buf: Buffer;
   len = 0;
+
+  /** `size`: the bytes expected (more may be written; a good guess saves the copies of growing). */
+  constructor(size = 4096) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;

@@ -11,6 +11,18 @@ export class MemoryHub {
   /** Members whose traffic, both ways, is dropped. */
   readonly isolated = new Set<NodeId>();
   sent = 0;
+  /** Runs of synchronous sends so far (one ends at the next microtask); every send records its run. */
+  turn = 0;
+  private inRun = false;
+  readonly log: { turn: number; from: NodeId; to: NodeId; bytes: Buffer }[] = [];
+  /** What waits for the next delivery per receiver (batched mode). */
+  private readonly queued = new Map<string, Buffer[]>();
+
+  /**
+   * `batched`: a receiver gets what was sent to it since its last delivery in one turn, as a route's
+   * socket read holds many messages (otherwise one turn per message).
+   */
+  constructor(private readonly batched = false) {}
 
   transport(): RaftTransport {
     return {
@@ -23,8 +35,26 @@ export class MemoryHub {
       },
       send: (group: string, from: NodeId, to: NodeId, _channel: Channel, bytes: Buffer) => {
         this.sent++;
+        if (!this.inRun) {
+          this.inRun = true;
+          this.turn++;
+          queueMicrotask(() => (this.inRun = false));
+        }
+        this.log.push({ turn: this.turn, from, to, bytes });
         if (this.isolated.has(from) || this.isolated.has(to)) return;
-        setImmediate(() => this.members.get(`${group}/${to}`)?.(bytes));
+        const key = `${group}/${to}`;
+        if (!this.batched) {
+          setImmediate(() => this.members.get(key)?.(bytes));
+          return;
+        }
+        const q = this.queued.get(key);
+        if (q !== undefined) return void q.push(bytes);
+        this.queued.set(key, [bytes]);
+        setImmediate(() => {
+          const all = this.queued.get(key) ?? [];
+          this.queued.delete(key);
+          for (const b of all) this.members.get(key)?.(b);
+        });
       },
     };
   }

@@ -6,6 +6,7 @@ import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { decodeMessage } from "../../src/raft/codec.js";
 import { NotLeaderError } from "../../src/raft/errors.js";
 import { HardStateDamaged } from "../../src/raft/hard-state-file.js";
 import { RaftGroup } from "../../src/raft/raft-group.js";
@@ -213,4 +214,32 @@ test("a state file that fails its checksum stops the member from starting (a vot
   buf[1]! ^= 0x01;
   writeFileSync(path, buf);
   await assert.rejects(start(hub, root, "B"), (e: unknown) => e instanceof HardStateDamaged);
+});
+
+test("one turn's messages leave together, less those a later one of the turn supersedes", async () => {
+  const hub = new MemoryHub(true);
+  const members = await startAll(hub, newRoot());
+  await waitFor(() => [...members.values()].some((m) => m.group.role === "leader"), 3000, "a leader");
+  const leader = [...members.values()].find((m) => m.group.role === "leader")!;
+  const proposals: Promise<number>[] = [];
+  for (let turn = 0; turn < 20; turn++) {
+    for (let i = 0; i < 10; i++) proposals.push(leader.group.propose(Buffer.from(`${turn}.${i}`)));
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(proposals);
+  await waitFor(() => [...members.values()].every((m) => m.sm.items.length === 200), 3000, "every member applied all");
+  // Per sender, receiver and run of sends (one flush): at most one successful answer, and no empty append before another append.
+  const seen = new Map<string, { answers: number; appends: number[] }>();
+  for (const s of hub.log) {
+    const m = decodeMessage(s.bytes);
+    const k = `${s.turn} ${s.from} ${s.to}`;
+    const e = seen.get(k) ?? { answers: 0, appends: [] };
+    seen.set(k, e);
+    if (m.type === "appendResponse" && m.success) e.answers++;
+    if (m.type === "append") e.appends.push(m.entries.length);
+  }
+  for (const [k, e] of seen) {
+    assert.ok(e.answers <= 1, `turn/from/to ${k}: ${e.answers} successful answers`);
+    assert.ok(e.appends.slice(0, -1).every((n) => n > 0), `turn/from/to ${k}: an empty append before another (${e.appends.join(",")})`);
+  }
 });
