@@ -20,6 +20,7 @@ import type { StreamAssignment } from "./meta-entries.js";
 import type { MetaGroup } from "./meta-group.js";
 import { name as saName } from "./meta-state.js";
 import { placePeers } from "./placement.js";
+import { chooseSuccessor, stepdownPlacement, viewOf } from "./stepdown.js";
 import type { StreamPlacement } from "./stream-replica.js";
 
 const NAMES_LIMIT = 1024;
@@ -131,8 +132,13 @@ export function registerMetaApi(r: ApiRouter, meta: MetaGroup, opts: MetaApiOpti
     return o;
   });
 
-  r.add("META.LEADER.STEPDOWN", "meta_leader_stepdown_response", () => {
-    meta.stepDown();
+  r.add("META.LEADER.STEPDOWN", "meta_leader_stepdown_response", (req) => {
+    const placement = stepdownPlacement(req);
+    const g = meta.group;
+    if (g === undefined) throw jsError("JSClusterNotAvailErr");
+    const to = chooseSuccessor(viewOf(g, meta.server.name), (id) => meta.peers.get(id), placement);
+    if (isApiError(to)) throw to;
+    meta.stepDown(to);
     return { success: true };
   });
 

@@ -150,9 +150,9 @@ export class MetaGroup {
     if (text !== "+OK") throw new Error(text.replace(/^-ERR /, ""));
   }
 
-  /** META.LEADER.STEPDOWN. */
-  stepDown(): void {
-    this.group?.transferLeadership();
+  /** META.LEADER.STEPDOWN: hands the leadership to `to` (stepdown.ts chose it). */
+  stepDown(to: NodeId): void {
+    this.group?.transferLeadership(to);
   }
 
   /** Removes a server from the meta group (SERVER.REMOVE): the voter first, then the record. */

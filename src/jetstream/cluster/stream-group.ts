@@ -203,8 +203,12 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     return () => this.leaderListeners.delete(fn);
   }
 
-  stepDown(): void {
-    this.raft.transferLeadership();
+  get group(): RaftGroup {
+    return this.raft;
+  }
+
+  stepDown(to?: NodeId): void {
+    this.raft.transferLeadership(to);
   }
 
   async update(cfg: StreamConfig): Promise<void> {

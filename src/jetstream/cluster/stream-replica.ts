@@ -12,6 +12,7 @@
  *   that becomes leader serves at once; only the leader answers requests about the stream;
  * - an R1 stream in a cluster has no group: it is a plain local stream on its one peer.
  */
+import type { RaftGroup } from "../../raft/raft-group.js";
 import type { NodeId } from "../../raft/types.js";
 import type { JsAccount } from "../js-account.js";
 import type { StreamConfig } from "../stream/config.js";
@@ -61,8 +62,10 @@ export interface StreamReplica {
   clusterInfo(): ClusterInfo;
   /** Runs `fn` when this replica gains or loses the leadership; returns the function that stops it. */
   onLeaderChange(fn: (isLeader: boolean) => void): () => void;
-  /** STREAM.LEADER.STEPDOWN: hands the leadership to another up-to-date peer. */
-  stepDown(): void;
+  /** The replica's RAFT group (stepdown picks a successor from its progress; /raftz shows it). */
+  readonly group: RaftGroup;
+  /** STREAM.LEADER.STEPDOWN: hands the leadership to `to` (stepdown.ts chose it), or to the most up-to-date peer. */
+  stepDown(to?: NodeId): void;
   /** A config update committed in the meta group, applied on every replica. */
   update(cfg: StreamConfig): Promise<void>;
   /** A membership change committed in the meta group (replicas up or down, peer removal). */
