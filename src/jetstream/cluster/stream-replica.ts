@@ -17,6 +17,7 @@ import type { NodeId } from "../../raft/types.js";
 import type { JsAccount } from "../js-account.js";
 import type { StreamConfig } from "../stream/config.js";
 import type { Stream } from "../stream/stream.js";
+import type { StreamStore } from "../../store/index.js";
 
 /** Where a stream lives: decided by the meta leader, replicated in the meta group. */
 export interface StreamPlacement {
@@ -26,6 +27,13 @@ export interface StreamPlacement {
   readonly peers: readonly NodeId[];
   /** The cluster the peers belong to. */
   readonly cluster: string;
+  /**
+   * Set when a one-replica stream grew: its one peer then. That peer's replica adopts the store it
+   * holds and leads a group of itself alone, which adds the others one at a time once its store is
+   * in a snapshot (so they fetch it through catch-up); a peer added then opens its group knowing only
+   * these voters (two empty peers of three must not form a majority of their own).
+   */
+  readonly from?: readonly NodeId[];
 }
 
 /** One peer in a stream's or consumer's `cluster.replicas`, as nats-server reports it. */
@@ -76,5 +84,8 @@ export interface StreamReplica {
   delete(): Promise<void>;
 }
 
-/** Opens (creating or recovering) the local replica of a placed stream. */
-export type OpenStreamReplica = (jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement) => Promise<StreamReplica>;
+/**
+ * Opens (creating or recovering) the local replica of a placed stream; `adopt`: the store of the
+ * one-replica stream this server held, which the replica takes over as it is (placement.from).
+ */
+export type OpenStreamReplica = (jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, adopt?: StreamStore) => Promise<StreamReplica>;
