@@ -20,6 +20,7 @@ import { goJson } from "../../util/go-json.js";
 import { consumerEnv } from "../api/consumer-env.js";
 import { addConsumer } from "../consumer/factory.js";
 import { Consumer } from "../consumer/consumer.js";
+import { snapshotOf } from "../consumer/state.js";
 import { isApiError, jsErrorText, type ApiError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
 import { decodeConsumerConfig } from "../consumer/config.js";
@@ -31,7 +32,7 @@ import { API_PREFIX } from "../js-account.js";
 import { requestInternal } from "./internal-request.js";
 import type { Requester, StreamAssignment } from "./meta-entries.js";
 import { streamKey, type MetaState } from "./meta-state.js";
-import type { ClusterInfo, OpenStreamReplica, StreamReplica } from "./stream-replica.js";
+import type { AdoptedStream, ClusterInfo, OpenStreamReplica, StreamReplica } from "./stream-replica.js";
 
 const TYPE_PREFIX = "io.nats.jetstream.api.v1.";
 /** An entry's requester older than this is a replay: nobody waits for that answer any more. */
@@ -174,12 +175,16 @@ export class AssignmentApplier {
       if (open === undefined) throw jsErrorText("JSStreamGeneralErrorF", "replicated streams are not available on this server");
       // A one-replica stream held here that grew: its replica takes over the store as it is.
       const plain = jsa.streams.get(cfg.name);
+      let adopt: AdoptedStream | undefined;
       if (plain !== undefined) {
+        const consumers: AdoptedStream["consumers"] = {};
+        for (const c of plain.consumers.values()) if (c instanceof Consumer) consumers[c.name] = { ...snapshotOf(c.state), ackNone: c.state.ackNone };
         await plain.stop(true);
         jsa.streams.delete(plain.name);
         jsa.streamsChanged();
+        adopt = { store: plain.store, consumers };
       }
-      r = await open(jsa, cfg, sa.created, sa.placement, plain?.store);
+      r = await open(jsa, cfg, sa.created, sa.placement, adopt);
       this.replicas.set(key, r);
       const replica = r;
       this.stops.set(
@@ -190,6 +195,10 @@ export class AssignmentApplier {
           if (isLeader) void this.enqueue(() => this.syncPeers(jsa, replica));
         }),
       );
+      // The stream's consumers open with it (a stream that grew from one replica had them as plain
+      // consumers: the adopting replica brings them back before its store's snapshot is taken, which
+      // waits for its first election).
+      for (const c of this.state.consumersOf(jsa.account.name, cfg.name).keys()) await this.reconcileConsumer(jsa.account.name, cfg.name, c);
     } else {
       // Peers first: a config change is proposed through the group, which must not wait for them.
       if (r.isLeader) await r.setPeers(sa.placement.peers);

@@ -32,12 +32,11 @@ import { openStore } from "../stream/stream-files.js";
 import type { PurgeRequest } from "../stream/purge.js";
 import type { StreamReplication } from "../stream/replication.js";
 import type { Stream } from "../stream/stream.js";
-import type { StreamStore } from "../../store/index.js";
 import { NrgTransport } from "./nrg-transport.js";
 import { ConsumerReplication, type ConsumerStates } from "./consumer-replication.js";
 import { CatchupChannel } from "./stream-catchup.js";
 import { decodeEntry, encodeMsg, encodeOp, EntryType, type OpEntry } from "./stream-entries.js";
-import type { ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
+import type { AdoptedStream, ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
 
 /** What the group's snapshot holds: the store's bounds through the snapshot's entry, and the consumers. */
 interface SnapshotData {
@@ -106,15 +105,17 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   }
 
   /** Opens (creating or recovering) this server's replica of a placed stream. */
-  static async open(jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, tuning: StreamGroupTuning = {}, adopt?: StreamStore): Promise<StreamGroup> {
+  static async open(jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, tuning: StreamGroupTuning = {}, adopt?: AdoptedStream): Promise<StreamGroup> {
     const g = new StreamGroup(jsa, placement, tuning);
     assert(placement.peers.includes(g.self), () => `stream ${cfg.name}: opened on ${jsa.server.name}, which is not one of its peers`);
     let opened!: () => void;
     g.busy = new Promise((r) => (opened = r));
     // Damage the store finds as it opens (a record failing its checksum) makes all of it suspect.
     let damaged = false;
+    // Before the consumers join: an adopted stream's consumers keep their state.
+    if (adopt !== undefined) g.consumers.restore(adopt.consumers);
     const store =
-      adopt ??
+      adopt?.store ??
       (await openStore(jsa, cfg, cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined, (r) => {
         if (r.kind.startsWith("corrupt")) damaged = true;
       }));

@@ -18,6 +18,7 @@ import type { JsAccount } from "../js-account.js";
 import type { StreamConfig } from "../stream/config.js";
 import type { Stream } from "../stream/stream.js";
 import type { StreamStore } from "../../store/index.js";
+import type { StateSnapshot } from "../consumer/state.js";
 
 /** Where a stream lives: decided by the meta leader, replicated in the meta group. */
 export interface StreamPlacement {
@@ -84,8 +85,12 @@ export interface StreamReplica {
   delete(): Promise<void>;
 }
 
-/**
- * Opens (creating or recovering) the local replica of a placed stream; `adopt`: the store of the
- * one-replica stream this server held, which the replica takes over as it is (placement.from).
- */
-export type OpenStreamReplica = (jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, adopt?: StreamStore) => Promise<StreamReplica>;
+/** The one-replica stream this server held, which a replica takes over as it is (placement.from). */
+export interface AdoptedStream {
+  readonly store: StreamStore;
+  /** Its consumers' states by name, which become the group's committed consumer states. */
+  readonly consumers: Record<string, StateSnapshot & { ackNone: boolean }>;
+}
+
+/** Opens (creating or recovering) the local replica of a placed stream, or adopts a one-replica stream. */
+export type OpenStreamReplica = (jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, adopt?: AdoptedStream) => Promise<StreamReplica>;

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jetstream } from "@nats-io/jetstream";
+import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { jetStreamOf } from "../../../src/jetstream/jetstream.js";
 import type { RunningServer } from "../../../src/index.js";
 import { api, jsCluster, metaOf, waitUntil, type JsCluster } from "./meta-support.js";
@@ -33,6 +33,10 @@ for (const storage of ["file", "memory"] as const) {
     for (let i = 1; i <= 50; i++) await js.publish(`g.${i % 5}`, `m${i}`, { msgID: `id-${i}` });
     // A gap the catch-up must carry too.
     await api(c.ncs[0]!, "STREAM.MSG.DELETE.G", { seq: 7 });
+    // A durable that has acknowledged 10 keeps its place.
+    await (await jetstreamManager(c.ncs[0]!)).consumers.add("G", { durable_name: "D", ack_policy: AckPolicy.Explicit });
+    const fetched = await (await js.consumers.get("G", "D")).fetch({ max_messages: 10, expires: 2000 });
+    for await (const m of fetched) await m.ackAck();
 
     const up = await api(c.ncs[2]!, "STREAM.UPDATE.G", { ...cfg, num_replicas: 3 }, 15_000);
     assert.equal(up.error, undefined, JSON.stringify(up.error));
@@ -53,6 +57,10 @@ for (const storage of ["file", "memory"] as const) {
     assert.equal(Buffer.from((m1.message as { data: string }).data, "base64").toString(), "m1");
     const m7 = await api(c.ncs[1]!, "STREAM.MSG.GET.G", { seq: 7 });
     assert.equal((m7.error as { err_code: number }).err_code, 10037);
+    // The new leader serves its consumers once it has applied its whole log.
+    let ci: Record<string, unknown> = {};
+    await waitUntil(async () => (ci = await api(c.ncs[2]!, "CONSUMER.INFO.G.D")).num_pending === 40, 5000, "the consumer's state on the new leader");
+    assert.equal((ci.ack_floor as { stream_seq: number }).stream_seq, 11, "10 acknowledged, the 7th deleted");
 
     const down = await api(c.ncs[1]!, "STREAM.UPDATE.G", { ...cfg, num_replicas: 1 }, 15_000);
     assert.equal(down.error, undefined, JSON.stringify(down.error));
