@@ -207,10 +207,13 @@ export class AssignmentApplier {
     if (requester !== undefined && fresh(requester)) {
       // The replica that leads answers; a group still electing answers when it has a leader. Not
       // awaited: the steps after this one (the stream's consumers) must not wait for an election.
+      // A grown stream answers once its new peers are in the group, as nats-server lists them.
       const replica = r;
-      void leaderWithin(replica, 5000).then((leads) => {
-        if (leads) this.answer(jsa, requester, replica.stream);
-      });
+      void leaderWithin(replica, 5000)
+        .then(async (leads) => leads && (await votersWithin(replica, sa.placement.peers, 5000), true))
+        .then((leads) => {
+          if (leads) this.answer(jsa, requester, replica.stream);
+        });
     }
   }
 
@@ -314,4 +317,10 @@ function leaderWithin(r: StreamReplica, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+/** Waits (at most `ms`) until every peer of the placement is a voter of the replica's group. */
+async function votersWithin(r: StreamReplica, peers: readonly NodeId[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !peers.every((p) => r.group.voters.includes(p))) await new Promise((res) => setTimeout(res, 20));
 }

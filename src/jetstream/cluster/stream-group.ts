@@ -91,6 +91,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private closed = false;
   /** Until the adopted store of a stream that grew from one replica is in a snapshot (snapshotAdopted). */
   private adopting: Promise<void> | undefined;
+  /** The peers last asked for while adopting. */
+  private adoptedPeers: readonly NodeId[] | undefined;
   /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
   fetched = 0;
   readonly consumers: ConsumerReplication = new ConsumerReplication(this);
@@ -164,7 +166,12 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     g.snapshotTimer.unref();
     if (adopt !== undefined) {
       g.stream.recoverDedup();
-      g.adopting = g.snapshotAdopted();
+      g.adopting = g.snapshotAdopted()
+        .catch((err: unknown) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}': adopting its store: ${String(err)}`))
+        .finally(() => {
+          g.adopting = undefined;
+          if (g.adoptedPeers !== undefined && g.leading) void g.setPeers(g.adoptedPeers);
+        });
     }
     return g;
   }
@@ -251,8 +258,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   }
 
   async setPeers(peers: readonly NodeId[]): Promise<void> {
-    // No peer joins before the adopted store is in a snapshot: it would miss the messages.
-    await this.adopting?.catch(() => undefined);
+    // No peer joins before the adopted store is in a snapshot (it would miss the messages): the last
+    // peers asked for are made once it is (the placement may shrink back meanwhile).
+    this.adoptedPeers = peers;
+    if (this.adopting !== undefined) return;
     const raft = this.raft;
     while (!this.closed && !sameSet(raft.voters, peers)) {
       if (!this.leading) return; // the leader makes the change; this replica follows the log
