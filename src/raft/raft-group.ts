@@ -223,6 +223,10 @@ export class RaftGroup {
   get lastIndex(): Index {
     return this.node.lastIndex;
   }
+  /** The last index the log's snapshot covers (0: none yet). */
+  get snapshotIndex(): Index {
+    return this.node.snapshot.index;
+  }
   /** Leader only (empty otherwise): per other voter, how far its log matches and ms since it answered. */
   peerProgress(): { id: NodeId; matched: Index; heardAgoMs: number }[] {
     return this.node.peerProgress();

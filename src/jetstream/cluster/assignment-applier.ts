@@ -12,26 +12,33 @@
  *   named; nothing is removed before the meta group is caught up (meta-group.ts calls all() then);
  * - the answer to a create or update goes out from the server that holds the stream's leader, once.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { NodeId } from "../../raft/types.js";
 import type { Server } from "../../server/server.js";
 import { goJson } from "../../util/go-json.js";
 import { consumerEnv } from "../api/consumer-env.js";
 import { addConsumer } from "../consumer/factory.js";
 import { Consumer } from "../consumer/consumer.js";
+import { snapshotOf } from "../consumer/state.js";
 import { isApiError, jsErrorText, type ApiError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
 import { decodeConsumerConfig } from "../consumer/config.js";
 import { decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, type StreamConfig } from "../stream/config.js";
 import { streamInfoJson } from "../stream/info.js";
-import { addStream, deleteStream, updateStream } from "../stream/manager.js";
+import { addStream, deleteStream, RAFT_DIR, updateStream } from "../stream/manager.js";
 import type { Stream } from "../stream/stream.js";
+import { API_PREFIX } from "../js-account.js";
+import { requestInternal } from "./internal-request.js";
 import type { Requester, StreamAssignment } from "./meta-entries.js";
 import { streamKey, type MetaState } from "./meta-state.js";
-import type { ClusterInfo, OpenStreamReplica, StreamReplica } from "./stream-replica.js";
+import type { AdoptedStream, ClusterInfo, OpenStreamReplica, StreamReplica } from "./stream-replica.js";
 
 const TYPE_PREFIX = "io.nats.jetstream.api.v1.";
 /** An entry's requester older than this is a replay: nobody waits for that answer any more. */
 const ANSWER_WITHIN_MS = 15_000;
+/** How long a replica removed from a stream's placement waits for its group to let it go. */
+const LEAVE_WITHIN_MS = 10_000;
 
 /** What the applier needs of the server's JetStream (jetstream.ts). */
 export interface ApplierHost {
@@ -143,7 +150,9 @@ export class AssignmentApplier {
       return this.answer(jsa, requester, undefined, isApiError(e) ? e : jsErrorText("JSStreamGeneralErrorF", String(e)));
     }
     try {
-      if (sa.placement.peers.length === 1 && !this.replicas.has(key)) {
+      // One peer and no group: a plain local stream. (A stream shrunk to one replica keeps its group,
+      // whose log holds what its store may not have synced yet.)
+      if (sa.placement.peers.length === 1 && !this.replicas.has(key) && !existsSync(join(jsa.streamDir(name), RAFT_DIR))) {
         if (local === undefined) {
           const s = await addStream(jsa, cfg, sa.created);
           jsa.advisory(`STREAM.CREATED.${name}`, "stream_action", { stream: name, action: "create" });
@@ -164,7 +173,18 @@ export class AssignmentApplier {
     if (r === undefined) {
       const open = this.host.openReplica;
       if (open === undefined) throw jsErrorText("JSStreamGeneralErrorF", "replicated streams are not available on this server");
-      r = await open(jsa, cfg, sa.created, sa.placement);
+      // A one-replica stream held here that grew: its replica takes over the store as it is.
+      const plain = jsa.streams.get(cfg.name);
+      let adopt: AdoptedStream | undefined;
+      if (plain !== undefined) {
+        const consumers: AdoptedStream["consumers"] = {};
+        for (const c of plain.consumers.values()) if (c instanceof Consumer) consumers[c.name] = { ...snapshotOf(c.state), ackNone: c.state.ackNone };
+        await plain.stop(true);
+        jsa.streams.delete(plain.name);
+        jsa.streamsChanged();
+        adopt = { store: plain.store, consumers };
+      }
+      r = await open(jsa, cfg, sa.created, sa.placement, adopt);
       this.replicas.set(key, r);
       const replica = r;
       this.stops.set(
@@ -175,6 +195,10 @@ export class AssignmentApplier {
           if (isLeader) void this.enqueue(() => this.syncPeers(jsa, replica));
         }),
       );
+      // The stream's consumers open with it (a stream that grew from one replica had them as plain
+      // consumers: the adopting replica brings them back before its store's snapshot is taken, which
+      // waits for its first election).
+      for (const c of this.state.consumersOf(jsa.account.name, cfg.name).keys()) await this.reconcileConsumer(jsa.account.name, cfg.name, c);
     } else {
       // Peers first: a config change is proposed through the group, which must not wait for them.
       if (r.isLeader) await r.setPeers(sa.placement.peers);
@@ -183,10 +207,13 @@ export class AssignmentApplier {
     if (requester !== undefined && fresh(requester)) {
       // The replica that leads answers; a group still electing answers when it has a leader. Not
       // awaited: the steps after this one (the stream's consumers) must not wait for an election.
+      // A grown stream answers once its new peers are in the group, as nats-server lists them.
       const replica = r;
-      void leaderWithin(replica, 5000).then((leads) => {
-        if (leads) this.answer(jsa, requester, replica.stream);
-      });
+      void leaderWithin(replica, 5000)
+        .then(async (leads) => leads && (await votersWithin(replica, sa.placement.peers, 5000), true))
+        .then((leads) => {
+          if (leads) this.answer(jsa, requester, replica.stream);
+        });
     }
   }
 
@@ -200,8 +227,9 @@ export class AssignmentApplier {
   private async removeLocal(jsa: JsAccount, key: string, local: Stream): Promise<void> {
     const r = this.replicas.get(key);
     if (r !== undefined) {
-      // A leader removed from the placement hands over first: the next leader removes it from the group.
-      if (r.isLeader) r.stepDown();
+      const sa = this.state.stream(jsa.account.name, local.name);
+      if (sa !== undefined) await this.leaveGroup(jsa, r, sa.placement.peers);
+      else if (r.isLeader) r.stepDown();
       this.replicas.delete(key);
       this.stops.get(key)?.();
       this.stops.delete(key);
@@ -210,6 +238,30 @@ export class AssignmentApplier {
       return;
     }
     await deleteStream(jsa, local);
+  }
+
+  /**
+   * A replica removed from a stream that stays votes on until the group's leader has taken it out of
+   * the group: two of three leaving at once (R3 to R1) would otherwise leave the one that stays
+   * without a majority to commit their removal. While it leads, it hands the leadership to a peer
+   * that stays (the next leader removes it).
+   */
+  private async leaveGroup(jsa: JsAccount, r: StreamReplica, stays: readonly NodeId[]): Promise<void> {
+    const self = this.host.server.name;
+    const deadline = Date.now() + LEAVE_WITHIN_MS;
+    while (Date.now() < deadline) {
+      if (r.isLeader) {
+        const next = r.group.voters.find((v) => stays.includes(v));
+        if (next === undefined) return;
+        r.stepDown(next);
+      } else {
+        const answer = await requestInternal(this.host.server, jsa.account, `${API_PREFIX}STREAM.INFO.${r.stream.name}`, "", 1000);
+        const ci = answer === undefined ? undefined : (JSON.parse(answer.toString("utf8")) as { cluster?: ClusterInfo }).cluster;
+        if (ci?.leader !== undefined && ci.leader !== self && !(ci.replicas ?? []).some((x) => x.name === self)) return;
+      }
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    this.host.server.logger.warn(`JetStream cluster: stream '${jsa.account.name} > ${r.stream.name}': removed here before its group let this replica go`);
   }
 
   /** A consumer of a replicated stream opens on the followers from its assignment. */
@@ -265,4 +317,10 @@ function leaderWithin(r: StreamReplica, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+/** Waits (at most `ms`) until every peer of the placement is a voter of the replica's group. */
+async function votersWithin(r: StreamReplica, peers: readonly NodeId[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !peers.every((p) => r.group.voters.includes(p))) await new Promise((res) => setTimeout(res, 20));
 }

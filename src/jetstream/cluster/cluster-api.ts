@@ -24,6 +24,7 @@ import { API_PREFIX, type ApiDispatcher, type JsAccount } from "../js-account.js
 import type { MetaGroup } from "./meta-group.js";
 import type { ClusterInfo } from "./stream-replica.js";
 import { placePeers } from "./placement.js";
+import { chooseSuccessor, stepdownPlacement, viewOf } from "./stepdown.js";
 
 type Answerer = { kind: "meta" } | { kind: "stream"; stream: string } | { kind: "direct"; stream: string } | { kind: "clusterStream"; stream: string };
 
@@ -153,18 +154,16 @@ export class ClusterDispatcher implements ApiDispatcher {
 
 function registerLeaderCalls(r: ApiRouter, meta: MetaGroup): void {
   r.add("STREAM.LEADER.STEPDOWN.*", "stream_leader_stepdown_response", (req) => {
-    req.requireEmpty();
     const s = streamHere(req);
-    meta.applier.replica(req.jsa.account.name, s)?.stepDown();
+    handOver(meta, req, s);
     return { success: true };
   });
 
   r.add("CONSUMER.LEADER.STEPDOWN.*.*", "consumer_leader_stepdown_response", (req) => {
-    req.requireEmpty();
     const s = streamHere(req);
     if (req.jsa.streams.get(s)?.consumers.get(req.tokens[4]!) === undefined) throw jsError("JSConsumerNotFoundErr");
     // A consumer of a replicated stream is led by the stream's leader: its group steps down.
-    meta.applier.replica(req.jsa.account.name, s)?.stepDown();
+    handOver(meta, req, s);
     return { success: true };
   });
 
@@ -191,6 +190,16 @@ function registerLeaderCalls(r: ApiRouter, meta: MetaGroup): void {
     }
     return { success: true };
   });
+}
+
+/** Hands a replicated stream's leadership to a successor that can lead now (an R1 stream has none to hand). */
+function handOver(meta: MetaGroup, req: ApiRequest, stream: string): void {
+  const placement = stepdownPlacement(req);
+  const r = meta.applier.replica(req.jsa.account.name, stream);
+  if (r === undefined) return;
+  const to = chooseSuccessor(viewOf(r.group, meta.server.name), (id) => meta.peers.get(id), placement);
+  if (isApiError(to)) throw to;
+  r.stepDown(to);
 }
 
 function streamHere(req: ApiRequest): string {

@@ -1,8 +1,9 @@
 /**
  * What monitoring shows of clustered JetStream, in nats-server's shapes: /jsz's `meta_cluster`, the
  * meta layer's and this server's streams' health for /healthz (nats-server's texts), and /raftz's
- * view of the meta group (nats-server 2.11's RaftzGroup).
+ * view of the meta and stream groups (nats-server 2.11's RaftzGroup).
  */
+import type { RaftGroup } from "../../raft/raft-group.js";
 import { formatGoDuration } from "../../util/duration.js";
 import type { ReplicaInfo } from "./stream-replica.js";
 import { META_GROUP, type MetaGroup } from "./meta-group.js";
@@ -63,16 +64,28 @@ export function clusterHealthProblem(meta: MetaGroup, metaOnly: boolean): string
 }
 
 /**
- * /raftz: the groups of `account` on this server, by group name, filtered to `group` when given. The
- * meta group only: the stream groups are not reachable through the seam (stream-replica.ts) yet.
+ * /raftz: the RAFT groups of `account` on this server, by group name, filtered to `group` when given,
+ * as nats-server 2.11 files them: the meta group under the system account, each stream's group under
+ * the stream's account (its traffic goes through the system account, `traffic_account`).
  */
 export function clusterRaftz(meta: MetaGroup, systemAccount: string, account: string, group: string): Record<string, Record<string, unknown>> | undefined {
+  const found: Record<string, Record<string, unknown>> = {};
   const g = meta.group;
-  if (g === undefined || account !== systemAccount || (group !== "" && group !== META_GROUP)) return undefined;
+  if (g !== undefined && account === systemAccount && (group === "" || group === META_GROUP)) found[META_GROUP] = raftzGroup(meta, g, meta.current, systemAccount);
+  for (const r of meta.applier.replicas.values()) {
+    const name = r.placement.group;
+    if (r.stream.jsa.account.name !== account || (group !== "" && group !== name)) continue;
+    found[name] = raftzGroup(meta, r.group, r.group.leader !== undefined || r.group.commitIndex > 0, systemAccount);
+  }
+  return Object.keys(found).length === 0 ? undefined : { [account]: found };
+}
+
+/** One group in nats-server 2.11's RaftzGroup shape. */
+function raftzGroup(meta: MetaGroup, g: RaftGroup, everHadLeader: boolean, systemAccount: string): Record<string, unknown> {
   const progress = new Map(g.peerProgress().map((p) => [p.id, p]));
   const peers: Record<string, unknown> = {};
   for (const id of g.voters) {
-    if (id === meta.selfId) continue;
+    if (id === g.id) continue;
     const p = progress.get(id);
     const rec = meta.peers.get(id);
     peers[id] = {
@@ -83,8 +96,8 @@ export function clusterRaftz(meta: MetaGroup, systemAccount: string, account: st
     };
   }
   const state = g.role === "leader" ? "LEADER" : g.role === "follower" ? "FOLLOWER" : "CANDIDATE";
-  const info: Record<string, unknown> = {
-    id: meta.selfId,
+  return {
+    id: g.id,
     state,
     size: g.voters.length,
     quorum_needed: Math.floor(g.voters.length / 2) + 1,
@@ -92,7 +105,7 @@ export function clusterRaftz(meta: MetaGroup, systemAccount: string, account: st
     applied: g.applied,
     ...(g.repairing && { catching_up: true }),
     ...(g.leader !== undefined && { leader: g.leader }),
-    ever_had_leader: meta.current,
+    ever_had_leader: everHadLeader,
     term: g.term,
     pterm: g.term,
     pindex: g.lastIndex,
@@ -104,5 +117,4 @@ export function clusterRaftz(meta: MetaGroup, systemAccount: string, account: st
     ipq_apply_len: 0,
     peers,
   };
-  return { [systemAccount]: { [META_GROUP]: info } };
 }

@@ -12,7 +12,7 @@ import { nowNanos } from "../../util/nanos.js";
 import { offsetOf, optString } from "../api/paging.js";
 import type { ApiRequest, ApiRouter } from "../api/router.js";
 import { accountInfoJson } from "../api/stream-crud.js";
-import { isApiError, jsError, jsErrorText } from "../errors.js";
+import { isApiError, jsError } from "../errors.js";
 import { API_PREFIX } from "../js-account.js";
 import { checkStreamUpdate, decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "../stream/config.js";
 import { requestInternal } from "./internal-request.js";
@@ -20,6 +20,7 @@ import type { StreamAssignment } from "./meta-entries.js";
 import type { MetaGroup } from "./meta-group.js";
 import { name as saName } from "./meta-state.js";
 import { placePeers } from "./placement.js";
+import { chooseSuccessor, stepdownPlacement, viewOf } from "./stepdown.js";
 import type { StreamPlacement } from "./stream-replica.js";
 
 const NAMES_LIMIT = 1024;
@@ -77,9 +78,6 @@ export function registerMetaApi(r: ApiRouter, meta: MetaGroup, opts: MetaApiOpti
     const prev = configOfAssignment(sa);
     checkStreamUpdate(prev, cfg);
     checkOverlap(cfg, meta.state.accountStreams(account), cfg.name);
-    if ((prev.num_replicas === 1) !== (cfg.num_replicas === 1)) {
-      throw jsErrorText("JSStreamGeneralErrorF", "changing a stream between one replica and several is not supported yet");
-    }
     let peers = [...sa.placement.peers];
     if (cfg.num_replicas > peers.length) {
       const more = placePeers(meta.peers.all(), {
@@ -96,7 +94,9 @@ export function registerMetaApi(r: ApiRouter, meta: MetaGroup, opts: MetaApiOpti
     } else if (cfg.num_replicas < peers.length) {
       peers = peers.slice(0, cfg.num_replicas);
     }
-    const next: StreamAssignment = { ...sa, config: streamConfigJson(cfg), placement: { ...sa.placement, peers } };
+    // Growing from one replica: the others join the group its one peer leads (stream-replica.ts).
+    const from = sa.placement.peers.length === 1 && peers.length > 1 ? { from: sa.placement.peers } : {};
+    const next: StreamAssignment = { ...sa, config: streamConfigJson(cfg), placement: { ...sa.placement, peers, ...from } };
     await proposeOr503(meta, { op: "stream", sa: next, ...(req.reply !== undefined && { requester: { reply: req.reply, action: "update", at: Date.now() } }) });
     return undefined;
   });
@@ -131,8 +131,13 @@ export function registerMetaApi(r: ApiRouter, meta: MetaGroup, opts: MetaApiOpti
     return o;
   });
 
-  r.add("META.LEADER.STEPDOWN", "meta_leader_stepdown_response", () => {
-    meta.stepDown();
+  r.add("META.LEADER.STEPDOWN", "meta_leader_stepdown_response", (req) => {
+    const placement = stepdownPlacement(req);
+    const g = meta.group;
+    if (g === undefined) throw jsError("JSClusterNotAvailErr");
+    const to = chooseSuccessor(viewOf(g, meta.server.name), (id) => meta.peers.get(id), placement);
+    if (isApiError(to)) throw to;
+    meta.stepDown(to);
     return { success: true };
   });
 

@@ -7,8 +7,9 @@
  * either joins a group that exists (some peer announces itself a member with a leader: it opens its
  * member with that leader as the only voter it knows, and the leader adds it, one voter at a time, as
  * the log's configuration says), or, when no leader is known, bootstraps with every peer it sees
- * once all of them see the same set and that set has held for BOOTSTRAP_STABLE_MS (so every server
- * that bootstraps starts from the same voters). The bootstrap set
+ * once all of them see the same set, that set has held for BOOTSTRAP_STABLE_MS (so every server
+ * that bootstraps starts from the same voters), and it holds a majority of the expected size
+ * (meta-bootstrap.ts: so a minority cut off from the rest never forms a second group). The bootstrap set
  * is saved in `peers.json` beside the log: the log holds later configurations, not the first.
  *
  * Files: `<store>/jetstream/$SYS/_js_/_meta_/` (the RAFT log and state, peers.json).
@@ -29,6 +30,7 @@ import type { Server } from "../../server/server.js";
 import type { Subscription } from "../../server/subscription.js";
 import { AssignmentApplier, type ApplierHost } from "./assignment-applier.js";
 import { requestInternal } from "./internal-request.js";
+import { expectedMetaSize, mayBootstrap } from "./meta-bootstrap.js";
 import { decodeMetaEntry, encodeMetaEntry, type MetaEntry } from "./meta-entries.js";
 import { MetaState, type MetaChange } from "./meta-state.js";
 import { NrgTransport } from "./nrg-transport.js";
@@ -148,9 +150,9 @@ export class MetaGroup {
     if (text !== "+OK") throw new Error(text.replace(/^-ERR /, ""));
   }
 
-  /** META.LEADER.STEPDOWN. */
-  stepDown(): void {
-    this.group?.transferLeadership();
+  /** META.LEADER.STEPDOWN: hands the leadership to `to` (stepdown.ts chose it). */
+  stepDown(to: NodeId): void {
+    this.group?.transferLeadership(to);
   }
 
   /** Removes a server from the meta group (SERVER.REMOVE): the voter first, then the record. */
@@ -194,7 +196,7 @@ export class MetaGroup {
       return;
     }
     const ids = online.map((p) => p.id).sort();
-    if (!ids.includes(this.selfId)) return;
+    if (!ids.includes(this.selfId) || !mayBootstrap(ids.length, this.expectedSize())) return;
     const set = ids.join(",");
     const now = Date.now();
     if (set !== this.seenSet) {
@@ -208,6 +210,12 @@ export class MetaGroup {
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, "peers.json"), JSON.stringify(ids));
     void this.open(ids);
+  }
+
+  /** The meta group's expected first size, from the configured routes (known once routes listen). */
+  private expectedSize(): number {
+    const routes = this.server.routes;
+    return expectedMetaSize(this.server.opts.cluster?.routes ?? [], { host: routes?.host ?? "", port: routes?.port ?? 0 });
   }
 
   private async open(voters: NodeId[]): Promise<void> {

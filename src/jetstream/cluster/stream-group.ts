@@ -18,6 +18,7 @@
  *   index i compacts the log once a store flush begun after i's apply has completed);
  * - a busy replica (its store behind its log) does not stay leader: it hands the leadership on.
  */
+import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RaftGroup, type StateMachine } from "../../raft/raft-group.js";
@@ -37,7 +38,7 @@ import { NrgTransport } from "./nrg-transport.js";
 import { ConsumerReplication, type ConsumerStates } from "./consumer-replication.js";
 import { CatchupChannel, cutToSnapshot, storeChunk, type SnapshotBounds } from "./stream-catchup.js";
 import { decodeEntry, encodeMsg, encodeOp, EntryType, type OpEntry } from "./stream-entries.js";
-import type { ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
+import type { AdoptedStream, ClusterInfo, OpenStreamReplica, ReplicaInfo, StreamPlacement, StreamReplica } from "./stream-replica.js";
 
 /** What the group's snapshot holds: the store's bounds through the snapshot's entry, and the consumers. */
 interface SnapshotData extends SnapshotBounds {
@@ -65,7 +66,7 @@ const ADOPT_WAIT_MS = 5000;
 const CURRENT_MS = 2000;
 
 /** Opens replicas with the default tuning. */
-export const openStreamReplica: OpenStreamReplica = (jsa, cfg, created, placement) => StreamGroup.open(jsa, cfg, created, placement);
+export const openStreamReplica: OpenStreamReplica = (jsa, cfg, created, placement, adopt) => StreamGroup.open(jsa, cfg, created, placement, {}, adopt);
 
 interface Waiter {
   resolve: (v: unknown) => void;
@@ -96,6 +97,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private snapshotIndex = 0;
   private snapshotting = false;
   private closed = false;
+  /** Until the adopted store of a stream that grew from one replica is in a snapshot (snapshotAdopted). */
+  private adopting: Promise<void> | undefined;
+  /** The peers last asked for while adopting. */
+  private adoptedPeers: readonly NodeId[] | undefined;
   /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
   fetched = 0;
   readonly consumers: ConsumerReplication = new ConsumerReplication(this);
@@ -110,16 +115,20 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   }
 
   /** Opens (creating or recovering) this server's replica of a placed stream. */
-  static async open(jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, tuning: StreamGroupTuning = {}): Promise<StreamGroup> {
+  static async open(jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, tuning: StreamGroupTuning = {}, adopt?: AdoptedStream): Promise<StreamGroup> {
     const g = new StreamGroup(jsa, placement, tuning);
     assert(placement.peers.includes(g.self), () => `stream ${cfg.name}: opened on ${jsa.server.name}, which is not one of its peers`);
     let opened!: () => void;
     g.busy = new Promise((r) => (opened = r));
     // Damage the store finds as it opens (a record failing its checksum) makes all of it suspect.
     let damaged = false;
-    const store = await openStore(jsa, cfg, cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined, (r) => {
-      if (r.kind.startsWith("corrupt")) damaged = true;
-    });
+    // Before the consumers join: an adopted stream's consumers keep their state.
+    if (adopt !== undefined) g.consumers.restore(adopt.consumers);
+    const store =
+      adopt?.store ??
+      (await openStore(jsa, cfg, cfg.storage === "file" ? jsa.streamDir(cfg.name) : undefined, (r) => {
+        if (r.kind.startsWith("corrupt")) damaged = true;
+      }));
     await addStream(jsa, cfg, created, store, (s) => {
       g.streamRef = s;
       s.setReplication(g);
@@ -127,12 +136,16 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     const dir = join(jsa.streamDir(cfg.name), RAFT_DIR);
     // A replica bringing its own store to a snapshot does not answer fetches from it.
     g.catchup = new CatchupChannel(jsa.server, placement.group, g.self, () => (g.busy === undefined ? { store: g.stream.store, applied: Math.max(g.raft.applied, g.adoptedThrough), removedDedup: () => g.stream.removedDedup() } : undefined));
+    // A stream growing from one replica (placement.from): the adopting peer leads alone at first, a
+    // peer added then knows only the voters it had; both only while the group has no files yet.
+    const fresh = !existsSync(dir);
+    const voters = adopt !== undefined ? [g.self] : fresh && placement.from !== undefined ? placement.from : placement.peers;
     try {
       await mkdir(dir, { recursive: true });
       g.raftRef = await RaftGroup.open({
         group: placement.group,
         id: g.self,
-        voters: placement.peers,
+        voters,
         dir,
         transport: new NrgTransport(jsa.server),
         stateMachine: g,
@@ -152,14 +165,38 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     }
     g.snapshotIndex = g.raft.applied;
     // restore() ran inside open when the log had a snapshot; without one the whole log replays.
-    const snap = g.restoring ?? (g.restored ? undefined : { firstSeq: 0, lastSeq: Math.max(0, (cfg.first_seq || 1) - 1) });
+    // An adopted store is the state as it is: nothing in the new log stands for it yet.
+    const snap = g.restoring ?? (g.restored || adopt !== undefined ? undefined : { firstSeq: 0, lastSeq: Math.max(0, (cfg.first_seq || 1) - 1) });
     g.restoring = undefined;
     g.busy = undefined;
     opened();
     g.bringStore(snap, damaged);
     g.snapshotTimer = setInterval(() => g.maybeSnapshot(), tuning.snapshotCheckMs ?? DEFAULT_SNAPSHOT_CHECK_MS);
     g.snapshotTimer.unref();
+    if (adopt !== undefined) {
+      g.stream.recoverDedup();
+      g.adopting = g.snapshotAdopted()
+        .catch((err: unknown) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}': adopting its store: ${String(err)}`))
+        .finally(() => {
+          g.adopting = undefined;
+          if (g.adoptedPeers !== undefined && g.leading) void g.setPeers(g.adoptedPeers);
+        });
+    }
     return g;
+  }
+
+  /**
+   * Puts the adopted store in a snapshot of the group's log (an entry, then the snapshot through it):
+   * a peer added after this installs the snapshot and fetches the store's messages from this leader.
+   */
+  private async snapshotAdopted(): Promise<void> {
+    while (!this.closed && !(this.leading && this.busy === undefined)) await sleep(20);
+    if (this.closed) return;
+    await this.updateConfig(this.stream.cfg);
+    while (!this.closed && this.raft.snapshotIndex === 0) {
+      await this.snapshotNow();
+      if (this.raft.snapshotIndex === 0) await sleep(20);
+    }
   }
 
   get stream(): Stream {
@@ -212,8 +249,12 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     return () => this.leaderListeners.delete(fn);
   }
 
-  stepDown(): void {
-    this.raft.transferLeadership();
+  get group(): RaftGroup {
+    return this.raft;
+  }
+
+  stepDown(to?: NodeId): void {
+    this.raft.transferLeadership(to);
   }
 
   async update(cfg: StreamConfig): Promise<void> {
@@ -226,6 +267,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   }
 
   async setPeers(peers: readonly NodeId[]): Promise<void> {
+    // No peer joins before the adopted store is in a snapshot (it would miss the messages): the last
+    // peers asked for are made once it is (the placement may shrink back meanwhile).
+    this.adoptedPeers = peers;
+    if (this.adopting !== undefined) return;
     const raft = this.raft;
     while (!this.closed && !sameSet(raft.voters, peers)) {
       if (!this.leading) return; // the leader makes the change; this replica follows the log

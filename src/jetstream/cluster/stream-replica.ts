@@ -12,10 +12,13 @@
  *   that becomes leader serves at once; only the leader answers requests about the stream;
  * - an R1 stream in a cluster has no group: it is a plain local stream on its one peer.
  */
+import type { RaftGroup } from "../../raft/raft-group.js";
 import type { NodeId } from "../../raft/types.js";
 import type { JsAccount } from "../js-account.js";
 import type { StreamConfig } from "../stream/config.js";
 import type { Stream } from "../stream/stream.js";
+import type { StreamStore } from "../../store/index.js";
+import type { StateSnapshot } from "../consumer/state.js";
 
 /** Where a stream lives: decided by the meta leader, replicated in the meta group. */
 export interface StreamPlacement {
@@ -25,6 +28,13 @@ export interface StreamPlacement {
   readonly peers: readonly NodeId[];
   /** The cluster the peers belong to. */
   readonly cluster: string;
+  /**
+   * Set when a one-replica stream grew: its one peer then. That peer's replica adopts the store it
+   * holds and leads a group of itself alone, which adds the others one at a time once its store is
+   * in a snapshot (so they fetch it through catch-up); a peer added then opens its group knowing only
+   * these voters (two empty peers of three must not form a majority of their own).
+   */
+  readonly from?: readonly NodeId[];
 }
 
 /** One peer in a stream's or consumer's `cluster.replicas`, as nats-server reports it. */
@@ -61,8 +71,10 @@ export interface StreamReplica {
   clusterInfo(): ClusterInfo;
   /** Runs `fn` when this replica gains or loses the leadership; returns the function that stops it. */
   onLeaderChange(fn: (isLeader: boolean) => void): () => void;
-  /** STREAM.LEADER.STEPDOWN: hands the leadership to another up-to-date peer. */
-  stepDown(): void;
+  /** The replica's RAFT group (stepdown picks a successor from its progress; /raftz shows it). */
+  readonly group: RaftGroup;
+  /** STREAM.LEADER.STEPDOWN: hands the leadership to `to` (stepdown.ts chose it), or to the most up-to-date peer. */
+  stepDown(to?: NodeId): void;
   /** A config update committed in the meta group, applied on every replica. */
   update(cfg: StreamConfig): Promise<void>;
   /** A membership change committed in the meta group (replicas up or down, peer removal). */
@@ -73,5 +85,12 @@ export interface StreamReplica {
   delete(): Promise<void>;
 }
 
-/** Opens (creating or recovering) the local replica of a placed stream. */
-export type OpenStreamReplica = (jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement) => Promise<StreamReplica>;
+/** The one-replica stream this server held, which a replica takes over as it is (placement.from). */
+export interface AdoptedStream {
+  readonly store: StreamStore;
+  /** Its consumers' states by name, which become the group's committed consumer states. */
+  readonly consumers: Record<string, StateSnapshot & { ackNone: boolean }>;
+}
+
+/** Opens (creating or recovering) the local replica of a placed stream, or adopts a one-replica stream. */
+export type OpenStreamReplica = (jsa: JsAccount, cfg: StreamConfig, created: number, placement: StreamPlacement, adopt?: AdoptedStream) => Promise<StreamReplica>;

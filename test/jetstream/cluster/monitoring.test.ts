@@ -1,7 +1,7 @@
 /**
  * Monitoring of clustered JetStream on 3 in-process servers: /jsz's meta_cluster (one leader seen by
  * all, the others as replicas), leader-only filtering, per-stream cluster info, /healthz checking the
- * meta layer, and /raftz's view of the meta group in nats-server 2.11's shape.
+ * meta layer, and /raftz's view of the meta and stream groups in nats-server 2.11's shape.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,6 +17,7 @@ test("/jsz meta_cluster, /healthz and /raftz on every server of a 3-node cluster
   await api(c.ncs[0]!, "STREAM.CREATE.M", { name: "M", subjects: ["m"] });
   await api(c.ncs[0]!, "STREAM.CREATE.R", { name: "R", subjects: ["r"], num_replicas: 3 });
   const leader = metaLeader(c)!.server.name;
+  const states: string[] = [];
   for (const s of c.cluster.servers) {
     const jsz = JSON.parse((await get(s.monitorPort, "/jsz?streams=true")).body) as Record<string, any>;
     const mc = jsz.meta_cluster;
@@ -45,7 +46,19 @@ test("/jsz meta_cluster, /healthz and /raftz on every server of a 3-node cluster
     assert.equal(g.state, s.server.name === leader ? "LEADER" : "FOLLOWER");
     assert.ok(g.applied > 0 && g.committed >= g.applied);
     assert.equal(Object.keys(g.peers).length, 2);
+    assert.deepEqual(Object.keys(raftz.$SYS), ["_meta_"], "stream groups are filed under their account");
+    const streams = JSON.parse((await get(s.monitorPort, "/raftz?acc=$G")).body) as Record<string, any>;
+    const names = Object.keys(streams.$G);
+    assert.equal(names.length, 1, "R's group (M has one replica, no group)");
+    const rg = streams.$G[names[0]!];
+    assert.equal(rg.size, 3);
+    assert.equal(rg.traffic_account, "$SYS");
+    assert.equal(Object.keys(rg.peers).length, 2);
+    states.push(rg.state);
+    const one = JSON.parse((await get(s.monitorPort, `/raftz?acc=$G&group=${names[0]}`)).body) as Record<string, any>;
+    assert.deepEqual(Object.keys(one.$G), names);
     const none = await get(s.monitorPort, "/raftz?group=nope");
     assert.deepEqual([none.status, none.body], [404, "No Raft nodes returned, check supplied filters"]);
   }
+  assert.deepEqual(states.sort(), ["FOLLOWER", "FOLLOWER", "LEADER"], "one leader of R's group");
 });
