@@ -51,7 +51,9 @@ async function run(t: Parameters<typeof jsProcCluster>[0], impl: Impl): Promise<
   const nc = await connect({ servers: c.urls[0] });
   t.after(() => nc.close());
   const answers: Json[] = [];
-  for (const [subject, body] of STEPS) answers.push(await api(nc, subject, body, 10_000));
+  // 20 s: a grown stream is answered once its new peers are voters, which can take up to ~10 s (an
+  // election, then the voters) on a loaded machine.
+  for (const [subject, body] of STEPS) answers.push(await api(nc, subject, body, 20_000));
   let meta: Json = {};
   await waitUntil(async () => {
     meta = ((await (await fetch(`http://127.0.0.1:${c.httpPorts[0]}/jsz`)).json()) as Json).meta_cluster as Json;
