@@ -135,6 +135,8 @@ async function subscribeCore(nc: NatsConnection, subjects: string[], o: SubFlags
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
+  // A refused subscription rejects `done` while the flush is still out: handled here, thrown below.
+  done.catch(() => undefined);
   await nc.flush();
   ready();
   await Promise.race([done, nc.closed().then(() => undefined)]);
