@@ -1,10 +1,9 @@
 /**
  * Reading a JetStream consumer until told to stop, shared by `sub --stream` and `consumer sub`, and the
- * nats CLI's one-line summary of a JetStream message.
+ * nats CLI's title line of a JetStream message.
  */
 import { isPullConsumer, type Consumer, type JsMsg, type PushConsumer } from "@nats-io/jetstream";
 import { comma, localTime } from "./format/units.js";
-import { headerLines } from "./message-format.js";
 
 export interface ConsumeLimits {
   /** Stop after this long without a message (the nats CLI's --wait); none when undefined. */
@@ -86,21 +85,8 @@ async function fetchUntil(consumer: Consumer, handle: (m: JsMsg) => boolean, tot
   }
 }
 
-export interface JsRenderFlags {
-  raw?: boolean;
-  headersOnly?: boolean;
-  subjectsOnly?: boolean;
-}
-
-/** `[#n] Received JetStream message: stream: S seq: N / pending: P / subject: X / time: T`, headers, body. */
-export function jsMessageView(m: JsMsg, n: number, o: JsRenderFlags): string {
-  const body = new TextDecoder().decode(m.data);
-  if (o.raw) return `${body}\n`;
+/** `[#n] Received JetStream message: stream: S seq: N / pending: P / subject: X / time: T`. */
+export function jsTitle(m: JsMsg, n: number): string {
   const i = m.info;
-  let out = `[#${n}] Received JetStream message: stream: ${i.stream} seq: ${comma(i.streamSequence)} / pending: ${comma(i.pending)} / subject: ${m.subject} / time: ${localTime(m.time)}\n`;
-  if (o.subjectsOnly) return out;
-  const hs = headerLines(m.headers);
-  if (hs.length > 0) out += hs.join("\n") + "\n\n";
-  if (!o.headersOnly) out += `${body}\n\n`;
-  return out;
+  return `[#${n}] Received JetStream message: stream: ${i.stream} seq: ${comma(i.streamSequence)} / pending: ${comma(i.pending)} / subject: ${m.subject} / time: ${localTime(m.time)}`;
 }

@@ -40,12 +40,14 @@ export function askable(value: string | undefined, name: string): void {
 
 /**
  * A positional value the command needs: given, asked for on a terminal (from `choices` when there
- * are some), or, without a terminal, commander's own error for a missing argument.
+ * are some), or, without a terminal, commander's own error for a missing argument. With `none`, an
+ * empty list of choices is that error instead of a question.
  */
-export async function required(value: string | undefined, name: string, message: string, choices?: () => Promise<string[]>): Promise<string> {
+export async function required(value: string | undefined, name: string, message: string, choices?: () => Promise<string[]>, none?: string): Promise<string> {
   if (value) return value;
   askable(value, name);
   const options = choices ? await choices() : [];
   if (options.length > 0) return askChoice(message, options);
+  if (none) throw new CliError(none);
   return askText(message, undefined, (v) => (v.trim() ? true : `${message} is required`));
 }

@@ -85,9 +85,23 @@ describe("prompts on a terminal", { skip: HAVE_SCRIPT ? false : "util-linux scri
     assert.equal((await runCli(["-s", srv.url, "stream", "info", "ASKED", "--json"])).code, 0, "the default answer is no");
   });
 
+  test("kv status chooses the bucket from a list; kv del asks the nats CLI's question and acts on yes", async () => {
+    assert.equal((await runCli(["-s", srv.url, "kv", "add", "ASKKV"])).code, 0);
+    const st = await onTerminal(["-s", srv.url, "kv", "status"], [["Select a Bucket", "\r"]]);
+    assert.equal(st.code, 0, st.screen);
+    assert.match(st.screen, /Information for Key-Value Store Bucket ASKKV/);
+    const del = await onTerminal(["-s", srv.url, "kv", "del", "ASKKV"], [["Delete bucket ASKKV?", "y\r"]]);
+    assert.equal(del.code, 0, del.screen);
+    assert.equal((await runCli(["-s", srv.url, "kv", "ls", "--names"])).stdout, "", "the bucket is gone");
+  });
+
   test("without a terminal nothing is asked: a missing name is the usual one-line error", async () => {
     const r = await runCli(["-s", srv.url, "consumer", "info"]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "tsnats: error: missing required argument 'stream'\n");
+    const kv = await runCli(["-s", srv.url, "kv", "status"]);
+    assert.equal(kv.stderr, "tsnats: error: missing required argument 'bucket'\n");
+    const del = await runCli(["-s", srv.url, "kv", "del", "NOPE"]);
+    assert.equal(del.stderr, "tsnats: error: Delete bucket NOPE?: cannot ask without a terminal, use --force\n");
   });
 });

@@ -5,7 +5,7 @@
  * or push consumer and acknowledge each message.
  */
 import { createInbox, type NatsConnection } from "@nats-io/transport-node";
-import type { JsMsg } from "@nats-io/jetstream";
+import type { Consumer, ConsumerCallbackFn, FetchMessages, JsMsg } from "@nats-io/jetstream";
 import { client } from "../jetstream.js";
 import { publishSubject, subscribeSubject, type JsJob, type WorkerJob } from "./job.js";
 import type { Sample } from "./sample.js";
@@ -74,6 +74,49 @@ export async function jsPublish(nc: NatsConnection, job: WorkerJob, js: JsJob, r
   return { msgs: job.msgs, bytes: job.msgs * job.size, startMs, endMs: now(), latenciesUs };
 }
 
+/** Fetches kept outstanding at once, so the server always has a request to fill while one is read. */
+const PULLS_IN_FLIGHT = 2;
+
+/**
+ * Takes exactly `share` messages from a shared pull consumer and acknowledges each: fetches of at most
+ * --consumerbatch, two outstanding, never asking for more than the share (messages over it would sit
+ * unacknowledged in a stopped subscriber until the ack wait, stalling the others). Messages come to a
+ * callback: the client's async iterator costs about as much per message as all the rest (measured,
+ * 22-29k/s with `for await` against 35-56k/s with the callback, on nats-server, one subscriber).
+ */
+function pullShare(consumer: Consumer, share: number, js: JsJob, take: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let requested = 0;
+    let got = 0;
+    let inFlight = 0;
+    const request = async (): Promise<void> => {
+      while (inFlight < PULLS_IN_FLIGHT && requested < share) {
+        const n = Math.min(js.consumerBatch, share - requested);
+        requested += n;
+        inFlight++;
+        let delivered = 0;
+        const callback: ConsumerCallbackFn = (m: JsMsg) => {
+          delivered++;
+          got++;
+          take();
+          m.ack();
+          if (got === share) resolve();
+        };
+        // fetch() takes a callback as consume() does (the client builds both the same way); its type omits it.
+        const batch = await consumer.fetch({ max_messages: n, expires: js.timeoutMs, callback } as FetchMessages);
+        void batch.closed().then(() => {
+          inFlight--;
+          // An expired fetch that brought fewer than asked: ask again for the rest.
+          requested -= n - delivered;
+          if (delivered === 0 && got < share) return reject(new Error(`pull consumer ${js.consumer} delivered nothing for ${js.timeoutMs / 1000}s`));
+          return request();
+        }, reject);
+      }
+    };
+    request().catch(reject);
+  });
+}
+
 export async function jsSubscribe(nc: NatsConnection, job: WorkerJob, js: JsJob, r: Reporter): Promise<Sample> {
   const c = client(nc, { ...job.settings, timeoutMs: js.timeoutMs });
   const count = counter(r);
@@ -103,15 +146,7 @@ export async function jsSubscribe(nc: NatsConnection, job: WorkerJob, js: JsJob,
   } else if (js.mode === "pull") {
     const consumer = await c.consumers.get(js.stream, js.consumer);
     void r.ready();
-    while (got < job.msgs) {
-      const before = got;
-      const batch = await consumer.fetch({ max_messages: Math.min(js.consumerBatch, job.msgs - got), expires: js.timeoutMs });
-      for await (const m of batch) {
-        take();
-        m.ack();
-      }
-      if (got === before) throw new Error(`pull consumer ${js.consumer} delivered nothing for ${js.timeoutMs / 1000}s`);
-    }
+    await pullShare(consumer, job.msgs, js, () => take());
   } else {
     const consumer = await c.consumers.get(js.stream, { filter_subjects: subscribeSubject(job) });
     void r.ready();

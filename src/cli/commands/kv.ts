@@ -8,6 +8,7 @@ import { Columns } from "../format/columns.js";
 import { renderTable } from "../format/table.js";
 import { comma, humanDuration, iBytes, localTime, parseBytes, parseDuration, since } from "../format/units.js";
 import { confirm } from "../confirm.js";
+import { askable, required } from "../prompt.js";
 import { CliError, describeError } from "../errors.js";
 
 interface KvAddFlags {
@@ -122,8 +123,7 @@ export function kvCommand(program: Command): void {
     .argument("[key]", "The key to act on")
     .option("-f, --force", "Act without confirmation")
     .action(async (bucket: string, key: string | undefined, o: { force?: boolean }, cmd: Command) => {
-      const what = key ? `Delete key ${bucket} > ${key}` : `Deleted bucket ${bucket}`;
-      if (!(await confirm(key ? what : `Really delete Key-Value bucket ${bucket}`, o.force))) return;
+      if (!(await confirm(key ? `Delete key ${bucket} > ${key}?` : `Delete bucket ${bucket}?`, o.force))) return;
       await withConnection(cmd, async (nc, s) => {
         if (key) {
           const store = await openBucket(nc, s, bucket);
@@ -168,10 +168,16 @@ export function kvCommand(program: Command): void {
     });
 
   kv.command("status").alias("info").alias("view").description("View the status of a KV store")
-    .argument("<bucket>", "The bucket to act on")
+    .argument("[bucket]", "The bucket to act on")
     .option("-j, --json", "Produce JSON output")
-    .action(async (bucket: string, o: { json?: boolean }, cmd: Command) => {
+    .action(async (bucketArg: string | undefined, o: { json?: boolean }, cmd: Command) => {
+      askable(bucketArg, "bucket");
       await withConnection(cmd, async (nc, s) => {
+        const bucket = await required(bucketArg, "bucket", "Select a Bucket", async () => {
+          const names: string[] = [];
+          for await (const st of kvm(nc, s).list()) names.push(st.bucket);
+          return names.sort();
+        }, "no KV buckets found");
         const st = await (await openBucket(nc, s, bucket)).status().catch((e: unknown) => {
           throw new CliError(`could not load bucket ${bucket}: ${describeError(e)}`);
         });

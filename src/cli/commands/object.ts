@@ -16,6 +16,7 @@ import { renderTable } from "../format/table.js";
 import { progressBar } from "../format/progress.js";
 import { humanDuration, iBytes, localTime, parseBytes, parseDuration, rfc3339Local, since } from "../format/units.js";
 import { confirm } from "../confirm.js";
+import { askable, required } from "../prompt.js";
 import { CliError, describeError } from "../errors.js";
 
 /** Objects this small finish before a bar could say anything, so none is drawn (as the nats CLI does). */
@@ -206,11 +207,17 @@ export function objectCommand(program: Command): void {
     });
 
   obj.command("info").alias("show").alias("i").description("Get information about a bucket or object")
-    .argument("<bucket>", "The bucket to act on")
+    .argument("[bucket]", "The bucket to act on")
     .argument("[file]", "The file to show")
     .option("-j, --json", "Produce JSON output")
-    .action(async (bucket: string, file: string | undefined, o: { json?: boolean }, cmd: Command) => {
+    .action(async (bucketArg: string | undefined, file: string | undefined, o: { json?: boolean }, cmd: Command) => {
+      askable(bucketArg, "bucket");
       await withConnection(cmd, async (nc, s) => {
+        const bucket = await required(bucketArg, "bucket", "Select a Bucket", async () => {
+          const names: string[] = [];
+          for await (const st of objm(nc, s).list()) names.push(st.bucket);
+          return names.sort();
+        }, "no Object buckets found");
         const store = await openStore(nc, s, bucket);
         if (!file) return showBucket(await store.status(), wantsJson(o, cmd));
         const info = await objectInfo(store, bucket, file);

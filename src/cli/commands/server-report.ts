@@ -1,22 +1,16 @@
 /**
- * `tsnats server report connections|jetstream`: every server's CONNZ or JSZ through the system
- * services, as the nats CLI's tables (top connections with totals and per-server counts; a JetStream
- * summary per server with totals). Needs a system account user.
+ * `tsnats server report connections|accounts|jetstream`: every server's CONNZ or JSZ through the system
+ * services, as the nats CLI's tables (top connections with totals and per-server counts; connections
+ * summed per account; a JetStream summary per server with totals). Needs a system account user.
  */
 import type { Command } from "commander";
 import { printJson, wantsJson, withConnection } from "../runtime.js";
 import { renderTable, type Cell } from "../format/table.js";
 import { comma, iBytes } from "../format/units.js";
 import { sysRequestMany } from "../sys-request.js";
-
-interface ServerHeader { name: string; cluster?: string }
-
-interface ConnInfo {
-  cid: number; kind?: string; name?: string; ip: string; port: number; account?: string; uptime: string; start: string;
-  in_msgs: number; out_msgs: number; in_bytes: number; out_bytes: number; subscriptions: number; reason?: string;
-}
-
-interface ConnzAnswer { server: ServerHeader; data?: { connections?: ConnInfo[] } }
+import { fetchConnections, type ConnInfo, type ConnRow, type ServerHeader } from "../connz.js";
+import { ACCOUNT_SORTS, accountsTable, rankAccounts, summarizeAccounts } from "../account-report.js";
+import { CliError } from "../errors.js";
 
 interface JszAnswer {
   server: ServerHeader;
@@ -41,8 +35,6 @@ function connSorter(by: string): (a: ConnInfo, b: ConnInfo) => number {
     default: return (a, b) => a.subscriptions - b.subscriptions;
   }
 }
-
-interface ConnRow extends ConnInfo { server: ServerHeader }
 
 function connectionsReport(conns: ConnRow[], sort: string, top: number, reverse: boolean): string {
   const cmp = connSorter(sort);
@@ -101,11 +93,34 @@ export function addServerReportVerbs(srv: Command): void {
     .option("-j, --json", "Produce JSON output")
     .action(async (limit: string, o: { sort: string; top: string; reverse?: boolean; account?: string; json?: boolean }, cmd: Command) => {
       await withConnection(cmd, async (nc, s) => {
-        const answers = await sysRequestMany<ConnzAnswer>(nc, s, "$SYS.REQ.SERVER.PING.CONNZ",
-          { subscriptions: true, auth: true, limit: Number(o.top), ...(o.account ? { acc: o.account } : {}) }, Number(limit));
-        const conns: ConnRow[] = answers.flatMap((a) => (a.msg.data?.connections ?? []).map((c) => ({ ...c, subscriptions: c.subscriptions ?? 0, server: a.msg.server })));
+        const conns = await fetchConnections(nc, s, Number(o.top), o.account, Number(limit));
         if (wantsJson(o, cmd)) return printJson(conns);
         process.stdout.write(connectionsReport(conns, o.sort, Number(o.top), Boolean(o.reverse)) + "\n");
+      });
+    });
+
+  report.command("accounts").alias("acct").description("Report on account activity")
+    .argument("[account]", "Account to produce a report for")
+    .argument("[limit]", "Limit the responses to a certain amount of servers", "0")
+    .option("--sort <key>", `Sort by a specific property (${ACCOUNT_SORTS.join(",")})`, "subs")
+    .option("--top <n>", "Limit results to the top results", "1000")
+    .option("-R, --reverse", "Reverse sort connections")
+    .option("-j, --json", "Produce JSON output")
+    .action(async (account: string | undefined, limit: string, o: { sort: string; top: string; reverse?: boolean; json?: boolean }, cmd: Command) => {
+      if (!(ACCOUNT_SORTS as readonly string[]).includes(o.sort)) throw new CliError(`enum value must be one of ${ACCOUNT_SORTS.join(",")}, got '${o.sort}'`);
+      await withConnection(cmd, async (nc, s) => {
+        const accounts = summarizeAccounts(await fetchConnections(nc, s, 1000, account, Number(limit)));
+        if (account) {
+          // One account: its connections, as the connections report lists them.
+          const one = accounts.get(account);
+          if (!one) throw new CliError(`did not receive any results for account ${account}`);
+          if (wantsJson(o, cmd)) return printJson(one);
+          process.stdout.write(connectionsReport(one.connection_info, "subs", Number(o.top), Boolean(o.reverse)) + "\n");
+          return;
+        }
+        const ranked = rankAccounts([...accounts.values()], o.sort, Number(o.top), Boolean(o.reverse));
+        if (wantsJson(o, cmd)) return printJson(ranked);
+        process.stdout.write(accountsTable(ranked) + "\n");
       });
     });
 

@@ -1,18 +1,21 @@
 /**
  * `tsnats sub` on a JetStream stream, as the nats CLI does it: an ephemeral consumer without acks, or a
  * named durable (created if missing; its ack policy decides whether messages are acknowledged), started
- * where --all/--new/--last/--since/--last-per-subject/--start-sequence say.
+ * where --all/--new/--last/--since/--last-per-subject/--start-sequence say; with --direct, and on
+ * work-queue and interest streams unless a durable is named, direct gets instead (sub-direct.ts).
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Consumer, ConsumerConfig, DeliverPolicy, JsMsg, PushConsumer } from "@nats-io/jetstream";
+import type { Consumer, ConsumerConfig, DeliverPolicy, JsMsg, PushConsumer, StoredMsg } from "@nats-io/jetstream";
 import { client, manager } from "../jetstream.js";
 import type { ConnectionSettings } from "../global-options.js";
 import { log } from "../runtime.js";
 import { humanDuration, parseDuration } from "../format/units.js";
-import { consumeUntil, jsMessageView, type JsRenderFlags } from "../js-consume.js";
+import { consumeUntil, jsTitle } from "../js-consume.js";
 import { CliError, describeError } from "../errors.js";
+import type { OutputFlags, ShownMessage } from "../sub-output.js";
+import { checkDirect, directTitle, subscribeDirect } from "./sub-direct.js";
 
-export interface StreamSubFlags extends JsRenderFlags {
+export interface StreamSubFlags extends OutputFlags {
   stream?: string;
   durable?: string;
   startSequence?: number;
@@ -24,11 +27,18 @@ export interface StreamSubFlags extends JsRenderFlags {
   terminateAtEnd?: boolean;
   wait?: string;
   count?: number;
+  direct?: boolean;
 }
+
+/**
+ * Takes the n-th message with its title line and --dump file name; `subscription` is the subject
+ * subscribed to that matched it (core subscriptions only).
+ */
+export type MessageSink = (m: ShownMessage, title: string, fileName: string, subscription: string | undefined, n: number) => void;
 
 /** The flags that make `sub` a JetStream subscription (the nats CLI's list; --ack alone does not). */
 export function isStreamSub(o: StreamSubFlags): boolean {
-  return Boolean(o.startSequence || o.durable || o.all || o.new || o.last || o.since || o.lastPerSubject || o.stream);
+  return Boolean(o.startSequence || o.durable || o.all || o.new || o.last || o.since || o.lastPerSubject || o.stream || o.direct);
 }
 
 type StartConfig = Pick<ConsumerConfig, "deliver_policy"> & Partial<Pick<ConsumerConfig, "opt_start_seq" | "opt_start_time">>;
@@ -54,17 +64,28 @@ export function validateStreamSub(subjects: string[], o: StreamSubFlags & { queu
   if (subjects.length === 0 && !o.stream) throw new CliError("subject is required");
   if (subjects.length > 1) throw new CliError("streams subscribe support only 1 subject");
   if (o.queue) throw new CliError("queue group subscriptions are not supported with JetStream");
+  if (o.direct && o.durable) throw new CliError("cannot use direct get when a durable name is supplied");
 }
 
-export async function subscribeStream(nc: NatsConnection, s: ConnectionSettings, subject: string | undefined, o: StreamSubFlags): Promise<void> {
+export async function subscribeStream(nc: NatsConnection, s: ConnectionSettings, subject: string | undefined, o: StreamSubFlags, sink: MessageSink): Promise<void> {
   const jsm = await manager(nc, s);
   const js = client(nc, s);
   const stream = o.stream ?? await jsm.streams.find(subject!).catch(() => {
     throw new CliError(`no stream found with subject: ${subject}`);
   });
-  await jsm.streams.info(stream).catch((e: unknown) => {
+  const info = await jsm.streams.info(stream).catch((e: unknown) => {
     throw new CliError(`could not load Stream ${stream}: ${describeError(e)}`);
   });
+  let received = 0;
+  const retention = info.config.retention as string;
+  if (!o.durable && (o.direct || retention === "workqueue" || retention === "interest")) {
+    await checkDirect(jsm, info);
+    return subscribeDirect(jsm, info, subject, o, (m: StoredMsg) => {
+      received++;
+      sink({ subject: m.subject, headers: m.header, data: m.data, stream }, directTitle(m, stream, received), String(m.seq), undefined, received);
+      return o.count !== undefined && received >= o.count;
+    });
+  }
   const shown = subject ?? ">";
   const start = startOf(o, shown);
   const base: Partial<ConsumerConfig> = {
@@ -79,31 +100,31 @@ export async function subscribeStream(nc: NatsConnection, s: ConnectionSettings,
   let ephemeral: string | undefined;
   if (o.durable) {
     const existing = await jsm.consumers.info(stream, o.durable).catch(() => undefined);
-    const info = existing ?? await jsm.consumers.add(stream, { ...base, durable_name: o.durable }).catch((e: unknown) => {
+    const ci = existing ?? await jsm.consumers.add(stream, { ...base, durable_name: o.durable }).catch((e: unknown) => {
       throw new CliError(`failed to create durable consumer "${o.durable}": ${describeError(e)}`);
     });
-    if ((info.config.filter_subjects?.length ?? 0) > 1) throw new CliError("cannot subscribe to multi filter consumers");
-    ack = info.config.ack_policy !== "none";
-    if (info.config.deliver_subject) {
+    if ((ci.config.filter_subjects?.length ?? 0) > 1) throw new CliError("cannot subscribe to multi filter consumers");
+    ack = ci.config.ack_policy !== "none";
+    if (ci.config.deliver_subject) {
       log(`Subscribing to JetStream Stream "${stream}" using existing push consumer "${o.durable}"`);
       consumer = await js.consumers.getPushConsumer(stream, o.durable);
     } else {
       if (existing) log(`Subscribing to JetStream Stream "${stream}" using existing pull consumer "${o.durable}"`);
-      else if (start.line && !o.raw) log(start.line);
+      else if (start.line && !o.raw && !o.dump) log(start.line);
       consumer = await js.consumers.get(stream, o.durable);
     }
   } else {
-    if (start.line && !o.raw) log(start.line);
-    const info = await jsm.consumers.add(stream, base).catch((e: unknown) => {
+    if (start.line && !o.raw && !o.dump) log(start.line);
+    const created = await jsm.consumers.add(stream, base).catch((e: unknown) => {
       throw new CliError(`failed to create consumer: ${describeError(e)}`);
     });
-    ephemeral = info.name;
-    consumer = js.consumers.getConsumerFromInfo(info);
+    ephemeral = created.name;
+    consumer = js.consumers.getConsumerFromInfo(created);
   }
-  let received = 0;
   const handle = (m: JsMsg): boolean => {
     received++;
-    process.stdout.write(jsMessageView(m, received, o));
+    const shown = { subject: m.subject, headers: m.headers, data: m.data, stream };
+    sink(shown, jsTitle(m, received), String(m.info.streamSequence), undefined, received);
     if (ack) m.ack();
     return (o.count !== undefined && received >= o.count) || Boolean(o.terminateAtEnd && m.info.pending === 0);
   };

@@ -46,7 +46,7 @@ for (const impl of IMPLS) {
       assert.equal(denied.stderr, "tsnats: error: no results received, ensure the account used has system privileges and appropriate permissions\n");
     });
 
-    test("server report connections: the top connections with totals, and connections per server", async () => {
+    test("server report connections and accounts: the top connections with totals, connections per server and per account", async () => {
       const sub = await startCli(["-s", srv.url, "--user", "app", "--password", "app", "--connection-name", "watcher", "sub", "rep.a", "rep.b"], /Subscribing on/);
       try {
         // The tool logs before it subscribes: wait until the server lists both subscriptions.
@@ -67,6 +67,20 @@ for (const impl of IMPLS) {
         assert.match(r.stdout, /Connections per server +│\n.*\n│ Server +│ Cluster +│ Connections │\n.*\n│ n1 +│ +│ 2 +│\n/);
         const j = JSON.parse((await sys(["server", "report", "connections", "--json"])).stdout) as { name?: string; subscriptions: number }[];
         assert.deepEqual(j.map((c) => c.subscriptions).sort(), [1, 2]);
+        const acc = await sys(["server", "report", "accounts"]);
+        assert.equal(acc.code, 0, acc.stderr);
+        const al = acc.stdout.split("\n");
+        assert.match(al[1]!, /^│ +2 Accounts Overview +│$/);
+        assert.match(al[3]!, /^│ Account │ Connections │ In Msgs │ Out Msgs │ In Bytes │ Out Bytes │ Subs │$/);
+        assert.match(al[5]!, /^│ SYS +│ 1 +│ [\d,]+ +│ [\d,]+ +│ .+ B +│ .+ B +│ 1 +│$/, "ascending by subscriptions: the biggest last");
+        assert.match(al[6]!, /^│ APP +│ 1 +│ 0 +│ 0 +│ 0 B +│ 0 B +│ 2 +│$/);
+        const top = JSON.parse((await sys(["server", "report", "accounts", "--top", "1", "--json"])).stdout) as { account: string }[];
+        assert.deepEqual(top.map((a) => a.account), ["APP"]);
+        const one = JSON.parse((await sys(["server", "report", "accounts", "APP", "--json"])).stdout) as
+          { account: string; connections: number; subscriptions: number; connection_info: { name: string }[]; server: { name: string }[] };
+        assert.deepEqual([one.account, one.connections, one.subscriptions, one.connection_info[0]!.name, one.server[0]!.name], ["APP", 1, 2, "watcher", "n1"]);
+        const none = await sys(["server", "report", "accounts", "NOPE"]);
+        assert.equal(none.stderr, "tsnats: error: did not receive any results for account NOPE\n");
       } finally {
         sub.stop();
         await sub.done;
