@@ -14,8 +14,8 @@ import { CliError } from "../errors.js";
 import { log } from "../runtime.js";
 import { humanDuration, localTime, parseDuration } from "../format/units.js";
 
-/** The `sub` flags direct reading follows. */
-export interface DirectFlags {
+/** The `sub` flags that say where JetStream reading starts and when it ends (direct or through a consumer). */
+export interface StartFlags {
   startSequence?: number;
   all?: boolean;
   new?: boolean;
@@ -25,6 +25,10 @@ export interface DirectFlags {
   terminateAtEnd?: boolean;
   wait?: string;
   count?: number;
+}
+
+/** The `sub` flags direct reading follows. */
+export interface DirectFlags extends StartFlags {
   raw?: boolean;
   dump?: string;
 }

@@ -13,20 +13,11 @@ import { humanDuration, parseDuration } from "../format/units.js";
 import { consumeUntil, jsTitle } from "../js-consume.js";
 import { CliError, describeError } from "../errors.js";
 import type { OutputFlags, ShownMessage } from "../sub-output.js";
-import { checkDirect, directTitle, subscribeDirect } from "./sub-direct.js";
+import { checkDirect, directTitle, subscribeDirect, type StartFlags } from "./sub-direct.js";
 
-export interface StreamSubFlags extends OutputFlags {
+export interface StreamSubFlags extends OutputFlags, StartFlags {
   stream?: string;
   durable?: string;
-  startSequence?: number;
-  all?: boolean;
-  new?: boolean;
-  last?: boolean;
-  since?: string;
-  lastPerSubject?: boolean;
-  terminateAtEnd?: boolean;
-  wait?: string;
-  count?: number;
   direct?: boolean;
 }
 
