@@ -212,7 +212,9 @@ export class AssignmentApplier {
       void leaderWithin(replica, 5000)
         .then(async (leads) => leads && (await votersWithin(replica, sa.placement.peers, 5000), true))
         .then((leads) => {
-          if (leads) this.answer(jsa, requester, replica.stream);
+          // Up to 10 s later: the replica may have been removed or the server stopped meanwhile, and a
+          // stopped replica's store is closed (its state is not to be read).
+          if (leads && this.replicas.get(key) === replica) this.answer(jsa, requester, replica.stream);
         });
     }
   }

@@ -45,7 +45,8 @@ export abstract class OpeningStore extends AppendingStore {
       }
     }
     const names = await readdir(this.dir);
-    for (const n of names) if (n.endsWith(".tmp")) await unlink(join(this.dir, n));
+    // Half-written files of an earlier life; one already gone (renamed by a writer still finishing) is fine.
+    for (const n of names) if (n.endsWith(".tmp")) await unlink(join(this.dir, n)).catch((e: NodeJS.ErrnoException) => { if (e.code !== "ENOENT") throw e; });
     const ids = names.map(parseBlockFileName).filter((id): id is number => id !== undefined).sort((a, b) => a - b);
     const saved = names.includes(STATE_FILE) ? await this.readSavedState() : undefined;
     let lastScan = saved === undefined ? undefined : await this.openFromState(saved, ids);
