@@ -17,15 +17,12 @@
  * RAFT group) can import it from test/ just the same.
  */
 import { InvariantError } from "../../../src/util/assert.js";
-import type { Effect } from "../../../src/raft/effects.js";
-import type { Message } from "../../../src/raft/messages.js";
 import { RaftNode } from "../../../src/raft/raft-node.js";
-import type { Entry, Index, NodeId } from "../../../src/raft/types.js";
-import { prng } from "../../store/helpers.js";
+import type { Entry, Index, NodeId, Snapshot } from "../../../src/raft/types.js";
 import { SimDisk } from "./disk.js";
-import { EventQueue } from "./event-queue.js";
-import { History, SimFailure, keyOf } from "./history.js";
-import { CLEAN_LINKS, SimNetwork, type Rng } from "./network.js";
+import { SimFailure, keyOf } from "./history.js";
+import { CLEAN_LINKS } from "./network.js";
+import { SimShell, type ShellNode } from "./shell.js";
 
 const STEP_MS = 5;
 const HEAL_BUDGET_MS = 8000;
@@ -53,43 +50,24 @@ export interface SimStats {
 
 export const noStats = (): SimStats => ({ acked: 0, committed: 0, elections: 0, crashes: 0, damagedRestarts: 0, snapshotInstalls: 0, voterChanges: 0, transfers: 0 });
 
-interface SimNode {
-  readonly id: NodeId;
-  readonly disk: SimDisk;
-  raft: RaftNode | undefined;
-  /** Bumped at each crash: callbacks of an earlier life are dropped. */
-  life: number;
+interface SimNode extends ShellNode {
   /** The state machine: the key of every applied entry, by index - 1. */
   applied: string[];
-  skew: number;
   /** Proposals made through this node while it led (its shell would answer them). */
   proposed: Set<string>;
-  readonly damageProne: boolean;
-  /** The highest synced mark its disk had when damaged: acknowledgements up to it may have been lost. */
-  lostThrough: number;
-  restartAt: number | undefined;
 }
 
 export function runSimulation(o: SimOptions): SimStats {
   return new Simulation(o).run();
 }
 
-class Simulation {
-  private readonly rng: Rng;
-  private readonly queue = new EventQueue();
-  private readonly net: SimNetwork;
-  private readonly nodes = new Map<NodeId, SimNode>();
+class Simulation extends SimShell<SimNode> {
   private readonly initialVoters: NodeId[];
-  private readonly history: History;
-  private now = 0;
-  private step = 0;
   private nextValue = 0;
-  private readonly stats = noStats();
+  protected readonly stats = noStats();
 
   constructor(private readonly o: SimOptions) {
-    this.rng = prng(o.seed);
-    this.history = new History((what) => this.fail(what));
-    this.net = new SimNetwork(this.rng, this.queue, (m) => this.deliver(m));
+    super(o.seed, o.trace);
     this.initialVoters = Array.from({ length: o.nodes }, (_, i) => `n${i}`);
     const damageProne = new Set(this.initialVoters.filter(() => this.rng.chance(0.5)).slice(0, Math.floor((o.nodes - 1) / 2)));
     // One spare beyond the group, for membership changes.
@@ -104,7 +82,7 @@ class Simulation {
     try {
       this.net.faults = { loss: this.rng.next() * 0.1, duplicate: this.rng.next() * 0.05, jitterMs: 1 + this.rng.int(20) };
       for (this.step = 0; this.step < this.o.steps; this.step++) {
-        this.advance();
+        this.tickNodes(STEP_MS);
         this.injectFaults();
         this.propose();
         if (this.step % 5 === 0) this.checkLogs();
@@ -119,85 +97,18 @@ class Simulation {
     }
   }
 
-  private fail(what: string): never {
+  fail(what: string): never {
     throw new SimFailure(`RAFT_SIM_SEED=${this.o.seed} RAFT_SIM_NODES=${this.o.nodes} RAFT_SIM_STEPS=${this.o.steps}: ${what} [step ${this.step}, t=${this.now}ms]`);
   }
 
-  private trace(what: string): void {
-    if (this.o.trace) console.log(`t=${this.now} ${what}`);
+  // ---- the state machine ----
+
+  protected applyEntries(n: SimNode, entries: readonly Entry[]): void {
+    for (const e of entries) this.apply(n, e);
   }
 
-  private advance(): void {
-    this.now += STEP_MS;
-    this.queue.runUntil(this.now);
-    for (const n of this.nodes.values()) {
-      if (n.raft) this.run1(n, n.raft.tick(this.now + n.skew));
-      else if (n.restartAt !== undefined && this.now >= n.restartAt) this.restart(n);
-    }
-  }
-
-  // ---- the shell: effects of one node ----
-
-  private run1(n: SimNode, effects: Effect[]): void {
-    const raft = n.raft!;
-    for (const e of effects) {
-      switch (e.type) {
-        case "saveHardState":
-          n.disk.hard = e.state;
-          break;
-        case "append":
-          n.disk.append(e.entries);
-          break;
-        case "truncateAfter":
-          n.disk.truncateAfter(e.index);
-          break;
-        case "sync": {
-          const done = n.disk.sync(e.index);
-          // Now and then a slow disk: a leader's own sync may finish after its followers'.
-          this.later(n, this.rng.chance(0.1) ? 10 + this.rng.int(60) : 1 + this.rng.int(6), () => {
-            done();
-            return raft.durable(e.index, e.term);
-          });
-          break;
-        }
-        case "apply":
-          for (const entry of e.entries) this.apply(n, entry);
-          break;
-        case "saveSnapshot":
-          n.disk.compact(e.snapshot);
-          this.later(n, 2 + this.rng.int(8), () => raft.snapshotSaved(e.snapshot.index));
-          break;
-        case "installSnapshot":
-          this.stats.snapshotInstalls++;
-          n.applied = JSON.parse(e.snapshot.data.toString()) as string[];
-          n.disk.install(e.snapshot);
-          this.later(n, 2 + this.rng.int(8), () => raft.snapshotSaved(e.snapshot.index));
-          break;
-        case "send":
-          this.net.send(e.message, this.now);
-          break;
-        case "leaderChanged":
-          if (e.leader === n.id) {
-            this.stats.elections++;
-            this.trace(`${n.id} leads term ${e.term}`);
-            this.history.onLeader(n.id, e.term, raft);
-          }
-          break;
-      }
-    }
-  }
-
-  /** Runs an I/O completion of this node's current life after `ms`. */
-  private later(n: SimNode, ms: number, input: () => Effect[]): void {
-    const life = n.life;
-    this.queue.at(this.now + ms, () => {
-      if (n.life === life && n.raft) this.run1(n, input());
-    });
-  }
-
-  private deliver(m: Message): void {
-    const n = this.nodes.get(m.to);
-    if (n?.raft) this.run1(n, n.raft.receive(m));
+  protected installState(n: SimNode, snapshot: Snapshot): void {
+    n.applied = JSON.parse(snapshot.data.toString()) as string[];
   }
 
   private apply(n: SimNode, e: Entry): void {
@@ -214,38 +125,13 @@ class Simulation {
     }
   }
 
-  /**
-   * Voters whose disk holds the entry durably. A damaged node counts up to the synced mark it had when
-   * damaged: the acknowledgements it sent before may still reach the leader and count, legitimately
-   * (the node does not vote until repaired, see raft-node.ts).
-   */
-  private durableHolders(voters: readonly NodeId[], e: Entry): { holders: number; voters: number } {
-    let holders = 0;
-    for (const v of voters) {
-      const n = this.nodes.get(v)!;
-      if (e.index <= n.lostThrough || n.disk.holdsDurably(e.index, e.term)) holders++;
-    }
-    return { holders, voters: voters.length };
-  }
-
   // ---- lives ----
 
-  private crash(n: SimNode): void {
-    this.trace(`${n.id} crashes`);
-    this.stats.crashes++;
-    n.raft = undefined;
-    n.life++;
+  protected override onCrash(n: SimNode): void {
     n.proposed.clear();
-    n.disk.crash(this.rng);
-    if (n.damageProne && this.rng.chance(0.4)) {
-      this.trace(`${n.id} disk damaged`);
-      n.lostThrough = Math.max(n.lostThrough, n.disk.syncedThrough);
-      n.disk.damage(this.rng);
-    }
-    n.restartAt = this.now + 20 + this.rng.int(500);
   }
 
-  private restart(n: SimNode): void {
+  protected restart(n: SimNode): void {
     const r = n.disk.readBack();
     const isSpare = !this.initialVoters.includes(n.id);
     n.raft = new RaftNode({
@@ -277,23 +163,7 @@ class Simulation {
       const n = rng.pick(all);
       if (n.raft) this.crash(n);
     }
-    if (rng.chance(0.015)) {
-      const ids = rng.chance(0.5) ? this.initialVoters : all.map((n) => n.id);
-      const side = ids.filter(() => rng.chance(0.4));
-      const rest = ids.filter((id) => !side.includes(id));
-      const oneWay = rng.chance(0.3);
-      this.trace(`partition ${side.join(",")} ${oneWay ? "->" : "|"} ${rest.join(",")}`);
-      this.net.cut(side, rest, oneWay);
-    }
-    if (this.net.partitioned && rng.chance(0.03)) {
-      this.trace("heal network");
-      this.net.heal();
-    }
-    if (rng.chance(0.01)) {
-      const n = rng.pick(all);
-      n.skew += rng.int(1500) - 300;
-      this.trace(`${n.id} clock jumps to skew ${n.skew}`);
-    }
+    this.networkFaults(() => (rng.chance(0.5) ? this.initialVoters : all.map((n) => n.id)));
     const leader = all.find((n) => n.raft?.role === "leader");
     if (leader && rng.chance(0.01)) {
       this.trace(`${leader.id} transfers leadership`);
@@ -341,7 +211,7 @@ class Simulation {
     const deadline = this.now + HEAL_BUDGET_MS;
     let marker: { data: string; by: SimNode; index: Index } | undefined;
     while (this.now < deadline) {
-      this.advance();
+      this.tickNodes(STEP_MS);
       const leader = [...this.nodes.values()].find((n) => n.raft?.role === "leader" && n.raft.canPropose);
       if (marker && marker.by.raft?.role !== "leader" && !this.history.acked.has(marker.data)) marker = undefined;
       if (!marker && leader) {
@@ -363,11 +233,6 @@ class Simulation {
     return [...this.nodes.values()]
       .map((n) => (n.raft ? `${n.id}:${n.raft.role}/t${n.raft.currentTerm}/last${n.raft.lastIndex}/c${n.raft.commitIndex}/v[${n.raft.voters.join(",")}]${n.raft.repairing ? "/repairing" : ""}` : `${n.id}:down`))
       .join(" ");
-  }
-
-  private checkLogs(): void {
-    const live = [...this.nodes.values()].filter((n) => n.raft).map((n) => n.raft!);
-    for (let i = 0; i < live.length; i++) for (let j = i + 1; j < live.length; j++) this.history.checkLogMatching(live[i]!, live[j]!);
   }
 
   private checkAcked(): void {

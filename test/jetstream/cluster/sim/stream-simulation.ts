@@ -16,17 +16,14 @@
 import { encodeMsg, encodeOp, EntryType } from "../../../../src/jetstream/cluster/stream-entries.js";
 import { decodeStreamConfig, normalizeStreamConfig, type StreamConfig } from "../../../../src/jetstream/stream/config.js";
 import { buildHeaders, JS_EXPECTED_LAST_SEQ, JS_EXPECTED_LAST_SUBJ_SEQ, JS_MSG_ID, JS_ROLLUP } from "../../../../src/jetstream/headers.js";
-import type { Effect } from "../../../../src/raft/effects.js";
-import type { Message } from "../../../../src/raft/messages.js";
 import { RaftNode } from "../../../../src/raft/raft-node.js";
-import type { Entry, Index, NodeId } from "../../../../src/raft/types.js";
+import type { Entry, Index, NodeId, Snapshot } from "../../../../src/raft/types.js";
 import { MemoryStore } from "../../../../src/store/index.js";
 import { InvariantError } from "../../../../src/util/assert.js";
 import { SimDisk } from "../../../raft/sim/disk.js";
-import { EventQueue } from "../../../raft/sim/event-queue.js";
-import { History, SimFailure } from "../../../raft/sim/history.js";
-import { CLEAN_LINKS, SimNetwork, type Rng } from "../../../raft/sim/network.js";
-import { prng } from "../../../store/helpers.js";
+import { SimFailure } from "../../../raft/sim/history.js";
+import { CLEAN_LINKS } from "../../../raft/sim/network.js";
+import { SimShell, type ShellNode } from "../../../raft/sim/shell.js";
 import { copyStore, SimReplica } from "./sim-replica.js";
 import { StreamChecks, type ClientOp } from "./stream-checks.js";
 
@@ -70,21 +67,12 @@ export interface StreamSimStats {
 
 export const noStreamStats = (): StreamSimStats => ({ acked: 0, duplicates: 0, rejected: 0, elections: 0, crashes: 0, damagedRestarts: 0, snapshots: 0, snapshotInstalls: 0, fetches: 0, laterRemovals: 0, fallbacks: 0 });
 
-interface SimNode {
-  readonly id: NodeId;
-  readonly disk: SimDisk;
-  raft: RaftNode | undefined;
+interface SimNode extends ShellNode {
   replica: SimReplica | undefined;
-  /** Bumped at each crash: callbacks of an earlier life are dropped. */
-  life: number;
-  skew: number;
   /** A file store's flushed contents (undefined for memory storage). */
   image: MemoryStore | undefined;
   /** The store reports damage when it next opens. */
   storeDamaged: boolean;
-  readonly damageProne: boolean;
-  lostThrough: number;
-  restartAt: number | undefined;
   snapshotAt: Index;
 }
 
@@ -104,28 +92,18 @@ export function runStreamSimulation(o: StreamSimOptions): Promise<StreamSimStats
   return new StreamSimulation(o).run();
 }
 
-export class StreamSimulation {
-  private readonly rng: Rng;
-  private readonly queue = new EventQueue();
-  private readonly net: SimNetwork;
-  readonly nodes = new Map<NodeId, SimNode>();
+export class StreamSimulation extends SimShell<SimNode> {
   private readonly voters: NodeId[];
-  private readonly history: History;
   readonly checks: StreamChecks;
   readonly cfg: StreamConfig;
   private readonly fileStorage: boolean;
   private readonly removals: boolean;
   private readonly clients: Client[] = [];
-  now = 0;
-  private step = 0;
   readonly stats = noStreamStats();
 
   constructor(private readonly o: StreamSimOptions) {
-    this.rng = prng(o.seed);
-    const fail = (what: string): never => this.fail(what);
-    this.history = new History(fail);
-    this.checks = new StreamChecks(fail);
-    this.net = new SimNetwork(this.rng, this.queue, (m) => this.deliver(m));
+    super(o.seed, o.trace);
+    this.checks = new StreamChecks((what) => this.fail(what));
     const rng = this.rng;
     this.removals = o.removals;
     this.cfg = normalizeStreamConfig(
@@ -175,18 +153,9 @@ export class StreamSimulation {
     throw new SimFailure(`STREAM_SIM_SEED=${this.o.seed} STREAM_SIM_NODES=${this.o.nodes} STREAM_SIM_STEPS=${this.o.steps} STREAM_SIM_REMOVALS=${this.o.removals ? 1 : 0} STREAM_SIM_MEMORY=${this.o.memory ? 1 : 0} STREAM_SIM_MAJORITY_CRASHES=${this.o.majorityCrashes ? 1 : 0} node dist/test/jetstream/cluster/sim/stream-sim.test.js: ${what} [step ${this.step}, t=${this.now}ms]`);
   }
 
-  private trace(what: string): void {
-    if (this.o.trace) console.log(`t=${this.now} ${what}`);
-  }
-
   /** One step of virtual time: due events, ticks, restarts, fetches, then the replicas' bring-up work. */
   async advance(): Promise<void> {
-    this.now += STEP_MS;
-    this.queue.runUntil(this.now);
-    for (const n of this.nodes.values()) {
-      if (n.raft) this.run1(n, n.raft.tick(this.now + n.skew));
-      else if (n.restartAt !== undefined && this.now >= n.restartAt) this.restart(n);
-    }
+    this.tickNodes(STEP_MS);
     for (const n of this.nodes.values()) this.fetch(n);
     for (let p = this.pending(); p.length > 0; p = this.pending()) await Promise.all(p);
   }
@@ -195,80 +164,23 @@ export class StreamSimulation {
     return [...this.nodes.values()].flatMap((n) => n.replica?.pending ?? []);
   }
 
-  // ---- the shell: effects of one node, as raft-group.ts and stream-group.ts carry them out ----
+  // ---- the state machine, as stream-group.ts drives it ----
 
-  private run1(n: SimNode, effects: Effect[]): void {
+  protected applyEntries(n: SimNode, entries: readonly Entry[]): void {
     const raft = n.raft!;
-    for (const e of effects) {
-      switch (e.type) {
-        case "saveHardState":
-          n.disk.hard = e.state;
-          break;
-        case "append":
-          n.disk.append(e.entries);
-          break;
-        case "truncateAfter":
-          n.disk.truncateAfter(e.index);
-          break;
-        case "sync": {
-          const done = n.disk.sync(e.index);
-          this.later(n, this.rng.chance(0.1) ? 10 + this.rng.int(60) : 1 + this.rng.int(6), () => {
-            done();
-            return raft.durable(e.index, e.term);
-          });
-          break;
-        }
-        case "apply":
-          for (const entry of e.entries) this.history.onApply(n.id, entry, () => this.durableHolders(raft.voters, entry));
-          n.replica!.apply(e.entries);
-          this.maybeSnapshot(n);
-          break;
-        case "saveSnapshot":
-          n.disk.compact(e.snapshot);
-          this.later(n, 2 + this.rng.int(8), () => raft.snapshotSaved(e.snapshot.index));
-          break;
-        case "installSnapshot":
-          this.stats.snapshotInstalls++;
-          n.disk.install(e.snapshot);
-          this.trace(`${n.id} installs snapshot ${e.snapshot.index} ${e.snapshot.data.toString()}`);
-          n.replica!.bring(JSON.parse(e.snapshot.data.toString()), false, e.snapshot.index, () => this.now);
-          this.later(n, 2 + this.rng.int(8), () => raft.snapshotSaved(e.snapshot.index));
-          break;
-        case "send":
-          this.net.send(e.message, this.now);
-          break;
-        case "leaderChanged":
-          if (e.leader === n.id) {
-            this.stats.elections++;
-            this.trace(`${n.id} leads term ${e.term}`);
-            this.history.onLeader(n.id, e.term, raft);
-            // A replica whose store is behind its log hands the leadership on (stream-group.ts).
-            if (n.replica!.busy) this.run1(n, raft.transferLeadership());
-          }
-          break;
-      }
-    }
+    for (const entry of entries) this.history.onApply(n.id, entry, () => this.durableHolders(raft.voters, entry));
+    n.replica!.apply(entries);
+    this.maybeSnapshot(n);
   }
 
-  private later(n: SimNode, ms: number, input: () => Effect[]): void {
-    const life = n.life;
-    this.queue.at(this.now + ms, () => {
-      if (n.life === life && n.raft) this.run1(n, input());
-    });
+  protected installState(n: SimNode, snapshot: Snapshot): void {
+    this.trace(`${n.id} installs snapshot ${snapshot.index} ${snapshot.data.toString()}`);
+    n.replica!.bring(JSON.parse(snapshot.data.toString()), false, snapshot.index, () => this.now);
   }
 
-  private deliver(m: Message): void {
-    const n = this.nodes.get(m.to);
-    if (n?.raft) this.run1(n, n.raft.receive(m));
-  }
-
-  private durableHolders(voters: readonly NodeId[], e: Entry): { holders: number; voters: number } {
-    let holders = 0;
-    for (const v of voters) {
-      const n = this.nodes.get(v)!;
-      if (e.index <= n.lostThrough || n.disk.holdsDurably(e.index, e.term)) holders++;
-    }
-    return { holders, voters: voters.length };
+  /** A replica whose store is behind its log hands the leadership on (stream-group.ts). */
+  protected override onLeads(n: SimNode): void {
+    if (n.replica!.busy) this.run1(n, n.raft!.transferLeadership());
   }
 
   /** As stream-group.ts's snapshotNow: the state at the applied index, the store flushed, then the log compacted. */
@@ -308,23 +220,12 @@ export class StreamSimulation {
 
   // ---- lives ----
 
-  crash(n: SimNode): void {
-    this.trace(`${n.id} crashes`);
-    this.stats.crashes++;
-    n.raft = undefined;
+  protected override onCrash(n: SimNode, damaged: boolean): void {
     n.replica = undefined;
-    n.life++;
-    n.disk.crash(this.rng);
-    if (n.damageProne && this.rng.chance(0.4)) {
-      this.trace(`${n.id} disk damaged`);
-      n.lostThrough = Math.max(n.lostThrough, n.disk.syncedThrough);
-      n.disk.damage(this.rng);
-      n.storeDamaged = this.rng.chance(0.5);
-    }
-    n.restartAt = this.now + 20 + this.rng.int(500);
+    if (damaged) n.storeDamaged = this.rng.chance(0.5);
   }
 
-  restart(n: SimNode): void {
+  protected restart(n: SimNode): void {
     const r = n.disk.readBack();
     const store = n.image ? copyStore(n.image) : new MemoryStore();
     const at = r.snapshot?.index ?? 0;
@@ -367,22 +268,7 @@ export class StreamSimulation {
       const allowed = this.fileStorage ? this.o.majorityCrashes || serving > all.length / 2 : serving === others.length;
       if (n.raft && allowed) this.crash(n);
     }
-    if (rng.chance(0.015)) {
-      const side = this.voters.filter(() => rng.chance(0.4));
-      const rest = this.voters.filter((id) => !side.includes(id));
-      const oneWay = rng.chance(0.3);
-      this.trace(`partition ${side.join(",")} ${oneWay ? "->" : "|"} ${rest.join(",")}`);
-      this.net.cut(side, rest, oneWay);
-    }
-    if (this.net.partitioned && rng.chance(0.03)) {
-      this.trace("heal network");
-      this.net.heal();
-    }
-    if (rng.chance(0.01)) {
-      const n = rng.pick(all);
-      n.skew += rng.int(1500) - 300;
-      this.trace(`${n.id} clock jumps to skew ${n.skew}`);
-    }
+    this.networkFaults(() => this.voters);
     if (rng.chance(0.05)) this.flush(rng.pick(all));
     const leader = this.leader();
     if (leader && rng.chance(0.01)) {
@@ -509,11 +395,6 @@ export class StreamSimulation {
     return [...this.nodes.values()]
       .map((n) => (n.raft ? `${n.id}:${n.raft.role}/t${n.raft.currentTerm}/last${n.raft.lastIndex}/c${n.raft.commitIndex}/applied${n.replica!.applied}${n.replica!.busy ? "/busy" : ""}${n.replica!.fetching ? "/fetching" : ""}` : `${n.id}:down`))
       .join(" ");
-  }
-
-  private checkLogs(): void {
-    const live = [...this.nodes.values()].filter((n) => n.raft).map((n) => n.raft!);
-    for (let i = 0; i < live.length; i++) for (let j = i + 1; j < live.length; j++) this.history.checkLogMatching(live[i]!, live[j]!);
   }
 
   finalChecks(): void {
