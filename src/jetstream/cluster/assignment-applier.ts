@@ -259,7 +259,8 @@ export class AssignmentApplier {
       } else {
         const answer = await requestInternal(this.host.server, jsa.account, `${API_PREFIX}STREAM.INFO.${r.stream.name}`, "", 1000);
         const ci = answer === undefined ? undefined : (JSON.parse(answer.toString("utf8")) as { cluster?: ClusterInfo }).cluster;
-        if (ci?.leader !== undefined && ci.leader !== self && !(ci.replicas ?? []).some((x) => x.name === self)) return;
+        // Replicas are listed by server name once it is known, by peer id until then.
+        if (ci?.leader !== undefined && ci.leader !== self && !(ci.replicas ?? []).some((x) => x.name === self || x.peer === this.host.selfId)) return;
       }
       await new Promise((res) => setTimeout(res, 100));
     }

@@ -99,8 +99,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private closed = false;
   /** Until the adopted store of a stream that grew from one replica is in a snapshot (snapshotAdopted). */
   private adopting: Promise<void> | undefined;
-  /** The peers last asked for while adopting. */
-  private adoptedPeers: readonly NodeId[] | undefined;
+  /** The peers last asked for (setPeers): a loop already changing the voters follows the newest ask. */
+  private wantedPeers: readonly NodeId[] | undefined;
   /** Messages fetched from the leader to bring the store to a snapshot (catch-up and repair). */
   fetched = 0;
   readonly consumers: ConsumerReplication = new ConsumerReplication(this);
@@ -179,7 +179,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
         .catch((err: unknown) => jsa.server.logger.error(`JetStream stream '${jsa.account.name} > ${cfg.name}': adopting its store: ${String(err)}`))
         .finally(() => {
           g.adopting = undefined;
-          if (g.adoptedPeers !== undefined && g.leading) void g.setPeers(g.adoptedPeers);
+          if (g.wantedPeers !== undefined && g.leading) void g.setPeers(g.wantedPeers);
         });
     }
     return g;
@@ -269,12 +269,15 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   async setPeers(peers: readonly NodeId[]): Promise<void> {
     // No peer joins before the adopted store is in a snapshot (it would miss the messages): the last
     // peers asked for are made once it is (the placement may shrink back meanwhile).
-    this.adoptedPeers = peers;
+    // A grow and then a shrink asked at once must not fight: every loop takes the newest ask.
+    this.wantedPeers = peers;
     if (this.adopting !== undefined) return;
     const raft = this.raft;
-    while (!this.closed && !sameSet(raft.voters, peers)) {
+    for (;;) {
+      const want = this.wantedPeers ?? peers;
+      if (this.closed || sameSet(raft.voters, want)) return;
       if (!this.leading) return; // the leader makes the change; this replica follows the log
-      if (!peers.includes(this.self) && raft.voters.length > 1) {
+      if (!want.includes(this.self) && raft.voters.length > 1) {
         // A leader does not remove itself: it hands over, and the next leader removes it.
         raft.transferLeadership();
         return;
@@ -284,8 +287,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
         continue;
       }
       const cur = raft.voters;
-      const add = peers.find((p) => !cur.includes(p));
-      const remove = cur.find((v) => !peers.includes(v));
+      const add = want.find((p) => !cur.includes(p));
+      const remove = cur.find((v) => !want.includes(v));
       raft.changeVoters(add !== undefined ? [...cur, add] : cur.filter((v) => v !== remove));
       // Committed once the next change may be made.
       while (!this.closed && this.leading && !raft.canChangeVoters) await sleep(20);
