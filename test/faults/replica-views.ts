@@ -50,8 +50,10 @@ export async function waitLeader(nc: NatsConnection, stream: string, timeoutMs: 
   return undefined;
 }
 
-export async function stepDown(nc: NatsConnection, stream: string): Promise<void> {
-  await api(nc, `$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, undefined, 3000).catch(() => undefined);
+/** A stepdown; with `preferred`, nats-server 2.11's placement body names the successor (2.9 ignores it). */
+export async function stepDown(nc: NatsConnection, stream: string, preferred?: string): Promise<void> {
+  const body = preferred === undefined ? undefined : { placement: { preferred } };
+  await api(nc, `$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, body, 3000).catch(() => undefined);
 }
 
 /** What one server's /jsz reports for its replica of the stream. */
@@ -172,7 +174,7 @@ export async function readReplicaViews(
     const alone = attempts++ % 2 === 1;
     const undo = steer(leader, target, alone);
     try {
-      if (!alone) await stepDown(via, stream);
+      if (!alone) await stepDown(via, stream, target);
       const next = await waitLeader(via, stream, alone ? 8_000 : 4_000, leader);
       log(`steered ${leader} -> ${target}${alone ? " (leader cut off)" : ""}: ${next ?? "no new leader"}`);
     } finally {
