@@ -51,15 +51,31 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A port free now, for a server started a little later. Chosen below the kernel's ephemeral range
+ * (32768 and up here): a port from that range could be taken meanwhile as the local end of any outgoing
+ * connection (a route dialling, a client), and the server then failed to bind it or a client reached
+ * the wrong listener. Never the same port twice in one process.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error("freePort: no free port found below the ephemeral range");
+}
+
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((res) => {
     const srv = createServer();
-    srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
+    srv.once("error", () => res(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
   });
 }
 

@@ -6,12 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, type RunningServer } from "../../../src/index.js";
 import { expectedMetaSize, mayBootstrap } from "../../../src/jetstream/cluster/meta-bootstrap.js";
 import { metaOf, waitUntil } from "./meta-support.js";
+import { freePort } from "../../helpers/server-process.js";
 
 const route = (hostPort: string) => ({ text: `nats://${hostPort}`, hostPort });
 
@@ -26,14 +26,6 @@ test("expected size: the routes' servers plus this one, its own listener counted
   assert.equal(mayBootstrap(2, 5), false);
   assert.equal(mayBootstrap(1, 1), true);
 });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test("rolling start with a shared routes list: one server alone never forms, two do, a late third joins the same group", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tsnats-boot-"));
