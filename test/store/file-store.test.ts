@@ -92,7 +92,8 @@ describe("file store persistence", () => {
 
   it("expires TTLs and max_age of messages found at open", async () => {
     let s = await open();
-    s.storeMsg("a", undefined, buf("ttl"), { ttl: 150e6 });
+    // 1 s: long enough to outlast a reopen on a loaded machine, so it is found live and expires by timer.
+    s.storeMsg("a", undefined, buf("ttl"), { ttl: 1e9 });
     s.storeMsg("a", undefined, buf("old"), { time: Date.now() * 1e6 - 10e9 });
     s.storeMsg("a", undefined, buf("keep"));
     s = await reopen(s, { limits: { maxAge: 5e9 } });
