@@ -72,12 +72,13 @@ export class WsClient extends Client {
     account: Account,
     private readonly ws: WebSocket,
     private readonly cookies: CookieCredentials,
-    compress: boolean,
+    /** permessage-deflate was negotiated: output is compressed. */
+    readonly compressed: boolean,
   ) {
     // Nothing is read until the WebSocket layer is attached below.
     super(server, socket, cid, account, true);
-    this.fragment = { binary: true, fin: false, compress };
-    this.final = { binary: true, fin: true, compress };
+    this.fragment = { binary: true, fin: false, compress: compressed };
+    this.final = { binary: true, fin: true, compress: compressed };
     // Frame errors (bad masking, bad opcode, too large) end the connection; ws has sent its close frame.
     ws.on("error", () => this.close(ClosedReason.ProtocolViolation, true));
     ws.on("close", () => this.close(ClosedReason.ClientClosed));
