@@ -113,7 +113,7 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
 
   /** CONNECT must come within auth_timeout (for TLS clients, counted from accept: it covers the handshake). */
   armAuthTimer(): void {
-    this.authTimer = setTimeout(() => this.authTimeout(), this.server.opts.authTimeoutMs);
+    this.authTimer = setTimeout(() => this.authTimeout(), this.authTimeoutMs);
     this.authTimer.unref();
   }
 
@@ -174,6 +174,11 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
       }
       if (!this.closed) this.socket.resume();
     });
+  }
+
+  /** How long CONNECT may take to arrive. */
+  protected get authTimeoutMs(): number {
+    return this.server.opts.authTimeoutMs;
   }
 
   /** Credentials the transport carried beside CONNECT (a WebSocket client's cookies); none for plain clients. */

@@ -93,6 +93,11 @@ export class WsClient extends Client {
     this.ws.on("message", (d: Buffer) => this.onData(d));
   }
 
+  /** The websocket block's authorization timeout, when it sets one. */
+  protected override get authTimeoutMs(): number {
+    return this.server.opts.websocket?.authTimeoutMs ?? super.authTimeoutMs;
+  }
+
   protected override addTransportCredentials(o: ConnectInfo): void {
     const c = this.cookies;
     if (c.jwt !== undefined && o.jwt === undefined) o.jwt = c.jwt;
