@@ -484,7 +484,7 @@ export class Server implements ClusterHost, WebsocketHost {
     this.listener?.close();
     void this.websocket?.close();
     this.rebuildInfo();
-    for (const c of this.clients.values()) c.queueStr(`INFO ${this.infoPrefix}} \r\n`);
+    for (const c of this.clients.values()) c.queueStr(`INFO ${this.infoPrefixFor(c)}} \r\n`);
     this.routes?.lameDuck();
     const o = this.opts;
     await sleep(o.lameDuckGracePeriodMs);

@@ -6,6 +6,9 @@
  *
  * Output stays one write per loop turn: each flush is one binary WebSocket message, its parts sent as
  * fragments of that message (zero copy), compressed when the client negotiated permessage-deflate.
+ *
+ * Invariant: every flush hands at least one part (the base never flushes an empty outbound), so each
+ * message sent is finished (`fin`) before the next begins and fragments never interleave.
  */
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
@@ -14,6 +17,7 @@ import type { Account } from "./account.js";
 import { Client, type ClientHost } from "./client.js";
 import { ClosedReason } from "./closed-reason.js";
 import type { CookieCredentials } from "./ws-handshake.js";
+import { assert } from "../util/assert.js";
 
 /** RFC 6455 close codes nats-server sends for each reason. */
 const NORMAL = 1000;
@@ -109,6 +113,7 @@ export class WsClient extends Client {
   protected override writeOut(parts: Buffer[], done: (err?: Error | null) => void): void {
     const ws = this.ws;
     const last = parts.length - 1;
+    assert(last >= 0, "a WebSocket flush without output");
     for (let i = 0; i < last; i++) ws.send(parts[i]!, this.fragment);
     ws.send(parts[last]!, this.final, done);
   }
