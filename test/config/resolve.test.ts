@@ -200,7 +200,6 @@ mqtt { port: -1 }
     handshakeFirst: true,
   });
   assert.equal(options.allowNonTls, true);
-  assert.deepEqual(options.unsupported.websocket, { port: -1, no_tls: true });
 });
 
 test("mergePatches and withDefaults merge jetstream and sections field by field", () => {
