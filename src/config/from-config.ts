@@ -12,6 +12,7 @@ import { readAuthorization } from "./from-config-auth.js";
 import { readOperator, readResolver, readResolverPreload, readTrustedKeys } from "./from-config-operator.js";
 import { readJetStream, setStoreDir } from "./from-config-jetstream.js";
 import { readCluster } from "./from-config-cluster.js";
+import { readWebsocket } from "./from-config-websocket.js";
 import { readListenAddress } from "./listen-address.js";
 import { readTls } from "./from-config-tls.js";
 import type { OptionsPatch } from "./options.js";
@@ -182,7 +183,7 @@ const HANDLERS: Record<string, Handler> = {
   cluster: readCluster,
   gateway: raw("gateway"),
   leafnodes: raw("leafnodes"),
-  websocket: raw("websocket"),
+  websocket: readWebsocket,
   mqtt: raw("mqtt"),
   operator: readOperator,
   resolver: readResolver,

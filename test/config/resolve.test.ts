@@ -186,7 +186,9 @@ mqtt { port: -1 }
   assert.deepEqual(options.accounts?.map((a) => a.name), ["A", "B"]);
   assert.equal(options.operatorJwts?.length, 1);
   assert.equal(options.resolver?.type, "memory");
-  assert.deepEqual(Object.keys(options.unsupported).sort(), ["leafnodes", "mqtt", "websocket"]);
+  assert.deepEqual(Object.keys(options.unsupported).sort(), ["leafnodes", "mqtt"]);
+  assert.equal(options.websocket?.port, -1);
+  assert.equal(options.websocket?.noTls, true);
   assert.equal(options.cluster?.name, "cluster-1");
   assert.deepEqual(options.tls, {
     ...defaultTlsOptions(),
@@ -198,7 +200,6 @@ mqtt { port: -1 }
     handshakeFirst: true,
   });
   assert.equal(options.allowNonTls, true);
-  assert.deepEqual(options.unsupported.websocket, { port: -1, no_tls: true });
 });
 
 test("mergePatches and withDefaults merge jetstream and sections field by field", () => {
