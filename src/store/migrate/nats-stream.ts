@@ -15,7 +15,7 @@
  * Invariants: messages() yields every live message once, in ascending sequence order, each checksum
  * verified, and its count per block equals the index's; nothing is yielded past a damaged record.
  */
-import { NatsStoreError } from "./errors.js";
+import { ENCRYPTED_STORE, NatsStoreError } from "./errors.js";
 import type { StoreFiles } from "./files.js";
 import { CHECKSUM_SIZE, parseBlockIndex } from "./block-index.js";
 import { blockRecords, type BlockRecord } from "./block-records.js";
@@ -104,7 +104,7 @@ async function readBlocks(files: StoreFiles, stream: string): Promise<{ blocks: 
   const names = await files.list("msgs");
   const key = names.find((n) => BLOCK_KEY.test(n));
   if (key !== undefined) {
-    throw new NatsStoreError(files.describe(`msgs/${key}`), undefined, "the store is encrypted (nats-server's jetstream.cipher); tsnats cannot read encrypted stores: decrypt it first (start nats-server without `cipher` on a copy) or move the streams with nats stream backup/restore");
+    throw new NatsStoreError(files.describe(`msgs/${key}`), undefined, ENCRYPTED_STORE);
   }
   const onDisk = names.flatMap((n) => {
     const m = BLK.exec(n);
