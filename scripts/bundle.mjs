@@ -6,6 +6,7 @@
 //   dependencies included: the @nats-io clients, commander and the rest are hundreds of small modules,
 //   and loading them one by one took about half of each command's start.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { build } from "esbuild";
 import { BUNDLE, serverNodeFlags } from "../bin/load-bundle.mjs";
 
@@ -28,6 +29,8 @@ await Promise.all([
     format: "esm",
     outdir: "dist/cli",
     outExtension: { ".js": ".mjs" },
+    // `tsnats --version` (src/cli/version.ts).
+    define: { TSNATS_PACKAGE_VERSION: JSON.stringify(JSON.parse(readFileSync("package.json", "utf8")).version) },
     // CommonJS dependencies (commander, cli-table3) call require() for node's built-ins.
     banner: { js: 'import { createRequire as __tsnatsRequire } from "node:module"; const require = __tsnatsRequire(import.meta.url);' },
   }),

@@ -16,11 +16,13 @@ import { objectCommand } from "./commands/object.js";
 import { serverCommand } from "./commands/server.js";
 import { accountCommand } from "./commands/account.js";
 import { benchCommand } from "./commands/bench.js";
+import { CLI_VERSION } from "./version.js";
 
 function program(): Command {
   const p = new Command("tsnats")
     .description("NATS Utility: the nats CLI's verbs for tsnats and any NATS server")
     .option("--json", "Produce JSON output where the command supports it")
+    .version(CLI_VERSION, "--version", "Show application version.")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "tsnats: error: ")) });

@@ -39,7 +39,11 @@ export function goNanos(ms: number): number {
   return Math.round(ms * 1e6);
 }
 
-/** nats-server's uptime/idle format: whole seconds, "3s", "2m5s", "1h0m3s", "2d1h0m0s", "1y3d0h0m0s". */
+/**
+ * nats-server's uptime/idle format: whole seconds, "3s", "2m5s", "1h0m3s", "2d1h0m0s", "1y3d0h0m0s".
+ * The CLI's humanDuration (cli/format/units.ts) breaks durations down the same way from its own copy:
+ * cli/ may not import server code.
+ */
 export function uptime(ms: number): string {
   const secs = Math.max(0, Math.floor(ms / 1000));
   const mins = Math.floor(secs / 60);

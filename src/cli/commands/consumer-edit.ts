@@ -5,8 +5,9 @@
 import type { Command } from "commander";
 import type { ConsumerConfig, ConsumerUpdateConfig } from "@nats-io/jetstream";
 import { manager } from "../jetstream.js";
-import { collect, printJson, wantsJson, withConnection } from "../runtime.js";
+import { printJson, wantsJson, withConnection } from "../runtime.js";
 import { configDiff, consumerEditFromFlags, type ConsumerFlags } from "../consumer-config.js";
+import { addConsumerConfigFlags } from "../consumer-flags.js";
 import { consumerInfoView } from "../consumer-view.js";
 import { confirm } from "../confirm.js";
 import { CliError, describeError } from "../errors.js";
@@ -14,26 +15,11 @@ import { CliError, describeError } from "../errors.js";
 type EditFlags = ConsumerFlags & { force?: boolean; dryRun?: boolean; json?: boolean };
 
 export function addConsumerEditVerb(con: Command): void {
-  con.command("edit").alias("update").description("Edits the configuration of a consumer")
+  addConsumerConfigFlags(con.command("edit").alias("update").description("Edits the configuration of a consumer")
     .argument("<stream>", "Stream name")
-    .argument("<consumer>", "Consumer name")
-    .option("--config <file>", "JSON file to read configuration from")
+    .argument("<consumer>", "Consumer name"), "edit")
     .option("-f, --force", "Force edit without prompting")
     .option("--dry-run", "Only shows differences, do not edit the consumer")
-    .option("--description <text>", "Sets a contextual description for the consumer")
-    .option("--filter <subjects>", "Filter Stream by subjects", collect)
-    .option("--max-deliver <tries>", "Maximum amount of times a message will be delivered")
-    .option("--max-pending <n>", "Maximum pending Acks before consumers are paused")
-    .option("--wait <duration>", "Acknowledgment waiting time")
-    .option("--backoff <mode>", "Backoff policy: linear, none, or a list of durations (1s,2s,5s)")
-    .option("--backoff-steps <n>", "Number of steps to use when creating the backoff policy", "10")
-    .option("--backoff-min <duration>", "The shortest backoff period that will be generated", "1m")
-    .option("--backoff-max <duration>", "The longest backoff period that will be generated", "20m")
-    .option("--heartbeat <duration>", "Enable idle Push consumer heartbeats (-1 disable)")
-    .option("--headers-only", "Deliver only headers and no bodies")
-    .option("--inactive-threshold <duration>", "How long to allow an ephemeral consumer to be idle before removing it")
-    .option("--max-pull-batch <n>", "Maximum size batch size for a pull request")
-    .option("--deliver-group <group>", "Delivers push messages only to subscriptions matching this group")
     .option("-j, --json", "Produce JSON output")
     .action(async (stream: string, name: string, o: EditFlags, cmd: Command) => {
       await withConnection(cmd, async (nc, s) => {

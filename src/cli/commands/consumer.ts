@@ -5,8 +5,9 @@ import type { Msg } from "@nats-io/transport-node";
 import { apiPrefix, consumerNames, manager, streamNames } from "../jetstream.js";
 import { askable, interactive, required } from "../prompt.js";
 import { askConsumerFlags } from "../consumer-prompts.js";
-import { collect, parseIntFlag, printJson, wantsJson, withConnection } from "../runtime.js";
+import { parseIntFlag, printJson, wantsJson, withConnection } from "../runtime.js";
 import { consumerConfigFromFlags, type ConsumerFlags } from "../consumer-config.js";
+import { addConsumerConfigFlags } from "../consumer-flags.js";
 import { consumerInfoView } from "../consumer-view.js";
 import { renderTable } from "../format/table.js";
 import { comma, localTime, parseDuration, since } from "../format/units.js";
@@ -20,30 +21,9 @@ import { addConsumerReportVerb } from "./consumer-report.js";
 export function consumerCommand(program: Command): void {
   const con = program.command("consumer").alias("con").alias("obs").description("JetStream Consumer management");
 
-  con.command("add").alias("create").alias("new").description("Creates a new Consumer")
+  addConsumerConfigFlags(con.command("add").alias("create").alias("new").description("Creates a new Consumer")
     .argument("[stream]", "Stream name")
-    .argument("[consumer]", "Consumer name")
-    .option("--target <subject>", "Push based delivery target subject")
-    .option("--pull", "Deliver messages in 'pull' mode")
-    .option("--deliver <policy>", "Start policy (all, new, last, subject, 1h, msg sequence)")
-    .option("--deliver-group <group>", "Delivers push messages only to subscriptions matching this group")
-    .option("--ack <policy>", "Acknowledgment policy (none, all, explicit)")
-    .option("--filter <subjects>", "Filter Stream by subjects", collect)
-    .option("--max-pending <n>", "Maximum pending Acks before consumers are paused")
-    .option("--max-deliver <tries>", "Maximum amount of times a message will be delivered")
-    .option("--backoff <mode>", "Backoff policy: linear, none, or a list of durations (1s,2s,5s)")
-    .option("--backoff-steps <n>", "Number of steps to use when creating the backoff policy", "10")
-    .option("--backoff-min <duration>", "The shortest backoff period that will be generated", "1m")
-    .option("--backoff-max <duration>", "The longest backoff period that will be generated", "20m")
-    .option("--wait <duration>", "Acknowledgment waiting time")
-    .option("--replay <policy>", "Replay Policy (instant, original)")
-    .option("--heartbeat <duration>", "Enable idle Push consumer heartbeats (-1 disable)")
-    .option("--flow-control", "Enable Push consumer flow control")
-    .option("--headers-only", "Deliver only headers and no bodies")
-    .option("--description <text>", "Sets a contextual description for the consumer")
-    .option("--inactive-threshold <duration>", "How long to allow an ephemeral consumer to be idle before removing it")
-    .option("--max-pull-batch <n>", "Maximum size batch size for a pull request")
-    .option("--config <file>", "JSON file to read configuration from")
+    .argument("[consumer]", "Consumer name"), "add")
     .option("--defaults", "Accept default values for all prompts")
     .option("-j, --json", "Produce JSON output")
     .action(async (streamArg: string | undefined, nameArg: string | undefined, o: ConsumerFlags & { json?: boolean; defaults?: boolean }, cmd: Command) => {

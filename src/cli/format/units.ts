@@ -46,7 +46,13 @@ export function parseDurationList(text: string): number[] {
   return text.split(",").map((d) => parseDuration(d));
 }
 
-/** The nats CLI's humanized duration: "2m0s", "7d0h0m0s", "1.50s", "250ms". */
+/**
+ * The nats CLI's humanized duration: "2m0s", "7d0h0m0s", "1.50s", "250ms". Its years-to-seconds
+ * breakdown is also monitor/format.ts's uptime(), and stays a copy on purpose: cli/ may import nothing
+ * of src/ outside cli/ (.dependency-cruiser.cjs, cli-uses-clients-only), so that the tool stays a client
+ * of any NATS server and its bundle carries no server code; and the two follow different references that
+ * part below a minute (the nats CLI writes "1.50s" and milliseconds, nats-server's uptime whole seconds).
+ */
 export function humanDuration(nanos: number): string {
   if (nanos < 1e6) return goDuration(Math.round(nanos / 1e3) * 1e3);
   if (nanos < 1e9) return goDuration(Math.round(nanos / 1e6) * 1e6);

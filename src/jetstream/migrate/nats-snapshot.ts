@@ -1,7 +1,8 @@
 /**
  * Snapshots that nats-server makes (`nats stream backup`: STREAM.SNAPSHOT chunks, saved as
  * stream.tar.s2) restored through tsnats's STREAM.RESTORE: an S2-compressed tar of the stream's
- * directory in the 2.9 layout (meta.inf and meta.sum, msgs/<n>.idx and .blk, obs/<consumer>/...).
+ * directory (meta.inf and meta.sum, msgs/<n>.blk with 2.9's msgs/<n>.idx or 2.10+'s msgs/index.db,
+ * obs/<consumer>/...), read by the same readers as a store imported in place.
  *
  * The archive is held in memory while it is read (its blocks must be matched with their indexes, which
  * the tar holds in no guaranteed order): a restore needs about twice the stream's size in memory.

@@ -15,3 +15,6 @@ export class NatsStoreError extends Error {
     this.name = "NatsStoreError";
   }
 }
+
+/** Why an encrypted store (nats-server's `jetstream.cipher`: a meta.key or msgs/<n>.key file) is refused. */
+export const ENCRYPTED_STORE = "the store is encrypted (nats-server's jetstream.cipher); tsnats cannot read encrypted stores: decrypt it first (start nats-server without `cipher` on a copy) or move the streams with nats stream backup/restore";

@@ -5,7 +5,7 @@
  * `meta.key` file means the directory is encrypted: tsnats has no cipher for it and refuses.
  */
 import { rfc3339ToNanos } from "../../util/nanos.js";
-import { NatsStoreError } from "./errors.js";
+import { ENCRYPTED_STORE, NatsStoreError } from "./errors.js";
 import type { StoreFiles } from "./files.js";
 import { highwayHash64, natsHashKey } from "./highwayhash.js";
 
@@ -25,7 +25,7 @@ export interface NatsMeta {
 export async function readMeta(files: StoreFiles, dir: string, keyName: (json: Record<string, unknown>) => string): Promise<NatsMeta> {
   const at = (f: string): string => (dir === "" ? f : `${dir}/${f}`);
   if ((await files.read(at("meta.key"))) !== undefined) {
-    throw new NatsStoreError(files.describe(at("meta.key")), undefined, "the store is encrypted (nats-server's jetstream.cipher); tsnats cannot read encrypted stores: decrypt it first (start nats-server without `cipher` on a copy) or move the streams with nats stream backup/restore");
+    throw new NatsStoreError(files.describe(at("meta.key")), undefined, ENCRYPTED_STORE);
   }
   const inf = await files.read(at("meta.inf"));
   if (inf === undefined) throw new NatsStoreError(files.describe(at("meta.inf")), undefined, "missing");

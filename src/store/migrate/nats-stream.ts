@@ -1,22 +1,26 @@
 /**
- * One nats-server stream directory (2.9 layout), read and verified:
+ * One nats-server stream directory, read and verified:
  *
  *   meta.inf, meta.sum            config and creation time (meta-file.ts)
- *   msgs/<n>.blk, msgs/<n>.idx    message blocks and their indexes (block-records.ts, block-index.ts)
- *   msgs/<n>.fss                  per-subject summaries: derived data, not read
+ *   msgs/<n>.blk                  message blocks (block-records.ts; 2.10+ may compress them, block-compression.ts)
+ *   msgs/<n>.idx                  2.9: each block's index (block-index.ts)
+ *   msgs/index.db                 2.10+: the whole stream's state in place of the .idx files (stream-state.ts)
+ *   msgs/<n>.fss, thw.db, ...     per-subject summaries, TTL and schedule state: derived data, not read
  *   obs/<consumer>/meta.inf, meta.sum, o.dat   consumers (consumer-state.ts)
  *
- * Refused with a NatsStoreError naming the file: encrypted stores (meta.key), the 2.10+ layout
- * (msgs/index.db, compression), a block index that does not match its block (nats-server did not stop
- * cleanly: a block index is written on stop, and nats-server rebuilds it on start), any damage.
+ * Refused with a NatsStoreError naming the file: encrypted stores (meta.key, msgs/<n>.key), indexes that
+ * do not match the blocks (nats-server did not stop cleanly: it writes them when it stops, and rebuilds
+ * them on start), any damage.
  *
  * Invariants: messages() yields every live message once, in ascending sequence order, each checksum
- * verified, and its count per block equals the block index's; nothing is yielded past a damaged record.
+ * verified, and its count per block equals the index's; nothing is yielded past a damaged record.
  */
-import { NatsStoreError } from "./errors.js";
+import { ENCRYPTED_STORE, NatsStoreError } from "./errors.js";
 import type { StoreFiles } from "./files.js";
-import { CHECKSUM_SIZE, parseBlockIndex, type BlockIndex } from "./block-index.js";
+import { CHECKSUM_SIZE, parseBlockIndex } from "./block-index.js";
 import { blockRecords, type BlockRecord } from "./block-records.js";
+import { uncompressedBlock } from "./block-compression.js";
+import { parseStreamState, STREAM_STATE_FILE, type NatsStreamState } from "./stream-state.js";
 import { parseConsumerState, type NatsConsumerState } from "./consumer-state.js";
 import { readMeta } from "./meta-file.js";
 
@@ -42,13 +46,21 @@ export interface NatsStream {
   messages(): AsyncGenerator<BlockRecord>;
 }
 
+/** A block file and what the stream's index says about it. */
 interface Block {
   index: number;
   blk: string;
-  idx: BlockIndex;
+  msgs: number;
+  firstSeq: number;
+  lastSeq: number;
+  deleted: ReadonlySet<number>;
+  /** The checksum its last record must have, and the index that says so (2.10+ keeps it for the last block only). */
+  tail: { checksum: Buffer; from: string } | undefined;
 }
 
 const BLK = /^(\d+)\.blk$/;
+const BLOCK_KEY = /^\d+\.key$/;
+const STOP_CLEANLY = "start nats-server on this store and stop it cleanly, then retry";
 
 async function mustRead(files: StoreFiles, path: string, why: string): Promise<Buffer> {
   const b = await files.read(path);
@@ -56,22 +68,50 @@ async function mustRead(files: StoreFiles, path: string, why: string): Promise<B
   return b;
 }
 
-async function readBlocks(files: StoreFiles): Promise<Block[]> {
-  const names = await files.list("msgs");
-  if (names.includes("index.db")) {
-    throw new NatsStoreError(files.describe("msgs/index.db"), undefined, "a nats-server 2.10+ store (index.db): only the 2.9 layout can be imported; move the stream with nats stream backup on nats-server 2.9 or a stream restore");
-  }
+/** 2.9: one `.idx` per block. */
+async function blocksFromIndexFiles(files: StoreFiles, onDisk: number[]): Promise<Block[]> {
   const blocks: Block[] = [];
-  for (const n of names) {
-    const m = BLK.exec(n);
-    if (!m) continue;
-    const index = Number(m[1]);
-    const blk = `msgs/${n}`;
+  for (const index of onDisk) {
     const idxPath = `msgs/${index}.idx`;
     const idx = parseBlockIndex(await mustRead(files, idxPath, "nats-server writes it when it stops: start nats-server on this store and stop it cleanly"), files.describe(idxPath));
-    blocks.push({ index, blk, idx });
+    blocks.push({ index, blk: `msgs/${index}.blk`, msgs: idx.msgs, firstSeq: idx.firstSeq, lastSeq: idx.lastSeq, deleted: idx.deleted, tail: { checksum: idx.lastChecksum, from: idxPath } });
   }
-  return blocks.sort((a, b) => a.index - b.index);
+  return blocks;
+}
+
+/** 2.10+: index.db, trusted as nats-server trusts it: only when no block was written after it. */
+async function blocksFromStreamState(files: StoreFiles, onDisk: number[], stream: string): Promise<{ blocks: Block[]; state: NatsStreamState }> {
+  const path = `msgs/${STREAM_STATE_FILE}`;
+  const state = parseStreamState(await mustRead(files, path, "listed a moment ago"), files.describe(path), stream);
+  const newest = onDisk.at(-1);
+  if (newest !== undefined && newest > state.lastBlock) {
+    throw new NatsStoreError(files.describe(path), undefined, `is older than msgs/${newest}.blk (nats-server did not stop cleanly): ${STOP_CLEANLY}`);
+  }
+  const present = new Set(onDisk);
+  const blocks: Block[] = [];
+  for (const b of state.blocks) {
+    const last = b.index === state.lastBlock;
+    // nats-server drops an emptied block from the state it loads, unless it is the last one.
+    if (b.msgs === 0 && !last) continue;
+    if (!present.has(b.index)) throw new NatsStoreError(files.describe(`msgs/${b.index}.blk`), undefined, `missing (${STREAM_STATE_FILE} lists it)`);
+    blocks.push({ ...b, blk: `msgs/${b.index}.blk`, tail: last ? { checksum: state.lastChecksum, from: path } : undefined });
+  }
+  if (blocks.at(-1)?.index !== state.lastBlock) throw new NatsStoreError(files.describe(path), undefined, `names block ${state.lastBlock} as the last, which it does not list`);
+  return { blocks, state };
+}
+
+async function readBlocks(files: StoreFiles, stream: string): Promise<{ blocks: Block[]; state: NatsStreamState | undefined }> {
+  const names = await files.list("msgs");
+  const key = names.find((n) => BLOCK_KEY.test(n));
+  if (key !== undefined) {
+    throw new NatsStoreError(files.describe(`msgs/${key}`), undefined, ENCRYPTED_STORE);
+  }
+  const onDisk = names.flatMap((n) => {
+    const m = BLK.exec(n);
+    return m ? [Number(m[1])] : [];
+  }).sort((a, b) => a - b);
+  if (names.includes(STREAM_STATE_FILE)) return blocksFromStreamState(files, onDisk, stream);
+  return { blocks: await blocksFromIndexFiles(files, onDisk), state: undefined };
 }
 
 async function readConsumers(files: StoreFiles, stream: string): Promise<NatsConsumer[]> {
@@ -95,33 +135,31 @@ export async function openNatsStream(files: StoreFiles, expectedName?: string): 
   if (typeof rawName !== "string" || rawName === "") throw new NatsStoreError(files.describe("meta.inf"), undefined, "no stream name");
   const name = rawName;
   if (expectedName !== undefined && name !== expectedName) throw new NatsStoreError(files.describe("meta.inf"), undefined, `names stream '${name}' but sits in directory '${expectedName}'`);
-  const compression = meta.config.compression;
-  if (compression !== undefined && compression !== "none" && compression !== "") {
-    throw new NatsStoreError(files.describe("meta.inf"), undefined, `compressed stream (${String(compression)}): only uncompressed 2.9-layout stores can be imported`);
-  }
-  const blocks = await readBlocks(files);
+  const { blocks, state } = await readBlocks(files, name);
   let lastSeq = 0;
   let msgs = 0;
   let firstSeq = 0;
   for (const b of blocks) {
-    lastSeq = Math.max(lastSeq, b.idx.lastSeq);
-    msgs += b.idx.msgs;
-    if (firstSeq === 0 && b.idx.msgs > 0) firstSeq = b.idx.firstSeq;
+    lastSeq = Math.max(lastSeq, b.lastSeq);
+    msgs += b.msgs;
+    if (firstSeq === 0 && b.msgs > 0) firstSeq = b.firstSeq;
   }
   if (firstSeq === 0) firstSeq = lastSeq + 1;
+  if (state !== undefined && (state.msgs !== msgs || state.lastSeq !== lastSeq || (msgs > 0 && state.firstSeq !== firstSeq))) {
+    throw new NatsStoreError(files.describe(`msgs/${STREAM_STATE_FILE}`), undefined, `inconsistent: the stream holds ${state.msgs} messages in ${state.firstSeq}..${state.lastSeq}, its blocks ${msgs} in ${firstSeq}..${lastSeq}`);
+  }
   const consumers = await readConsumers(files, name);
 
   async function* messages(): AsyncGenerator<BlockRecord> {
     let prev = 0;
     for (const b of blocks) {
-      const buf = await mustRead(files, b.blk, "listed a moment ago");
       const file = files.describe(b.blk);
-      const { idx } = b;
+      const buf = await uncompressedBlock(await mustRead(files, b.blk, "listed a moment ago"), file);
       const tail = buf.length >= CHECKSUM_SIZE ? buf.subarray(buf.length - CHECKSUM_SIZE) : undefined;
-      if (!(buf.length === 0 && idx.msgs === 0) && (tail === undefined || !tail.equals(idx.lastChecksum))) {
-        throw new NatsStoreError(files.describe(`msgs/${b.index}.idx`), undefined, `does not match ${b.blk} (nats-server did not stop cleanly, or a file is damaged): start nats-server on this store and stop it cleanly, then retry`);
+      if (b.tail && !(buf.length === 0 && b.msgs === 0) && (tail === undefined || !tail.equals(b.tail.checksum))) {
+        throw new NatsStoreError(files.describe(b.tail.from), undefined, `does not match ${b.blk} (nats-server did not stop cleanly, or a file is damaged): ${STOP_CLEANLY}`);
       }
-      const live = (seq: number): boolean => seq >= idx.firstSeq && seq <= idx.lastSeq && !idx.deleted.has(seq);
+      const live = (seq: number): boolean => seq >= b.firstSeq && seq <= b.lastSeq && !b.deleted.has(seq);
       let count = 0;
       for (const r of blockRecords(buf, file, name, b.index, live)) {
         if (!r.live) continue;
@@ -130,7 +168,7 @@ export async function openNatsStream(files: StoreFiles, expectedName?: string): 
         count++;
         yield r;
       }
-      if (count !== idx.msgs) throw new NatsStoreError(file, undefined, `holds ${count} live messages, its index says ${idx.msgs}`);
+      if (count !== b.msgs) throw new NatsStoreError(file, undefined, `holds ${count} live messages, its index says ${b.msgs}`);
     }
   }
 

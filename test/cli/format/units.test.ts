@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { comma, humanDuration, iBytes, parseBytes, parseDuration, parseDurationList } from "../../../src/cli/format/units.js";
+import { uptime } from "../../../src/monitor/format.js";
 
 test("sizes parse in 1024-based units as the nats CLI reads them; negative or empty is unlimited", () => {
   assert.equal(parseBytes("20GB"), 20 * 1024 ** 3);
@@ -29,6 +30,12 @@ test("durations print as the nats CLI humanizes them", () => {
   assert.equal(humanDuration(1e9), "1.00s");
   assert.equal(humanDuration(250e6), "250ms");
   assert.equal(humanDuration(0), "0s");
+});
+
+test("from a minute up, the CLI's copy of the breakdown agrees with the server's uptime format", () => {
+  for (const secs of [60, 61, 3599, 3600, 3661, 86399, 86400, 90061, 365 * 86400 - 1, 365 * 86400, 366 * 86400 + 3723, 3 * 365 * 86400 + 59]) {
+    assert.equal(humanDuration(secs * 1e9 + 5e8), uptime(secs * 1000 + 500), `${secs}s`);
+  }
 });
 
 test("sizes print as go-humanize's IBytes and counts with thousands separators", () => {

@@ -9,7 +9,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -17,6 +17,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jet
 import { natsServerAvailable, startServerProcess, type ServerProcess } from "../../helpers/server-process.js";
 import { writeNatsServerStore, type RecordedStore } from "../../store/migrate/nats-server-store.js";
 import { checkAll, checkStream } from "./compare.js";
+import { stream210Files } from "../../store/migrate/fixtures.js";
 
 const SKIP = natsServerAvailable() ? false : "nats-server is not installed";
 const ACC = "$G";
@@ -183,7 +184,7 @@ describe("importing a nats-server 2.9 store", { skip: SKIP }, () => {
     assert.ok(offset > 0);
   });
 
-  test("a truncated block, a bad meta.sum, a damaged consumer state, an encrypted or 2.10 store are refused by name", async () => {
+  test("a truncated block, a bad meta.sum, a damaged consumer state, an encrypted store, a damaged index.db are refused by name", async () => {
     await refused(
       (streams) => {
         const blk = join(streams, "KV_cfg", "msgs", "1.blk");
@@ -203,6 +204,34 @@ describe("importing a nats-server 2.9 store", { skip: SKIP }, () => {
       /ORDERS\/obs\/worker\/o\.dat:\d+: truncated/,
     );
     await refused((streams) => writeFileSync(join(streams, "SMALL", "meta.key"), "key"), "SMALL", /SMALL\/meta\.key: the store is encrypted/);
-    await refused((streams) => writeFileSync(join(streams, "SMALL", "msgs", "index.db"), "x"), "SMALL", /SMALL\/msgs\/index\.db: a nats-server 2\.10\+ store/);
+    // A 2.10+ state file beside 2.9's files is read as the 2.10+ layout, and this one is damaged.
+    await refused((streams) => writeFileSync(join(streams, "SMALL", "msgs", "index.db"), "x"), "SMALL", /SMALL\/msgs\/index\.db:0: too short \(1 bytes\)/);
+  });
+});
+
+describe("importing a nats-server 2.10+ stream (files written by the test from the format)", () => {
+  test("index.db, a compressed block, deletes, erased records and tombstones move over", async () => {
+    const sd = mkdtempSync(join(tmpdir(), "tsnats-import-210-"));
+    try {
+      for (const [rel, buf] of stream210Files("S210")) {
+        const p = join(streamsDir(sd), "S210", rel);
+        mkdirSync(join(p, ".."), { recursive: true });
+        writeFileSync(p, buf);
+      }
+      const { srv, nc, jsm } = await startTsnats(sd);
+      try {
+        assert.match(srv.output(), /imported nats-server stream '\$G > S210' \(3 messages, sequences 1\.\.6, 0 consumers\)/);
+        const si = await jsm.streams.info("S210");
+        assert.deepEqual([si.state.messages, si.state.first_seq, si.state.last_seq, si.state.num_deleted, si.config.compression], [3, 1, 6, 3, "s2"]);
+        const five = await jsm.streams.getMessage("S210", { seq: 5 });
+        assert.deepEqual([five!.subject, five!.string(), five!.header?.get("X")], ["s.d", "five", "y"]);
+        assert.equal(await jsm.streams.getMessage("S210", { seq: 2 }), null);
+        await nc.close();
+      } finally {
+        await srv.stop();
+      }
+    } finally {
+      rmSync(sd, { recursive: true, force: true });
+    }
   });
 });

@@ -18,6 +18,7 @@ import { parseConsumerState } from "../../../src/store/migrate/consumer-state.js
 import { decodeS2Block, isS2Stream, s2Decompress } from "../../../src/store/migrate/s2-stream.js";
 import { readTar } from "../../../src/store/migrate/tar-reader.js";
 import { NatsStoreError } from "../../../src/store/migrate/errors.js";
+import { chunk, masked, record, STREAM_ID, uvarint, varint } from "./fixtures.js";
 
 /** A meta.inf and its meta.sum as nats-server 2.9.10 wrote them. */
 const EMPTY_META_INF =
@@ -25,31 +26,6 @@ const EMPTY_META_INF =
 const EMPTY_META_SUM = "826a8c25af88f6d7";
 /** The first record of block 1 of stream KV_cfg, as nats-server 2.9.10 wrote it: seq 1, `$KV.cfg.a`, "1". */
 const KV_RECORD = Buffer.from("280000000100000000000000c895d9d3760cef180900244b562e6366672e61317524c807fe2acfd0", "hex");
-
-function uvarint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 128) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-const varint = (n: number): number[] => uvarint(n >= 0 ? n * 2 : -n * 2 - 1);
-
-function record(stream: string, index: number, seq: number, subject: string, data: string, hdr?: string): Buffer {
-  const subj = Buffer.from(subject);
-  const h = hdr === undefined ? undefined : Buffer.from(hdr);
-  const body = Buffer.concat([subj, ...(h === undefined ? [] : [Buffer.from(Uint32Array.of(h.length).buffer), h]), Buffer.from(data)]);
-  const head = Buffer.alloc(22);
-  const rl = 22 + body.length + 8;
-  head.writeUInt32LE((rl | (h === undefined ? 0 : 0x80000000)) >>> 0, 0);
-  head.writeBigUInt64LE(BigInt(seq), 4);
-  head.writeBigInt64LE(1_800_000_000_000_000_000n + BigInt(seq), 12);
-  head.writeUInt16LE(subj.length, 20);
-  const sum = highwayHash64(natsHashKey(`${stream}-${index}`), head.subarray(4, 20), subj, h ?? Buffer.alloc(0), Buffer.from(data));
-  return Buffer.concat([head, body, sum]);
-}
 
 describe("HighwayHash-64", () => {
   test("matches the reference vectors (key 0..31, data 0..n-1)", () => {
@@ -161,25 +137,6 @@ describe("consumer state (o.dat)", () => {
     assert.ok(new NatsStoreError("f", 3, "x").message === "f:3: x");
   });
 });
-
-const CRC32C = Array.from({ length: 256 }, (_, b) => {
-  let c = b;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function masked(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const x of buf) c = CRC32C[(c ^ x) & 255]! ^ (c >>> 8);
-  const crc = (c ^ 0xffffffff) >>> 0;
-  return (((crc >>> 15) | (crc << 17)) + 0xa282ead8) >>> 0;
-}
-function chunk(type: number, body: Buffer): Buffer {
-  const h = Buffer.alloc(4);
-  h[0] = type;
-  h.writeUIntLE(body.length, 1, 3);
-  return Buffer.concat([h, body]);
-}
-const STREAM_ID = chunk(0xff, Buffer.from("S2sTwO"));
 
 describe("S2 streams", () => {
   test("literals, copies with 1-, 2- and 4-byte offsets, overlapping copies and S2 repeats", () => {
