@@ -509,6 +509,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     this.leading = now;
     // As nats-server logs it: operators (and the fault scripts) time failovers from these lines.
     if (now) this.jsa.server.logger.info(`JetStream cluster new stream leader for '${this.jsa.account.name} > ${this.stream.name}'`);
+    this.stream.leadershipChanged();
     if (now) this.becameLeader();
     else {
       this.consumers.demote();
