@@ -121,7 +121,8 @@ export class RaftGroup {
 
   /** Messages of this loop turn, sent at its end (see flushOutbox). */
   private outbox: Message[] = [];
-  private proposals: (Waiter & { data: Buffer })[] = [];
+  /** This turn's proposals; those of submit() have no waiter. */
+  private proposals: { data: Buffer; waiter: Waiter | undefined }[] = [];
   private flushScheduled = false;
   private readonly pending = new Map<Index, Waiter & { term: Term }>();
   private appliedIndex: Index;
@@ -256,12 +257,25 @@ export class RaftGroup {
   propose(data: Buffer): Promise<Index> {
     if (this.stopped) return Promise.reject(new GroupStoppedError(`raft group ${this.name} is stopped`));
     return new Promise((resolve, reject) => {
-      this.proposals.push({ data, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushProposals());
-      }
+      this.queueProposal(data, { resolve, reject });
     });
+  }
+
+  /**
+   * Proposes without waiting for the outcome: what a caller that learns it through the state machine
+   * uses (a stream's publishes are answered at apply), without a promise per entry. Dropped when this
+   * node does not lead.
+   */
+  submit(data: Buffer): void {
+    if (!this.stopped) this.queueProposal(data, undefined);
+  }
+
+  private queueProposal(data: Buffer, waiter: Waiter | undefined): void {
+    this.proposals.push({ data, waiter });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushProposals());
+    }
   }
 
   /**
@@ -316,7 +330,7 @@ export class RaftGroup {
     if (this.markTimer) clearTimeout(this.markTimer);
     this.unlisten();
     const err = new GroupStoppedError(`raft group ${this.name} is stopped`);
-    for (const p of this.proposals) p.reject(err);
+    for (const p of this.proposals) p.waiter?.reject(err);
     this.proposals = [];
     this.rejectPending(err);
   }
@@ -353,13 +367,16 @@ export class RaftGroup {
     if (batch.length === 0) return;
     if (!this.node.canPropose) {
       const err = new NotLeaderError(this.node.leaderId);
-      for (const p of batch) p.reject(err);
+      for (const p of batch) p.waiter?.reject(err);
       return;
     }
     const first = this.node.lastIndex + 1;
     const term = this.node.currentTerm;
     const effects = this.node.propose(batch.map((p) => p.data));
-    batch.forEach((p, i) => this.pending.set(first + i, { term, resolve: p.resolve, reject: p.reject }));
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch[i]!.waiter;
+      if (w !== undefined) this.pending.set(first + i, { term, resolve: w.resolve, reject: w.reject });
+    }
     this.run(effects);
   }
 
