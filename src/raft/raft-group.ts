@@ -6,7 +6,8 @@
  * and applied here, and is rejected when this node stops leading before that (the entry may still
  * commit: a caller that retries must make its proposal idempotent, as Nats-Msg-Id does).
  *
- * Files in `dir`: `log` (the DurableLog) and `state` (term, vote, repair mark, synced mark).
+ * Files in `dir`: `log` (the DurableLog), `state` (term, vote, repair mark, and the synced mark as it
+ * was then) and `mark` (the synced mark, written in place: synced-mark-file.ts; it wins over state's).
  *
  * Invariants:
  * - effects are carried out in the order the core returned them; a saveHardState, a cut of the log and
@@ -23,6 +24,9 @@
  *
  * Left open: the synced mark is written lazily (within MARK_EVERY_MS of a sync), so a log cut short
  * by less than that window after a crash is not detected.
+ *
+ * Mark and hard state writes run one at a time (writeChain); the state file is replaced only when the
+ * hard state changed.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -34,6 +38,7 @@ import type { Effect } from "./effects.js";
 import type { Message } from "./messages.js";
 import { GroupStoppedError, NotLeaderError } from "./errors.js";
 import { readHardState, writeHardState, type PersistedState } from "./hard-state-file.js";
+import { SyncedMarkFile } from "./synced-mark-file.js";
 import { DEFAULT_TIMING, RaftNode, type RaftTiming, type Role } from "./raft-node.js";
 import { channelOf, isAddressToken, type RaftTransport } from "./transport.js";
 import type { Entry, HardState, Index, NodeId, Snapshot, Term } from "./types.js";
@@ -108,12 +113,16 @@ export class RaftGroup {
   private markFloor: Index;
   private markOnDisk: Index;
   private markWriting: Index | undefined;
+  private readonly markFile: SyncedMarkFile;
+  /** The hard state changed since the state file was last written. */
+  private hardDirty = false;
   private writeChain: Promise<void> = Promise.resolve();
   private markTimer: NodeJS.Timeout | undefined;
 
   /** Messages of this loop turn, sent at its end (see flushOutbox). */
   private outbox: Message[] = [];
-  private proposals: (Waiter & { data: Buffer })[] = [];
+  /** This turn's proposals; those of submit() have no waiter. */
+  private proposals: { data: Buffer; waiter: Waiter | undefined }[] = [];
   private flushScheduled = false;
   private readonly pending = new Map<Index, Waiter & { term: Term }>();
   private appliedIndex: Index;
@@ -130,7 +139,7 @@ export class RaftGroup {
 
   private constructor(
     private readonly opts: RaftGroupOptions,
-    opened: { log: DurableLog; snapshot: Snapshot | undefined; entries: Entry[]; damaged: boolean; saved: PersistedState | undefined },
+    opened: { log: DurableLog; snapshot: Snapshot | undefined; entries: Entry[]; damaged: boolean; saved: PersistedState | undefined; markFile: SyncedMarkFile; synced: Index },
   ) {
     this.id = opts.id;
     this.name = opts.group;
@@ -141,7 +150,8 @@ export class RaftGroup {
     this.log = opened.log;
     const saved = opened.saved;
     this.hard = saved ?? { term: 0, votedFor: undefined, repairAbove: undefined };
-    this.markOnDisk = saved?.synced ?? 0;
+    this.markFile = opened.markFile;
+    this.markOnDisk = opened.synced;
     this.markFloor = Math.min(this.markOnDisk, this.log.lastIndex);
     if (opened.snapshot) this.sm.restore(opened.snapshot.data);
     this.appliedIndex = opened.snapshot?.index ?? 0;
@@ -172,6 +182,8 @@ export class RaftGroup {
     assert(isAddressToken(opts.group) && isAddressToken(opts.id), () => `raft: group ${JSON.stringify(opts.group)} or id ${JSON.stringify(opts.id)} is not a subject token`);
     mkdirSync(opts.dir, { recursive: true });
     const saved = readHardState(join(opts.dir, "state"));
+    // The mark file is newer than the state file's mark whenever it holds one.
+    const { file: markFile, mark: synced } = SyncedMarkFile.open(join(opts.dir, "mark"), saved?.synced ?? 0);
     const logPath = join(opts.dir, "log");
     // The log reports a failed write or sync to the group, which is made only after the log is open.
     let group: RaftGroup | undefined;
@@ -180,19 +192,22 @@ export class RaftGroup {
     try {
       opened = DurableLog.open(logPath, logOpts);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") {
+        markFile.close();
+        throw e;
+      }
     }
     if (opened === undefined) {
       // No log: a new member, or a lost file (then the state says what was synced: damage).
       const log = await DurableLog.create(logPath, logOpts);
-      return (group = new RaftGroup(opts, { log, snapshot: undefined, entries: [], damaged: (saved?.synced ?? 0) > 0, saved }));
+      return (group = new RaftGroup(opts, { log, snapshot: undefined, entries: [], damaged: synced > 0, saved, markFile, synced }));
     }
     // Frames are checksummed: a payload that does not decode is a bug or a foreign file, and throws.
     const log = opened.log;
     const snapshot = opened.snapshot && decodeSnapshot(opened.snapshot.index, opened.snapshot.data);
     const entries = opened.entries.map((b, i) => decodeEntry(log.firstIndex + i, b));
-    const damaged = opened.damagedCopy !== undefined || log.lastIndex < (saved?.synced ?? 0);
-    return (group = new RaftGroup(opts, { log, snapshot, entries, damaged, saved }));
+    const damaged = opened.damagedCopy !== undefined || log.lastIndex < synced;
+    return (group = new RaftGroup(opts, { log, snapshot, entries, damaged, saved, markFile, synced }));
   }
 
   // ---- observation ----
@@ -242,12 +257,25 @@ export class RaftGroup {
   propose(data: Buffer): Promise<Index> {
     if (this.stopped) return Promise.reject(new GroupStoppedError(`raft group ${this.name} is stopped`));
     return new Promise((resolve, reject) => {
-      this.proposals.push({ data, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushProposals());
-      }
+      this.queueProposal(data, { resolve, reject });
     });
+  }
+
+  /**
+   * Proposes without waiting for the outcome: what a caller that learns it through the state machine
+   * uses (a stream's publishes are answered at apply), without a promise per entry. Dropped when this
+   * node does not lead.
+   */
+  submit(data: Buffer): void {
+    if (!this.stopped) this.queueProposal(data, undefined);
+  }
+
+  private queueProposal(data: Buffer, waiter: Waiter | undefined): void {
+    this.proposals.push({ data, waiter });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushProposals());
+    }
   }
 
   /**
@@ -280,7 +308,7 @@ export class RaftGroup {
     while (this.waiting) await this.waiting;
     await this.log.close();
     this.markFloor = this.log.lastIndex;
-    await this.persist();
+    await this.persist().finally(() => this.markFile.close());
   }
 
   /**
@@ -293,6 +321,7 @@ export class RaftGroup {
     this.queue = [];
     await this.log.drop();
     await this.writeChain;
+    this.markFile.close();
   }
 
   private halt(): void {
@@ -301,7 +330,7 @@ export class RaftGroup {
     if (this.markTimer) clearTimeout(this.markTimer);
     this.unlisten();
     const err = new GroupStoppedError(`raft group ${this.name} is stopped`);
-    for (const p of this.proposals) p.reject(err);
+    for (const p of this.proposals) p.waiter?.reject(err);
     this.proposals = [];
     this.rejectPending(err);
   }
@@ -338,13 +367,16 @@ export class RaftGroup {
     if (batch.length === 0) return;
     if (!this.node.canPropose) {
       const err = new NotLeaderError(this.node.leaderId);
-      for (const p of batch) p.reject(err);
+      for (const p of batch) p.waiter?.reject(err);
       return;
     }
     const first = this.node.lastIndex + 1;
     const term = this.node.currentTerm;
     const effects = this.node.propose(batch.map((p) => p.data));
-    batch.forEach((p, i) => this.pending.set(first + i, { term, resolve: p.resolve, reject: p.reject }));
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch[i]!.waiter;
+      if (w !== undefined) this.pending.set(first + i, { term, resolve: w.resolve, reject: w.reject });
+    }
     this.run(effects);
   }
 
@@ -389,6 +421,7 @@ export class RaftGroup {
     switch (e.type) {
       case "saveHardState":
         this.hard = e.state;
+        this.hardDirty = true;
         return this.persist();
       case "append":
         for (const x of e.entries) {
@@ -529,13 +562,20 @@ export class RaftGroup {
     }, MARK_EVERY_MS);
   }
 
-  /** Writes the hard state and the synced mark as they are when the write starts (writes run in order). */
+  /**
+   * Writes the synced mark, and the hard state when it changed, as they are when the write starts
+   * (writes run in order).
+   */
   private persist(): Promise<void> {
     const write = this.writeChain.then(async () => {
       const synced = Math.max(this.markFloor, this.node.durableThrough);
       this.markWriting = synced;
       try {
-        await writeHardState(this.statePath, { ...this.hard, synced });
+        if (this.hardDirty) {
+          this.hardDirty = false;
+          await writeHardState(this.statePath, { ...this.hard, synced });
+        }
+        await this.markFile.write(synced);
         this.markOnDisk = synced;
       } finally {
         this.markWriting = undefined;
@@ -550,6 +590,7 @@ export class RaftGroup {
     this.halt();
     this.queue = [];
     this.log.drop().catch(() => undefined);
+    void this.writeChain.then(() => this.markFile.close());
     this.opts.onError?.(err);
   }
 }

@@ -3,6 +3,7 @@
  * after a crash or power loss. Steps: write a temp file next to the target, fsync it, rename it over
  * the target, fsync the directory (so that the rename itself is on disk).
  */
+import { closeSync, fsyncSync, openSync } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 
@@ -31,5 +32,15 @@ export async function fsyncDir(dir: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/** fsyncDir, synchronously (where a group opens its files at start). */
+export function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -324,7 +324,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   // ---- StreamReplication ---------------------------------------------------------------------------
 
   publish(subject: string, reply: string | undefined, hdr: Buffer | undefined, data: Buffer): void {
-    this.raft.propose(encodeMsg(this.self, subject, reply, hdr, data, nowNanos())).catch(() => undefined);
+    // Answered at apply (the PubAck), or never when this replica stops leading first: the publisher retries.
+    this.raft.submit(encodeMsg(this.self, subject, reply, hdr, data, nowNanos()));
   }
 
   purge(req: PurgeRequest): Promise<number> {
@@ -509,6 +510,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     this.leading = now;
     // As nats-server logs it: operators (and the fault scripts) time failovers from these lines.
     if (now) this.jsa.server.logger.info(`JetStream cluster new stream leader for '${this.jsa.account.name} > ${this.stream.name}'`);
+    this.stream.leadershipChanged();
     if (now) this.becameLeader();
     else {
       this.consumers.demote();

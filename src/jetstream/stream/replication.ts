@@ -2,8 +2,9 @@
  * The hook a replicated stream's RAFT group (jetstream/cluster/stream-group.ts) puts into its Stream.
  * Owned here, the lower side, so that cluster/ implements it and stream/ never imports cluster/.
  *
- * A stream with a replication ingests nothing itself: a publish on its subjects goes to
- * `publish` (the group's leader proposes it, followers drop it), and purges and deletes go through
+ * A stream with a replication ingests nothing itself: it subscribes to its subjects only while
+ * `isLeader` (the replication calls Stream.leadershipChanged), a publish goes to `publish` (the
+ * group's leader proposes it), and purges and deletes go through
  * `purge` / `deleteMsg`. Every replica then applies the committed entries with the Stream's apply*
  * methods, the same deterministic code, so the replicas' stores agree.
  */
@@ -14,7 +15,7 @@ import type { PurgeRequest } from "./purge.js";
 export interface StreamReplication {
   /** This replica leads its group: it proposes, answers, republishes and runs consumers. */
   readonly isLeader: boolean;
-  /** A publish on one of the stream's subjects, seen by every replica (hdr and data are views of a read). */
+  /** A publish on one of the stream's subjects, seen by the leader only (hdr and data are views of a read). */
   publish(subject: string, reply: string | undefined, hdr: Buffer | undefined, data: Buffer): void;
   /** STREAM.PURGE through the group: resolves with the number purged on this (the leader's) replica. */
   purge(req: PurgeRequest): Promise<number>;

@@ -9,7 +9,7 @@
  * resolves one promise for everything appended during one loop turn, so one fdatasync serves them all.
  *
  * A replicated stream (setReplication) splits that path in two: a publish goes to its RAFT group
- * (the leader proposes it, followers drop it), and every replica applies the committed entry with
+ * (only the leader subscribes to the stream's subjects, and proposes it), and every replica applies the committed entry with
  * applyMsg, which runs the same checks and store calls as the local path (`accept`), against its own
  * state, with the leader's timestamp: so the replicas' stores agree by construction. A committed entry
  * is durable on a majority already, so it is answered and handed to consumers at apply, without
@@ -226,7 +226,9 @@ export class Stream implements StreamHandle {
     const server = this.jsa.server;
     for (const s of this.subs) server.unsubscribeInternal(this.account, s);
     this.subs = [];
-    if (!this.alive) return;
+    // A replica subscribes only while it leads (as nats-server's do): a follower's interest would have
+    // every publish copied over the routes to it, only to be dropped there.
+    if (!this.alive || !this.leads) return;
     // Subjects from JSON are UTF-8 text; the Sublist holds subjects as latin1 (one char per wire byte).
     const handler = this.replication === undefined ? this.onPublish : this.onReplicatedPublish;
     for (const s of subjects) this.subs.push(server.subscribeInternal(this.account, toWire(s), handler));
@@ -235,6 +237,11 @@ export class Stream implements StreamHandle {
   /** Makes this a replica of a replicated stream (or a local stream again, with undefined). */
   setReplication(r: StreamReplication | undefined): void {
     this.replication = r;
+    this.resubscribe(this.cfg.subjects ?? []);
+  }
+
+  /** The replication gained or lost the leadership: only the leader holds the stream's subscriptions. */
+  leadershipChanged(): void {
     this.resubscribe(this.cfg.subjects ?? []);
   }
 
@@ -262,7 +269,7 @@ export class Stream implements StreamHandle {
     else this.ingest(fromWire(subject), reply, undefined, payload);
   };
 
-  /** Every replica receives the publish (interest is everywhere); only the leader proposes it. */
+  /** The leader proposes the publish (a replica that just lost the leadership drops what was in flight). */
   private readonly onReplicatedPublish = (subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, _from: Publisher | undefined): void => {
     const r = this.replication;
     if (r === undefined || !r.isLeader) return;
