@@ -4,7 +4,8 @@
  * after it returns), the hard state beside it (hard-state-file.ts), snapshots, the transport, and the
  * state machine the committed entries are applied to. propose() resolves once its entry is committed
  * and applied here, and is rejected when this node stops leading before that (the entry may still
- * commit: a caller that retries must make its proposal idempotent, as Nats-Msg-Id does).
+ * commit: a caller that retries must make its proposal idempotent, as Nats-Msg-Id does), with a
+ * ProposalDroppedError when it is known never to commit.
  *
  * Files in `dir`: `log` (the DurableLog) and `state` (term, vote, repair mark, synced mark).
  *
@@ -32,7 +33,7 @@ import { assert } from "../util/assert.js";
 import { decodeEntry, decodeMessage, decodeSnapshot, encodeEntry, encodeMessage, encodeSnapshot } from "./codec.js";
 import type { Effect } from "./effects.js";
 import type { Message } from "./messages.js";
-import { GroupStoppedError, NotLeaderError } from "./errors.js";
+import { GroupStoppedError, NotLeaderError, ProposalDroppedError } from "./errors.js";
 import { readHardState, writeHardState, type PersistedState } from "./hard-state-file.js";
 import { DEFAULT_TIMING, RaftNode, type RaftTiming, type Role } from "./raft-node.js";
 import { channelOf, isAddressToken, type RaftTransport } from "./transport.js";
@@ -337,7 +338,7 @@ export class RaftGroup {
     this.proposals = [];
     if (batch.length === 0) return;
     if (!this.node.canPropose) {
-      const err = new NotLeaderError(this.node.leaderId);
+      const err = new ProposalDroppedError(this.node.leaderId);
       for (const p of batch) p.reject(err);
       return;
     }
@@ -482,7 +483,7 @@ export class RaftGroup {
       if (p === undefined) continue;
       this.pending.delete(e.index);
       if (p.term === e.term) p.resolve(e.index);
-      else p.reject(new NotLeaderError(this.node.leaderId));
+      else p.reject(new ProposalDroppedError(this.node.leaderId));
     }
   }
 

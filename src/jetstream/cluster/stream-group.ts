@@ -26,7 +26,8 @@ import { raftNodeId } from "../../raft/node-id.js";
 import type { Entry, NodeId } from "../../raft/types.js";
 import { assert } from "../../util/assert.js";
 import { nowNanos } from "../../util/nanos.js";
-import { jsError } from "../errors.js";
+import { NotLeaderError, ProposalDroppedError } from "../../raft/errors.js";
+import { ApiError, jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
 import { decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "../stream/config.js";
 import { addStream, RAFT_DIR, writeMeta } from "../stream/manager.js";
@@ -324,7 +325,11 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   // ---- StreamReplication ---------------------------------------------------------------------------
 
   publish(subject: string, reply: string | undefined, hdr: Buffer | undefined, data: Buffer): void {
-    this.raft.propose(encodeMsg(this.self, subject, reply, hdr, data, nowNanos())).catch(() => undefined);
+    // A proposal that will never commit is answered as 2.9.10 does (a 503), so the client retries at
+    // once; one whose entry may still commit is answered by its apply here, if it commits.
+    this.raft.propose(encodeMsg(this.self, subject, reply, hdr, data, nowNanos())).catch((e: unknown) => {
+      if (e instanceof ProposalDroppedError && !this.closed) this.stream.refusePublish(reply, new ApiError(503, 0, "raft: not leader"));
+    });
   }
 
   purge(req: PurgeRequest): Promise<number> {
@@ -343,7 +348,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       this.waiters.set(rid, { resolve, reject });
       this.raft.propose(encodeOp(type, this.self, { ...body, rid })).catch((e: unknown) => {
         if (!this.waiters.delete(rid)) return;
-        reject(e instanceof Error ? e : new Error(String(e)));
+        // The API answers this request with the error: a leader change is nats-server's "not leader".
+        reject(e instanceof NotLeaderError ? jsError("JSClusterNotLeaderErr") : e instanceof Error ? e : new Error(String(e)));
       });
     });
   }
