@@ -79,7 +79,15 @@ export class ClusterDispatcher implements ApiDispatcher {
       case "stream":
       case "clusterStream": {
         const router = who.kind === "stream" ? this.local : this.leaderRouter;
-        if (applier.leads(jsa, who.stream)) router.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
+        if (applier.leads(jsa, who.stream)) {
+          // A new leader answers once it has applied its log: before, its consumers' state is a follower's.
+          const ready = applier.whenServing(jsa, who.stream);
+          if (ready === undefined) router.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
+          else {
+            const body = Buffer.from(payload); // a view of a socket read
+            void ready.then((serving) => serving && router.dispatch(jsa, subject, apiSubject, reply, body, hdrLen, client));
+          }
+        }
         // Nobody holds a stream the meta group does not know: its leader says so.
         else if (this.meta.isLeader && this.meta.state.stream(jsa.account.name, who.stream) === undefined && !jsa.streams.has(who.stream)) router.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
         return;

@@ -91,6 +91,9 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private nextRid = 0;
   private readonly leaderListeners = new Set<(isLeader: boolean) => void>();
   private leading = false;
+  /** Leading, with the whole log applied since the election: the consumers are promoted (whenServing). */
+  private serving = false;
+  private readonly servingWaiters = new Set<(serving: boolean) => void>();
   /** The latest config the meta group committed (the leader proposes it if the group's differs). */
   private wanted: StreamConfig | undefined;
   private readonly names = new Map<NodeId, string>();
@@ -214,6 +217,18 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     return this.leading;
   }
 
+  whenServing(): Promise<boolean> | undefined {
+    if (this.serving) return undefined;
+    if (!this.leading || this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => this.servingWaiters.add(resolve));
+  }
+
+  private setServing(on: boolean): void {
+    this.serving = on;
+    for (const w of this.servingWaiters) w(on);
+    this.servingWaiters.clear();
+  }
+
   get leaderName(): string | undefined {
     const id = this.raftRef?.leader;
     return id === undefined ? undefined : this.nameOf(id);
@@ -318,6 +333,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     await s.stop(persist);
     await this.raft.close();
     this.leading = false;
+    this.setServing(false);
     this.rejectWaiters(new Error("stream replica stopped"));
     this.jsa.streamsChanged();
   }
@@ -517,6 +533,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     if (now) this.jsa.server.logger.info(`JetStream cluster new stream leader for '${this.jsa.account.name} > ${this.stream.name}'`);
     if (now) this.becameLeader();
     else {
+      this.setServing(false);
       this.consumers.demote();
       this.rejectWaiters(jsError("JSClusterNotLeaderErr"));
     }
@@ -534,14 +551,15 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     this.promoteConsumers();
   }
 
-  /** The consumers serve once everything in this leader's log (its predecessors' entries too) is applied. */
+  /** The consumers (and the API calls, whenServing) serve once everything in this leader's log (its predecessors' entries too) is applied. */
   private promoteConsumers(): void {
     const raft = this.raft;
     const target = raft.lastIndex;
     const check = (): void => {
       if (this.closed || !this.leading || this.busy !== undefined) return;
-      if (raft.applied >= target) this.consumers.promote();
-      else setTimeout(check, 5);
+      if (raft.applied < target) return void setTimeout(check, 5);
+      this.consumers.promote();
+      this.setServing(true);
     };
     check();
   }
