@@ -77,6 +77,7 @@ export class Server implements ClusterHost {
   private flushScheduled = false;
   private shuttingDown: Promise<void> | undefined;
   private readonly shutdownHooks: (() => Promise<void> | void)[] = [];
+  private readonly leavingHooks: (() => Promise<void> | void)[] = [];
   /** Nesting of publish() calls (internal subscribers publishing while a message is delivered). */
   private publishDepth = 0;
   private nextInternalSid = 1;
@@ -127,6 +128,11 @@ export class Server implements ClusterHost {
   /** Runs `fn` when the server shuts down (monitor listener, stores, pid files…). */
   onShutdown(fn: () => Promise<void> | void): void {
     this.shutdownHooks.push(fn);
+  }
+
+  /** Runs first in a shutdown, while the routes are still up (a clustered service tells its peers it leaves). */
+  onShutdownStart(fn: () => Promise<void> | void): void {
+    this.leavingHooks.push(fn);
   }
 
   /** nats-server's start-up lines; logged before anything else starts (JetStream, listeners). */
@@ -437,8 +443,10 @@ export class Server implements ClusterHost {
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       this.logger.info("Initiating Shutdown...");
-      this.routes?.shutdown();
+      // As nats-server: the SHUTDOWN event, and what the leaving hooks send, go out over the routes.
       this.system.shutdown();
+      for (const fn of this.leavingHooks) await fn();
+      this.routes?.shutdown();
       this.accounts.stop();
       const closing = this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : Promise.resolve();
       this.flushAll();

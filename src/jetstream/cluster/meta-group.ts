@@ -30,6 +30,7 @@ import type { Server } from "../../server/server.js";
 import type { Subscription } from "../../server/subscription.js";
 import { AssignmentApplier, type ApplierHost } from "./assignment-applier.js";
 import { requestInternal } from "./internal-request.js";
+import { handOverLeaderships } from "./leaving.js";
 import { expectedMetaSize, mayBootstrap } from "./meta-bootstrap.js";
 import { decodeMetaEntry, encodeMetaEntry, type MetaEntry } from "./meta-entries.js";
 import { MetaState, type MetaChange } from "./meta-state.js";
@@ -125,6 +126,16 @@ export class MetaGroup {
       const voters = JSON.parse(readFileSync(join(this.dir, "peers.json"), "utf8")) as NodeId[];
       void this.open(voters);
     }
+  }
+
+  /**
+   * The start of a clean shutdown, while the routes are up: the peers hear this server leave (they
+   * count it offline at once) and the leaderships it holds move to them.
+   */
+  async leave(): Promise<void> {
+    this.peers.stop();
+    const groups = [...(this.group ? [this.group] : []), ...[...this.applier.replicas.values()].map((r) => r.group)];
+    await handOverLeaderships(groups, this.server.name, (id) => this.peers.get(id));
   }
 
   async stop(): Promise<void> {
