@@ -22,6 +22,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RaftGroup, type StateMachine } from "../../raft/raft-group.js";
+import { forgetLog } from "../../raft/forget-log.js";
 import { raftNodeId } from "../../raft/node-id.js";
 import type { Entry, NodeId } from "../../raft/types.js";
 import { assert } from "../../util/assert.js";
@@ -143,6 +144,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     // A stream growing from one replica (placement.from): the adopting peer leads alone at first, a
     // peer added then knows only the voters it had; both only while the group has no files yet.
     const fresh = !existsSync(dir);
+    // A memory store comes back empty: the group forgets its log too, as nats-server's in-memory log
+    // does, so that a stream whose replicas all restarted comes back empty with a leader instead of
+    // waiting for messages nobody holds. (One replica restarting catches up from the others.)
+    if (!fresh && cfg.storage === "memory" && adopt === undefined) await forgetLog(dir);
     const voters = adopt !== undefined ? [g.self] : fresh && placement.from !== undefined ? placement.from : placement.peers;
     try {
       await mkdir(dir, { recursive: true });
