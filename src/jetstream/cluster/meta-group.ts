@@ -28,6 +28,7 @@ import type { Entry, NodeId } from "../../raft/types.js";
 import type { Account } from "../../server/account.js";
 import type { Server } from "../../server/server.js";
 import type { Subscription } from "../../server/subscription.js";
+import { clusterUsage, UsageResponder, type UsageShare } from "./account-usage.js";
 import { AssignmentApplier, type ApplierHost } from "./assignment-applier.js";
 import { requestInternal } from "./internal-request.js";
 import { handOverLeaderships } from "./leaving.js";
@@ -58,6 +59,7 @@ export class MetaGroup {
   group: RaftGroup | undefined;
   private readonly dir: string;
   private readonly sys: Account;
+  private usage: UsageResponder | undefined;
   private caughtUp = false;
   private sinceSnapshot = 0;
   /** Streams changed before catching up (removals among them), reconciled once caught up. */
@@ -120,12 +122,18 @@ export class MetaGroup {
   start(): void {
     this.proposeSub = this.server.subscribeInternal(this.sys, PROPOSE_SUBJECT, (_s, reply, payload, hdrLen) => this.onForwarded(reply, Buffer.from((hdrLen > 0 ? payload.subarray(hdrLen) : payload))));
     this.peers.start();
+    this.usage = new UsageResponder(this.server, this.sys, (account) => this.opts.jsAccount(account));
     this.timer = setInterval(() => this.step(), 100);
     this.timer.unref();
     if (existsSync(join(this.dir, "peers.json"))) {
       const voters = JSON.parse(readFileSync(join(this.dir, "peers.json"), "utf8")) as NodeId[];
       void this.open(voters);
     }
+  }
+
+  /** The account's usage summed over the online JetStream servers (the meta leader's account info). */
+  clusterUsage(account: string): Promise<UsageShare | undefined> {
+    return clusterUsage(this.server, this.sys, account, this.peers.online().length);
   }
 
   /**
@@ -142,6 +150,7 @@ export class MetaGroup {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.proposeSub) this.server.unsubscribeInternal(this.sys, this.proposeSub);
+    this.usage?.stop();
     this.peers.stop();
     await this.applier.stop();
     // A shutdown goes on when the last state cannot be saved (reported): the log holds what was synced.
