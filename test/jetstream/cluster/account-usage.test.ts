@@ -12,7 +12,7 @@ import { api, jsCluster, metaOf, waitUntil } from "./meta-support.js";
 
 const local = (s: RunningServer) => jetStreamOf(s.server)!.accountOf(s.server.globalAccount)!;
 
-test("account info sums the account's storage and API counts over every server", async (t) => {
+test("account info sums the account's storage and API counts over every server; stream info names the replicas", async (t) => {
   const c = await jsCluster(t);
   const nc = c.ncs[0]!;
   assert.equal((await api(nc, "STREAM.CREATE.ONE", { name: "ONE", subjects: ["one"], num_replicas: 1 })).error, undefined);
@@ -39,4 +39,9 @@ test("account info sums the account's storage and API counts over every server",
   const apiTotal = c.cluster.servers.reduce((n, s) => n + local(s).apiStats.total, 0);
   // The INFO call itself is counted after its answer.
   assert.equal((info.api as { total: number }).total, apiTotal - 1, "API calls answered by every server");
+  // Stream info names every replica by its server name (a group learns names lazily; the peer directory knows them).
+  const names = new Set(c.cluster.servers.map((s) => s.server.name));
+  const si = await api(c.ncs[2]!, "STREAM.INFO.THREE");
+  const cl = si.cluster as { leader: string; replicas: { name: string }[] };
+  assert.ok(names.has(cl.leader) && cl.replicas.length === 2 && cl.replicas.every((r) => names.has(r.name)), JSON.stringify(cl));
 });
