@@ -16,8 +16,9 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 
-  toJSON(): { code: number; err_code: number; description: string } {
-    return { code: this.code, err_code: this.errCode, description: this.description };
+  /** As Go's `omitempty`: an error without a JetStream code (a raft refusal's 503) has no err_code. */
+  toJSON(): { code: number; err_code?: number; description: string } {
+    return this.errCode === 0 ? { code: this.code, description: this.description } : { code: this.code, err_code: this.errCode, description: this.description };
   }
 }
 

@@ -121,6 +121,7 @@ export class JetStream implements JetStreamHost {
     js.meta?.start();
     server.jetStreamEnabled = true;
     server.rebuildInfo();
+    server.onShutdownStart(() => js.meta?.leave());
     server.onShutdown(() => js.stop());
     const where = config.storeDir;
     server.logger.info(`Starting JetStream`);

@@ -16,6 +16,8 @@ import { BinaryError, BinReader, BinWriter } from "../util/binary.js";
 import type { HardState, Index } from "./types.js";
 
 const VERSION = 1;
+/** Its name in the group's directory. */
+export const STATE_FILE = "state";
 
 export interface PersistedState extends HardState {
   readonly synced: Index;

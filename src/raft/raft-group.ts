@@ -4,7 +4,8 @@
  * after it returns), the hard state beside it (hard-state-file.ts), snapshots, the transport, and the
  * state machine the committed entries are applied to. propose() resolves once its entry is committed
  * and applied here, and is rejected when this node stops leading before that (the entry may still
- * commit: a caller that retries must make its proposal idempotent, as Nats-Msg-Id does).
+ * commit: a caller that retries must make its proposal idempotent, as Nats-Msg-Id does), with a
+ * ProposalDroppedError when it is known never to commit.
  *
  * Files in `dir`: `log` (the DurableLog), `state` (term, vote, repair mark, and the synced mark as it
  * was then) and `mark` (the synced mark, written in place: synced-mark-file.ts; it wins over state's).
@@ -36,7 +37,7 @@ import { assert } from "../util/assert.js";
 import { decodeEntry, decodeMessage, decodeSnapshot, encodeEntry, encodeMessage, encodeSnapshot } from "./codec.js";
 import type { Effect } from "./effects.js";
 import type { Message } from "./messages.js";
-import { GroupStoppedError, NotLeaderError } from "./errors.js";
+import { GroupStoppedError, NotLeaderError, ProposalDroppedError } from "./errors.js";
 import { readHardState, writeHardState, type PersistedState } from "./hard-state-file.js";
 import { SyncedMarkFile } from "./synced-mark-file.js";
 import { DEFAULT_TIMING, RaftNode, type RaftTiming, type Role } from "./raft-node.js";
@@ -122,7 +123,7 @@ export class RaftGroup {
   /** Messages of this loop turn, sent at its end (see flushOutbox). */
   private outbox: Message[] = [];
   /** This turn's proposals; those of submit() have no waiter. */
-  private proposals: { data: Buffer; waiter: Waiter | undefined }[] = [];
+  private proposals: { data: Buffer; waiter: Waiter | undefined; dropped?: ((data: Buffer) => void) | undefined }[] = [];
   private flushScheduled = false;
   private readonly pending = new Map<Index, Waiter & { term: Term }>();
   private appliedIndex: Index;
@@ -263,15 +264,16 @@ export class RaftGroup {
 
   /**
    * Proposes without waiting for the outcome: what a caller that learns it through the state machine
-   * uses (a stream's publishes are answered at apply), without a promise per entry. Dropped when this
-   * node does not lead.
+   * uses (a stream's publishes are answered at apply), without a promise per entry. When this node no
+   * longer leads as the batch is proposed, the entry is dropped and given to `dropped`; one whose index
+   * a later leader's entry takes is not reported (it is never applied here, and its proposer times out).
    */
-  submit(data: Buffer): void {
-    if (!this.stopped) this.queueProposal(data, undefined);
+  submit(data: Buffer, dropped?: (data: Buffer) => void): void {
+    if (!this.stopped) this.queueProposal(data, undefined, dropped);
   }
 
-  private queueProposal(data: Buffer, waiter: Waiter | undefined): void {
-    this.proposals.push({ data, waiter });
+  private queueProposal(data: Buffer, waiter: Waiter | undefined, dropped?: (data: Buffer) => void): void {
+    this.proposals.push({ data, waiter, dropped });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushProposals());
@@ -366,8 +368,11 @@ export class RaftGroup {
     this.proposals = [];
     if (batch.length === 0) return;
     if (!this.node.canPropose) {
-      const err = new NotLeaderError(this.node.leaderId);
-      for (const p of batch) p.waiter?.reject(err);
+      const err = new ProposalDroppedError(this.node.leaderId);
+      for (const p of batch) {
+        if (p.waiter !== undefined) p.waiter.reject(err);
+        else p.dropped?.(p.data);
+      }
       return;
     }
     const first = this.node.lastIndex + 1;
@@ -515,7 +520,7 @@ export class RaftGroup {
       if (p === undefined) continue;
       this.pending.delete(e.index);
       if (p.term === e.term) p.resolve(e.index);
-      else p.reject(new NotLeaderError(this.node.leaderId));
+      else p.reject(new ProposalDroppedError(this.node.leaderId));
     }
   }
 

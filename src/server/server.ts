@@ -85,6 +85,7 @@ export class Server implements ClusterHost, WebsocketHost {
   private flushScheduled = false;
   private shuttingDown: Promise<void> | undefined;
   private readonly shutdownHooks: (() => Promise<void> | void)[] = [];
+  private readonly leavingHooks: (() => Promise<void> | void)[] = [];
   /** Nesting of publish() calls (internal subscribers publishing while a message is delivered). */
   private publishDepth = 0;
   private nextInternalSid = 1;
@@ -143,6 +144,11 @@ export class Server implements ClusterHost, WebsocketHost {
   /** Runs `fn` when the server shuts down (monitor listener, stores, pid files…). */
   onShutdown(fn: () => Promise<void> | void): void {
     this.shutdownHooks.push(fn);
+  }
+
+  /** Runs first in a shutdown, while the routes are still up (a clustered service tells its peers it leaves). */
+  onShutdownStart(fn: () => Promise<void> | void): void {
+    this.leavingHooks.push(fn);
   }
 
   /** nats-server's start-up lines; logged before anything else starts (JetStream, listeners). */
@@ -503,8 +509,10 @@ export class Server implements ClusterHost, WebsocketHost {
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       this.logger.info("Initiating Shutdown...");
-      this.routes?.shutdown();
+      // As nats-server: the SHUTDOWN event, and what the leaving hooks send, go out over the routes.
       this.system.shutdown();
+      for (const fn of this.leavingHooks) await fn();
+      this.routes?.shutdown();
       this.accounts.stop();
       const closing = Promise.all([
         this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : undefined,

@@ -159,11 +159,17 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     const peers = await retry("stream peers", 30_000, async () => {
       const p = await streamPeers(admin, STREAM);
       if (p.length !== o.replicas) throw new Error(`stream info names ${p.length} peers`);
+      // A replica named by something that is not a node's name (a node id before tsnats knew the
+      // name) would leave follower() nothing to pick: `ip link set undefined down`.
+      const unknown = p.filter((name) => indexOf(name) < 0);
+      if (unknown.length > 0) throw new Error(`stream info names peers that are no node: ${unknown.join(", ")}`);
       return p.map(indexOf);
     });
     const follower = async (): Promise<number> => {
       const l = await leaderIndex();
-      return rng.pick(peers.filter((i) => i !== l && c.isRunning(i)));
+      const running = peers.filter((i) => i !== l && c.isRunning(i));
+      if (running.length === 0) throw new Error(`no running follower of ${STREAM} to fault (replicas ${peers.join(",")}, leader ${l})`);
+      return rng.pick(running);
     };
     const records: FaultRecord[] = [];
     for (const fault of o.faults) {

@@ -52,11 +52,19 @@ function tierJson(u: AccountUsage, l: JsAccountLimits): Record<string, unknown> 
  * ACCOUNT.INFO's body. `counts` replaces this server's own stream and consumer counts (in a cluster the
  * meta leader counts the assignments).
  */
-export function accountInfoJson(jsa: JsAccount, counts?: { streams: number; consumers: number }): Record<string, unknown> {
+/**
+ * `counts` and `cluster` are the meta leader's: the account's streams and consumers in the meta group,
+ * and its usage summed over the cluster's servers (cluster/account-usage.ts).
+ */
+export function accountInfoJson(
+  jsa: JsAccount,
+  counts?: { streams: number; consumers: number },
+  cluster?: { memory: number; storage: number; api: { total: number; errors: number } },
+): Record<string, unknown> {
   const u = jsa.usage();
   const o: Record<string, unknown> = {
-    memory: u.memory,
-    storage: u.storage,
+    memory: cluster?.memory ?? u.memory,
+    storage: cluster?.storage ?? u.storage,
     reserved_memory: u.reservedMemory,
     reserved_storage: u.reservedStorage,
     streams: counts?.streams ?? u.streams,
@@ -64,7 +72,7 @@ export function accountInfoJson(jsa: JsAccount, counts?: { streams: number; cons
     limits: limitsJson(jsa.effectiveLimits),
   };
   if (jsa.domain) o.domain = jsa.domain;
-  o.api = { level: JS_API_LEVEL, total: jsa.apiStats.total, errors: jsa.apiStats.errors };
+  o.api = { level: JS_API_LEVEL, total: cluster?.api.total ?? jsa.apiStats.total, errors: cluster?.api.errors ?? jsa.apiStats.errors };
   const tiers = jsa.effectiveLimits.tiers;
   if (tiers !== undefined) o.tiers = Object.fromEntries([...tiers].map(([name, l]) => [name, tierJson(jsa.usage(name), l)]));
   return o;

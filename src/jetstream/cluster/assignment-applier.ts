@@ -107,6 +107,11 @@ export class AssignmentApplier {
     return r === undefined || r.isLeader;
   }
 
+  /** Undefined when the leader here serves now (or the stream is not replicated); see StreamReplica.whenServing. */
+  whenServing(jsa: JsAccount, name: string): Promise<boolean> | undefined {
+    return this.replicas.get(streamKey(jsa.account.name, name))?.whenServing();
+  }
+
   /** The stream is open here (as a plain stream or a replica). */
   holds(account: string, name: string): boolean {
     return this.host.jsAccount(account)?.streams.has(name) ?? false;

@@ -79,7 +79,15 @@ export class ClusterDispatcher implements ApiDispatcher {
       case "stream":
       case "clusterStream": {
         const router = who.kind === "stream" ? this.local : this.leaderRouter;
-        if (applier.leads(jsa, who.stream)) router.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
+        if (applier.leads(jsa, who.stream)) {
+          // A new leader answers once it has applied its log: before, its consumers' state is a follower's.
+          const ready = applier.whenServing(jsa, who.stream);
+          if (ready === undefined) router.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
+          else {
+            const body = Buffer.from(payload); // a view of a socket read
+            void ready.then((serving) => serving && router.dispatch(jsa, subject, apiSubject, reply, body, hdrLen, client));
+          }
+        }
         // Nobody holds a stream the meta group does not know: its leader says so.
         else if (this.meta.isLeader && this.meta.state.stream(jsa.account.name, who.stream) === undefined && !jsa.streams.has(who.stream)) router.dispatch(jsa, subject, apiSubject, reply, payload, hdrLen, client);
         return;
@@ -109,18 +117,18 @@ export class ClusterDispatcher implements ApiDispatcher {
     const short = type.slice(type.lastIndexOf(".") + 1);
     switch (short) {
       case "stream_info_response":
-        body.cluster = this.meta.applier.clusterInfo(jsa, t[2]!);
+        body.cluster = this.clusterInfo(jsa, t[2]!);
         return;
       case "consumer_info_response":
       case "consumer_create_response": {
         const stream = body.stream_name as string;
-        body.cluster = this.consumerCluster(jsa, stream);
+        body.cluster = this.clusterInfo(jsa, stream);
         if (short === "consumer_create_response") this.record(jsa, stream, body);
         return;
       }
       case "consumer_list_response": {
         const stream = t[2]!;
-        for (const c of (body.consumers as Record<string, unknown>[] | undefined) ?? []) c.cluster = this.consumerCluster(jsa, stream);
+        for (const c of (body.consumers as Record<string, unknown>[] | undefined) ?? []) c.cluster = this.clusterInfo(jsa, stream);
         return;
       }
       case "consumer_delete_response": {
@@ -132,9 +140,15 @@ export class ClusterDispatcher implements ApiDispatcher {
     }
   }
 
-  /** A consumer is led by its stream's leader: its `cluster` is the stream's. */
-  private consumerCluster(jsa: JsAccount, stream: string): ClusterInfo {
-    return this.meta.applier.clusterInfo(jsa, stream);
+  /**
+   * The stream's `cluster` (a consumer's too: it is led by its stream's leader), each replica by its
+   * server name: a stream group learns its peers' names by asking them, and meanwhile shows their node
+   * ids, which the peer directory already knows.
+   */
+  private clusterInfo(jsa: JsAccount, stream: string): ClusterInfo {
+    const info = this.meta.applier.clusterInfo(jsa, stream);
+    if (info.replicas === undefined) return info;
+    return { ...info, replicas: info.replicas.map((r) => (r.peer !== undefined && r.name === r.peer ? { ...r, name: this.meta.peers.nameOf(r.peer) ?? r.name } : r)) };
   }
 
   private record(jsa: JsAccount, stream: string, info: Record<string, unknown>): void {

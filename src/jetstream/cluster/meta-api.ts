@@ -33,11 +33,11 @@ export interface MetaApiOptions {
 }
 
 export function registerMetaApi(r: ApiRouter, meta: MetaGroup, opts: MetaApiOptions): void {
-  r.add("INFO", "account_info_response", (req) => {
+  r.add("INFO", "account_info_response", async (req) => {
     const streams = meta.state.accountStreams(req.jsa.account.name);
     let consumers = 0;
     for (const sa of streams) consumers += meta.state.consumersOf(sa.account, saName(sa)).size;
-    return accountInfoJson(req.jsa, { streams: streams.length, consumers });
+    return accountInfoJson(req.jsa, { streams: streams.length, consumers }, await meta.clusterUsage(req.jsa.account.name));
   });
 
   r.add("STREAM.CREATE.*", "stream_create_response", async (req) => {

@@ -28,8 +28,10 @@ import type { Entry, NodeId } from "../../raft/types.js";
 import type { Account } from "../../server/account.js";
 import type { Server } from "../../server/server.js";
 import type { Subscription } from "../../server/subscription.js";
+import { clusterUsage, UsageResponder, type UsageShare } from "./account-usage.js";
 import { AssignmentApplier, type ApplierHost } from "./assignment-applier.js";
 import { requestInternal } from "./internal-request.js";
+import { handOverLeaderships } from "./leaving.js";
 import { expectedMetaSize, mayBootstrap } from "./meta-bootstrap.js";
 import { decodeMetaEntry, encodeMetaEntry, type MetaEntry } from "./meta-entries.js";
 import { MetaState, type MetaChange } from "./meta-state.js";
@@ -57,6 +59,7 @@ export class MetaGroup {
   group: RaftGroup | undefined;
   private readonly dir: string;
   private readonly sys: Account;
+  private usage: UsageResponder | undefined;
   private caughtUp = false;
   private sinceSnapshot = 0;
   /** Streams changed before catching up (removals among them), reconciled once caught up. */
@@ -119,6 +122,7 @@ export class MetaGroup {
   start(): void {
     this.proposeSub = this.server.subscribeInternal(this.sys, PROPOSE_SUBJECT, (_s, reply, payload, hdrLen) => this.onForwarded(reply, Buffer.from((hdrLen > 0 ? payload.subarray(hdrLen) : payload))));
     this.peers.start();
+    this.usage = new UsageResponder(this.server, this.sys, (account) => this.opts.jsAccount(account));
     this.timer = setInterval(() => this.step(), 100);
     this.timer.unref();
     if (existsSync(join(this.dir, "peers.json"))) {
@@ -127,10 +131,26 @@ export class MetaGroup {
     }
   }
 
+  /** The account's usage summed over the online JetStream servers (the meta leader's account info). */
+  clusterUsage(account: string): Promise<UsageShare | undefined> {
+    return clusterUsage(this.server, this.sys, account, this.peers.online().length);
+  }
+
+  /**
+   * The start of a clean shutdown, while the routes are up: the peers hear this server leave (they
+   * count it offline at once) and the leaderships it holds move to them.
+   */
+  async leave(): Promise<void> {
+    this.peers.stop();
+    const groups = [...(this.group ? [this.group] : []), ...[...this.applier.replicas.values()].map((r) => r.group)];
+    await handOverLeaderships(groups, this.server.name, (id) => this.peers.get(id));
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.proposeSub) this.server.unsubscribeInternal(this.sys, this.proposeSub);
+    this.usage?.stop();
     this.peers.stop();
     await this.applier.stop();
     // A shutdown goes on when the last state cannot be saved (reported): the log holds what was synced.

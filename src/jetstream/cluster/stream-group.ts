@@ -22,11 +22,13 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RaftGroup, type StateMachine } from "../../raft/raft-group.js";
+import { forgetLog } from "../../raft/forget-log.js";
 import { raftNodeId } from "../../raft/node-id.js";
 import type { Entry, NodeId } from "../../raft/types.js";
 import { assert } from "../../util/assert.js";
 import { nowNanos } from "../../util/nanos.js";
-import { jsError } from "../errors.js";
+import { NotLeaderError } from "../../raft/errors.js";
+import { ApiError, jsError } from "../errors.js";
 import type { JsAccount } from "../js-account.js";
 import { decodeStreamConfig, normalizeStreamConfig, sameStreamConfig, streamConfigJson, type StreamConfig } from "../stream/config.js";
 import { addStream, RAFT_DIR, writeMeta } from "../stream/manager.js";
@@ -90,6 +92,9 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   private nextRid = 0;
   private readonly leaderListeners = new Set<(isLeader: boolean) => void>();
   private leading = false;
+  /** Leading, with the whole log applied since the election: the consumers are promoted (whenServing). */
+  private serving = false;
+  private readonly servingWaiters = new Set<(serving: boolean) => void>();
   /** The latest config the meta group committed (the leader proposes it if the group's differs). */
   private wanted: StreamConfig | undefined;
   private readonly names = new Map<NodeId, string>();
@@ -139,6 +144,10 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     // A stream growing from one replica (placement.from): the adopting peer leads alone at first, a
     // peer added then knows only the voters it had; both only while the group has no files yet.
     const fresh = !existsSync(dir);
+    // A memory store comes back empty: the group forgets its log too, as nats-server's in-memory log
+    // does, so that a stream whose replicas all restarted comes back empty with a leader instead of
+    // waiting for messages nobody holds. (One replica restarting catches up from the others.)
+    if (!fresh && cfg.storage === "memory" && adopt === undefined) await forgetLog(dir);
     const voters = adopt !== undefined ? [g.self] : fresh && placement.from !== undefined ? placement.from : placement.peers;
     try {
       await mkdir(dir, { recursive: true });
@@ -211,6 +220,18 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  whenServing(): Promise<boolean> | undefined {
+    if (this.serving) return undefined;
+    if (!this.leading || this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => this.servingWaiters.add(resolve));
+  }
+
+  private setServing(on: boolean): void {
+    this.serving = on;
+    for (const w of this.servingWaiters) w(on);
+    this.servingWaiters.clear();
   }
 
   get leaderName(): string | undefined {
@@ -317,6 +338,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     await s.stop(persist);
     await this.raft.close();
     this.leading = false;
+    this.setServing(false);
     this.rejectWaiters(new Error("stream replica stopped"));
     this.jsa.streamsChanged();
   }
@@ -324,9 +346,17 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
   // ---- StreamReplication ---------------------------------------------------------------------------
 
   publish(subject: string, reply: string | undefined, hdr: Buffer | undefined, data: Buffer): void {
-    // Answered at apply (the PubAck), or never when this replica stops leading first: the publisher retries.
-    this.raft.submit(encodeMsg(this.self, subject, reply, hdr, data, nowNanos()));
+    // Answered at apply (the PubAck); a proposal refused before it was appended (this replica no longer
+    // leads) is answered as 2.9.10 does (a 503), so the client retries at once.
+    this.raft.submit(encodeMsg(this.self, subject, reply, hdr, data, nowNanos()), this.publishDropped);
   }
+
+  /** One function for every publish (no closure per message); the entry is decoded only when dropped. */
+  private readonly publishDropped = (entry: Buffer): void => {
+    if (this.closed) return;
+    const e = decodeEntry(entry);
+    if (e.type === EntryType.Msg) this.stream.refusePublish(e.reply, new ApiError(503, 0, "raft: not leader"));
+  };
 
   purge(req: PurgeRequest): Promise<number> {
     return this.proposeOp(EntryType.Purge, { req }) as Promise<number>;
@@ -344,7 +374,8 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
       this.waiters.set(rid, { resolve, reject });
       this.raft.propose(encodeOp(type, this.self, { ...body, rid })).catch((e: unknown) => {
         if (!this.waiters.delete(rid)) return;
-        reject(e instanceof Error ? e : new Error(String(e)));
+        // The API answers this request with the error: a leader change is nats-server's "not leader".
+        reject(e instanceof NotLeaderError ? jsError("JSClusterNotLeaderErr") : e instanceof Error ? e : new Error(String(e)));
       });
     });
   }
@@ -513,6 +544,7 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     this.stream.leadershipChanged();
     if (now) this.becameLeader();
     else {
+      this.setServing(false);
       this.consumers.demote();
       this.rejectWaiters(jsError("JSClusterNotLeaderErr"));
     }
@@ -530,14 +562,15 @@ export class StreamGroup implements StreamReplica, StreamReplication, StateMachi
     this.promoteConsumers();
   }
 
-  /** The consumers serve once everything in this leader's log (its predecessors' entries too) is applied. */
+  /** The consumers (and the API calls, whenServing) serve once everything in this leader's log (its predecessors' entries too) is applied. */
   private promoteConsumers(): void {
     const raft = this.raft;
     const target = raft.lastIndex;
     const check = (): void => {
       if (this.closed || !this.leading || this.busy !== undefined) return;
-      if (raft.applied >= target) this.consumers.promote();
-      else setTimeout(check, 5);
+      if (raft.applied < target) return void setTimeout(check, 5);
+      this.consumers.promote();
+      this.setServing(true);
     };
     check();
   }

@@ -66,6 +66,12 @@ export interface StreamReplica {
   readonly stream: Stream;
   readonly placement: StreamPlacement;
   readonly isLeader: boolean;
+  /**
+   * Undefined while this replica leads and has applied every entry its log held when elected (its
+   * stream and consumers show the group's state); else resolves true once it does, false if it stops
+   * leading first. The stream's API calls are answered only then, as nats-server's new leaders do.
+   */
+  whenServing(): Promise<boolean> | undefined;
   /** The leader's server name, when one is known. */
   readonly leaderName: string | undefined;
   clusterInfo(): ClusterInfo;

@@ -438,6 +438,11 @@ export class Stream implements StreamHandle {
   }
 
   /** An error PubAck, sent at once (nothing was stored, so there is nothing to wait for). */
+  /** A publish the replica could not take (a replicated stream's leader losing its leadership): the client may retry. */
+  refusePublish(reply: string | undefined, err: ApiError): void {
+    this.reject(reply !== "" && !this.cfg.no_ack ? reply : undefined, err);
+  }
+
   private reject(reply: string | undefined, err: ApiError): void {
     if (reply === undefined) return;
     const text = goJson({ error: err, stream: this.name, seq: 0 });

@@ -2,10 +2,10 @@
  * The seeded simulation of a replicated stream (stream-simulation.ts) over many seeds, 3 and 5 nodes:
  * - without removals (no limits, roll-ups, deletes or purges), crashes of any number of nodes;
  * - with removals, crashes only while a majority of the other replicas serve. Under whole-group
- *   crashes a removal workload still fails now and then (seed 7000004, 3 nodes, removals, majority
- *   crashes): every replica restarts with a store holding removals made after its snapshot, none can
- *   give the others its state, and after ADOPT_WAIT_MS each replays onto its own store (stream-group.ts's
- *   fallback), which can decide differently. Left open; the long mode shows it.
+ *   crashes a removal workload still fails now and then: every replica restarts with a store holding
+ *   removals made after its snapshot, none can give the others its state, and after ADOPT_WAIT_MS each
+ *   replays onto its own store (stream-group.ts's fallback), which can decide differently. Left open;
+ *   the long mode shows it, and FIXED_SEEDS replays the seeds it found (as todo until it is cured).
  * Memory storage is left to the long mode: when every replica lost its store at once the stream has
  * nothing to catch up from, and stalls (as it would on real servers).
  *
@@ -45,6 +45,30 @@ const RUNS = env.STREAM_SIM_SEED
       majorityCrashes: flag("STREAM_SIM_MAJORITY_CRASHES", r.majorityCrashes),
       seeds: Array.from({ length: Number(env.STREAM_SIM_SEEDS ?? r.count) }, (_, i) => r.base + Number(env.STREAM_SIM_FROM ?? 0) + i),
     }));
+
+/**
+ * Seeds the long mode found failing, replayed on every run. Those marked todo fail today, the whole-group
+ * restart after removals (3 and 5 nodes, removals, any crashes): every replica's store, cut back to its
+ * snapshot, lacks messages that later entries removed (the removals reached the store's disk, the next
+ * snapshot did not); none can give the state the snapshot stands for, and the fallback replays the log
+ * onto those stores. The decisions of the replay agree with the first apply on these seeds (its stored
+ * sequences, and the final states, match), but the states between differ: a message removed later is
+ * already missing. A cure needs the store's disk to say which entry it reflects (the replay then skips
+ * what it holds), or the entries to carry the leader's decisions (nats-server's way): neither is done.
+ */
+const FIXED_SEEDS: readonly { seed: number; nodes: number; todo?: string }[] = [
+  { seed: 7000004, nodes: 3, todo: "whole-group restart after removals: the replay's states differ (see above)" },
+  { seed: 7000321, nodes: 3, todo: "whole-group restart after removals: the replay's states differ (see above)" },
+  { seed: 7500328, nodes: 5, todo: "whole-group restart after removals: the replay's states differ (see above)" },
+];
+
+describe("stream simulation, fixed seeds", { skip: env.STREAM_SIM_SEED !== undefined && "a single seed is replayed" }, () => {
+  for (const f of FIXED_SEEDS) {
+    it(`seed ${f.seed}, ${f.nodes} nodes, removals, any crashes`, { todo: f.todo }, async () => {
+      await runStreamSimulation({ seed: f.seed, nodes: f.nodes, steps: 400, removals: true, memory: false, majorityCrashes: true });
+    });
+  }
+});
 
 describe("stream simulation", () => {
   for (const run of RUNS) {
