@@ -155,6 +155,24 @@ describe("leaf node set-ups", () => {
     assert.deepEqual(got, ["sensors.t1:21.5"]);
   });
 
+  test("a hub cluster: leaves on different hub servers hear each other through the route", async () => {
+    const [r1, r2, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const hubConf = (route: number, peer: number, leaf: number) =>
+      `cluster { name: hubc, listen: "127.0.0.1:${route}", routes: ["nats://127.0.0.1:${peer}"] }\nleafnodes { listen: "127.0.0.1:${leaf}" }\n`;
+    const [h1, h2] = await Promise.all([startServerProcess({ config: hubConf(r1, r2, p1) }), startServerProcess({ config: hubConf(r2, r1, p2) })]);
+    cleanup.after(() => h1.stop("SIGKILL"));
+    cleanup.after(() => h2.stop("SIGKILL"));
+    const [e1, e2] = await Promise.all([startLeaf(cleanup, "tsnats", `{ url: "nats://127.0.0.1:${p1}" }`), startLeaf(cleanup, "tsnats", `{ url: "nats://127.0.0.1:${p2}" }`)]);
+    const [c1, c2, ch2] = await Promise.all([client(cleanup, e1), client(cleanup, e2), client(cleanup, h2)]);
+    const got = collect(c1, "far.>");
+    await routed(c2, [c1], 8000);
+    await routed(ch2, [c1]);
+    c2.publish("far.from-leaf", "1");
+    ch2.publish("far.from-hub", "2");
+    await waitFor("both messages", () => got.length === 2);
+    assert.deepEqual(got.sort(), ["far.from-hub:2", "far.from-leaf:1"]);
+  });
+
   test("two servers that are each other's leaf detect the loop", async () => {
     const [pa, pb] = [await freePort(), await freePort()];
     const conf = (listen: number, remote: number) => `leafnodes {\n listen: "127.0.0.1:${listen}"\n remotes = [ { url: "nats://127.0.0.1:${remote}" } ]\n}\n`;
