@@ -91,6 +91,12 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
   readonly sent = new Map<string, number>();
   /** The peer's interest: `subject[ queue]` -> its subscription here. */
   private readonly interest = new Map<string, Subscription>();
+  /**
+   * LS+/LS- that came after the peer's CONNECT while its credentials were still being checked (a bcrypt
+   * password is checked asynchronously); applied once the link is registered.
+   */
+  private early: (RemoteSub | RemoteUnsub)[] | undefined;
+  private earlyPlus: boolean[] | undefined;
   private gathering: Outgoing | undefined;
   private gatheredQueues: string[] | undefined;
 
@@ -146,7 +152,8 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
 
   onRemoteSub(r: RemoteSub): void {
     const account = this.account;
-    if (account === undefined || !this.registered) return;
+    if (!this.registered) return this.keepEarly(r, true);
+    if (account === undefined) return;
     if (r.subject.startsWith(LOOP_DETECTION_PREFIX) && this.server.isOwnLoopSubject(this, r.subject)) {
       this.server.loopDetected(this);
       return;
@@ -169,11 +176,29 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
   }
 
   onRemoteUnsub(r: RemoteUnsub): void {
+    if (!this.registered) return this.keepEarly(r, false);
     const key = r.queue === undefined ? r.subject : `${r.subject} ${r.queue}`;
     const sub = this.interest.get(key);
     if (sub === undefined) return;
     this.interest.delete(key);
     this.account!.removeSub(sub);
+  }
+
+  private keepEarly(r: RemoteSub | RemoteUnsub, plus: boolean): void {
+    (this.early ??= []).push(r);
+    (this.earlyPlus ??= []).push(plus);
+  }
+
+  /** The link is registered: the interest the peer sent meanwhile takes effect. */
+  applyEarlyInterest(): void {
+    const early = this.early;
+    const plus = this.earlyPlus;
+    this.early = this.earlyPlus = undefined;
+    if (early === undefined || plus === undefined) return;
+    for (let i = 0; i < early.length && !this.closed; i++) {
+      if (plus[i]) this.onRemoteSub(early[i] as RemoteSub);
+      else this.onRemoteUnsub(early[i]!);
+    }
   }
 
   onRoutedMsg(payload: Buffer, m: MessageArgs): void {

@@ -155,6 +155,17 @@ describe("leaf node set-ups", () => {
     assert.deepEqual(got, ["sensors.t1:21.5"]);
   });
 
+  test("a hub checks a bcrypt leaf password and refuses a wrong one", async () => {
+    const hub = await startHub(cleanup, "tsnats", "", `authorization { user: edge, password: "$2b$04$TWWXUpa/YPZ/2B4ufK3QD.RDFumzKcOmBK.1crHG9OeVPEDn7nQFC" }`);
+    const [good, bad] = await Promise.all([
+      startLeaf(cleanup, "tsnats", `{ url: "${hub.leafUrl("edge", "s3cret")}" }`),
+      startLeaf(cleanup, "tsnats", `{ url: "${hub.leafUrl("edge", "wrong")}" }`),
+    ]);
+    const [central, edge] = await Promise.all([client(cleanup, hub.srv), client(cleanup, good)]);
+    await routed(central, [edge]);
+    await waitFor("the refusal", () => /Authorization Violation/.test(bad.output()));
+  });
+
   test("a hub cluster: leaves on different hub servers hear each other through the route", async () => {
     const [r1, r2, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const hubConf = (route: number, peer: number, leaf: number) =>

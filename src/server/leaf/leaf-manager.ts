@@ -214,7 +214,7 @@ export class LeafManager implements LeafHost {
   private readonly nonces = new Map<Leaf, string>();
 
   leafConnect(l: Leaf, json: string): void {
-    if (l.solicited || l.registered) {
+    if (l.solicited || l.connected) {
       this.logger.error(`${l.logPrefix} - Unexpected CONNECT on a leafnode connection`);
       l.close(ClosedReason.ProtocolViolation);
       return;
@@ -226,6 +226,8 @@ export class LeafManager implements LeafHost {
       return;
     }
     const c = d.value;
+    // What follows CONNECT is taken (and its interest kept until the credentials are checked).
+    l.connected = true;
     if (c.lang !== undefined) return this.refuse(l, "attempted to connect to leaf node port", ClosedReason.WrongPort);
     const cluster = this.server.clusterName();
     if (cluster !== undefined && c.cluster === cluster) return this.refuse(l, "remote leafnode has same cluster name", ClosedReason.ClusterNamesIdentical);
@@ -265,7 +267,6 @@ export class LeafManager implements LeafHost {
     if (account === undefined) return this.refuse(l, `Unable to lookup account ${accountName}`, ClosedReason.MissingAccount);
     this.nonces.delete(l);
     l.account = account;
-    l.connected = true;
     l.remoteServer = c.name ?? c.serverId ?? "";
     l.remoteId = c.serverId ?? "";
     l.remoteCluster = c.cluster ?? "";
@@ -289,6 +290,7 @@ export class LeafManager implements LeafHost {
   private register(l: Leaf): void {
     l.registered = true;
     this.interest.join(l);
+    l.applyEarlyInterest();
     l.armPingTimer();
     const cluster = l.remoteCluster === "" ? l.remoteServer : `${l.remoteServer}/${l.remoteCluster}`;
     // nats-server 2.9.10 sends $SYS.ACCOUNT.<account>.LEAFNODE.CONNECT only with gateways, which tsnats has not.
