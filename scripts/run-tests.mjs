@@ -18,5 +18,8 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+// Two files at a time: most test time is waiting (elections, timeouts, child servers starting), and
+// node's default of cores - 1 runs them one by one on a 2-core machine. Tests pick their own ports and
+// network namespaces per process, so files running side by side do not meet.
+const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-reporter=spec", ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -189,6 +189,7 @@ export async function runServer(opts: Options, logger: Logger): Promise<RunningS
     const ports: Record<string, string[]> = { nats: [`nats://${host}:${server.port}`] };
     if (monitor) ports.monitoring = [`${opts.httpsPort !== 0 ? "https" : "http"}://${host}:${monitor.port}`];
     if (server.routes) ports.cluster = [`nats://${host}:${server.routes.port}`];
+    if (server.websocket) ports.websocket = [`${server.websocket.scheme}://${host}:${server.websocket.port}`];
     writeFileSync(file, JSON.stringify(ports));
     server.onShutdown(() => rmSync(file, { force: true }));
   }

@@ -13,6 +13,7 @@ import { readOperator, readResolver, readResolverPreload, readTrustedKeys } from
 import { readJetStream, setStoreDir } from "./from-config-jetstream.js";
 import { readCluster } from "./from-config-cluster.js";
 import { readLeafnodes } from "./from-config-leafnodes.js";
+import { readWebsocket } from "./from-config-websocket.js";
 import { readListenAddress } from "./listen-address.js";
 import { readTls } from "./from-config-tls.js";
 import type { OptionsPatch } from "./options.js";
@@ -183,7 +184,7 @@ const HANDLERS: Record<string, Handler> = {
   cluster: readCluster,
   gateway: raw("gateway"),
   leafnodes: readLeafnodes,
-  websocket: raw("websocket"),
+  websocket: readWebsocket,
   mqtt: raw("mqtt"),
   operator: readOperator,
   resolver: readResolver,

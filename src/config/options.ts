@@ -163,6 +163,39 @@ export interface RoutePermissions {
 }
 
 /**
+ * The `websocket` block: a listener for clients speaking NATS inside WebSocket frames (browsers). It
+ * runs only when `port` is not 0. `username`/`password`/`token`/`noAuthUser` replace the server's own
+ * for WebSocket clients when any of them is set (nats-server's "auth override"); the server's users,
+ * nkeys and accounts apply to them either way.
+ */
+export interface WebsocketOptions {
+  host: string;
+  port: number; // 0 = off, -1 = random
+  advertise?: string;
+  /** Plain ws:// without a `tls` block (nats-server refuses to start without one or the other). */
+  noTls: boolean;
+  tls?: TlsOptions;
+  sameOrigin: boolean;
+  allowedOrigins: string[];
+  /** 0: no limit. */
+  handshakeTimeoutMs: number;
+  /** permessage-deflate, when the client offers it. */
+  compression: boolean;
+  username?: string;
+  password?: string;
+  token?: string;
+  authTimeoutMs?: number;
+  noAuthUser?: string;
+  /** The cookie whose value is the user JWT when CONNECT carries none (operator mode). */
+  jwtCookie?: string;
+  userCookie?: string;
+  passCookie?: string;
+  tokenCookie?: string;
+  /** Extra headers sent with the 101 answer. */
+  headers?: Record<string, string>;
+}
+
+/**
  * The `cluster` block and the cluster flags. The server listens for routes, and solicits `routes`,
  * only when `port` is not 0 (as nats-server: a block without a port configures nothing that runs).
  */
@@ -293,6 +326,9 @@ export interface Options {
 
   /** Set when the file has a `leafnodes` block. */
   leafnodes?: LeafNodeOptions;
+
+  /** Set when the file has a `websocket` block. */
+  websocket?: WebsocketOptions;
 
   /**
    * Config sections accepted for compatibility and not served yet, as plain data under their canonical

@@ -114,7 +114,7 @@ function connInfo(c: Client, nowMs: number, auth: boolean, subs: SubsParam): Rec
   const ci: Record<string, unknown> = {
     cid: c.cid,
     kind: "Client",
-    type: "nats",
+    type: c.connectionType === "WEBSOCKET" ? "websocket" : "nats",
     ip: peerIp(c.host),
     port: c.port,
     start: goTime(c.start),

@@ -53,7 +53,7 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
     gateway: {},
     leaf: varzLeafBlock(server),
     mqtt: {},
-    websocket: {},
+    websocket: websocketBlock(server),
     jetstream: js !== undefined ? { config: jetStreamConfig(server), stats: js } : {},
     tls_timeout: (o.tls?.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS) / 1000,
     write_deadline: goNanos(o.writeDeadlineMs),
@@ -83,6 +83,24 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
   if (o.serverTags.length > 0) v.tags = o.serverTags;
   if (server.accounts.system !== undefined) v.system_account = server.accounts.system.name;
   return v;
+}
+
+/** The `websocket` block: the websocket options as nats-server shows them (empty without a listener). */
+function websocketBlock(server: Server): Record<string, unknown> {
+  const ws = server.websocket;
+  if (ws === undefined) return {};
+  const w = ws.options;
+  const b: Record<string, unknown> = { host: w.host, port: ws.port };
+  if (w.advertise !== undefined) b.advertise = w.advertise;
+  if (w.noAuthUser !== undefined) b.no_auth_user = w.noAuthUser;
+  if (w.jwtCookie !== undefined) b.jwt_cookie = w.jwtCookie;
+  if (w.handshakeTimeoutMs > 0) b.handshake_timeout = goNanos(w.handshakeTimeoutMs);
+  if (w.authTimeoutMs !== undefined) b.auth_timeout = w.authTimeoutMs / 1000;
+  if (w.noTls) b.no_tls = true;
+  if (w.sameOrigin) b.same_origin = true;
+  if (w.allowedOrigins.length > 0) b.allowed_origins = [...w.allowedOrigins];
+  if (w.compression) b.compression = true;
+  return b;
 }
 
 /** The `cluster` block: empty without a cluster, as nats-server shows it. */

@@ -15,7 +15,7 @@ export const THROTTLED = "Connection throttling is active. Please try again late
 export function startTls(server: ClientHost, c: Client, acceptor: TlsAcceptor, info: string): void {
   const o = acceptor.options;
   const log = server.logger;
-  if (server.authRequired()) c.armAuthTimer();
+  if (server.authFor(c).required) c.armAuthTimer();
   if (!acceptor.admit()) {
     log.error(`${c.logPrefix} - Rejecting connection due to TLS connection rate limit`);
     c.queueStr(info);

@@ -24,8 +24,8 @@ import { DeadlineTimer } from "../util/deadline-timer.js";
 
 /** What a client needs from the server beyond what every connection does. */
 export interface ClientHost extends ConnectionHost {
-  readonly auth: { readonly noAuthUser: string | undefined };
-  authRequired(): boolean;
+  /** Who authenticates `c`: WebSocket clients may have their own credentials (see WebsocketOptions). */
+  authFor(c: Client): { readonly required: boolean; readonly noAuthUser: string | undefined };
   /** Checks CONNECT's credentials (asynchronously for bcrypt and account resolvers). */
   authenticate(c: Client): AuthOutcome | Promise<AuthOutcome>;
   /** Moves an authenticated client into its account; false when the client was refused (and closed). */
@@ -42,6 +42,10 @@ export interface ClientHost extends ConnectionHost {
 export class Client extends Connection implements ClientOpHandler, DeliveryTarget, Publisher {
   /** Its subscriptions are this server's own interest. */
   readonly remote = false;
+  /** As users' `allowed_connection_types` name it. */
+  get connectionType(): string {
+    return "STANDARD";
+  }
   readonly parser: Parser<ClientOpHandler>;
   readonly subs = new Map<string, Subscription>();
   opts: ConnectInfo = initialConnectInfo();
@@ -109,14 +113,16 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
 
   /** CONNECT must come within auth_timeout (for TLS clients, counted from accept: it covers the handshake). */
   armAuthTimer(): void {
-    this.authTimer = setTimeout(() => this.authTimeout(), this.server.opts.authTimeoutMs);
+    this.authTimer = setTimeout(() => this.authTimeout(), this.authTimeoutMs);
     this.authTimer.unref();
   }
 
   // ---- ClientOpHandler -------------------------------------------------------------------------
 
   allowOpBeforeConnect(): boolean {
-    if (this.deferred !== undefined || !this.server.authRequired() || this.server.auth.noAuthUser !== undefined) return true;
+    if (this.deferred !== undefined) return true;
+    const auth = this.server.authFor(this);
+    if (!auth.required || auth.noAuthUser !== undefined) return true;
     this.authViolation("authentication error");
     return false;
   }
@@ -137,6 +143,7 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
       return;
     }
     const o = (this.opts = info);
+    this.addTransportCredentials(o);
     this.connectTag = [o.version && `v${o.version}`, o.lang, o.name].filter((x) => x !== "").join(":");
     if (o.protocol < 0 || o.protocol > 1) {
       this.sendErrAndClose(ERR.invalidProtocol, ClosedReason.BadClientProtocolVersion);
@@ -168,6 +175,14 @@ export class Client extends Connection implements ClientOpHandler, DeliveryTarge
       if (!this.closed) this.socket.resume();
     });
   }
+
+  /** How long CONNECT may take to arrive. */
+  protected get authTimeoutMs(): number {
+    return this.server.opts.authTimeoutMs;
+  }
+
+  /** Credentials the transport carried beside CONNECT (a WebSocket client's cookies); none for plain clients. */
+  protected addTransportCredentials(_connect: ConnectInfo): void {}
 
   private authenticated(o: AuthOutcome): void {
     if (this.closed) return;

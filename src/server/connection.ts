@@ -151,7 +151,8 @@ export abstract class Connection implements Publisher {
     this.watch(c.socket);
   }
 
-  private onData(d: Buffer): void {
+  /** Bytes of the NATS stream have arrived (from the socket, or unwrapped from WebSocket frames). */
+  protected onData(d: Buffer): void {
     if (this.closed) return;
     this.lastIn = this.lastActivityMs = Date.now();
     this.parse(d);
@@ -216,9 +217,21 @@ export abstract class Connection implements Publisher {
     this.dirty = false;
     if (this.out.size === 0 || this.socket.destroyed) return;
     this.lastActivityMs = Date.now();
-    const parts = this.out.take();
+    this.writeOut(this.out.take(), this.writeDone);
+    this.socketPending = this.socket.writableLength;
+    if (this.stalledPublishers !== undefined && this.pending <= this.stallLimit) this.releaseStalled();
+    if (this.socketPending > 0 && this.writeTimer === undefined) {
+      this.writeTimer = setTimeout(() => this.slowConsumer(ClosedReason.SlowConsumerWriteDeadline), this.owner.opts.writeDeadlineMs);
+      this.writeTimer.unref();
+    }
+  }
+
+  /**
+   * Hands one flush to the socket; `done` must run once it is written. A kind that frames its output
+   * (WebSocket) wraps the parts here.
+   */
+  protected writeOut(parts: Buffer[], done: (err?: Error | null) => void): void {
     const s = this.socket;
-    const done = this.writeDone;
     if (parts.length === 1) s.write(parts[0]!, done);
     else {
       s.cork();
@@ -227,12 +240,13 @@ export abstract class Connection implements Publisher {
       s.write(parts[last]!, done);
       s.uncork();
     }
-    this.socketPending = s.writableLength;
-    if (this.stalledPublishers !== undefined && this.pending <= this.stallLimit) this.releaseStalled();
-    if (this.socketPending > 0 && this.writeTimer === undefined) {
-      this.writeTimer = setTimeout(() => this.slowConsumer(ClosedReason.SlowConsumerWriteDeadline), this.owner.opts.writeDeadlineMs);
-      this.writeTimer.unref();
-    }
+  }
+
+  /** Closing without abort: writes out the last output (possibly none), then ends the stream. */
+  protected endOutput(parts: Buffer[], _reason: ClosedReason): void {
+    const s = this.socket;
+    for (const p of parts) s.write(p);
+    s.end();
   }
 
   private onDrain(): void {
@@ -391,11 +405,7 @@ export abstract class Connection implements Publisher {
     const s = this.socket;
     if (abort) s.destroy();
     else {
-      if (this.out.size > 0) {
-        const parts = this.out.take();
-        for (const p of parts) s.write(p);
-      }
-      s.end();
+      this.endOutput(this.out.size > 0 ? this.out.take() : [], reason);
       // A peer that never reads must not keep the socket (and its buffers) alive.
       setTimeout(() => s.destroy(), 5000).unref();
     }

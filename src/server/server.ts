@@ -9,7 +9,7 @@ import type { AuthUser } from "../auth/auth-user.js";
 import { Authenticator, type AuthOutcome } from "../auth/authenticator.js";
 import { newNonce } from "../auth/nonce.js";
 import { Trust } from "../auth/trust.js";
-import type { Options } from "../config/options.js";
+import type { Options, WebsocketOptions } from "../config/options.js";
 import { ERR } from "../protocol/errors.js";
 import { subjectMatches } from "../subjects/validate.js";
 import { TlsAcceptor } from "../tls/acceptor.js";
@@ -33,6 +33,10 @@ import type { Leaf } from "./leaf.js";
 import { LeafManager, type LeafServer } from "./leaf/leaf-manager.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
+import type { WebSocket } from "ws";
+import { WsClient } from "./ws-client.js";
+import type { CookieCredentials } from "./ws-handshake.js";
+import { WebsocketListener, type WebsocketHost } from "./ws-listener.js";
 import { GO_FIELD, JS_API_LEVEL, NATS_VERSION, TSNATS_VERSION } from "./version.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
@@ -41,7 +45,7 @@ const JS_ACK_PREFIX = "$JS.ACK.";
 /** Nested publishes beyond this depth are dropped: a guard against import cycles between accounts. */
 const MAX_PUBLISH_DEPTH = 16;
 
-export class Server implements ClusterHost, LeafServer {
+export class Server implements ClusterHost, LeafServer, WebsocketHost {
   readonly id: string;
   readonly name: string;
   readonly start = new Date();
@@ -56,6 +60,10 @@ export class Server implements ClusterHost, LeafServer {
   readonly system: SystemServices;
   opts: Options;
   auth: Authenticator;
+  /** WebSocket clients' authenticator when the websocket block sets credentials of its own. */
+  private wsAuth: Authenticator | undefined;
+  /** The WebSocket listener, when the websocket block has a port. */
+  websocket: WebsocketListener | undefined;
   /** Operator mode: where account JWTs come from (kept across reloads). */
   readonly resolver: AccountResolver | undefined;
   configLoadTime = new Date();
@@ -88,6 +96,8 @@ export class Server implements ClusterHost, LeafServer {
   private readonly outgoing = new Outgoing();
   /** INFO fields shared by every connection, serialised once per change. */
   private infoPrefix = "";
+  /** The same for WebSocket clients (the websocket listener's host, port and TLS). */
+  private wsInfoPrefix = "";
 
   constructor(
     opts: Options,
@@ -100,6 +110,7 @@ export class Server implements ClusterHost, LeafServer {
     const trust = operatorTrust(opts);
     if (trust !== undefined) this.resolver = new AccountResolver(opts.resolver ?? { type: "memory", allowDelete: false, hardDelete: false, limit: 0 }, opts.resolverPreload);
     this.auth = new Authenticator(opts, trust, this.resolver);
+    this.wsAuth = websocketAuthenticator(opts, trust, this.resolver);
     this.globalAccount = new Account(GLOBAL_ACCOUNT, { disableCache: opts.disableSublistCache });
     this.accounts = new AccountRegistry(this, this.globalAccount);
     this.system = new SystemServices(this, this.accounts);
@@ -117,10 +128,15 @@ export class Server implements ClusterHost, LeafServer {
     return this.auth.required;
   }
 
+  authFor(c: Client): Authenticator {
+    return c.connectionType === "WEBSOCKET" && this.wsAuth !== undefined ? this.wsAuth : this.auth;
+  }
+
   /** Checks a client's CONNECT credentials (possibly asynchronously: bcrypt). */
   authenticate(c: Client): AuthOutcome | Promise<AuthOutcome> {
-    if (mapsCertificates(this)) return authenticateByCertificate(this, c, "STANDARD");
-    return this.auth.authenticate({ connect: c.opts, nonce: c.nonce, connectionType: "STANDARD" });
+    const type = c.connectionType;
+    if (type === "STANDARD" && mapsCertificates(this)) return authenticateByCertificate(this, c, type);
+    return this.authFor(c).authenticate({ connect: c.opts, nonce: c.nonce, connectionType: type });
   }
 
   /** Puts an authenticated client into its account; false (and the client closed) when a limit refuses it. */
@@ -168,6 +184,12 @@ export class Server implements ClusterHost, LeafServer {
     if (o.cluster !== undefined && o.cluster.port !== 0) {
       this.routes = new RouteManager(this, () => this.nextCid_++);
       await this.routes.listen();
+      this.rebuildInfo();
+    }
+    const ws = o.websocket;
+    if (ws !== undefined && ws.port !== 0) {
+      this.websocket = new WebsocketListener(this, ws);
+      await this.websocket.listen();
       this.rebuildInfo();
     }
     if (o.leafnodes !== undefined) {
@@ -282,6 +304,35 @@ export class Server implements ClusterHost, LeafServer {
     if (this.lameDuck) info.ldm = true;
     const json = JSON.stringify(info);
     this.infoPrefix = json.slice(0, -1);
+    if (this.websocket !== undefined) this.wsInfoPrefix = JSON.stringify(this.websocketInfo(info, this.websocket)).slice(0, -1);
+  }
+
+  /**
+   * INFO for WebSocket clients, as nats-server 2.10+ sends it: the websocket listener's host, port and
+   * TLS, its advertised URL as connect_urls, and auth_required also when the websocket block sets its
+   * own credentials.
+   */
+  private websocketInfo(base: Record<string, unknown>, ws: WebsocketListener): Record<string, unknown> {
+    const o = ws.options;
+    const info: Record<string, unknown> = { ...base, host: o.host, port: ws.port };
+    delete info.tls_required;
+    delete info.tls_verify;
+    delete info.tls_available;
+    delete info.connect_urls;
+    if (!info.auth_required && websocketAuthOverride(o)) info.auth_required = true;
+    if (ws.tls) {
+      info.tls_required = true;
+      info.tls_available = true;
+    }
+    if (o.advertise !== undefined) info.connect_urls = [o.advertise];
+    // Keep nats-server's field order: the ones after max_payload go last again.
+    const { jetstream, api_lvl, connect_urls, ldm, ...head } = info;
+    return { ...head, ...(jetstream !== undefined && { jetstream }), api_lvl, ...(connect_urls !== undefined && { connect_urls }), ...(ldm !== undefined && { ldm }) };
+  }
+
+  /** The shared INFO fields for this client's kind of transport. */
+  private infoPrefixFor(c: Client): string {
+    return c.connectionType === "WEBSOCKET" ? this.wsInfoPrefix : this.infoPrefix;
   }
 
   /**
@@ -289,12 +340,12 @@ export class Server implements ClusterHost, LeafServer {
    * (clients check payload sizes against the INFO they last saw).
    */
   infoWithMaxPayload(c: Client, maxPayload: number): string {
-    const prefix = this.infoPrefix.replace(`"max_payload":${this.opts.maxPayload}`, `"max_payload":${maxPayload}`);
+    const prefix = this.infoPrefixFor(c).replace(`"max_payload":${this.opts.maxPayload}`, `"max_payload":${maxPayload}`);
     return `INFO ${prefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
   }
 
   private asyncInfoFor(c: Client): string {
-    return `INFO ${this.infoPrefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
+    return `INFO ${this.infoPrefixFor(c)},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}} \r\n`;
   }
 
   private infoFor(c: Client): string {
@@ -303,7 +354,7 @@ export class Server implements ClusterHost, LeafServer {
       c.nonce = newNonce();
       nonce = `,"nonce":"${c.nonce}"`;
     }
-    return `INFO ${this.infoPrefix},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}${nonce}} \r\n`;
+    return `INFO ${this.infoPrefixFor(c)},"client_id":${c.cid},"client_ip":${JSON.stringify(c.host)}${nonce}} \r\n`;
   }
 
   private accept(socket: Socket): void {
@@ -312,7 +363,20 @@ export class Server implements ClusterHost, LeafServer {
       return;
     }
     const cid = this.nextCid_++;
-    const c = new Client(this, socket, cid, this.globalAccount, this.tls !== undefined);
+    this.admit(new Client(this, socket, cid, this.globalAccount, this.tls !== undefined), this.tls !== undefined);
+  }
+
+  acceptWebsocket(socket: Socket, ws: WebSocket, cookies: CookieCredentials, compress: boolean): void {
+    if (this.shuttingDown || this.lameDuck) {
+      socket.destroy();
+      return;
+    }
+    this.admit(new WsClient(this, socket, this.nextCid_++, this.globalAccount, ws, cookies, compress), false);
+  }
+
+  /** A new client: counted, refused past max_connections, else greeted (over TLS when `tls`). */
+  private admit(c: Client, tls: boolean): void {
+    const cid = c.cid;
     this.stats.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
       this.logger.error(`${c.logPrefix} - Maximum Connections Exceeded (max=${this.opts.maxConnections})`);
@@ -323,8 +387,8 @@ export class Server implements ClusterHost, LeafServer {
     this.clients.set(cid, c);
     this.globalAccount.numClients++;
     this.logger.debug(`${c.logPrefix} - Client connection created`);
-    if (this.tls) startTls(this, c, this.tls, this.infoFor(c));
-    else c.greet(this.infoFor(c), this.auth.required);
+    if (tls) startTls(this, c, this.tls!, this.infoFor(c));
+    else c.greet(this.infoFor(c), this.authFor(c).required);
   }
 
   /**
@@ -450,6 +514,7 @@ export class Server implements ClusterHost, LeafServer {
     this.tls = opts.tls && new TlsAcceptor(opts.tls);
     this.opts = opts;
     this.auth = new Authenticator(opts, operatorTrust(opts), this.resolver);
+    this.wsAuth = websocketAuthenticator(opts, operatorTrust(opts), this.resolver);
     this.accounts.configure(opts, this.auth);
     this.configLoadTime = new Date();
     this.rebuildInfo();
@@ -467,8 +532,9 @@ export class Server implements ClusterHost, LeafServer {
     this.lameDuck = true;
     this.logger.info("Entering lame duck mode, stop accepting new clients");
     this.listener?.close();
+    void this.websocket?.close();
     this.rebuildInfo();
-    for (const c of this.clients.values()) c.queueStr(`INFO ${this.infoPrefix}} \r\n`);
+    for (const c of this.clients.values()) c.queueStr(`INFO ${this.infoPrefixFor(c)}} \r\n`);
     this.routes?.lameDuck();
     const o = this.opts;
     await sleep(o.lameDuckGracePeriodMs);
@@ -491,7 +557,10 @@ export class Server implements ClusterHost, LeafServer {
       this.leafs?.shutdown();
       this.system.shutdown();
       this.accounts.stop();
-      const closing = this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : Promise.resolve();
+      const closing = Promise.all([
+        this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : undefined,
+        this.websocket?.close(),
+      ]);
       this.flushAll();
       // Wait until each client's last bytes are handed to the kernel, not for the peers to hang up.
       const ends: Promise<void>[] = [];
@@ -524,6 +593,27 @@ function interfaceAddresses(): string[] {
     }
   }
   return out.length > 0 ? out : ["127.0.0.1"];
+}
+
+/** The websocket block sets credentials that replace the server's for WebSocket clients (nats-server's authOverride). */
+function websocketAuthOverride(w: WebsocketOptions): boolean {
+  return w.username !== undefined || w.token !== undefined || w.noAuthUser !== undefined;
+}
+
+/** WebSocket clients' own authenticator, when the websocket block overrides the server's credentials. */
+function websocketAuthenticator(opts: Options, trust: Trust | undefined, resolver: AccountResolver | undefined): Authenticator | undefined {
+  const w = opts.websocket;
+  if (w === undefined || w.port === 0 || !websocketAuthOverride(w)) return undefined;
+  const own: Options = { ...opts };
+  delete own.username;
+  delete own.password;
+  delete own.authToken;
+  delete own.noAuthUser;
+  if (w.username !== undefined) own.username = w.username;
+  if (w.password !== undefined) own.password = w.password;
+  if (w.token !== undefined) own.authToken = w.token;
+  if (w.noAuthUser !== undefined) own.noAuthUser = w.noAuthUser;
+  return new Authenticator(own, trust, resolver);
 }
 
 /** The operators to trust in operator mode (operator JWTs or trusted_keys configured), else undefined. */

@@ -312,14 +312,12 @@ test("authorization errors with nats-server's wording", () => {
 test("sections for later layers are accepted and kept raw under their canonical name (leafnodes is served)", () => {
   const { patch } = read(`
 leafnodes { listen: "127.0.0.1:-1", remotes: [{url: "nats://h:7422", account: A}] }
-ws { port: -1, no_tls: true }
 gateway { name: g, port: -1 }
 mqtt { port: -1 }
 maps { "a.*": "b.$1" }
 `);
   assert.deepEqual([patch.leafnodes?.port, patch.leafnodes?.remotes[0]?.account], [-1, "A"]);
   assert.deepEqual(patch.unsupported, {
-    websocket: { port: -1, no_tls: true },
     gateway: { name: "g", port: -1 },
     mqtt: { port: -1 },
     mappings: { "a.*": "b.$1" },

@@ -6,15 +6,15 @@
  * chromium.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { AckPolicy } from "@nats-io/jetstream";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { CHROMIUM_SKIP, launchChromium } from "../helpers/chromium.js";
 import { embeddedJs } from "../jetstream/support.js";
 import { getJson } from "./support.js";
 
-const CHROMIUM = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p !== undefined && p !== "" && existsSync(p));
 const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/", import.meta.url));
 const BASE = "/mon";
 
@@ -37,7 +37,7 @@ async function freshPolls(page: Page, n = 2): Promise<void> {
   await page.waitForFunction((want) => Number(document.body.dataset.polls) >= want, start + n, { timeout: 10_000 });
 }
 
-describe("the dashboard in Chromium", { skip: CHROMIUM === undefined ? "chromium is not installed (apt-get install -y chromium)" : false }, () => {
+describe("the dashboard in Chromium", { skip: CHROMIUM_SKIP }, () => {
   it("shows the JSON endpoints' figures and follows the message flow", async (t) => {
     const env = await embeddedJs(t, { server: { httpPort: -1, httpBasePath: BASE } });
     const mport = env.server!.monitorPort!;
@@ -53,8 +53,7 @@ describe("the dashboard in Chromium", { skip: CHROMIUM === undefined ? "chromium
     env.nc.subscribe("chat.>", { callback: () => {} });
     await env.nc.flush();
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
-    t.after(() => browser.close());
+    const browser = await launchChromium(t);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
     const foreign: string[] = [];
     const errors: string[] = [];
