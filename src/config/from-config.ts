@@ -12,6 +12,7 @@ import { readAuthorization } from "./from-config-auth.js";
 import { readOperator, readResolver, readResolverPreload, readTrustedKeys } from "./from-config-operator.js";
 import { readJetStream, setStoreDir } from "./from-config-jetstream.js";
 import { readCluster } from "./from-config-cluster.js";
+import { readLeafnodes } from "./from-config-leafnodes.js";
 import { readWebsocket } from "./from-config-websocket.js";
 import { readListenAddress } from "./listen-address.js";
 import { readTls } from "./from-config-tls.js";
@@ -182,7 +183,7 @@ const HANDLERS: Record<string, Handler> = {
   ocsp_cache: raw("ocsp_cache"),
   cluster: readCluster,
   gateway: raw("gateway"),
-  leafnodes: raw("leafnodes"),
+  leafnodes: readLeafnodes,
   websocket: readWebsocket,
   mqtt: raw("mqtt"),
   operator: readOperator,

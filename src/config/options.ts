@@ -6,6 +6,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { authTimeoutWithTls, overrideTls, type TlsOptions } from "./tls-options.js";
+import type { LeafNodeOptions } from "./leafnode-options.js";
 
 /** One side of a permissions block: subjects (wildcards allowed; "subject queue" for queue groups). */
 export interface SubjectPermissionSpec {
@@ -322,6 +323,9 @@ export interface Options {
 
   /** Set when the file has a `cluster` block or a cluster flag is given. */
   cluster?: ClusterOptions;
+
+  /** Set when the file has a `leafnodes` block. */
+  leafnodes?: LeafNodeOptions;
 
   /** Set when the file has a `websocket` block. */
   websocket?: WebsocketOptions;

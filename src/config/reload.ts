@@ -10,6 +10,8 @@ const FIXED: (keyof Options)[] = ["host", "port", "serverName", "httpHost", "htt
 export function reloadProblems(current: Options, next: Options): string[] {
   const problems: string[] = FIXED.filter((k) => current[k] !== next[k]).map(String);
   if (current.jetstream.storeDir !== next.jetstream.storeDir) problems.push("jetstream store_dir");
+  // The leaf listener and remotes are set up once (reloading them is not served yet).
+  if (JSON.stringify(current.leafnodes) !== JSON.stringify(next.leafnodes)) problems.push("leafnodes");
   // The websocket listener keeps the block it started with, as nats-server does.
   if (JSON.stringify(current.websocket) !== JSON.stringify(next.websocket)) problems.push("websocket");
   return problems;

@@ -20,7 +20,8 @@ import { indexPage } from "./index-page.js";
 import { jsz } from "./jsz.js";
 import { metrics } from "./metrics.js";
 import { BadRequest } from "./query.js";
-import { gatewayz, leafz, routez } from "./routez.js";
+import { gatewayz, routez } from "./routez.js";
+import { leafz } from "./leafz.js";
 import { subsz } from "./subsz.js";
 import { varz } from "./varz.js";
 

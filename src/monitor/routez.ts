@@ -1,7 +1,7 @@
 /**
- * /routez (the cluster's routes, with `subs=1` the interest each peer announced), and /gatewayz and
- * /leafz, which answer as a nats-server without gateways or leaf nodes does; the parameters are still
- * decoded, so malformed ones get its 400s.
+ * /routez (the cluster's routes, with `subs=1` the interest each peer announced), and /gatewayz, which
+ * answers as a nats-server without gateways does; the parameters are still decoded, so malformed ones
+ * get its 400s.
  */
 import type { Server } from "../server/server.js";
 import { json, type MonitorRequest, type Reply } from "./endpoint.js";
@@ -55,15 +55,4 @@ export function gatewayz(req: MonitorRequest): Reply {
 
 export function gatewayzData(server: Server): Record<string, unknown> {
   return { server_id: server.id, now: goNow(), outbound_gateways: {}, inbound_gateways: {} };
-}
-
-export function leafz(req: MonitorRequest): Reply {
-  req.count();
-  boolParam(req.query, "subs");
-  return json(leafzData(req.server));
-}
-
-export function leafzData(server: Server): Record<string, unknown> {
-  // nats-server writes no leaf list as null, not [].
-  return { server_id: server.id, now: goNow(), leafnodes: 0, leafs: null };
 }

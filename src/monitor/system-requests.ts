@@ -18,7 +18,8 @@ import type { MonitorState } from "./endpoint.js";
 import { healthStatus } from "./healthz.js";
 import { jszAccount, jszInfo, type JszOptions } from "./jsz.js";
 import { BadRequest, type ConnState } from "./query.js";
-import { gatewayzData, leafzData, routezData } from "./routez.js";
+import { gatewayzData, routezData } from "./routez.js";
+import { leafzData } from "./leafz.js";
 import { subszData, type SubszOptions } from "./subsz.js";
 import { varzData } from "./varz.js";
 
@@ -54,7 +55,7 @@ function serverData(server: Server, state: MonitorState, endpoint: string, o: Js
     case "GATEWAYZ":
       return gatewayzData(server);
     case "LEAFZ":
-      return leafzData(server);
+      return leafzData(server, o.subscriptions === true, typeof o.account === "string" ? o.account : "");
   }
   return undefined;
 }
@@ -67,7 +68,7 @@ function accountData(server: Server, account: string, endpoint: string, o: Json)
     case "SUBSZ":
       return subszData(server, { ...subszOptions(o), subscriptions: true, account });
     case "LEAFZ":
-      return leafzData(server);
+      return leafzData(server, o.subscriptions === true, account);
     case "JSZ":
       return jszAccount(server, account, jszOptions(o));
     case "INFO": {

@@ -1,7 +1,7 @@
 /**
  * /varz: the server's identity, limits and counters, field for field in nats-server's order. The
- * cluster, gateway, leaf, mqtt and websocket blocks are empty objects, as nats-server shows them when
- * those listeners are not configured (tsnats does not serve them yet).
+ * gateway, mqtt and websocket blocks are empty objects, as nats-server shows them when those listeners
+ * are not configured (tsnats does not serve them yet); so are cluster and leaf without their blocks.
  */
 import { GO_FIELD, NATS_VERSION } from "../server/version.js";
 import type { Server } from "../server/server.js";
@@ -10,6 +10,7 @@ import { goNanos, goNow, goTime, sortedRecord, uptime } from "./format.js";
 import { jetStreamConfig, jetStreamStats } from "./jsz.js";
 import { cores, residentMemory } from "./usage.js";
 import { DEFAULT_TLS_TIMEOUT_MS } from "../config/tls-options.js";
+import { varzLeafBlock } from "./leafz.js";
 
 export function varz(req: MonitorRequest): Reply {
   req.count();
@@ -50,7 +51,7 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
     max_pending: o.maxPending,
     cluster: clusterBlock(server),
     gateway: {},
-    leaf: {},
+    leaf: varzLeafBlock(server),
     mqtt: {},
     websocket: websocketBlock(server),
     jetstream: js !== undefined ? { config: jetStreamConfig(server), stats: js } : {},
@@ -68,7 +69,7 @@ export function varzData(server: Server, state: MonitorState): Record<string, un
     total_connections: server.stats.totalConnections,
     routes: server.routes?.routes.size ?? 0,
     remotes: server.routes?.remoteCount() ?? 0,
-    leafnodes: 0,
+    leafnodes: server.leafs?.registered().length ?? 0,
     in_msgs: server.stats.inMsgs,
     out_msgs: server.stats.outMsgs,
     in_bytes: server.stats.inBytes,

@@ -97,10 +97,10 @@ export interface RouteConnect {
   lang?: string;
 }
 
-type Kind = "string" | "int" | "bool" | "strings" | "perm" | "byte";
+export type Kind = "string" | "int" | "bool" | "strings" | "perm" | "byte";
 
 /** [json key, field, kind, omitempty]: the Go struct's fields in order. */
-type Field<T> = readonly [string, keyof T & string, Kind, boolean];
+export type Field<T> = readonly [string, keyof T & string, Kind, boolean];
 
 const INFO_FIELDS: readonly Field<RouteInfo>[] = [
   ["server_id", "serverId", "string", false],
@@ -175,7 +175,7 @@ function isEmpty(v: unknown): boolean {
   return v === undefined || v === false || v === 0 || v === "" || (Array.isArray(v) && v.length === 0);
 }
 
-function encodeFields<T extends object>(fields: readonly Field<T>[], value: T): string {
+export function encodeFields<T extends object>(fields: readonly Field<T>[], value: T): string {
   const out: Record<string, unknown> = {};
   for (const [key, field, kind, omitEmpty] of fields) {
     const v = (value as Record<string, unknown>)[field];
@@ -245,7 +245,7 @@ function convert(kind: Kind, v: unknown): unknown {
   }
 }
 
-function decodeFields<T>(fields: readonly Field<T>[], struct: string, json: string, defaults: T): Decoded<T> {
+export function decodeFields<T>(fields: readonly Field<T>[], struct: string, json: string, defaults: T): Decoded<T> {
   let raw: unknown;
   try {
     raw = JSON.parse(json);

@@ -9,13 +9,11 @@
 import { OpTable, parseSize, str, type MessageArgs, type Op, type Parser, type ParserHandler } from "./parser.js";
 import { parseHmsg, parseLmsg, parseRemoteSub, parseRemoteUnsub, parseRmsg, type RemoteSub, type RemoteUnsub, type RoutedMsg } from "./route-ops.js";
 
-export interface RouteOpHandler extends ParserHandler {
+export interface RouteOpHandler extends RoutedMsgHandler {
   onRouteConnect(json: string): void;
   onRouteInfo(json: string): void;
   onRemoteSub(sub: RemoteSub): void;
   onRemoteUnsub(unsub: RemoteUnsub): void;
-  /** A routed message; `m` holds account, subject, reply, header length (-1: none) and queue names. */
-  onRoutedMsg(payload: Buffer, m: MessageArgs): void;
   onPing(): void;
   onPong(): void;
   /** The peer sent `-ERR`: nats-server logs it and closes the route. */
@@ -23,9 +21,14 @@ export interface RouteOpHandler extends ParserHandler {
 }
 
 type RouteOp = Op<RouteOpHandler>;
-type P = Parser<RouteOpHandler>;
 
-const toRouted = (h: RouteOpHandler, payload: Buffer, m: MessageArgs): void => h.onRoutedMsg(payload, m);
+/** What a connection kind that takes routed messages (routes, leaf nodes) implements for them. */
+export interface RoutedMsgHandler extends ParserHandler {
+  /** A routed message; `m` holds account, subject, reply, header length (-1: none) and queue names. */
+  onRoutedMsg(payload: Buffer, m: MessageArgs): void;
+}
+
+const toRouted = (h: RoutedMsgHandler, payload: Buffer, m: MessageArgs): void => h.onRoutedMsg(payload, m);
 
 /**
  * The largest routed payload taken: nats-server's ceiling for max_payload (64 MB), which no server's
@@ -33,14 +36,14 @@ const toRouted = (h: RouteOpHandler, payload: Buffer, m: MessageArgs): void => h
  */
 const MAX_ROUTED_PAYLOAD = 64 * 1024 * 1024;
 
-function tooBig(h: RouteOpHandler, size: number): boolean {
+function tooBig(h: RoutedMsgHandler, size: number): boolean {
   if (size <= MAX_ROUTED_PAYLOAD) return false;
   h.onProtocolError(undefined, `Maximum Payload Violation: routed message of ${size} bytes`);
   return true;
 }
 
 /** Starts reading a routed message's payload with the fields `r` parsed. */
-function expectRouted(p: P, h: RouteOpHandler, r: RoutedMsg): void {
+export function expectRouted<H extends RoutedMsgHandler>(p: Parser<H>, h: H, r: RoutedMsg): void {
   const m = p.msg;
   m.account = r.account;
   m.subject = r.subject;
@@ -53,12 +56,25 @@ function expectRouted(p: P, h: RouteOpHandler, r: RoutedMsg): void {
 /**
  * RMSG/HMSG read from the line's tokens: `<account> <subject> [reply] [hdr] <size>`, or with queue groups
  * `<account> <subject> | <queue>... [hdr] <size>` and `<account> <subject> + <reply> <queue>... [hdr]
- * <size>`. The queue list is reused while it repeats (a queue group's stream of messages names the
- * same groups). Anything malformed gets route-ops' parser for nats-server's error text.
+ * <size>`. A leaf connection's LMSG/HMSG are the same without the account (`withAccount` false: the
+ * connection's bound account is the message's). The queue list is reused while it repeats (a queue
+ * group's stream of messages names the same groups). Anything malformed gets route-ops' parser for
+ * nats-server's error text.
  */
-function routedArgs(p: P, h: RouteOpHandler, buf: Buffer, s: number, e: number, headers: boolean, slow: (arg: string) => RoutedMsg | string): void {
+export function routedArgs<H extends RoutedMsgHandler>(
+  p: Parser<H>,
+  h: H,
+  buf: Buffer,
+  s: number,
+  e: number,
+  headers: boolean,
+  slow: (arg: string) => RoutedMsg | string,
+  withAccount = true,
+): void {
   if (p.argTooLong(s, e)) return;
   const sizes = headers ? 2 : 1;
+  // Token index of the subject; the account, when there is one, is token 0.
+  const a = withAccount ? 1 : 0;
   const n = p.split(buf, s, e, 16);
   const t = p.tok;
   const malformed = (): void => {
@@ -66,30 +82,31 @@ function routedArgs(p: P, h: RouteOpHandler, buf: Buffer, s: number, e: number, 
     if (typeof r === "string") h.onProtocolError(undefined, r);
     else expectRouted(p, h, r);
   };
-  if (n < 2 + sizes || n > 16) return malformed();
+  if (n < 1 + a + sizes || n > 16) return malformed();
   const last = n - 1;
   const size = parseSize(buf, t[2 * last]!, t[2 * last + 1]!);
   const hdr = headers ? parseSize(buf, t[2 * last - 2]!, t[2 * last - 1]!) : -1;
   if (size < 0 || (headers && (hdr < 0 || hdr > size))) return malformed();
   const m = p.msg;
-  const marker = n > 2 + sizes && t[5]! - t[4]! === 1 ? buf[t[4]!] : 0;
+  const mi = a + 1;
+  const marker = n > 1 + a + sizes && t[2 * mi + 1]! - t[2 * mi]! === 1 ? buf[t[2 * mi]!] : 0;
   let reply: string | undefined;
   let firstQueue = 0;
-  if (marker === PIPE) firstQueue = 3;
+  if (marker === PIPE) firstQueue = mi + 1;
   else if (marker === PLUS) {
-    if (n < 5 + sizes) return malformed();
-    reply = p.token(buf, 3);
-    firstQueue = 4;
-  } else if (n === 3 + sizes) reply = p.token(buf, 2);
-  else if (n !== 2 + sizes) return malformed();
+    if (n < 4 + a + sizes) return malformed();
+    reply = p.token(buf, mi + 1);
+    firstQueue = mi + 2;
+  } else if (n === 2 + a + sizes) reply = p.token(buf, mi);
+  else if (n !== 1 + a + sizes) return malformed();
   let queues: string[] | undefined;
   if (firstQueue > 0) {
     const count = n - sizes - firstQueue;
     if (count < 1) return malformed();
     queues = sameQueues(buf, t, firstQueue, count, m.queues) ? m.queues : collectQueues(p, buf, firstQueue, count);
   }
-  m.account = p.token(buf, 0);
-  m.subject = p.subjectAt(buf, t[2]!, t[3]!);
+  m.account = withAccount ? p.token(buf, 0) : "";
+  m.subject = p.subjectAt(buf, t[2 * a]!, t[2 * a + 1]!);
   m.reply = reply;
   m.hdr = hdr;
   m.queues = queues;
@@ -111,7 +128,7 @@ function sameQueues(buf: Buffer, t: Int32Array, first: number, count: number, pr
   return true;
 }
 
-function collectQueues(p: P, buf: Buffer, first: number, count: number): string[] {
+function collectQueues<H extends ParserHandler>(p: Parser<H>, buf: Buffer, first: number, count: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < count; i++) out.push(p.token(buf, first + i));
   return out;

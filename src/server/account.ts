@@ -24,11 +24,20 @@ export interface PendingResponse {
   expiresAt: number;
 }
 
+/**
+ * Hears of every subscription entering (`delta` > 0) or leaving (< 0) the account, one by one, with the
+ * queue members it stands for as `delta` (a reweighed queue subscription reports the difference).
+ * Leaf links keep their own view of the interest this way: each excludes its own.
+ */
+export type SubWatcher = (sub: Subscription, delta: number) => void;
+
 export class Account {
   /** Read it to match; change it through addSub/removeSub/removeSubs. */
   readonly sublist: Sublist<Subscription>;
   /** Per-pair counts and listeners; null while nobody listens (the common case costs one check). */
   private interest: InterestCounts | null = null;
+  /** Replaced, never mutated (see SubWatcher); empty in the common case. */
+  private watchers: readonly SubWatcher[] = [];
   /** Connected clients of this account. */
   numClients = 0;
   limits: AccountLimits = {};
@@ -56,11 +65,27 @@ export class Account {
   addSub(sub: Subscription): boolean {
     if (!this.sublist.insert(sub)) return false;
     this.interest?.added(sub);
+    if (this.watchers.length > 0) this.tellWatchers(sub, sub.weight);
     return true;
   }
 
   removeSub(sub: Subscription): void {
-    if (this.sublist.remove(sub)) this.interest?.removed(sub);
+    if (!this.sublist.remove(sub)) return;
+    this.interest?.removed(sub);
+    if (this.watchers.length > 0) this.tellWatchers(sub, -sub.weight);
+  }
+
+  watchSubs(w: SubWatcher): void {
+    this.watchers = [...this.watchers, w];
+  }
+
+  unwatchSubs(w: SubWatcher): void {
+    this.watchers = this.watchers.filter((x) => x !== w);
+  }
+
+  private tellWatchers(sub: Subscription, delta: number): void {
+    const ws = this.watchers;
+    for (let i = 0; i < ws.length; i++) ws[i]!(sub, delta);
   }
 
   /**
@@ -71,21 +96,24 @@ export class Account {
     assert(sub.queue !== undefined, () => `reweigh of plain subscription "${sub.subject}"`);
     if (sub.weight === weight) return;
     const present = this.sublist.remove(sub);
+    const was = sub.weight;
     sub.weight = weight;
     if (present) this.sublist.insert(sub);
+    if (present && this.watchers.length > 0) this.tellWatchers(sub, weight - was);
   }
 
   /** Removes a closing connection's subscriptions, all of which are in the list. */
   removeSubs(subs: Iterable<Subscription>): void {
     const counts = this.interest;
-    if (counts === null) {
+    if (counts === null && this.watchers.length === 0) {
       this.sublist.removeBatch(subs);
       return;
     }
     const list = [...subs];
     const removed = this.sublist.removeBatch(list);
     assert(removed === list.length, () => `${list.length - removed} of a connection's subscriptions were not in account ${this.name}`);
-    for (const sub of list) counts.removed(sub);
+    if (counts !== null) for (const sub of list) counts.removed(sub);
+    if (this.watchers.length > 0) for (const sub of list) this.tellWatchers(sub, -sub.weight);
   }
 
   /** Calls `l` on every interest change in this account from now on, until unlistenInterest. */

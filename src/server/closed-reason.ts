@@ -25,4 +25,7 @@ export enum ClosedReason {
   DuplicateServerName = "Duplicate Server Name",
   WrongPort = "Wrong Port",
   WrongGateway = "Wrong Gateway",
+  DuplicateRemoteLeafnodeConnection = "Duplicate Remote LeafNode Connection",
+  MissingAccount = "Missing Account",
+  ClusterNamesIdentical = "Cluster Names Identical",
 }

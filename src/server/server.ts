@@ -29,6 +29,8 @@ import { deliver, deliverRouted } from "./delivery.js";
 import { Outgoing } from "./outgoing.js";
 import { ServerStats } from "./stats.js";
 import type { Route } from "./route.js";
+import type { Leaf } from "./leaf.js";
+import { LeafManager, type LeafServer } from "./leaf/leaf-manager.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
 import type { WebSocket } from "ws";
@@ -43,7 +45,7 @@ const JS_ACK_PREFIX = "$JS.ACK.";
 /** Nested publishes beyond this depth are dropped: a guard against import cycles between accounts. */
 const MAX_PUBLISH_DEPTH = 16;
 
-export class Server implements ClusterHost, WebsocketHost {
+export class Server implements ClusterHost, LeafServer, WebsocketHost {
   readonly id: string;
   readonly name: string;
   readonly start = new Date();
@@ -70,6 +72,8 @@ export class Server implements ClusterHost, WebsocketHost {
   jetStreamEnabled = false;
   /** The cluster's routes, when a cluster port is configured. */
   routes: RouteManager | undefined;
+  /** Leaf node links (hub listener and remotes), when a `leafnodes` block is configured. */
+  leafs: LeafManager | undefined;
   /** The other servers' client URLs, as the routes announced them. */
   private peerUrls: string[] = [];
   readonly versionInfo = { version: NATS_VERSION, go: GO_FIELD };
@@ -80,7 +84,7 @@ export class Server implements ClusterHost, WebsocketHost {
   /** The client listener's TLS (certificates read at start and again on every reload). */
   tls: TlsAcceptor | undefined;
   private listener: NetServer | undefined;
-  private nextCid = 1;
+  private nextCid_ = 1;
   private dirty: Connection[] = [];
   private flushScheduled = false;
   private shuttingDown: Promise<void> | undefined;
@@ -184,7 +188,7 @@ export class Server implements ClusterHost, WebsocketHost {
     this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     if (this.tls) this.logger.info("TLS required for client connections");
     if (o.cluster !== undefined && o.cluster.port !== 0) {
-      this.routes = new RouteManager(this, () => this.nextCid++);
+      this.routes = new RouteManager(this, () => this.nextCid_++);
       await this.routes.listen();
       this.rebuildInfo();
     }
@@ -193,6 +197,52 @@ export class Server implements ClusterHost, WebsocketHost {
       this.websocket = new WebsocketListener(this, ws);
       await this.websocket.listen();
       this.rebuildInfo();
+    }
+    if (o.leafnodes !== undefined) {
+      this.leafs = new LeafManager(this);
+      await this.leafs.start();
+    }
+  }
+
+  // ---- LeafServer ------------------------------------------------------------------------------
+
+  lookupAccount(name: string): Account | undefined {
+    return this.accounts.get(name);
+  }
+
+  clusterName(): string | undefined {
+    return this.routes?.clusterName.name;
+  }
+
+  nextCid(): number {
+    return this.nextCid_++;
+  }
+
+  /**
+   * A message that came over a leaf link: delivered to this server's subscribers, its routes and its
+   * other leaf links with interest, and to the queue groups the link named. From a hub (a link this
+   * server dialled) it stays off the routes, as nats-server keeps it (every server of a leaf cluster
+   * has its own link).
+   */
+  publishLeaf(from: Leaf, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, queues: readonly string[] | undefined): void {
+    this.stats.inMsgs++;
+    this.stats.inBytes += payload.length;
+    const account = from.account!;
+    const r = account.sublist.match(subject);
+    if (r.plain.length + r.queues.length === 0) return;
+    if (this.publishDepth >= MAX_PUBLISH_DEPTH) return;
+    const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
+    msg.server = this;
+    const at = reply !== undefined && reply.startsWith(JS_ACK_PREFIX) ? reply.lastIndexOf("@") : -1;
+    if (at > 0 && at < reply!.length - 1) msg.set(reply!.slice(at + 1), reply!.slice(0, at), payload, hdrLen);
+    else msg.set(subject, reply, payload, hdrLen);
+    msg.account = account.name;
+    msg.local = from.solicited;
+    this.publishDepth++;
+    try {
+      deliverRouted(r, msg, from, queues, true);
+    } finally {
+      this.publishDepth--;
     }
   }
 
@@ -318,7 +368,7 @@ export class Server implements ClusterHost, WebsocketHost {
       socket.destroy();
       return;
     }
-    const cid = this.nextCid++;
+    const cid = this.nextCid_++;
     this.admit(new Client(this, socket, cid, this.globalAccount, this.tls !== undefined), this.tls !== undefined);
   }
 
@@ -327,7 +377,7 @@ export class Server implements ClusterHost, WebsocketHost {
       socket.destroy();
       return;
     }
-    this.admit(new WsClient(this, socket, this.nextCid++, this.globalAccount, ws, cookies, compress), false);
+    this.admit(new WsClient(this, socket, this.nextCid_++, this.globalAccount, ws, cookies, compress), false);
   }
 
   /** A new client: counted, refused past max_connections, else greeted (over TLS when `tls`). */
@@ -513,6 +563,7 @@ export class Server implements ClusterHost, WebsocketHost {
       this.system.shutdown();
       for (const fn of this.leavingHooks) await fn();
       this.routes?.shutdown();
+      this.leafs?.shutdown();
       this.accounts.stop();
       const closing = Promise.all([
         this.listener ? new Promise<void>((res) => this.listener!.close(() => res())) : undefined,

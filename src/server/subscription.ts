@@ -29,6 +29,11 @@ export interface DeliveryTarget {
    * interest events mark them remote, and routes never forward them (one hop).
    */
   readonly remote: boolean;
+  /**
+   * A leaf link: its queue members are chosen only when no other member of the group takes the message
+   * (nats-server serves queue groups across a leaf link local first).
+   */
+  readonly queueFallback?: boolean;
   readonly closed: boolean;
   /** Output queued and not yet taken by the kernel (JetStream flow control reads it). */
   readonly pending: number;

@@ -309,15 +309,15 @@ test("authorization errors with nats-server's wording", () => {
   assert.match(errorOf("authorization: 5"), /expected a map, got an integer/);
 });
 
-test("sections for later layers are accepted and kept raw under their canonical name", () => {
+test("sections for later layers are accepted and kept raw under their canonical name (leafnodes is served)", () => {
   const { patch } = read(`
 leafnodes { listen: "127.0.0.1:-1", remotes: [{url: "nats://h:7422", account: A}] }
 gateway { name: g, port: -1 }
 mqtt { port: -1 }
 maps { "a.*": "b.$1" }
 `);
+  assert.deepEqual([patch.leafnodes?.port, patch.leafnodes?.remotes[0]?.account], [-1, "A"]);
   assert.deepEqual(patch.unsupported, {
-    leafnodes: { listen: "127.0.0.1:-1", remotes: [{ url: "nats://h:7422", account: "A" }] },
     gateway: { name: "g", port: -1 },
     mqtt: { port: -1 },
     mappings: { "a.*": "b.$1" },

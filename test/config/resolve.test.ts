@@ -186,7 +186,8 @@ mqtt { port: -1 }
   assert.deepEqual(options.accounts?.map((a) => a.name), ["A", "B"]);
   assert.equal(options.operatorJwts?.length, 1);
   assert.equal(options.resolver?.type, "memory");
-  assert.deepEqual(Object.keys(options.unsupported).sort(), ["leafnodes", "mqtt"]);
+  assert.deepEqual(Object.keys(options.unsupported).sort(), ["mqtt"]);
+  assert.deepEqual(options.leafnodes?.remotes.map((r) => [r.urls, r.account]), [[["nats://127.0.0.1:7422"], "B"]]);
   assert.equal(options.websocket?.port, -1);
   assert.equal(options.websocket?.noTls, true);
   assert.equal(options.cluster?.name, "cluster-1");
