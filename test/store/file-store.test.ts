@@ -129,16 +129,16 @@ describe("file store blocks and upkeep", () => {
     await s.stop();
   });
 
-  it("keeps neither index nor bytes of sealed blocks that only the writer used, and loads an index when a read walks its block", async () => {
+  it("keeps no index of a sealed block that only the writer used, and loads one when a read walks the block", async () => {
     const cache = new BlockCache(1 << 20);
     const s = await open({ blockSize: 1024, cache });
     for (let i = 0; i < 400; i++) s.storeMsg(`s.${i % 3}`, undefined, Buffer.alloc(50, i % 251));
     await s.settle();
     assert.ok(s.blockFiles().length > 20);
-    // Nothing: no read used a sealed block, so neither its index nor its bytes are kept.
-    assert.equal(cache.heldBytes(), 0);
+    // At most the newest sealed block's bytes, kept for readers just behind the writer.
+    assert.ok(cache.heldBytes() <= 1024, `held ${cache.heldBytes()}`);
     for (let seq = 1; seq <= 3; seq++) assert.deepEqual(s.loadMsg(seq)!.data, Buffer.alloc(50, (seq - 1) % 251));
-    assert.ok(cache.heldBytes() > 0, "the walked block's index is cached");
+    assert.ok(cache.heldBytes() > 1024, "the walked block's index is cached");
     await s.stop();
   });
 

@@ -202,10 +202,9 @@ export abstract class AppendingStore extends ReadingStore implements BatchSource
       b.fileSize = Math.max(b.fileSize, b.size);
       fds.add(b.fd);
       // Once handed to the disk (the writes hold them until then) a sealed block keeps its bytes only
-      // while it is the newest one and a read used it since it was sealed (a consumer just behind the
-      // head); others are read through the page cache. So memory holds at most two blocks per stream,
-      // and one while nobody reads.
-      if (b !== this.active && (b !== this.blocks.at(-2) || !b.indexRead)) b.buf = undefined;
+      // while it is the newest one, which consumers just behind the head still read; older ones are
+      // read through the page cache. So memory holds two blocks per stream, not a budget's worth.
+      if (b !== this.active && b !== this.blocks.at(-2)) b.buf = undefined;
     }
     // Zeros ahead only pay off where every batch is fdatasynced (lazy mode syncs every few minutes).
     if (!this.commit.lazy) this.preallocate(this.active, writes, fds);
