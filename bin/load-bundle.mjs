@@ -17,12 +17,12 @@ export const BUNDLE = fileURLToPath(new URL("../dist/tsnats-server.cjs", import.
 export const CODE_CACHE = `${BUNDLE}.cache`;
 
 /**
- * The V8 flags bin/tsnats-server's shebang gives node (`#!/usr/bin/env -S node <flags>`): V8 accepts a
- * code cache only from a process with the same flags, so the build makes it under them.
+ * The V8 flags bin/tsnats-server's shebang gives node (`#!/usr/bin/env -S [NAME=VALUE ...] node <flags>`):
+ * V8 accepts a code cache only from a process with the same flags, so the build makes it under them.
  */
 export function serverNodeFlags() {
   const shebang = readFileSync(fileURLToPath(new URL("./tsnats-server", import.meta.url)), "utf8").split("\n", 1)[0];
-  const m = /^#!\/usr\/bin\/env -S node(?<flags>( --\S+)*)$/.exec(shebang);
+  const m = /^#!\/usr\/bin\/env -S (\w+=\S+ )*node(?<flags>( --\S+)*)$/.exec(shebang);
   if (m === null) throw new Error(`bin/tsnats-server: unexpected shebang ${shebang}`);
   return m.groups.flags.split(" ").filter(Boolean);
 }

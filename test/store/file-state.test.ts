@@ -246,4 +246,38 @@ describe("index files", () => {
     assert.deepEqual(sink.reports, []);
     await again.stop();
   });
+
+  it("a record damaged after the state is reported as lost, not as deleted, and stays so after a clean restart", async () => {
+    const dir = join(root, `s${++n}`);
+    const s = await open(dir);
+    const body = (seq: number): Buffer => Buffer.from(`payload-${String(seq).padStart(5, "0")}`.padEnd(60, "."));
+    for (let seq = 1; seq <= 30; seq++) s.storeMsg(`s.${seq % 4}`, undefined, body(seq));
+    await s.settle();
+    for (let seq = 31; seq <= 100; seq++) s.storeMsg(`s.${seq % 4}`, undefined, body(seq));
+    s.removeMsg(60); // a tombstone in the tail: deleted, not lost
+    await s.flush();
+    const crashed = copy(dir);
+    await s.stop();
+    const victim = 70;
+    const file = readdirSync(crashed).filter((f) => f.endsWith(".blk")).map((f) => join(crashed, f)).find((f) => readFileSync(f).includes(body(victim)))!;
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf(body(victim));
+    assert.ok(bytes.includes(body(victim + 1)), "valid records follow the victim in its block");
+    bytes[at + 20]! ^= 0x5a;
+    writeFileSync(file, bytes);
+    const reports: StoreReport[] = [];
+    const again = await open(crashed, reports);
+    assert.equal(again.opened.fromState, true);
+    assert.deepEqual(reports.map((r) => r.kind), ["corrupt-middle"]);
+    assert.equal(again.loadMsg(victim), undefined);
+    for (const seq of [1, 30, 31, 69, 71, 100]) assert.deepEqual(again.loadMsg(seq)!.data, body(seq));
+    const st = again.state();
+    assert.equal(st.msgs, 98);
+    assert.deepEqual(st.lost?.msgs, [victim]);
+    assert.ok(st.lost!.bytes > 0);
+    await again.stop();
+    const third = await open(crashed);
+    assert.deepEqual(third.state().lost?.msgs, [victim], "the saved state keeps it");
+    await third.stop();
+  });
 });

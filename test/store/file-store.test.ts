@@ -130,6 +130,20 @@ describe("file store blocks and upkeep", () => {
     await s.stop();
   });
 
+  it("keeps no index of a sealed block that only the writer used, and loads one when a read walks the block", async () => {
+    const cache = new BlockCache(1 << 20);
+    const s = await open({ blockSize: 1024, cache });
+    for (let i = 0; i < 400; i++) s.storeMsg(`s.${i % 3}`, undefined, Buffer.alloc(50, i % 251));
+    await s.settle();
+    assert.ok(s.blockFiles().length > 20);
+    // At most the newest sealed block's bytes, kept for readers just behind the writer: no index.
+    const held = cache.heldBytes();
+    assert.ok(held <= 1024, `held ${held}`);
+    for (let seq = 1; seq <= 3; seq++) assert.deepEqual(s.loadMsg(seq)!.data, Buffer.alloc(50, (seq - 1) % 251));
+    assert.ok(cache.heldBytes() > held, "the walked block's index is cached");
+    await s.stop();
+  });
+
   it("never closes a block's file while its fdatasync runs, however hard reads press the cache", async () => {
     const reports = reportSink();
     let s = await open({ blockSize: 512, cache: new BlockCache(0), report: reports.report });

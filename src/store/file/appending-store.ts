@@ -157,6 +157,7 @@ export abstract class AppendingStore extends ReadingStore implements BatchSource
       // Sealed: its index goes to a file, its bytes to the disk with the next batch.
       sealed.tailHead = this.tailOf(sealed).lastRecHead;
       sealed.indexDue = sealed.lastRecOff >= 0;
+      sealed.indexRead = false;
       this.cache.admit(sealed);
     }
     this.dirChanged = true;

@@ -48,6 +48,12 @@ export class BlockCache {
     if (this.entries.delete(e)) this.recount();
   }
 
+  /** Bytes the budget counts now (entries not pinned). */
+  heldBytes(): number {
+    this.recount();
+    return this.used;
+  }
+
   private recount(): void {
     let n = 0;
     for (const e of this.entries) if (!e.pinned()) n += e.cachedBytes();

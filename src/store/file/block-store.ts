@@ -65,6 +65,7 @@ export abstract class BlockStore extends BaseStore<number> implements BlockOwner
   /** The index of block b, loaded if need be (from its index file, else by reading the block). */
   protected loadIndex(b: Block): BlockIndex {
     const have = b.index;
+    b.indexRead = true;
     if (have !== undefined) {
       b.lastUse = this.cache.now;
       return have;
@@ -166,13 +167,20 @@ export abstract class BlockStore extends BaseStore<number> implements BlockOwner
     return { dataLen: b.size, lastRecOff: b.lastRecOff, lastRecHead: head };
   }
 
-  /** An index file needs no sync: a torn or lost one fails its checks and is rebuilt from the block. */
+  /**
+   * An index file needs no sync: a torn or lost one fails its checks and is rebuilt from the block.
+   * Once written, an index no read asked for is dropped (the block stays in the cache for its bytes
+   * and open file until evicted).
+   */
   protected async writeIndexFile(b: Block): Promise<void> {
     b.indexDue = false;
     if (b.index === undefined || b.lastRecOff < 0) return;
     const tmp = `${b.indexPath}.tmp`;
     await writeFile(tmp, this.indexBytes(b));
     await rename(tmp, b.indexPath);
+    if (!b.indexRead && !b.indexDue && b !== this.active) {
+      b.index = undefined;
+    }
     this.cache.admit(b);
   }
 

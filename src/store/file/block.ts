@@ -109,6 +109,11 @@ export class Block implements Cacheable {
   lastAlone = 0;
   /** The index file on disk is missing or stale and the loaded index should be written out. */
   indexDue = false;
+  /**
+   * A read asked for the index since the block was sealed. An index only the writer used is dropped
+   * once it is in its file: a pure publish would otherwise fill the cache with indexes nobody reads.
+   */
+  indexRead = false;
 
   /**
    * Offset of the last record of any kind, and (for a sealed block) its first 8 bytes: its length and

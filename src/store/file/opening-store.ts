@@ -116,7 +116,10 @@ export abstract class OpeningStore extends AppendingStore {
     // The tail: the rest of the block active then, and every block after it.
     const liveAtState = new Map(this.blocks.map((b) => [b, b.live]));
     let lastScan: BlockScan | undefined;
-    for (const id of ids.filter((x) => x >= st.activeId)) {
+    const tailIds = ids.filter((x) => x >= st.activeId);
+    const tail: { b: Block; problems: Problem[] }[] = [];
+    const removed = new Set<number>();
+    for (const id of tailIds) {
       const isNew = id !== st.activeId;
       let b = this.blocks.find((x) => x.id === id);
       if (b === undefined) {
@@ -131,8 +134,19 @@ export abstract class OpeningStore extends AppendingStore {
       b.index = ix;
       b.size = b.written = scan.data.length;
       if (isNew) b.createdLastSeq = headerSeq(scan);
-      for (const { view, off } of scan.records) if (off >= from) this.replay(b, scan, view);
+      for (const { view, off } of scan.records) {
+        if (off < from) continue;
+        this.replay(b, scan, view);
+        if (view.kind === RecordKind.Tombstone || view.kind === RecordKind.Erased) removed.add(view.seq);
+      }
+      // Damage here is after the state: records before it agreed with the state's summary.
+      tail.push({ b, problems: scan.problems });
       lastScan = scan;
+    }
+    if (tail.some((t) => t.problems.length > 0)) {
+      const firstSeqAfter = tail.map((_, i) => tail.slice(i + 1).find((t) => t.b.base > 0)?.b.base ?? 0);
+      const rec = { floor: this.floor, lastSeq: this.lastSeq, deleted: removed };
+      this.lost = lostSequences(tail.map((t) => t.problems), firstSeqAfter, rec, (seq) => this.set.find(seq) >= 0, MAX_LOST_LISTED, this.lost);
     }
     // Blocks that lost messages in the tail are not as the state on disk describes them: upkeep may
     // delete or rewrite them only after a newer state (batch 1 or later) is saved.

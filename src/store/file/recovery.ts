@@ -59,20 +59,30 @@ export class RecoveryAccumulator {
   }
 }
 
+/** What lostSequences needs to know of the store's records: a rebuild's accumulator, or a tail replay's. */
+export interface RemovalRecords {
+  floor: number;
+  lastSeq: number;
+  /** Sequences a Tombstone or an Erased record removed. */
+  deleted: Set<number>;
+}
+
 /**
  * Sequences that damaged records may have held (StreamState.lost): those between the last good
  * message before the damage and the first good one after it that are neither deleted nor served.
  * `firstSeqAfter[i]` is the first message sequence of the blocks after block i (0 when none).
+ * `known` (the lost data a saved state already listed) is kept, and the new sequences added to it.
  */
 export function lostSequences(
   problems: Problem[][],
   firstSeqAfter: number[],
-  rec: RecoveryAccumulator,
+  rec: RemovalRecords,
   isServed: (seq: number) => boolean,
   limit: number,
+  known?: { msgs: number[]; bytes: number },
 ): { msgs: number[]; bytes: number } | undefined {
-  const msgs: number[] = [];
-  let bytes = 0;
+  const msgs: number[] = known === undefined ? [] : [...known.msgs];
+  let bytes = known?.bytes ?? 0;
   problems.forEach((list, i) => {
     for (const p of list) {
       if (p.kind === "torn-tail") continue;
