@@ -13,6 +13,7 @@ import { connz } from "./connz.js";
 import { dashboardPage, dashboardScript, dashboardStyle } from "./dashboard-page.js";
 import type { Endpoint, MonitorRequest, MonitorState, Reply } from "./endpoint.js";
 import { goJson } from "../util/go-json.js";
+import { listenOn } from "../util/listen.js";
 import { healthz } from "./healthz.js";
 import { MonitorStartError } from "./monitor-start-error.js";
 import { raftz } from "./raftz.js";
@@ -68,15 +69,9 @@ const CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 export async function startMonitor(server: Server, state: MonitorState, host: string, port: number, tls?: SecureContextOptions): Promise<Monitor> {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => handle(server, state, req, res);
   const http = tls ? createHttpsServer(tls, onRequest) : createServer(onRequest);
-  await new Promise<void>((res, rej) => {
-    http.once("error", (e: NodeJS.ErrnoException) => rej(new MonitorStartError(`can't listen to the monitor port: ${listenError(e, host, port)}`)));
-    http.listen(port < 0 ? 0 : port, host, () => {
-      http.off("error", rej);
-      res();
-    });
+  const actual = await listenOn(http, host, port).catch((e: NodeJS.ErrnoException) => {
+    throw new MonitorStartError(`can't listen to the monitor port: ${listenError(e, host, port)}`);
   });
-  const addr = http.address();
-  const actual = addr && typeof addr === "object" ? addr.port : port;
   server.logger.info(`Starting ${tls ? "https" : "http"} monitor on ${host}:${actual}`);
   return {
     port: actual,

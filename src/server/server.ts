@@ -16,6 +16,8 @@ import { TlsAcceptor } from "../tls/acceptor.js";
 import type { Logger } from "../util/logger.js";
 import { newServerPublicKey } from "../util/server-nkey.js";
 import { GLOBAL_ACCOUNT } from "../util/global-account.js";
+import { joinHostPort } from "../util/go-url.js";
+import { listenOn } from "../util/listen.js";
 import { Account } from "./account.js";
 import { AccountRegistry } from "./accounts.js";
 import { bindClient, closeAccountExpired, reauthorize } from "./client-auth.js";
@@ -174,18 +176,10 @@ export class Server implements ClusterHost, LeafServer, WebsocketHost {
     }
     const srv = createServer({ noDelay: true }, (s) => this.accept(s));
     this.listener = srv;
-    await new Promise<void>((res, rej) => {
-      srv.once("error", rej);
-      srv.listen(o.port < 0 ? 0 : o.port, o.host, () => {
-        srv.off("error", rej);
-        res();
-      });
-    });
-    const addr = srv.address();
-    if (addr && typeof addr === "object") this.port = addr.port;
+    this.port = await listenOn(srv, o.host, o.port);
     this.host = o.host;
     this.rebuildInfo();
-    this.logger.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    this.logger.info(`Listening for client connections on ${joinHostPort(o.host, this.port)}`);
     if (this.tls) this.logger.info("TLS required for client connections");
     if (o.cluster !== undefined && o.cluster.port !== 0) {
       this.routes = new RouteManager(this, () => this.nextCid_++);
@@ -260,8 +254,8 @@ export class Server implements ClusterHost, LeafServer, WebsocketHost {
   clientUrls(): string[] {
     const o = this.opts;
     if (o.clientAdvertise) return [o.clientAdvertise];
-    if (o.host !== "0.0.0.0" && o.host !== "::" && o.host !== "") return [hostPort(o.host, this.port)];
-    return interfaceAddresses().map((a) => hostPort(a, this.port));
+    if (o.host !== "0.0.0.0" && o.host !== "::" && o.host !== "") return [joinHostPort(o.host, this.port)];
+    return interfaceAddresses().map((a) => joinHostPort(a, this.port));
   }
 
   /** INFO's and /varz's `connect_urls`: every server of the cluster's, unless `no_advertise`. */
@@ -630,9 +624,6 @@ function operatorTrust(opts: Options): Trust | undefined {
   return new Trust(opts.operatorJwts ?? [], opts.trustedKeys ?? []);
 }
 
-export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /** A timer that does not keep the process alive (shutdown must not linger in embedding processes). */
 function sleep(ms: number): Promise<void> {

@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { WebsocketOptions } from "../config/options.js";
 import { loadTlsSettings } from "../tls/context.js";
 import type { Logger } from "../util/logger.js";
+import { listenOn } from "../util/listen.js";
 import { checkUpgrade, cookieCredentials, OriginPolicy, type CookieCredentials } from "./ws-handshake.js";
 
 /** nats-server does not compress output below this many bytes. */
@@ -64,15 +65,7 @@ export class WebsocketListener {
 
   async listen(): Promise<void> {
     const o = this.options;
-    await new Promise<void>((res, rej) => {
-      this.http.once("error", rej);
-      this.http.listen(o.port < 0 ? 0 : o.port, o.host, () => {
-        this.http.off("error", rej);
-        res();
-      });
-    });
-    const addr = this.http.address();
-    if (addr && typeof addr === "object") this.port = addr.port;
+    this.port = await listenOn(this.http, o.host, o.port);
     this.host.logger.info(`Listening for websocket clients on ${this.scheme}://${o.host}:${this.port}`);
     if (!this.tls) this.host.logger.warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
   }

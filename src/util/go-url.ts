@@ -146,3 +146,8 @@ export function splitGoHostPort(hostport: string): HostPortResult {
   if (hostport.slice(colon + 1).includes("]")) return err("unexpected ']' in address");
   return { ok: true, host, port: hostport.slice(colon + 1) };
 }
+
+/** host:port as Go's net.JoinHostPort writes it: an IPv6 host in brackets. */
+export function joinHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -26,7 +26,8 @@ import { ERR } from "../../protocol/errors.js";
 import { encodeRsMinus, encodeRsPlus } from "../../protocol/route-ops.js";
 import type { Logger } from "../../util/logger.js";
 import { nuid } from "../../util/base62.js";
-import { splitGoHostPort } from "../../util/go-url.js";
+import { joinHostPort, splitGoHostPort } from "../../util/go-url.js";
+import { listenOn } from "../../util/listen.js";
 import type { Account } from "../account.js";
 import { ClosedReason } from "../closed-reason.js";
 import type { Connection } from "../connection.js";
@@ -133,19 +134,11 @@ export class RouteManager implements RouteHost {
     }
     const srv = createServer({ noDelay: true }, (s) => this.accept(s));
     this.listener = srv;
-    await new Promise<void>((res, rej) => {
-      srv.once("error", rej);
-      srv.listen(c.port < 0 ? 0 : c.port, c.host, () => {
-        srv.off("error", rej);
-        res();
-      });
-    });
-    const addr = srv.address();
-    if (addr && typeof addr === "object") this.port = addr.port;
+    this.port = await listenOn(srv, c.host, c.port);
     this.host = c.host;
     this.logger.info(`Cluster name is ${this.topology.clusterName.name}`);
     if (this.topology.clusterName.dynamic) this.logger.warn("Cluster name was dynamically generated, consider setting one");
-    this.logger.info(`Listening for route connections on ${c.host.includes(":") ? `[${c.host}]` : c.host}:${this.port}`);
+    this.logger.info(`Listening for route connections on ${joinHostPort(c.host, this.port)}`);
     for (const a of this.server.accountList()) this.attach(a);
     this.run({ kind: "start" });
   }

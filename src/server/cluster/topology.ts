@@ -25,7 +25,7 @@
  */
 import type { RouteInfo } from "../../protocol/route-info.js";
 import { assert } from "../../util/assert.js";
-import { parseGoUrl } from "../../util/go-url.js";
+import { joinHostPort, parseGoUrl } from "../../util/go-url.js";
 import { clusterNameMismatch, onRemoteConnect, onRemoteInfo, type ClusterName, type NameDecision } from "./cluster-name.js";
 import { PeerConnectUrls } from "./peer-connect-urls.js";
 import type { RouteTarget, RouteType, TopologyAction, TopologyConfig, TopologyEvent } from "./topology-types.js";
@@ -329,10 +329,6 @@ export class ClusterTopology {
 
 function newConn(connId: number, solicited: boolean, type: RouteType): RouteConn {
   return { connId, solicited, type, infoReceived: false, registered: false, retry: false, connectUrls: [], closing: false };
-}
-
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** nats-server compares route hosts without regard to case. */

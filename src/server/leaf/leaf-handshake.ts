@@ -12,7 +12,7 @@ import type { LeafNodeOptions, LeafRemote } from "../../config/leafnode-options.
 import type { LeafConnect } from "../../protocol/leaf-connect.js";
 import type { RouteInfo } from "../../protocol/route-info.js";
 import { GLOBAL_ACCOUNT } from "../../util/global-account.js";
-import { splitGoHostPort } from "../../util/go-url.js";
+import { joinHostPort, splitGoHostPort } from "../../util/go-url.js";
 import { lazyRequire } from "../../util/lazy-require.js";
 
 const nkeys = lazyRequire<typeof Nkeys>("@nats-io/nkeys");
@@ -38,10 +38,6 @@ export function leafUrl(o: LeafNodeOptions, listenPort: number): string {
     return joinHostPort(hp.ok ? hp.host : o.advertise.trim(), port);
   }
   return joinHostPort(anyToPublic(o.host), listenPort);
-}
-
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** nats-server names one non-local address of this machine for a listener on every interface. */

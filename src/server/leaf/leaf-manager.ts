@@ -21,6 +21,8 @@ import { decodeLeafConnect, encodeLeafConnect, type LeafConnect } from "../../pr
 import { decodeRouteInfo, encodeRouteInfo } from "../../protocol/route-info.js";
 import type { Logger } from "../../util/logger.js";
 import { GLOBAL_ACCOUNT } from "../../util/global-account.js";
+import { joinHostPort } from "../../util/go-url.js";
+import { listenOn } from "../../util/listen.js";
 import type { Account } from "../account.js";
 import { ClosedReason } from "../closed-reason.js";
 import type { Connection } from "../connection.js";
@@ -141,16 +143,8 @@ export class LeafManager implements LeafHost {
     if (o.port !== 0) {
       const srv = createServer({ noDelay: true }, (s) => this.accept(s));
       this.listener = srv;
-      await new Promise<void>((res, rej) => {
-        srv.once("error", rej);
-        srv.listen(o.port < 0 ? 0 : o.port, o.host, () => {
-          srv.off("error", rej);
-          res();
-        });
-      });
-      const addr = srv.address();
-      if (addr && typeof addr === "object") this.port = addr.port;
-      this.logger.info(`Listening for leafnode connections on ${o.host.includes(":") ? `[${o.host}]` : o.host}:${this.port}`);
+      this.port = await listenOn(srv, o.host, o.port);
+      this.logger.info(`Listening for leafnode connections on ${joinHostPort(o.host, this.port)}`);
     }
     for (const r of this.remotes) this.dial(r);
   }
