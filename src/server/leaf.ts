@@ -12,8 +12,8 @@
  * (this server is the hub) carries a leaf's interest, which is (nats-server forwards it across routes).
  * Queue members behind a leaf link are chosen only when no local member takes the message (`queueFallback`).
  *
- * Invariants: `interest` holds exactly this link's subscriptions that are in `account`'s Sublist; nothing
- * is delivered to the peer before it is registered, nor a message the peer itself sent (no echo).
+ * Invariants: `interest` (remote-interest.ts) holds subscriptions in `account` only; nothing is
+ * delivered to the peer before it is registered, nor a message the peer itself sent (no echo).
  */
 import type { Socket } from "node:net";
 import { LEAF_OPS, type LeafOpHandler } from "../protocol/leaf-op-table.js";
@@ -27,6 +27,7 @@ import { assert } from "../util/assert.js";
 import type { Account } from "./account.js";
 import { ClosedReason } from "./closed-reason.js";
 import { Connection, type ConnectionHost } from "./connection.js";
+import { RemoteInterest } from "./remote-interest.js";
 import type { GatheringTarget, Outgoing } from "./outgoing.js";
 import { Subscription, type DeliveryTarget, type Publisher } from "./subscription.js";
 
@@ -89,8 +90,8 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
   denyIn: SubjectDenyList = NO_DENIES;
   /** The interest announced to the peer: `subject[ queue]` -> the count behind it (queue: its weight). */
   readonly sent = new Map<string, number>();
-  /** The peer's interest: `subject[ queue]` -> its subscription here. */
-  private readonly interest = new Map<string, Subscription>();
+  /** The peer's interest, keyed `subject[ queue]`. */
+  private readonly interest = new RemoteInterest(this);
   /**
    * LS+/LS- that came after the peer's CONNECT while its credentials were still being checked (a bcrypt
    * password is checked asynchronously); applied once the link is registered.
@@ -123,7 +124,7 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
 
   /** The peer's interest (for /leafz and /subsz). */
   *subscriptions(): Iterable<Subscription> {
-    yield* this.interest.values();
+    yield* this.interest.subscriptions();
   }
 
   get subscriptionCount(): number {
@@ -159,29 +160,14 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
       return;
     }
     if (!r.subject.startsWith(LOOP_DETECTION_PREFIX) && this.denyIn.denies(r.subject)) return;
-    const key = r.queue === undefined ? r.subject : `${r.subject} ${r.queue}`;
-    const weight = r.queue !== undefined && r.weight !== undefined && r.weight > 1 ? r.weight : 1;
-    const known = this.interest.get(key);
-    if (known !== undefined) {
-      if (r.queue !== undefined) account.reweigh(known, weight);
-      return;
-    }
-    const sub = new Subscription(this, r.subject, r.queue, key);
-    sub.weight = weight;
-    if (!account.addSub(sub)) {
+    if (this.interest.add(account, leafKey(r.subject, r.queue), r.subject, r.queue, r.weight) === "invalid") {
       this.server.logger.debug(`${this.logPrefix} - Invalid subject ${JSON.stringify(r.subject)} in LS+`);
-      return;
     }
-    this.interest.set(key, sub);
   }
 
   onRemoteUnsub(r: RemoteUnsub): void {
     if (!this.registered) return this.keepEarly(r, false);
-    const key = r.queue === undefined ? r.subject : `${r.subject} ${r.queue}`;
-    const sub = this.interest.get(key);
-    if (sub === undefined) return;
-    this.interest.delete(key);
-    this.account!.removeSub(sub);
+    this.interest.remove(leafKey(r.subject, r.queue));
   }
 
   private keepEarly(r: RemoteSub | RemoteUnsub, plus: boolean): void {
@@ -285,8 +271,11 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
   }
 
   protected released(): void {
-    if (this.account !== undefined && this.interest.size > 0) this.account.removeSubs(this.interest.values());
     this.interest.clear();
     this.server.leafClosed(this);
   }
+}
+
+function leafKey(subject: string, queue: string | undefined): string {
+  return queue === undefined ? subject : `${subject} ${queue}`;
 }

@@ -9,8 +9,7 @@
  * The handshake (INFO and CONNECT, which side keeps a duplicate, gossip) is the cluster topology's;
  * this connection hands INFO and CONNECT to its host and does what it is told.
  *
- * Invariants: `interest` holds exactly this route's subscriptions that are in their accounts' Sublists;
- * nothing is delivered to the peer before it is registered, nor anything that came from a route or is
+ * Invariants: nothing is delivered to the peer before it is registered, nor anything that came from a route or is
  * marked local (Outgoing.local).
  */
 import type { Socket } from "node:net";
@@ -22,6 +21,7 @@ import { routedMsgPrefix, type RemoteSub, type RemoteUnsub } from "../protocol/r
 import type { Account } from "./account.js";
 import { ClosedReason } from "./closed-reason.js";
 import { Connection, type ConnectionHost } from "./connection.js";
+import { RemoteInterest } from "./remote-interest.js";
 import type { GatheringTarget, Outgoing } from "./outgoing.js";
 import { Subscription, type DeliveryTarget, type Publisher } from "./subscription.js";
 
@@ -47,8 +47,8 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
   remoteId = "";
   /** The peer takes HMSG (its INFO said `headers`). */
   peerHeaders = true;
-  /** The peer's interest: `account subject[ queue]` -> its subscription here and the account it is in. */
-  private readonly interest = new Map<string, { sub: Subscription; account: Account }>();
+  /** The peer's interest, keyed `account subject[ queue]`. */
+  private readonly interest = new RemoteInterest(this);
   /** The message being gathered (see GatheringTarget) and what it brought this route. */
   private gathering: Outgoing | undefined;
   private gatheredQueues: string[] | undefined;
@@ -73,7 +73,7 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
 
   /** Interest the peer announced (for /routez). */
   *subscriptions(): Iterable<Subscription> {
-    for (const e of this.interest.values()) yield e.sub;
+    yield* this.interest.subscriptions();
   }
 
   protected parse(d: Buffer): void {
@@ -102,30 +102,13 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
       this.server.logger.debug(`${this.logPrefix} - Unknown account ${JSON.stringify(r.account)} for subject ${JSON.stringify(r.subject)}`);
       return;
     }
-    const key = interestKey(r.account, r.subject, r.queue);
-    // A queue group's RS+ comes again when its weight changes: the subscription stays, reweighed. Its
-    // weight makes local choices pick the peer as often as its members (nats-server does the same).
-    const weight = r.queue !== undefined && r.weight !== undefined && r.weight > 1 ? r.weight : 1;
-    const known = this.interest.get(key);
-    if (known !== undefined) {
-      if (r.queue !== undefined) known.account.reweigh(known.sub, weight);
-      return;
-    }
-    const sub = new Subscription(this, r.subject, r.queue, key);
-    sub.weight = weight;
-    if (!account.addSub(sub)) {
+    if (this.interest.add(account, interestKey(r.account, r.subject, r.queue), r.subject, r.queue, r.weight) === "invalid") {
       this.server.logger.debug(`${this.logPrefix} - Invalid subject ${JSON.stringify(r.subject)} in RS+`);
-      return;
     }
-    this.interest.set(key, { sub, account });
   }
 
   onRemoteUnsub(r: RemoteUnsub): void {
-    const key = interestKey(r.account, r.subject, r.queue);
-    const e = this.interest.get(key);
-    if (e === undefined) return;
-    this.interest.delete(key);
-    e.account.removeSub(e.sub);
+    this.interest.remove(interestKey(r.account, r.subject, r.queue));
   }
 
   onRoutedMsg(payload: Buffer, m: MessageArgs): void {
@@ -205,7 +188,6 @@ export class Route extends Connection implements RouteOpHandler, DeliveryTarget,
   }
 
   protected released(): void {
-    for (const e of this.interest.values()) e.account.removeSub(e.sub);
     this.interest.clear();
     this.server.routeClosed(this);
   }
