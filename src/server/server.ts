@@ -219,25 +219,7 @@ export class Server implements ClusterHost, LeafServer, WebsocketHost {
    * has its own link).
    */
   publishLeaf(from: Leaf, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, queues: readonly string[] | undefined): void {
-    this.stats.inMsgs++;
-    this.stats.inBytes += payload.length;
-    const account = from.account!;
-    const r = account.sublist.match(subject);
-    if (r.plain.length + r.queues.length === 0) return;
-    if (this.publishDepth >= MAX_PUBLISH_DEPTH) return;
-    const msg = this.publishDepth === 0 ? this.outgoing : new Outgoing();
-    msg.server = this;
-    const at = reply !== undefined && reply.startsWith(JS_ACK_PREFIX) ? reply.lastIndexOf("@") : -1;
-    if (at > 0 && at < reply!.length - 1) msg.set(reply!.slice(at + 1), reply!.slice(0, at), payload, hdrLen);
-    else msg.set(subject, reply, payload, hdrLen);
-    msg.account = account.name;
-    msg.local = from.solicited;
-    this.publishDepth++;
-    try {
-      deliverRouted(r, msg, from, queues, true);
-    } finally {
-      this.publishDepth--;
-    }
+    this.publishFromPeer(from, from.account!, subject, reply, payload, hdrLen, queues, from.solicited, true);
   }
 
   // ---- ClusterHost -----------------------------------------------------------------------------
@@ -427,6 +409,14 @@ export class Server implements ClusterHost, LeafServer, WebsocketHost {
    * groups the route named (one hop; see deliverRouted).
    */
   publishRouted(from: Route, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, queues: readonly string[] | undefined): void {
+    this.publishFromPeer(from, account, subject, reply, payload, hdrLen, queues, true, false);
+  }
+
+  /**
+   * What publishRouted and publishLeaf share: `local` keeps the message off the routes (Outgoing.local),
+   * `remoteToo` lets it reach routes and leaf links at all (deliverRouted).
+   */
+  private publishFromPeer(from: Route | Leaf, account: Account, subject: string, reply: string | undefined, payload: Buffer, hdrLen: number, queues: readonly string[] | undefined, local: boolean, remoteToo: boolean): void {
     this.stats.inMsgs++;
     this.stats.inBytes += payload.length;
     const r = account.sublist.match(subject);
@@ -440,10 +430,10 @@ export class Server implements ClusterHost, LeafServer, WebsocketHost {
     if (at > 0 && at < reply!.length - 1) msg.set(reply!.slice(at + 1), reply!.slice(0, at), payload, hdrLen);
     else msg.set(subject, reply, payload, hdrLen);
     msg.account = account.name;
-    msg.local = true;
+    msg.local = local;
     this.publishDepth++;
     try {
-      deliverRouted(r, msg, from, queues);
+      deliverRouted(r, msg, from, queues, remoteToo);
     } finally {
       this.publishDepth--;
     }
