@@ -155,6 +155,14 @@ describe("direct get", () => {
     assert.deepEqual(seqs, [1, 3]);
   });
 
+  // nats-server 2.11+ (stream.go getDirectRequest/getDirectMulti); nats.js "direct - callback" relies on it.
+  it("a batch that finds nothing is 404 Message Not Found; a multi_last that matches nothing, 404 No Results", async () => {
+    const b = await rawRequest(env.nc, "$JS.API.DIRECT.GET.DG", { seq: 100, batch: 5 });
+    assert.deepEqual([b.headers?.code, b.headers?.description], [404, "Message Not Found"]);
+    const ml = await rawRequest(env.nc, "$JS.API.DIRECT.GET.DG", { multi_last: ["dg.none"] });
+    assert.deepEqual([ml.headers?.code, ml.headers?.description], [404, "No Results"]);
+  });
+
   it("multi_last: the last message of each matching subject", async () => {
     const it = await env.jsm.direct.getLastMessagesFor("DG", { multi_last: ["dg.a", "dg.c.>"] });
     const got: [string, number][] = [];

@@ -170,7 +170,9 @@ function batch(jsa: JsAccount, reply: string, s: Stream, r: DirectRequest): unde
     const pendingTotal = (from: number): number => (from > upTo ? 0 : store.numPending(from, filter, false) - store.numPending(upTo + 1, filter, false));
     pendingAfter = (i) => pendingTotal(msgs[i]!.seq + 1);
   }
-  if (msgs.length === 0) return status(jsa, reply, 404, "No Results");
+  // nats-server 2.11+: a multi_last that matches nothing is "No Results"; a batch that finds no first
+  // message is "Message Not Found", as a single get (the clients tell the two apart).
+  if (msgs.length === 0) return status(jsa, reply, 404, r.multiLast !== undefined ? "No Results" : "Message Not Found");
   let prev = 0;
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
