@@ -23,6 +23,7 @@ import { BadRequest } from "./query.js";
 import { gatewayz, leafz, routez } from "./routez.js";
 import { subsz } from "./subsz.js";
 import { varz } from "./varz.js";
+import { listenHost } from "../util/listen-host.js";
 
 export interface Monitor {
   port: number;
@@ -69,7 +70,7 @@ export async function startMonitor(server: Server, state: MonitorState, host: st
   const http = tls ? createHttpsServer(tls, onRequest) : createServer(onRequest);
   await new Promise<void>((res, rej) => {
     http.once("error", (e: NodeJS.ErrnoException) => rej(new MonitorStartError(`can't listen to the monitor port: ${listenError(e, host, port)}`)));
-    http.listen(port < 0 ? 0 : port, host, () => {
+    http.listen(port < 0 ? 0 : port, listenHost(host), () => {
       http.off("error", rej);
       res();
     });

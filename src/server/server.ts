@@ -32,6 +32,7 @@ import type { Route } from "./route.js";
 import { Subscription, type InternalHandler } from "./subscription.js";
 import { SystemServices } from "./system.js";
 import { GO_FIELD, JS_API_LEVEL, NATS_VERSION, TSNATS_VERSION } from "./version.js";
+import { listenHost } from "../util/listen-host.js";
 
 const NO_RESPONDERS_HDR = "NATS/1.0 503\r\n\r\n";
 /** JetStream's ack replies; one with `@<subject>` names the subject a routed delivery is shown with. */
@@ -150,7 +151,7 @@ export class Server implements ClusterHost {
     this.listener = srv;
     await new Promise<void>((res, rej) => {
       srv.once("error", rej);
-      srv.listen(o.port < 0 ? 0 : o.port, o.host, () => {
+      srv.listen(o.port < 0 ? 0 : o.port, listenHost(o.host), () => {
         srv.off("error", rej);
         res();
       });
