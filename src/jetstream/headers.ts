@@ -14,6 +14,8 @@ export const JS_EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id";
 export const JS_ROLLUP = "Nats-Rollup";
 export const JS_MSG_TTL = "Nats-TTL";
 export const JS_MARKER_REASON = "Nats-Marker-Reason";
+/** A KV client's operation on a key; a `PURGE` counts as a delete marker (nats-server's isSubjectDeleteMarker). */
+export const KV_OPERATION = "KV-Operation";
 export const JS_STREAM_SOURCE = "Nats-Stream-Source";
 
 /** Header name -> values, in order. Only built for messages that have headers. */

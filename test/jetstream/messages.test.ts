@@ -127,6 +127,11 @@ describe("direct get", () => {
       ["$JS.API.DIRECT.GET.DG", { seq: 1, last_by_subj: "dg.a" }, 408, "Bad Request"],
       ["$JS.API.DIRECT.GET.DG.dg.a", "x", 408, "Bad Request"],
       ["$JS.API.DIRECT.GET.DG.dg.zz", "", 404, "Message Not Found"],
+      // nats-server 2.11+ (processDirectGetRequest): a batch size alone says not where to start, and a
+      // start sequence excludes a start time (nats.js "direct - batch").
+      ["$JS.API.DIRECT.GET.DG", { batch: 3 }, 408, "Empty Request"],
+      ["$JS.API.DIRECT.GET.DG", { seq: 1, start_time: "2020-01-01T00:00:00Z", batch: 3 }, 408, "Bad Request"],
+      ["$JS.API.DIRECT.GET.DG", { next_by_subj: "dg.a", multi_last: ["dg.a"] }, 408, "Bad Request"],
     ];
     for (const [subject, body, code, text] of cases) {
       const m = await rawRequest(env.nc, subject, body);
@@ -149,10 +154,24 @@ describe("direct get", () => {
       [2, "2"],
       [3, "1"],
     ]);
+    // max_bytes counts subject, headers and data, and the message that reaches it is the last (2.11+):
+    // "dg.a" + "a" is 5 bytes.
+    const capped = await env.jsm.direct.getBatch("DG", { seq: 1, batch: 10, max_bytes: 5 } as Parameters<typeof env.jsm.direct.getBatch>[1]);
+    const cappedSeqs: number[] = [];
+    for await (const m of capped) cappedSeqs.push(m.seq);
+    assert.deepEqual(cappedSeqs, [1]);
     const filtered = await env.jsm.direct.getBatch("DG", { seq: 1, batch: 10, next_by_subj: "dg.a" });
     const seqs: number[] = [];
     for await (const m of filtered) seqs.push(m.seq);
     assert.deepEqual(seqs, [1, 3]);
+  });
+
+  // nats-server 2.11+ (stream.go getDirectRequest/getDirectMulti); nats.js "direct - callback" relies on it.
+  it("a batch that finds nothing is 404 Message Not Found; a multi_last that matches nothing, 404 No Results", async () => {
+    const b = await rawRequest(env.nc, "$JS.API.DIRECT.GET.DG", { seq: 100, batch: 5 });
+    assert.deepEqual([b.headers?.code, b.headers?.description], [404, "Message Not Found"]);
+    const ml = await rawRequest(env.nc, "$JS.API.DIRECT.GET.DG", { multi_last: ["dg.none"] });
+    assert.deepEqual([ml.headers?.code, ml.headers?.description], [404, "No Results"]);
   });
 
   it("multi_last: the last message of each matching subject", async () => {

@@ -194,6 +194,22 @@ describe("Nats-TTL", () => {
     assert.equal(m.header.get("Nats-Marker-Reason"), "MaxAge");
     assert.equal(m.data.length, 0);
   });
+
+  // nats-server 2.11+ (sdm.go isSubjectDeleteMarker): a KV purge with a TTL is a delete marker itself, so
+  // its expiry empties the subject; nats.js "kv - get entry ttl markerTTL from bucket" relies on it.
+  it("a KV purge marker that expires leaves no marker behind", async () => {
+    await env.jsm.streams.add({
+      name: "KVMARK",
+      subjects: ["kvmark.*"],
+      allow_rollup_hdrs: true,
+      allow_msg_ttl: true,
+      subject_delete_marker_ttl: 1_000_000_000,
+    });
+    await api(env.nc, "kvmark.k", "", { "KV-Operation": "PURGE", "Nats-Rollup": "sub", "Nats-TTL": "1s" });
+    await sleep(1500);
+    const si = await env.jsm.streams.info("KVMARK");
+    assert.deepEqual([si.state.messages, si.state.last_seq], [0, 1]);
+  });
 });
 
 describe("republish and subject transform", () => {

@@ -124,11 +124,15 @@ export async function subscribeDirect(jsm: JetStreamManager, info: StreamInfo, s
       const opts = startTime ? { start_time: startTime, batch: want, next_by_subj: filter } : { seq: next, batch: want, next_by_subj: filter };
       startTime = undefined;
       let got = 0;
-      for await (const m of await jsm.direct.getBatch(stream, opts)) {
-        got++;
-        next = m.seq + 1;
-        take(m);
-        if (stopped) break;
+      try {
+        for await (const m of await jsm.direct.getBatch(stream, opts)) {
+          got++;
+          next = m.seq + 1;
+          take(m);
+          if (stopped) break;
+        }
+      } catch (e) {
+        if (!isNothingYet(e)) throw e;
       }
       if (got === 0 && o.terminateAtEnd) stop();
       if (got === 0 && !stopped) await new Promise<void>((r) => {
@@ -141,4 +145,9 @@ export async function subscribeDirect(jsm: JetStreamManager, info: StreamInfo, s
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+}
+
+/** nats-server 2.11+ ends a batch that finds no first message with 404 Message Not Found: nothing new yet. */
+function isNothingYet(e: unknown): boolean {
+  return e instanceof Error && e.name === "JetStreamStatusError" && (e as { code?: unknown }).code === 404;
 }

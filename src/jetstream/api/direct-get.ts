@@ -100,8 +100,25 @@ function parse(body: Buffer): DirectRequest | "empty" | "malformed" | "bad" {
   }
 }
 
+/** Nothing says where to start: a batch size or max_bytes alone is not enough (nats-server 2.11+). */
 function isEmptyRequest(r: DirectRequest): boolean {
-  return r.seq === 0 && r.lastBySubj === "" && r.nextBySubj === "" && r.multiLast === undefined && r.startTime === 0 && r.batch === 0 && r.maxBytes === 0;
+  return r.seq === 0 && r.lastBySubj === "" && r.nextBySubj === "" && r.multiLast === undefined && r.startTime === 0;
+}
+
+/** Options that exclude each other, as nats-server 2.11+ lists them (408 Bad Request). */
+function hasConflict(r: DirectRequest): boolean {
+  const last = r.lastBySubj !== "";
+  const multi = r.multiLast !== undefined;
+  return (
+    (r.seq > 0 && last) ||
+    (r.seq > 0 && r.startTime > 0) ||
+    (r.startTime > 0 && last) ||
+    (last && r.nextBySubj !== "") ||
+    (last && r.batch > 0) ||
+    (last && multi) ||
+    (r.nextBySubj !== "" && multi) ||
+    (r.upToSeq > 0 && r.upToTime > 0)
+  );
 }
 
 /** The single-message form. */
@@ -158,19 +175,22 @@ function batch(jsa: JsAccount, reply: string, s: Stream, r: DirectRequest): unde
     const max = Math.min(r.batch > 0 ? r.batch : 1, MAX_BATCH);
     msgs = [];
     let bytes = 0;
+    // max_bytes as nats-server counts it: subject, stored headers and data of each message sent; the
+    // message that reaches the limit is the last one.
     while (msgs.length < max) {
       const m = store.loadNextMsg(filter, seq);
       if (m === undefined || m.seq > upTo) break;
-      const size = (m.hdr?.length ?? 0) + m.data.length;
-      if (r.maxBytes > 0 && msgs.length > 0 && bytes + size > r.maxBytes) break;
-      bytes += size;
       msgs.push(m);
       seq = m.seq + 1;
+      bytes += Buffer.byteLength(m.subject) + (m.hdr?.length ?? 0) + m.data.length;
+      if (r.maxBytes > 0 && bytes >= r.maxBytes) break;
     }
     const pendingTotal = (from: number): number => (from > upTo ? 0 : store.numPending(from, filter, false) - store.numPending(upTo + 1, filter, false));
     pendingAfter = (i) => pendingTotal(msgs[i]!.seq + 1);
   }
-  if (msgs.length === 0) return status(jsa, reply, 404, "No Results");
+  // nats-server 2.11+: a multi_last that matches nothing is "No Results"; a batch that finds no first
+  // message is "Message Not Found", as a single get (the clients tell the two apart).
+  if (msgs.length === 0) return status(jsa, reply, 404, r.multiLast !== undefined ? "No Results" : "Message Not Found");
   let prev = 0;
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
@@ -214,12 +234,9 @@ function getByRequest(req: ApiRequest, jsa: JsAccount, reply: string, s: Stream)
   if (p === "empty") return void status(jsa, reply, 408, "Empty Request");
   if (p === "malformed") return void status(jsa, reply, 408, "Malformed Request");
   if (p === "bad" || isEmptyRequest(p)) return void status(jsa, reply, 408, "Empty Request");
+  if (hasConflict(p)) return void status(jsa, reply, 408, "Bad Request");
   const isBatch = p.batch > 0 || p.maxBytes > 0 || p.multiLast !== undefined || p.startTime > 0;
-  if ((p.seq > 0 && p.lastBySubj !== "") || (p.lastBySubj !== "" && p.nextBySubj !== "") || (p.lastBySubj !== "" && isBatch)) {
-    return void status(jsa, reply, 408, "Bad Request");
-  }
   if (isBatch) batch(jsa, reply, s, p);
-  else if (p.seq === 0 && p.lastBySubj === "" && p.nextBySubj === "") status(jsa, reply, 408, "Empty Request");
   else single(jsa, reply, s, p);
 }
 

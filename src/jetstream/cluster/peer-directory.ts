@@ -40,6 +40,8 @@ export class PeerDirectory {
   private readonly sys: Account;
   private sub: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Stopped: this server announced it is gone, and says nothing more. */
+  private left = false;
 
   constructor(
     private readonly server: Server,
@@ -53,6 +55,7 @@ export class PeerDirectory {
   }
 
   start(): void {
+    this.left = false;
     this.sub = this.server.subscribeInternal(this.sys, SUBJECT, (_s, _r, payload, hdrLen) => {
       let a: Announcement;
       try {
@@ -68,6 +71,7 @@ export class PeerDirectory {
   }
 
   stop(): void {
+    this.left = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.sub) {
@@ -77,7 +81,9 @@ export class PeerDirectory {
     this.sub = undefined;
   }
 
+  /** Not after stop: a leadership handed over while leaving would announce this server online again. */
   announce(): void {
+    if (this.left) return;
     this.server.publishInternal(this.sys, SUBJECT, undefined, JSON.stringify(this.self()));
   }
 

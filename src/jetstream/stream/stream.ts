@@ -31,6 +31,7 @@ import {
   JS_EXPECTED_LAST_SUBJ_SEQ_SUBJ,
   JS_EXPECTED_STREAM,
   JS_MARKER_REASON,
+  KV_OPERATION,
   JS_MSG_ID,
   JS_MSG_TTL,
   JS_ROLLUP,
@@ -329,7 +330,8 @@ export class Stream implements StreamHandle {
         if (v !== "sub" && v !== "all") return this.reject(ack, jsErrorText("JSStreamRollupFailedF", `rollup value invalid: ${r}`));
         rollup = v;
       }
-      marker = headerValue(h, JS_MARKER_REASON) !== undefined;
+      // A KV purge is a delete marker too: when its TTL passes it leaves no marker of its own (2.11+).
+      marker = headerValue(h, JS_MARKER_REASON) !== undefined || headerValue(h, KV_OPERATION) === "PURGE";
       const t = headerValue(h, JS_MSG_TTL);
       if (t !== undefined) {
         if (!cfg.allow_msg_ttl) return this.reject(ack, jsError("JSMessageTTLDisabledErr"));

@@ -27,7 +27,8 @@ test("a server shutting down hands over its stream and meta leaderships and is o
   const closedAt = Date.now();
   // RAFT elections take 600 to 900 ms (and peers count one offline 3 s after its last word): well within that.
   await waitUntil(() => rest.some(leads) && rest.some((s) => metaOf(s).isLeader), 300, "new stream and meta leaders");
-  for (const s of rest) assert.equal(metaOf(s).peers.get(raftNodeId(leaving.server.name))?.offline, true, `${s.server.name} counts it offline`);
-  assert.ok(Date.now() - closedAt < 300);
+  // The `gone` announcement may be handled a moment after the hand-overs; still far below OFFLINE_MS (3 s).
+  const gone = raftNodeId(leaving.server.name);
+  await waitUntil(() => rest.every((s) => metaOf(s).peers.get(gone)?.offline === true), 1000 - (Date.now() - closedAt), "every peer to count it offline");
   assert.equal((await api(c.ncs.find((_nc, i) => c.cluster.servers[i] !== leaving)!, "STREAM.INFO.BYE")).error, undefined, "the stream answers");
 });
