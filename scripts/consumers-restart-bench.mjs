@@ -7,12 +7,12 @@
 // order of the servers. Figures vary with the machine's load: read medians, repeat before believing.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { connect } from "@nats-io/transport-node";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { freePort } from "./lib/free-port.mjs";
 
 const [nCons = 1000, nMsgs = 10_000, reps = 5] = process.argv.slice(2).map(Number);
 const ROOT = resolve(import.meta.dirname, "..");
@@ -21,14 +21,6 @@ const BINS = { "nats-server": process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-ser
 if (process.env.TSNATS_BASELINE) BINS["tsnats-baseline"] = join(resolve(process.env.TSNATS_BASELINE), "bin/tsnats-server");
 const LAST = `c${String(nCons - 1).padStart(5, "0")}`;
 
-function freePort() {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 function start(impl, port, dir) {
   const child = spawn(BINS[impl], ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], { stdio: "ignore" });

@@ -8,11 +8,12 @@
  *   node scripts/leaf-bench.mjs [--msgs 200000] [--size 128] [--runs 3]
  */
 import { spawn } from "node:child_process";
-import { connect as netConnect, createServer } from "node:net";
+import { connect as netConnect } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { connect } from "@nats-io/transport-node";
+import { freePort } from "./lib/free-port.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).join(" ").split("--").filter(Boolean).map((a) => a.trim().split(/\s+/)));
 const MSGS = Number(args.msgs ?? 200_000);
@@ -20,15 +21,6 @@ const SIZE = Number(args.size ?? 128);
 const RUNS = Number(args.runs ?? 3);
 const BINS = { tsnats: resolve(import.meta.dirname, "../bin/tsnats-server"), "nats-server": process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server" };
 
-async function freePort() {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 async function start(bin, config) {
   const port = await freePort();

@@ -18,6 +18,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./lib/free-port.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -43,16 +44,6 @@ args.forEach((a, i) => {
 });
 const chosen = servers.filter((s) => only === undefined || s.name === only);
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** Resolves with the first bytes the port sends, or undefined when the connect fails. */
 function probe(port) {

@@ -37,6 +37,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
+import { freePort } from "./lib/free-port.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAYLOAD = "x".repeat(128);
@@ -657,16 +658,6 @@ async function idleScenario(run) {
 
 // ---- main -------------------------------------------------------------------------------------------
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));

@@ -21,6 +21,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { wsconnect } from "@nats-io/nats-core";
+import { freePort } from "./lib/free-port.mjs";
 
 globalThis.WebSocket ??= WebSocket;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,16 +39,6 @@ const servers = [
   { name: "tsnats", cmd: [process.execPath, join(root, "bin/tsnats-server")] },
 ];
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 async function waitPort(port) {
   for (let i = 0; i < 500; i++) {
