@@ -5,6 +5,7 @@
 import { Option, type Command } from "commander";
 import { loadContext, selectedContext, emptySettings, type ContextSettings } from "./contexts.js";
 import { parseDuration } from "./format/units.js";
+import { CLI_VERSION } from "./version.js";
 
 export interface GlobalFlags {
   server?: string;
@@ -43,7 +44,7 @@ export function addGlobalOptions(program: Command): void {
     .addOption(opt("--user <user>", "Username or Token", "NATS_USER"))
     .addOption(opt("--password <password>", "Password", "NATS_PASSWORD"))
     .addOption(opt("--token <token>", "Token", "NATS_TOKEN"))
-    .addOption(opt("--connection-name <name>", "Nickname to use for the underlying NATS Connection").default("NATS CLI Version tsnats"))
+    .addOption(opt("--connection-name <name>", "Nickname to use for the underlying NATS Connection").default(`NATS CLI Version ${CLI_VERSION}`))
     .addOption(opt("--creds <file>", "User credentials", "NATS_CREDS"))
     .addOption(opt("--nkey <file>", "User NKEY", "NATS_NKEY"))
     .addOption(opt("--tlscert <file>", "TLS public certificate", "NATS_CERT"))
