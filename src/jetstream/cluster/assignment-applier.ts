@@ -60,6 +60,8 @@ export class AssignmentApplier {
   constructor(
     private readonly host: ApplierHost,
     private readonly state: MetaState,
+    /** A peer's server name as the peer directory knows it. */
+    private readonly peerName: (id: NodeId) => string | undefined,
   ) {}
 
   /** Queues a reconcile of one stream (and its consumers); `requester` is answered when it is fresh. */
@@ -93,11 +95,17 @@ export class AssignmentApplier {
     });
   }
 
-  /** The cluster member of a local stream's info: R1 streams are led by their one server. */
+  /**
+   * The cluster member of a local stream's info (a consumer's too: it is led by its stream's leader): R1
+   * streams are led by their one server. Each replica is named by its server name: a stream group learns
+   * its peers' names by asking them, and meanwhile shows their node ids, which the peer directory knows.
+   */
   clusterInfo(jsa: JsAccount, name: string): ClusterInfo {
     const r = this.replicas.get(streamKey(jsa.account.name, name));
-    if (r !== undefined) return r.clusterInfo();
-    return { name: this.host.clusterName, leader: this.host.server.name };
+    if (r === undefined) return { name: this.host.clusterName, leader: this.host.server.name };
+    const info = r.clusterInfo();
+    if (info.replicas === undefined) return info;
+    return { ...info, replicas: info.replicas.map((x) => (x.peer !== undefined && x.name === x.peer ? { ...x, name: this.peerName(x.peer) ?? x.name } : x)) };
   }
 
   /** Whether this server answers for a stream it holds: R1 always, R>1 when its replica leads. */

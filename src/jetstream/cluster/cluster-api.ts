@@ -140,15 +140,8 @@ export class ClusterDispatcher implements ApiDispatcher {
     }
   }
 
-  /**
-   * The stream's `cluster` (a consumer's too: it is led by its stream's leader), each replica by its
-   * server name: a stream group learns its peers' names by asking them, and meanwhile shows their node
-   * ids, which the peer directory already knows.
-   */
   private clusterInfo(jsa: JsAccount, stream: string): ClusterInfo {
-    const info = this.meta.applier.clusterInfo(jsa, stream);
-    if (info.replicas === undefined) return info;
-    return { ...info, replicas: info.replicas.map((r) => (r.peer !== undefined && r.name === r.peer ? { ...r, name: this.meta.peers.nameOf(r.peer) ?? r.name } : r)) };
+    return this.meta.applier.clusterInfo(jsa, stream);
   }
 
   private record(jsa: JsAccount, stream: string, info: Record<string, unknown>): void {

@@ -77,7 +77,7 @@ export class MetaGroup {
 
   constructor(private readonly opts: MetaGroupOptions) {
     this.dir = join(opts.storeDir, "$SYS", "_js_", META_GROUP);
-    this.applier = new AssignmentApplier(opts, this.state);
+    this.applier = new AssignmentApplier(opts, this.state, (id) => this.peers.nameOf(id));
     this.peers = new PeerDirectory(opts.server, () => this.announcement(), () => this.step());
     const sys = opts.server.accounts.system;
     if (sys === undefined) throw new Error("clustered JetStream needs the system account");

@@ -16,7 +16,13 @@ test("account info sums the account's storage and API counts over every server; 
   const c = await jsCluster(t);
   const nc = c.ncs[0]!;
   assert.equal((await api(nc, "STREAM.CREATE.ONE", { name: "ONE", subjects: ["one"], num_replicas: 1 })).error, undefined);
-  assert.equal((await api(nc, "STREAM.CREATE.THREE", { name: "THREE", subjects: ["three"], num_replicas: 3 })).error, undefined);
+  const created = await api(nc, "STREAM.CREATE.THREE", { name: "THREE", subjects: ["three"], num_replicas: 3 });
+  assert.equal(created.error, undefined);
+  // Stream info, the create answer's too, names every replica by its server name (a group learns names
+  // lazily; the peer directory knows them).
+  const names = new Set(c.cluster.servers.map((s) => s.server.name));
+  const createdCluster = created.cluster as { replicas?: { name: string }[] };
+  assert.ok((createdCluster.replicas ?? []).every((r) => names.has(r.name)), JSON.stringify(createdCluster));
   const js = jetstream(nc);
   for (let i = 0; i < 10; i++) {
     await js.publish("one", "x".repeat(100));
@@ -39,8 +45,6 @@ test("account info sums the account's storage and API counts over every server; 
   const apiTotal = c.cluster.servers.reduce((n, s) => n + local(s).apiStats.total, 0);
   // The INFO call itself is counted after its answer.
   assert.equal((info.api as { total: number }).total, apiTotal - 1, "API calls answered by every server");
-  // Stream info names every replica by its server name (a group learns names lazily; the peer directory knows them).
-  const names = new Set(c.cluster.servers.map((s) => s.server.name));
   const si = await api(c.ncs[2]!, "STREAM.INFO.THREE");
   const cl = si.cluster as { leader: string; replicas: { name: string }[] };
   assert.ok(names.has(cl.leader) && cl.replicas.length === 2 && cl.replicas.every((r) => names.has(r.name)), JSON.stringify(cl));
