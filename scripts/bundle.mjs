@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // The build's second step (after tsc): the two programs as single files.
 // - The server: one CommonJS file, dist/tsnats-server.cjs, and V8's code cache for it, made by compiling
-//   it once without running it, in a node process with the server's V8 flags (see bin/load-bundle.mjs).
+//   it once without running it, in a node process with the server's V8 flags (see bin/load-bundle.cjs).
 // - The tsnats CLI: dist/cli/main.mjs (+ dist/cli/bench/worker.mjs, bench's worker thread), its npm
 //   dependencies included: the @nats-io clients, commander and the rest are hundreds of small modules,
 //   and loading them one by one took about half of each command's start.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { build } from "esbuild";
-import { BUNDLE, serverNodeFlags } from "../bin/load-bundle.mjs";
+import { BUNDLE, serverNodeFlags } from "../bin/load-bundle.cjs";
 
 const common = { bundle: true, platform: "node", target: "node20", logLevel: "warning" };
 await Promise.all([
@@ -36,7 +36,7 @@ await Promise.all([
   }),
 ]);
 
-const loader = new URL("../bin/load-bundle.mjs", import.meta.url).href;
+const loader = new URL("../bin/load-bundle.cjs", import.meta.url).href;
 const makeCache = `import { writeFileSync } from "node:fs";
 import { CODE_CACHE, compileBundle } from ${JSON.stringify(loader)};
 writeFileSync(CODE_CACHE, compileBundle(undefined).createCachedData());`;

@@ -4,7 +4,7 @@
  * build) so a slow hash never stalls other connections, and a successful check is remembered by a digest
  * of the secret, so reconnecting clients do not pay the bcrypt cost again. bcryptjs is loaded by the first
  * bcrypt check: most servers never make one. It is required, not imported: the server's bundle runs as a
- * script compiled through V8's code cache (bin/load-bundle.mjs), where import() has no module loader.
+ * script compiled through V8's code cache (bin/load-bundle.cjs), where import() has no module loader.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { lazyRequire } from "../util/lazy-require.js";

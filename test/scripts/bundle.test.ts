@@ -1,5 +1,5 @@
 /**
- * The server bundle starts from V8's code cache (bin/load-bundle.mjs, made by scripts/bundle.mjs): a
+ * The server bundle starts from V8's code cache (bin/load-bundle.cjs, made by scripts/bundle.mjs): a
  * fresh node process, as bin/tsnats-server runs, must find the cache and V8 must accept it. A build that
  * changed the wrapper or the bundle without the cache would silently cost every start its parse again.
  */
@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../helpers/server-process.js";
 
 test("a fresh node process compiles the server bundle from its code cache", async () => {
-  const loader = pathToFileURL(join(PROJECT_ROOT, "bin/load-bundle.mjs")).href;
+  const loader = pathToFileURL(join(PROJECT_ROOT, "bin/load-bundle.cjs")).href;
   const probe = `import { readFileSync } from "node:fs";
 import { CODE_CACHE, compileBundle } from ${JSON.stringify(loader)};
 process.stdout.write(String(compileBundle(readFileSync(CODE_CACHE)).cachedDataRejected));`;
