@@ -66,7 +66,8 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
   private readonly account: Account;
   readonly advisories: ConsumerAdvisories;
   private readonly ackPre: string;
-  private readonly ackSubjects: AckSubjects;
+  /** Made by the first delivery: a recovered consumer nobody reads from needs none (issue #10). */
+  private ackSubjects: AckSubjects | undefined;
   private readonly out = new Outgoing();
   private filters: string[] = [];
   /** The last subject that matched the filters ("" matches none). */
@@ -145,7 +146,6 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
     this.account = stream.account;
     this.advisories = new ConsumerAdvisories(host.server, stream.account, stream.name, name, host.domain);
     this.ackPre = ackPrefix(stream.name, name);
-    this.ackSubjects = new AckSubjects(this.ackPre);
     this.out.server = host.server;
     this.state.ackNone = config.ack_policy === "none";
     this.durableSeq = stream.store.state().lastSeq;
@@ -577,7 +577,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
         }
       }
       const pendingAfter = dc === 1 ? Math.max(0, this.numPending - 1) : this.numPending;
-      const reply = this.ackSubjects.subject(dc, m.seq, this.state.dseq, m.time, pendingAfter);
+      const reply = (this.ackSubjects ??= new AckSubjects(this.ackPre)).subject(dc, m.seq, this.state.dseq, m.time, pendingAfter);
       let hdr = m.hdr;
       let data = m.data;
       if (this.config.headers_only) {
