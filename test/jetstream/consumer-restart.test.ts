@@ -80,6 +80,43 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
   });
 }
 
+// A recovered consumer counts what is left to deliver when first asked, not at start (issue #10): the
+// messages stored and removed between the restart and the first request must be counted all the same,
+// and the running count kept in step afterwards. The ack subject's pending token reads the running count.
+test("num_pending after a restart counts what was stored and removed before the first request", { timeout: 30_000 }, async (t) => {
+  const { srv, storeDir } = await jsServer(t);
+  const nc = await client(srv.url, t);
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  await jsm.streams.add({ name: "P", subjects: ["p.>"] });
+  for (let i = 0; i < 20; i++) await js.publish(`p.${i % 2}`, String(i));
+  await jsm.consumers.add("P", { durable_name: "f", ack_policy: AckPolicy.Explicit, filter_subject: "p.1" });
+  const c = await js.consumers.get("P", "f");
+  for await (const m of await c.fetch({ max_messages: 2, expires: 1000 })) assert.equal(await m.ackAck(), true);
+  await nc.close();
+  await srv.stop("SIGTERM");
+
+  const again = await jsServer(t, { storeDir, port: srv.port });
+  const nc2 = await client(again.srv.url, t);
+  const js2 = jetstream(nc2);
+  // 10 matching stored, 2 delivered; then 3 more matching and 2 not, and one undelivered match removed.
+  for (let i = 0; i < 3; i++) await js2.publish("p.1", "late");
+  for (let i = 0; i < 2; i++) await js2.publish("p.0", "late");
+  const jsm2 = await jetstreamManager(nc2);
+  assert.equal(await jsm2.streams.deleteMessage("P", 6), true); // seq 6 is p.1, not yet delivered
+  const c2 = await js2.consumers.get("P", "f");
+  const first = await c2.next({ expires: 2000 });
+  assert.equal(first?.seq, 8);
+  assert.equal(first?.info.pending, 9, "left after the first delivery: 12 matching - 3 delivered");
+  await js2.publish("p.1", "later");
+  await js2.publish("p.0", "later");
+  const second = await c2.next({ expires: 2000 });
+  assert.equal(second?.seq, 10);
+  assert.equal(second?.info.pending, 9, "one more stored, one more delivered");
+  const info = await api(nc2, "CONSUMER.INFO.P.f");
+  assert.equal(info.num_pending, 9);
+});
+
 test("SIGKILL during a busy consume loop: no confirmed ack comes back, nothing is lost, no stall", { timeout: 90_000 }, async (t) => {
   const { srv, storeDir } = await jsServer(t);
   let current = srv;

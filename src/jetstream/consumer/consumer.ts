@@ -66,7 +66,8 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
   private readonly account: Account;
   readonly advisories: ConsumerAdvisories;
   private readonly ackPre: string;
-  private readonly ackSubjects: AckSubjects;
+  /** Made by the first delivery: a recovered consumer nobody reads from needs none (issue #10). */
+  private ackSubjects: AckSubjects | undefined;
   private readonly out = new Outgoing();
   private filters: string[] = [];
   /** The last subject that matched the filters ("" matches none). */
@@ -75,8 +76,12 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
 
   /** Highest stream sequence known durable: nothing above it is delivered. */
   private durableSeq: number;
-  /** Messages left to deliver for the filters (the last ack-subject token); npFloor: last seq counted. */
-  private numPending = 0;
+  /**
+   * Messages left to deliver for the filters (the last ack-subject token); npFloor: last seq counted.
+   * Undefined until first needed after start: counting walks the stream's subject index per filter, and
+   * a restart with many consumers would pay it for each before any is asked (issue #10).
+   */
+  private np: number | undefined = undefined;
   private npFloor = 0;
   /** Acks, NAKs, the redelivery queue and the ack timer. */
   private readonly acks: AckTracker;
@@ -141,7 +146,6 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
     this.account = stream.account;
     this.advisories = new ConsumerAdvisories(host.server, stream.account, stream.name, name, host.domain);
     this.ackPre = ackPrefix(stream.name, name);
-    this.ackSubjects = new AckSubjects(this.ackPre);
     this.out.server = host.server;
     this.state.ackNone = config.ack_policy === "none";
     this.durableSeq = stream.store.state().lastSeq;
@@ -224,7 +228,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
     // replay_policy original paces what the stream held when the consumer (re)started.
     if (this.config.replay_policy === "original") this.replay = new ReplayPacer(s.store.state().lastSeq, (ms) => this.retryIn(ms));
     this.applyConfig(undefined);
-    this.recount();
+    this.np = undefined;
     this.acks.armTimer(this.state.pending.size > 0 ? Math.min(this.acks.ackWaitMs(1), 1000) : 0);
     this.started = true;
     this.kick();
@@ -390,7 +394,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
   private onStored(m: StoredMsg): void {
     if (m.seq > this.durableSeq) this.durableSeq = m.seq;
     if (this.closed) return;
-    if (m.seq > this.npFloor && this.matches(m.subject)) this.numPending++;
+    if (this.np !== undefined && m.seq > this.npFloor && this.matches(m.subject)) this.np++;
     if (m.seq >= this.state.sseq) this.kick();
   }
 
@@ -401,7 +405,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
       this.catchUpQueued = true;
       queueMicrotask(() => this.catchUpFirst());
     }
-    if (seq >= s.sseq && this.numPending > 0 && this.matches(subject) && this.countedInSkip(seq)) this.numPending--;
+    if (seq >= s.sseq && this.np !== undefined && this.np > 0 && this.matches(subject) && this.countedInSkip(seq)) this.np--;
     if (this.acks.rdq.has(seq)) this.acks.rdq.delete(seq);
     const wasPending = s.pending.get(seq);
     const dc = s.deliveryCount(seq);
@@ -573,7 +577,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
         }
       }
       const pendingAfter = dc === 1 ? Math.max(0, this.numPending - 1) : this.numPending;
-      const reply = this.ackSubjects.subject(dc, m.seq, this.state.dseq, m.time, pendingAfter);
+      const reply = (this.ackSubjects ??= new AckSubjects(this.ackPre)).subject(dc, m.seq, this.state.dseq, m.time, pendingAfter);
       let hdr = m.hdr;
       let data = m.data;
       if (this.config.headers_only) {
@@ -836,6 +840,15 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
 
   // ---- pending count and info ---------------------------------------------------------------------
 
+  /** The running count of what is left to deliver, counted from the store when it is not yet known. */
+  private get numPending(): number {
+    return this.np ?? this.recount();
+  }
+
+  private set numPending(n: number) {
+    this.np = n;
+  }
+
   /** Recomputes num_pending from the store (the running count is kept in step with it). */
   recount(): number {
     const store = this.stream.store;
@@ -849,7 +862,7 @@ export class Consumer implements ConsumerHandle, ReplicatedConsumer {
     } else {
       for (const x of f) n += store.numPending(this.state.sseq, x, false);
     }
-    this.numPending = n;
+    this.np = n;
     this.npFloor = st.lastSeq;
     return n;
   }

@@ -32,6 +32,12 @@ export interface StateLog {
 const NONE = new Float64Array(0);
 /** Capacity an empty set keeps. */
 const KEEP_EMPTY = 1024;
+/**
+ * First capacity: 8 doubles (64 bytes) is the largest typed array V8 keeps inside its heap, with no
+ * backing store to allocate and track; 1,000 recovered consumers with a few pending each allocated
+ * 3,000 backing stores at start with the earlier 64 (issue #10).
+ */
+const MIN_CAP = 8;
 
 /**
  * Pending messages in stream-sequence order. Messages are added in ascending order (a consumer never
@@ -168,8 +174,8 @@ export class PendingSet {
   private makeRoom(): void {
     const n = this.size;
     const cap = this.seqs.length;
-    const want = n * 2 + 64;
-    const next = want > cap ? Math.max(cap * 2, 64) : want * 4 < cap ? want : cap;
+    const want = n * 2 + MIN_CAP;
+    const next = want > cap ? Math.max(cap * 2, MIN_CAP) : want * 4 < cap ? want : cap;
     const fresh = next !== cap;
     const seqs = fresh ? new Float64Array(next) : this.seqs;
     const cseqs = fresh ? new Float64Array(next) : this.cseqs;
