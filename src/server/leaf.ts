@@ -107,8 +107,10 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
     cid: number,
     /** This server dialled the link (it is the leaf; the peer is its hub). */
     readonly solicited: boolean,
+    /** An accepted link on a TLS listener: nothing is read until the TLS handshake hands over (secured()). */
+    awaitingTls = false,
   ) {
-    super(server, socket, cid, false);
+    super(server, socket, cid, awaitingTls);
     this.connected = solicited;
     this.parser = new Parser<LeafOpHandler>(this, LEAF_OPS);
   }

@@ -77,10 +77,10 @@ export function hubInfo(o: LeafNodeOptions, s: LeafLocalServer, listenPort: numb
 }
 
 /** The leaf's CONNECT: credentials from the creds file (signing the hub's nonce) or the URL. */
-export function leafConnect(remote: LeafRemote, url: URL, s: LeafLocalServer, nonce: string): LeafConnect {
+export function leafConnect(remote: LeafRemote, url: URL, s: LeafLocalServer, nonce: string, overTls: boolean): LeafConnect {
   const c: LeafConnect = {
     version: s.version,
-    tlsRequired: false,
+    tlsRequired: overTls,
     serverId: s.serverId,
     name: s.serverName,
     headers: s.headers,
