@@ -10,6 +10,7 @@ import { readTlsBlock } from "./from-config-tls.js";
 import { readListenAddress } from "./listen-address.js";
 import { DEFAULT_LEAF_PORT, type LeafNodeOptions, type LeafRemote, type LeafUser } from "./leafnode-options.js";
 import type { OptionsPatch } from "./options.js";
+import type { TlsOptions } from "./tls-options.js";
 
 const AUTH: Record<string, FieldHandler<LeafNodeOptions>> = {
   user: (e, r, o) => void (o.username = r.string(e)),
@@ -44,6 +45,13 @@ const USER: Record<string, FieldHandler<Partial<LeafUser>>> = {
 USER.username = USER.user!;
 USER.pass = USER.password!;
 
+/** A leaf link's `tls` block; nats-server 2.9 has no handshake_first there: INFO always goes first. */
+function readLeafTls(e: ConfEntry, r: FieldReader): TlsOptions | undefined {
+  const t = readTlsBlock(e, r, "route");
+  if (t?.handshakeFirst) r.warn(e.keyPos, "handshake_first is not served on leafnode connections: the INFO goes first, then the TLS handshake");
+  return t;
+}
+
 const REMOTE: Record<string, FieldHandler<LeafRemote>> = {
   url: (e, r, rm) => {
     const v = r.string(e);
@@ -60,7 +68,7 @@ const REMOTE: Record<string, FieldHandler<LeafRemote>> = {
   deny_exports: (e, r, rm) => void (rm.denyExports = r.stringList(e) ?? []),
   hub: (e, r, rm) => void (rm.hub = r.bool(e) ?? false),
   tls: (e, r, rm) => {
-    const t = readTlsBlock(e, r, "route");
+    const t = readLeafTls(e, r);
     if (t === undefined) return;
     rm.tls = t;
     rm.tlsRequired = true;
@@ -128,7 +136,7 @@ const HANDLERS: Record<string, FieldHandler<LeafNodeOptions>> = {
     if (ms !== undefined) o.reconnectMs = ms;
   },
   remotes: (e, r, o) => void (o.remotes = readRemotes(e, r)),
-  tls: (e, r, o) => void (o.tls = readTlsBlock(e, r, "route")),
+  tls: (e, r, o) => void (o.tls = readLeafTls(e, r)),
 };
 HANDLERS.net = HANDLERS.host!;
 HANDLERS.reconnect_interval = HANDLERS.reconnect!;
