@@ -69,6 +69,14 @@ describe("leaf nodes over TLS", () => {
     });
   }
 
+  test("a hub with verify refuses a leaf that has no certificate", async (t) => {
+    const hub = await startHub(t, "tsnats", "", hubTls());
+    const leaf = await startLeaf(t, "tsnats", `{ url: "tls://127.0.0.1:${hub.leafPort}", tls { ca_file: "${pki().ca.cert}" } }`);
+    await waitFor("the hub's handshake error", () => hub.srv.output().includes("TLS leafnode handshake error"));
+    assert.match(hub.srv.output(), /TLS leafnode handshake error: tls: client didn't provide a certificate/);
+    assert.doesNotMatch(hub.srv.output() + leaf.output(), /Leafnode connection registered/);
+  });
+
   test("a leaf whose remote asks for TLS answers a plain hub's INFO with a TLS hello, not CONNECT", async (t) => {
     const got: Buffer[] = [];
     const fake = createServer((sock) => {
