@@ -20,6 +20,7 @@
 import { createServer, isIP, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
 import type { SecureContextOptions, TLSSocket } from "node:tls";
 import { newNonce } from "../../auth/nonce.js";
+import { compilePermissions } from "../../auth/permissions.js";
 import type { Authenticator } from "../../auth/authenticator.js";
 import { initialConnectInfo } from "../../protocol/connect.js";
 import type { LeafNodeOptions, LeafRemote } from "../../config/leafnode-options.js";
@@ -289,6 +290,7 @@ export class LeafManager implements LeafHost {
         l.sendErrAndClose("Authorization Violation", ClosedReason.AuthenticationViolation);
         return;
       }
+      l.perms = v.permissions ?? null;
       this.bindAccepted(l, c, v.account);
     };
     const v = this.authenticate(l, c);
@@ -303,7 +305,7 @@ export class LeafManager implements LeafHost {
     if (!auth.required) return { ok: true, account: GLOBAL_ACCOUNT };
     const connect = { ...initialConnectInfo(), ...(c.user !== undefined && { user: c.user }), ...(c.pass !== undefined && { pass: c.pass }), ...(c.jwt !== undefined && { jwt: c.jwt }), ...(c.sig !== undefined && { sig: c.sig }) };
     const out = auth.authenticate({ connect, nonce: this.nonces.get(l), connectionType: "LEAFNODE" });
-    const of = (o: Awaited<typeof out>): LeafAuthVerdict => (o.ok ? { ok: true, account: o.user.account } : { ok: false });
+    const of = (o: Awaited<typeof out>): LeafAuthVerdict => (o.ok ? { ok: true, account: o.user.account, permissions: o.user.permissions } : { ok: false });
     return out instanceof Promise ? out.then(of) : of(out);
   }
 
@@ -333,6 +335,10 @@ export class LeafManager implements LeafHost {
     }
     const info = { ...hubInfo(this.options, this.localServer(), this.port, l.cid, ""), connectInfo: true, remoteAccount: account.name };
     delete info.nonce;
+    // The leaf is told its user's permissions, as nats-server does: `export` is what it may publish here.
+    const spec = l.perms?.spec;
+    if (spec?.subscribe !== undefined) info.import = { ...spec.subscribe };
+    if (spec?.publish !== undefined) info.export = { ...spec.publish };
     l.sendLine(encodeRouteInfo(info));
     this.register(l);
   }
@@ -431,6 +437,9 @@ export class LeafManager implements LeafHost {
     }
     if (info.leafnodeUrls !== undefined && info.leafnodeUrls.length > 0) r.gossiped(info.leafnodeUrls);
     if (info.remoteAccount) l.remoteAccount = info.remoteAccount;
+    if (info.connectInfo && (info.import !== undefined || info.export !== undefined)) {
+      l.perms = compilePermissions({ ...(info.export !== undefined && { publish: info.export }), ...(info.import !== undefined && { subscribe: info.import }) });
+    }
     if (info.connectInfo && !l.registered) this.finishSolicited(l, r);
   }
 
