@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { natsServerAvailable, type Impl } from "../helpers/server-process.js";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { client, collect, startHub, startLeaf, waitFor } from "./leaf-support.js";
+import { client, collect, dialLeafPort, startHub, startLeaf, waitFor } from "./leaf-support.js";
 
 const USERS = `authorization { users: [
   { user: leaf, password: s, permissions: { publish: "up.ok.>", subscribe: { allow: "down.>", deny: "down.no.>" } } },
@@ -54,4 +54,25 @@ describe("a leaf user's permissions on the hub", () => {
       assert.deepEqual(atEdge, ["down.other.1:c", "down.ok.1:c"]);
     });
   }
+
+  test("the tsnats hub tells the leaf its permissions and enforces them on a leaf that ignores them", async (t) => {
+    const hub = await startHub(t, "tsnats", USERS);
+    const central = await client(t, hub.srv, { user: "c", pass: "c" });
+    const atHub = collect(central, "up.>");
+    await central.flush();
+    const sock = await dialLeafPort(hub.leafPort);
+    t.after(() => sock.destroy());
+    let text = "";
+    sock.on("data", (d: Buffer) => void (text += d.toString()));
+    await waitFor("the hub's INFO", () => text.includes("\r\n"));
+    sock.write(`CONNECT {"user":"leaf","pass":"s","headers":true,"name":"rogue"}\r\n`);
+    await waitFor("the connect_info INFO", () => text.includes('"connect_info":true'));
+    const second = text.split("\r\n").find((l) => l.includes('"connect_info":true'))!;
+    const info = JSON.parse(second.slice(5)) as { import?: unknown; export?: unknown };
+    assert.deepEqual([info.export, info.import], [{ allow: ["up.ok.>"] }, { allow: ["down.>"], deny: ["down.no.>"] }]);
+    sock.write("LMSG up.no.1 1\r\nx\r\nLMSG up.ok.1 1\r\ny\r\n");
+    await waitFor(() => JSON.stringify(atHub), () => atHub.includes("up.ok.1:y"));
+    await central.flush();
+    assert.deepEqual(atHub, ["up.ok.1:y"]);
+  });
 });

@@ -6,12 +6,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, connect as netConnect, type Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { once } from "node:events";
 import { freePort, natsServerAvailable, type Impl } from "../helpers/server-process.js";
 import { pki } from "../tls/pki.js";
 import { routed } from "./support.js";
-import { client, collect, startHub, startLeaf, waitFor } from "./leaf-support.js";
+import { client, collect, dialLeafPort, startHub, startLeaf, waitFor } from "./leaf-support.js";
 
 function hubTls(): string {
   const p = pki();
@@ -29,20 +29,6 @@ function firstBytes(s: Socket): Promise<Buffer> {
     s.once("data", (d: Buffer) => resolve(d));
     s.once("close", () => resolve(Buffer.alloc(0)));
   });
-}
-
-/** A TCP connection to `port`, retried while the server is still opening its leaf listener. */
-async function dialLeafPort(port: number): Promise<Socket> {
-  for (let i = 0; ; i++) {
-    const sock = netConnect({ host: "127.0.0.1", port });
-    try {
-      await once(sock, "connect");
-      return sock;
-    } catch (e) {
-      if (i >= 50) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 const SETUPS: { label: string; hub: Impl; leaf: Impl }[] = [
