@@ -1,8 +1,8 @@
 /**
  * The `leafnodes` block with nats-server's keys and aliases: `listen`/`host`/`port`, `authorization {
  * user, password, account, users, timeout }`, `advertise`, `no_advertise`, `reconnect`, `remotes`.
- * A remote is `{ url | urls, account, credentials, deny_imports, deny_exports, hub }`. `tls` blocks are
- * read for their errors but not served yet (a warning says so).
+ * A remote is `{ url | urls, account, credentials, deny_imports, deny_exports, hub, tls }`; a `tls://` URL
+ * or a `tls` block makes the remote's link TLS-only.
  */
 import type { ConfEntry, ConfMap } from "./conf-tree.js";
 import { goTypeName, kindName, readFields, type FieldHandler, type FieldReader } from "./field-reader.js";
@@ -10,10 +10,7 @@ import { readTlsBlock } from "./from-config-tls.js";
 import { readListenAddress } from "./listen-address.js";
 import { DEFAULT_LEAF_PORT, type LeafNodeOptions, type LeafRemote, type LeafUser } from "./leafnode-options.js";
 import type { OptionsPatch } from "./options.js";
-
-const tlsNotServed = (e: ConfEntry, r: FieldReader): void => {
-  if (readTlsBlock(e, r, "route")) r.warn(e.keyPos, "leafnode TLS is not served by tsnats yet: the link is plain TCP");
-};
+import type { TlsOptions } from "./tls-options.js";
 
 const AUTH: Record<string, FieldHandler<LeafNodeOptions>> = {
   user: (e, r, o) => void (o.username = r.string(e)),
@@ -48,6 +45,13 @@ const USER: Record<string, FieldHandler<Partial<LeafUser>>> = {
 USER.username = USER.user!;
 USER.pass = USER.password!;
 
+/** A leaf link's `tls` block; nats-server 2.9 has no handshake_first there: INFO always goes first. */
+function readLeafTls(e: ConfEntry, r: FieldReader): TlsOptions | undefined {
+  const t = readTlsBlock(e, r, "route");
+  if (t?.handshakeFirst) r.warn(e.keyPos, "handshake_first is not served on leafnode connections: the INFO goes first, then the TLS handshake");
+  return t;
+}
+
 const REMOTE: Record<string, FieldHandler<LeafRemote>> = {
   url: (e, r, rm) => {
     const v = r.string(e);
@@ -63,7 +67,12 @@ const REMOTE: Record<string, FieldHandler<LeafRemote>> = {
   deny_imports: (e, r, rm) => void (rm.denyImports = r.stringList(e) ?? []),
   deny_exports: (e, r, rm) => void (rm.denyExports = r.stringList(e) ?? []),
   hub: (e, r, rm) => void (rm.hub = r.bool(e) ?? false),
-  tls: tlsNotServed,
+  tls: (e, r, rm) => {
+    const t = readLeafTls(e, r);
+    if (t === undefined) return;
+    rm.tls = t;
+    rm.tlsRequired = true;
+  },
 };
 REMOTE.import = REMOTE.deny_imports!;
 REMOTE.export = REMOTE.deny_exports!;
@@ -97,8 +106,9 @@ function readRemotes(e: ConfEntry, r: FieldReader): LeafRemote[] {
       r.error(item.pos, `Expected remote leafnode entry to be a map/struct, got ${kindName(item)}`);
       continue;
     }
-    const rm: LeafRemote = { urls: [], denyImports: [], denyExports: [], hub: false };
+    const rm: LeafRemote = { urls: [], denyImports: [], denyExports: [], hub: false, tlsRequired: false };
     readFields(item.value as ConfMap, REMOTE, r, rm);
+    if (rm.urls.some((u) => u.startsWith("tls:"))) rm.tlsRequired = true;
     if (rm.urls.length === 0) r.error(item.pos, "remote leafnode entry requires a url");
     out.push(rm);
   }
@@ -126,7 +136,7 @@ const HANDLERS: Record<string, FieldHandler<LeafNodeOptions>> = {
     if (ms !== undefined) o.reconnectMs = ms;
   },
   remotes: (e, r, o) => void (o.remotes = readRemotes(e, r)),
-  tls: tlsNotServed,
+  tls: (e, r, o) => void (o.tls = readLeafTls(e, r)),
 };
 HANDLERS.net = HANDLERS.host!;
 HANDLERS.reconnect_interval = HANDLERS.reconnect!;

@@ -1,3 +1,5 @@
+import type { TlsOptions } from "./tls-options.js";
+
 /**
  * The `leafnodes` block (spec §7.3): the hub side (a listener, the credentials a leaf's CONNECT must
  * carry and the account it binds to) and the leaf side (`remotes`: hubs this server dials).
@@ -23,6 +25,10 @@ export interface LeafRemote {
   denyExports: string[];
   /** This server is the hub of the link (it takes the spoke's role reversed). */
   hub: boolean;
+  /** The remote's `tls` block: its certificate, the CA the hub's is checked against. */
+  tls?: TlsOptions;
+  /** A `tls://` URL or a `tls` block: the link never runs in plain text. */
+  tlsRequired: boolean;
 }
 
 export interface LeafNodeOptions {
@@ -38,6 +44,8 @@ export interface LeafNodeOptions {
   account?: string;
   users: LeafUser[];
   authTimeoutMs?: number;
+  /** The listener's `tls` block: every accepted leaf must complete the TLS handshake after INFO. */
+  tls?: TlsOptions;
   remotes: LeafRemote[];
   /** The delay between attempts to dial a remote (nats-server's `reconnect`, 1 s by default). */
   reconnectMs: number;

@@ -138,9 +138,20 @@ export abstract class Connection implements Publisher {
     s.on("close", () => this.close(ClosedReason.ClientClosed));
   }
 
+  private readonly reader = (d: Buffer): void => this.onData(d);
+
   /** Feeds the socket's bytes to the protocol parser from now on. */
   startReading(): void {
-    this.socket.on("data", (d: Buffer) => this.onData(d));
+    this.socket.on("data", this.reader);
+  }
+
+  /**
+   * Stops parsing the socket's bytes (and pauses it) so that a TLS client handshake can take the socket
+   * over in mid-stream, as a leaf does after its hub's plain-text INFO; secured() goes on from there.
+   */
+  stopReading(): void {
+    this.socket.off("data", this.reader);
+    this.socket.pause();
   }
 
   /** Continues over the TLS socket that now wraps the TCP one (whose error and close still end the connection). */

@@ -24,6 +24,7 @@ import { Parser } from "../protocol/parser.js";
 import type { RemoteSub, RemoteUnsub } from "../protocol/route-ops.js";
 import { subjectMatches } from "../subjects/validate.js";
 import { assert } from "../util/assert.js";
+import type { Permissions } from "../auth/permissions.js";
 import type { Account } from "./account.js";
 import { ClosedReason } from "./closed-reason.js";
 import { Connection, type ConnectionHost } from "./connection.js";
@@ -86,6 +87,13 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
   peerHeaders = true;
   /** Messages on these subjects are not sent to the peer (deny_exports; the leaf's deny_imports on a hub). */
   denyOut: SubjectDenyList = NO_DENIES;
+  /**
+   * The leaf user's permissions, on both ends of the link (a hub knows them from the user, a leaf from
+   * its hub's INFO `export`/`import`): `publish` bounds what crosses from the leaf to the hub, `subscribe`
+   * what crosses from the hub to the leaf. nats-server 2.9's hub leaves the check to its leaf; this hub
+   * checks too, so a leaf that ignores them gains nothing.
+   */
+  perms: Permissions | null = null;
   /** Interest in these subjects is not sent, nor are such messages taken from the peer (deny_imports). */
   denyIn: SubjectDenyList = NO_DENIES;
   /** The interest announced to the peer: `subject[ queue]` -> the count behind it (queue: its weight). */
@@ -107,8 +115,10 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
     cid: number,
     /** This server dialled the link (it is the leaf; the peer is its hub). */
     readonly solicited: boolean,
+    /** An accepted link on a TLS listener: nothing is read until the TLS handshake hands over (secured()). */
+    awaitingTls = false,
   ) {
-    super(server, socket, cid, false);
+    super(server, socket, cid, awaitingTls);
     this.connected = solicited;
     this.parser = new Parser<LeafOpHandler>(this, LEAF_OPS);
   }
@@ -191,6 +201,10 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
     this.inMsgs++;
     this.inBytes += payload.length;
     if (!this.registered || this.denyIn.denies(m.subject)) return;
+    if (this.perms !== null && !(this.solicited ? this.downAllowed(m.subject) : this.upAllowed(m.subject))) {
+      this.server.logger.debug(`${this.logPrefix} - Permissions Violation for ${JSON.stringify(m.subject)} from the leafnode link`);
+      return;
+    }
     this.server.publishLeaf(this, m.subject, m.reply, payload, m.hdr, m.queues);
   }
 
@@ -234,10 +248,23 @@ export class Leaf extends Connection implements LeafOpHandler, DeliveryTarget, G
 
   // ---- delivery --------------------------------------------------------------------------------
 
+  /** A message on `subject` may cross from the leaf to the hub (the leaf user may publish it). */
+  private upAllowed(subject: string): boolean {
+    const p = this.perms!;
+    return !p.restrictsPublish || p.canPublish(subject);
+  }
+
+  /** A message on `subject` may cross from the hub to the leaf (the leaf user may subscribe to it). */
+  private downAllowed(subject: string): boolean {
+    const p = this.perms!;
+    return (!p.restrictsSubscribe || p.canSubscribe(subject, undefined)) && !p.deniesDelivery(subject);
+  }
+
   deliverMessage(sub: Subscription, msg: Outgoing, publisher: Publisher | undefined): boolean {
     if (this.closed || !this.registered || publisher === this) return false;
     if (this.gathering !== msg) {
       if (this.denyOut.denies(msg.routedBy ?? msg.subject)) return false;
+      if (this.perms !== null && !(this.solicited ? this.upAllowed(msg.subject) : this.downAllowed(msg.subject))) return false;
       this.gathering = msg;
       this.gatheredQueues = undefined;
       msg.gatheredBy(this);

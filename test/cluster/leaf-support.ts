@@ -3,6 +3,8 @@
  * picked here (so that it can be restarted on it), and leaves whose remotes point at it.
  */
 import type { TestContext } from "node:test";
+import { once } from "node:events";
+import { connect as netConnect, type Socket } from "node:net";
 import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import { freePort, startServerProcess, type Impl, type ServerProcess } from "../helpers/server-process.js";
 
@@ -50,5 +52,19 @@ export async function waitFor(what: string | (() => string), cond: () => boolean
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A TCP connection to `port`, retried while the server is still opening its leaf listener. */
+export async function dialLeafPort(port: number): Promise<Socket> {
+  for (let i = 0; ; i++) {
+    const sock = netConnect({ host: "127.0.0.1", port });
+    try {
+      await once(sock, "connect");
+      return sock;
+    } catch (e) {
+      if (i >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }

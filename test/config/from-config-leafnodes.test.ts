@@ -30,7 +30,7 @@ test("the seeds' block: one remote, the default port, no listener", () => {
     port: 0,
     noAdvertise: false,
     users: [],
-    remotes: [{ urls: ["nats://main-cluster:7422"], denyImports: [], denyExports: [], hub: false }],
+    remotes: [{ urls: ["nats://main-cluster:7422"], denyImports: [], denyExports: [], hub: false, tlsRequired: false }],
     reconnectMs: 1000,
   });
   assert.deepEqual(read(`leaf { remotes = [{ url: "hub.example" }] }`).patch.leafnodes?.remotes[0]?.urls, ["nats://hub.example:7422"]);
@@ -53,8 +53,32 @@ test("a hub: listen, authorization users bound to accounts; remotes with urls, a
     { user: "b", password: "pb" },
   ]);
   assert.deepEqual(o.remotes, [
-    { urls: ["nats://u:p@h1:7000", "nats://h2:7422"], account: "X", credentials: "/c.creds", denyImports: ["i.>"], denyExports: ["e.*"], hub: false },
+    { urls: ["nats://u:p@h1:7000", "nats://h2:7422"], account: "X", credentials: "/c.creds", denyImports: ["i.>"], denyExports: ["e.*"], hub: false, tlsRequired: false },
   ]);
+});
+
+test("tls: the hub's block, a remote's block, a tls:// URL; handshake_first is warned about", () => {
+  const { patch, warnings } = read(`leafnodes {
+  listen: 7422
+  tls { cert_file: "/s.pem", key_file: "/s-key.pem", ca_file: "/ca.pem", verify: true, timeout: 3 }
+  remotes = [ { url: "nats://h1", tls { ca_file: "/ca.pem" } }, { url: "tls://h2" }, { url: "nats://h3" } ]
+}`);
+  const o = patch.leafnodes!;
+  assert.deepEqual(warnings, []);
+  assert.equal(o.tls?.certFile, "/s.pem");
+  assert.equal(o.tls?.verify, true);
+  assert.equal(o.tls?.timeoutMs, 3000);
+  assert.deepEqual(
+    o.remotes.map((r) => [r.tlsRequired, r.tls?.caFile]),
+    [
+      [true, "/ca.pem"],
+      [true, undefined],
+      [false, undefined],
+    ],
+  );
+  const hf = read(`leafnodes { listen: 7422, tls { cert_file: "/s.pem", key_file: "/k.pem", handshake_first: true } }`);
+  assert.equal(hf.warnings.length, 1);
+  assert.match(hf.warnings[0]!, /handshake_first/);
 });
 
 test("errors: a remote without url, a single user beside a users list, websocket remotes, unknown fields", () => {

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import type * as Nkeys from "@nats-io/nkeys";
 import { checkSecret } from "../../auth/passwords.js";
+import type { Permissions } from "../../auth/permissions.js";
 import type { LeafNodeOptions, LeafRemote } from "../../config/leafnode-options.js";
 import type { LeafConnect } from "../../protocol/leaf-connect.js";
 import type { RouteInfo } from "../../protocol/route-info.js";
@@ -77,10 +78,10 @@ export function hubInfo(o: LeafNodeOptions, s: LeafLocalServer, listenPort: numb
 }
 
 /** The leaf's CONNECT: credentials from the creds file (signing the hub's nonce) or the URL. */
-export function leafConnect(remote: LeafRemote, url: URL, s: LeafLocalServer, nonce: string): LeafConnect {
+export function leafConnect(remote: LeafRemote, url: URL, s: LeafLocalServer, nonce: string, overTls: boolean): LeafConnect {
   const c: LeafConnect = {
     version: s.version,
-    tlsRequired: false,
+    tlsRequired: overTls,
     serverId: s.serverId,
     name: s.serverName,
     headers: s.headers,
@@ -109,7 +110,8 @@ function readCreds(path: string): { jwt: string; seed: string } {
   return { jwt: blocks[0]!, seed: blocks[1]! };
 }
 
-export type LeafAuthVerdict = { ok: true; account: string } | { ok: false };
+/** A leaf user's own permissions (as a client's, from the leaf's side: publish into the hub, receive from it). */
+export type LeafAuthVerdict = { ok: true; account: string; permissions?: Permissions | null } | { ok: false };
 
 /**
  * The hub's check of a leaf's credentials against `authorization`: a single user, or a users list, each

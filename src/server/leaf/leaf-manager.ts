@@ -8,17 +8,25 @@
  * answers INFO with `connect_info` and starts sending interest; the leaf, told by the first INFO's
  * `info_on_connect` to wait for that answer, does the same on receiving it.
  *
+ * TLS, in nats-server 2.9's order: a hub with `leafnodes { tls }` says `tls_required` in its plain-text
+ * INFO and then takes nothing but a TLS handshake (within the TLS timeout); a leaf whose remote asks for
+ * TLS (a `tls` block or a `tls://` URL), or whose hub says `tls_required`, runs the client handshake
+ * right after that INFO and sends CONNECT over TLS. A remote that asks for TLS never sends CONNECT in
+ * plain text: if the hub does not speak TLS, the handshake fails and the link is closed.
+ *
  * Invariants: `leaves` holds exactly the open leaf connections; a link is in LeafInterest exactly while
  * it is registered and open; a remote has at most one connection or one pending dial at a time.
  */
-import { createServer, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
+import { createServer, isIP, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
+import type { SecureContextOptions, TLSSocket } from "node:tls";
 import { newNonce } from "../../auth/nonce.js";
+import { compilePermissions } from "../../auth/permissions.js";
 import type { Authenticator } from "../../auth/authenticator.js";
 import { initialConnectInfo } from "../../protocol/connect.js";
 import type { LeafNodeOptions, LeafRemote } from "../../config/leafnode-options.js";
 import type { Options } from "../../config/options.js";
 import { decodeLeafConnect, encodeLeafConnect, type LeafConnect } from "../../protocol/leaf-connect.js";
-import { decodeRouteInfo, encodeRouteInfo } from "../../protocol/route-info.js";
+import { decodeRouteInfo, encodeRouteInfo, type RouteInfo } from "../../protocol/route-info.js";
 import type { Logger } from "../../util/logger.js";
 import { GLOBAL_ACCOUNT } from "../../util/global-account.js";
 import { joinHostPort } from "../../util/go-url.js";
@@ -28,6 +36,10 @@ import { ClosedReason } from "../closed-reason.js";
 import type { Connection } from "../connection.js";
 import { Leaf, SubjectDenyList, type LeafHost } from "../leaf.js";
 import type { ServerStats } from "../stats.js";
+import { TLS_HANDSHAKE_RECORD, TlsAcceptor } from "../../tls/acceptor.js";
+import { loadTlsSettings, nodeTls } from "../../tls/context.js";
+import { describeSession } from "../../tls/session.js";
+import { DEFAULT_TLS_TIMEOUT_MS } from "../../config/tls-options.js";
 import { checkLeafAuth, hubInfo, leafConnect, type LeafAuthVerdict, type LeafLocalServer } from "./leaf-handshake.js";
 import { LeafInterest } from "./leaf-interest.js";
 
@@ -75,9 +87,12 @@ class RemoteState {
   /** The hub's first INFO was handled and CONNECT sent. */
   connectSent = false;
   nonce = "";
+  /** The secure-context settings of the remote's `tls` block (none: Node's default CAs, if TLS is used). */
+  readonly tlsSettings: SecureContextOptions;
 
   constructor(readonly cfg: LeafRemote) {
     this.urls = cfg.urls.map((u) => new URL(u));
+    this.tlsSettings = cfg.tls === undefined ? {} : loadTlsSettings(cfg.tls);
   }
 
   pickUrl(): URL {
@@ -108,12 +123,16 @@ export class LeafManager implements LeafHost {
   private readonly remotes: RemoteState[];
   private readonly remoteOf = new Map<Leaf, RemoteState>();
   private listener: NetServer | undefined;
+  /** The listener's TLS server side (`leafnodes { tls }`). */
+  private readonly tlsAcceptor: TlsAcceptor | undefined;
   private stopped = false;
   /** The listener's port once listening (0: none). */
   port = 0;
 
   constructor(private readonly server: LeafServer) {
     this.remotes = this.options.remotes.map((r) => new RemoteState(r));
+    const tls = this.options.tls;
+    this.tlsAcceptor = tls && new TlsAcceptor(tls);
   }
 
   private get options(): LeafNodeOptions {
@@ -178,8 +197,8 @@ export class LeafManager implements LeafHost {
     };
   }
 
-  private add(socket: Socket, solicited: boolean): Leaf {
-    const l = new Leaf(this, socket, this.server.nextCid(), solicited);
+  private add(socket: Socket, solicited: boolean, awaitingTls = false): Leaf {
+    const l = new Leaf(this, socket, this.server.nextCid(), solicited, awaitingTls);
     this.leaves.set(l.cid, l);
     return l;
   }
@@ -191,17 +210,55 @@ export class LeafManager implements LeafHost {
       socket.destroy();
       return;
     }
-    const l = this.add(socket, false);
+    const acceptor = this.tlsAcceptor;
+    const l = this.add(socket, false, acceptor !== undefined);
     this.logger.info(`${l.logPrefix} - Leafnode connection created`);
     const nonce = newNonce();
     this.nonces.set(l, nonce);
-    l.sendLine(encodeRouteInfo(hubInfo(this.options, this.localServer(), this.port, l.cid, nonce)));
-    const ms = this.options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS;
+    const info = hubInfo(this.options, this.localServer(), this.port, l.cid, nonce);
+    if (acceptor !== undefined) {
+      info.tlsRequired = true;
+      info.tlsVerify = acceptor.options.verify || acceptor.options.verifyAndMap;
+    }
+    l.sendLine(encodeRouteInfo(info));
+    if (acceptor !== undefined) this.acceptTls(l, acceptor);
+    const ms = this.options.authTimeoutMs ?? (acceptor ? acceptor.options.timeoutMs + 1000 : DEFAULT_AUTH_TIMEOUT_MS);
     setTimeout(() => {
       if (l.registered || l.closed) return;
       this.logger.error(`${l.logPrefix} - Authentication Timeout`);
       l.sendErrAndClose("Authentication Timeout", ClosedReason.AuthenticationTimeout);
     }, ms).unref();
+  }
+
+  /** After the INFO: the leaf's first bytes must be a TLS hello, and the handshake done within the TLS timeout. */
+  private acceptTls(l: Leaf, acceptor: TlsAcceptor): void {
+    const raw = l.socket;
+    let finished = false;
+    const fail = (why: string): void => {
+      finished = true;
+      clearTimeout(deadline);
+      if (l.closed) return;
+      this.logger.error(`${l.logPrefix} - TLS leafnode handshake error: ${why}`);
+      l.close(ClosedReason.TLSHandshakeError, true);
+    };
+    const deadline = setTimeout(() => fail("i/o timeout"), acceptor.options.timeoutMs);
+    deadline.unref();
+    raw.prependOnceListener("close", () => void (finished || fail("EOF")));
+    raw.once("data", (head: Buffer) => {
+      raw.pause();
+      raw.unshift(head);
+      if (head[0] !== TLS_HANDSHAKE_RECORD) return fail("tls: first record does not look like a TLS handshake");
+      acceptor.handshake(raw, false).then(
+        (secured) => {
+          finished = true;
+          clearTimeout(deadline);
+          if (l.closed) return void secured.socket.destroy();
+          l.secured(secured);
+          this.logger.debug(`${l.logPrefix} - TLS handshake complete`);
+        },
+        (e: Error) => fail(e.message),
+      );
+    });
   }
 
   /** The nonce each accepted link's INFO carried, until its CONNECT is checked. */
@@ -233,6 +290,7 @@ export class LeafManager implements LeafHost {
         l.sendErrAndClose("Authorization Violation", ClosedReason.AuthenticationViolation);
         return;
       }
+      l.perms = v.permissions ?? null;
       this.bindAccepted(l, c, v.account);
     };
     const v = this.authenticate(l, c);
@@ -247,7 +305,7 @@ export class LeafManager implements LeafHost {
     if (!auth.required) return { ok: true, account: GLOBAL_ACCOUNT };
     const connect = { ...initialConnectInfo(), ...(c.user !== undefined && { user: c.user }), ...(c.pass !== undefined && { pass: c.pass }), ...(c.jwt !== undefined && { jwt: c.jwt }), ...(c.sig !== undefined && { sig: c.sig }) };
     const out = auth.authenticate({ connect, nonce: this.nonces.get(l), connectionType: "LEAFNODE" });
-    const of = (o: Awaited<typeof out>): LeafAuthVerdict => (o.ok ? { ok: true, account: o.user.account } : { ok: false });
+    const of = (o: Awaited<typeof out>): LeafAuthVerdict => (o.ok ? { ok: true, account: o.user.account, permissions: o.user.permissions } : { ok: false });
     return out instanceof Promise ? out.then(of) : of(out);
   }
 
@@ -277,6 +335,10 @@ export class LeafManager implements LeafHost {
     }
     const info = { ...hubInfo(this.options, this.localServer(), this.port, l.cid, ""), connectInfo: true, remoteAccount: account.name };
     delete info.nonce;
+    // The leaf is told its user's permissions, as nats-server does: `export` is what it may publish here.
+    const spec = l.perms?.spec;
+    if (spec?.subscribe !== undefined) info.import = { ...spec.subscribe };
+    if (spec?.publish !== undefined) info.export = { ...spec.publish };
     l.sendLine(encodeRouteInfo(info));
     this.register(l);
   }
@@ -370,24 +432,65 @@ export class LeafManager implements LeafHost {
       }
       r.connectSent = true;
       r.nonce = info.nonce ?? "";
-      l.peerHeaders = info.headers && !this.server.opts.noHeaderSupport;
-      l.remoteServer = info.serverName || info.serverId;
-      l.remoteId = info.serverId;
-      l.remoteCluster = info.cluster ?? "";
-      let connect: LeafConnect;
-      try {
-        connect = leafConnect(r.cfg, r.current!, this.localServer(), r.nonce);
-      } catch (e) {
-        this.logger.error(`${l.logPrefix} - ${(e as Error).message}`);
-        l.close(ClosedReason.ProtocolViolation);
-        return;
-      }
-      l.sendLine(encodeLeafConnect(connect));
-      if (!info.infoOnConnect) this.finishSolicited(l, r);
+      if (r.cfg.tlsRequired || info.tlsRequired === true) this.secureSolicited(l, r, () => this.sendConnect(l, r, info));
+      else this.sendConnect(l, r, info);
     }
     if (info.leafnodeUrls !== undefined && info.leafnodeUrls.length > 0) r.gossiped(info.leafnodeUrls);
     if (info.remoteAccount) l.remoteAccount = info.remoteAccount;
+    if (info.connectInfo && (info.import !== undefined || info.export !== undefined)) {
+      l.perms = compilePermissions({ ...(info.export !== undefined && { publish: info.export }), ...(info.import !== undefined && { subscribe: info.import }) });
+    }
     if (info.connectInfo && !l.registered) this.finishSolicited(l, r);
+  }
+
+  /**
+   * The client side of the TLS handshake on a dialled link, right after the hub's INFO: the parser lets
+   * go of the TCP socket, and the link goes on over TLS (then `then` sends CONNECT) or is closed.
+   */
+  private secureSolicited(l: Leaf, r: RemoteState, then: () => void): void {
+    const raw = l.socket;
+    l.stopReading();
+    const host = (r.current?.hostname ?? "").replace(/^\[|\]$/g, "");
+    const timeoutMs = r.cfg.tls?.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS;
+    let t: TLSSocket;
+    const fail = (why: string): void => {
+      clearTimeout(deadline);
+      t.destroy();
+      if (l.closed) return;
+      this.logger.error(`${l.logPrefix} - TLS leafnode handshake error: ${why}`);
+      l.close(ClosedReason.TLSHandshakeError, true);
+    };
+    const deadline = setTimeout(() => fail("i/o timeout"), timeoutMs);
+    deadline.unref();
+    t = nodeTls().connect({ ...r.tlsSettings, socket: raw, rejectUnauthorized: r.cfg.tls?.insecure !== true, ...(isIP(host) === 0 && host !== "" && { servername: host }) });
+    const failed = (e: Error): void => fail(e.message);
+    t.once("error", failed);
+    t.once("secureConnect", () => {
+      clearTimeout(deadline);
+      t.off("error", failed);
+      if (l.closed) return void t.destroy();
+      l.secured({ socket: t, session: describeSession(t, false) });
+      this.logger.debug(`${l.logPrefix} - TLS handshake complete`);
+      then();
+    });
+  }
+
+  /** The leaf's CONNECT, once the hub's first INFO is handled (and TLS is up, if the link uses it). */
+  private sendConnect(l: Leaf, r: RemoteState, info: RouteInfo): void {
+    l.peerHeaders = info.headers && !this.server.opts.noHeaderSupport;
+    l.remoteServer = info.serverName || info.serverId;
+    l.remoteId = info.serverId;
+    l.remoteCluster = info.cluster ?? "";
+    let connect: LeafConnect;
+    try {
+      connect = leafConnect(r.cfg, r.current!, this.localServer(), r.nonce, l.tls !== undefined);
+    } catch (e) {
+      this.logger.error(`${l.logPrefix} - ${(e as Error).message}`);
+      l.close(ClosedReason.ProtocolViolation);
+      return;
+    }
+    l.sendLine(encodeLeafConnect(connect));
+    if (!info.infoOnConnect) this.finishSolicited(l, r);
   }
 
   private finishSolicited(l: Leaf, r: RemoteState): void {
