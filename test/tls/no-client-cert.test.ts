@@ -19,7 +19,13 @@ describe("no client certificate on verify: true", () => {
       const srv = await tlsServer(t, tlsBlock("verify: true"), impl);
       const e = (await connectError(srv, tlsOpts())) as Error & { code?: string };
       if (impl === "nats-server") {
-        assert.match(`${e.message} ${e.code ?? ""}`, /alert bad certificate|SSL alert number 42/, e.message);
+        // Go sends the alert and closes at once: a client may read the reset before the alert (1 run in 3
+        // with two test files at a time). A reset is that race; the alert must show within a few tries.
+        const alert42 = (x: Error & { code?: string }) => /alert bad certificate|SSL alert number 42/.test(`${x.message} ${x.code ?? ""}`);
+        const seen = [e];
+        while (!seen.some(alert42) && seen.length < 4) seen.push((await connectError(srv, tlsOpts())) as Error & { code?: string });
+        assert.ok(seen.some(alert42), seen.map((x) => x.message).join("; "));
+        for (const x of seen) assert.ok(alert42(x) || x.code === "ECONNRESET", x.message);
       } else {
         assert.doesNotMatch(e.message, /bad certificate/, "tsnats sends no alert (see above)");
       }
