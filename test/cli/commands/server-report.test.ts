@@ -62,7 +62,7 @@ for (const impl of IMPLS) {
         assert.match(lines[1]!, /^│ +Top 2 Connections out of 2 by subs +│$/);
         assert.match(lines[3]!, /^│ CID +│ Name +│ Server +│ Cluster +│ IP +│ Account +│ Uptime +│ In Msgs +│ Out Msgs +│ In Bytes +│ Out Bytes +│ Subs +│$/);
         assert.match(lines[5]!, /^│ \d+ +│ watcher +│ n1 +│ +│ 127\.0\.0\.1:\d+ +│ APP +│ \S+ +│ \d+ +│ \d+ +│ .+ │ 2 +│$/, "most subscriptions first with --reverse");
-        assert.match(lines[6]!, /^│ \d+ +│ NATS CLI Version tsnats +│ n1 +│ +│ 127\.0\.0\.1:\d+ +│ SYS +│ .+ │ 1 +│$/, "the report's own connection, with its reply inbox");
+        assert.match(lines[6]!, /^│ \d+ +│ NATS CLI Version \d+\.\d+\.\d+ +│ n1 +│ +│ 127\.0\.0\.1:\d+ +│ SYS +│ .+ │ 1 +│$/, "the report's own connection, with its reply inbox");
         assert.match(lines[8]!, /^│ +│ Totals for 2 connections +│/);
         assert.match(r.stdout, /Connections per server +│\n.*\n│ Server +│ Cluster +│ Connections │\n.*\n│ n1 +│ +│ 2 +│\n/);
         const j = JSON.parse((await sys(["server", "report", "connections", "--json"])).stdout) as { name?: string; subscriptions: number }[];
